@@ -1,0 +1,42 @@
+# filmgraph — the two commands a fresh clone needs are `make demo` and `make test`.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: demo test install lint typecheck unit build clean
+
+# Create the virtual environment and install the package with its test tools.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Build the bundled graph into graph/build (embedded Oxigraph) and answer one question.
+demo: $(STAMP)
+	$(BIN)/filmgraph build
+	@echo
+	@echo "Which films influenced The Miners (1937), in what respect, according to which source?"
+	$(BIN)/filmgraph query film-influences --param film=film:the-miners-1937
+
+build: $(STAMP)
+	$(BIN)/filmgraph build
+
+# The whole suite: lint, types, then every test (integration tests included).
+test: lint typecheck unit
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/pytest
+
+clean:
+	rm -rf graph/build .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,187 @@
+"""The catalogue of named SPARQL queries: ``queries/*.rq`` files with a comment header.
+
+A header names the query, says what it answers and declares its parameters::
+
+    # name: film-influences
+    # summary: Films that influenced a film, with aspect, source and confidence.
+    # question: CQ1. Which films influenced a given film, in what respect, per which source?
+    # param: film iri required -- the influenced film, e.g. film:the-miners-1937
+    # param: limit integer default=100 -- at most this many rows
+
+Parameters are SPARQL variables of the same name, bound at run time by the engine; the
+query text is never templated. Unbound optional parameters leave the variable free.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Node
+
+from filmgraph.errors import ParameterError, SourceError, UnknownQuery
+from filmgraph.namespaces import PREFIXES
+from filmgraph.resources import queries_dir
+from filmgraph.store.base import QueryResult, Store
+
+__all__ = [
+    "NamedQuery", "Parameter", "catalogue", "expand_iri", "get_query", "parse_query_file", "run_named",
+]
+
+PARAMETER_TYPES = ("iri", "string", "integer", "decimal", "year", "date", "boolean")
+_HEADER = re.compile(r"^#\s*(name|summary|question|param)\s*:\s*(.*)$")
+_PARAM = re.compile(
+    r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<type>\w+)"
+    r"(?:\s+(?P<required>required)|\s+default=(?P<default>\S+))?"
+    r"\s+--\s+(?P<description>.+)$"
+)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A query parameter: a variable the caller may bind, with its type."""
+
+    name: str
+    type: str
+    description: str
+    required: bool = False
+    default: str | None = None
+
+    def term(self, value: str) -> Node:
+        """Convert a value given as text (on the command line, in a URL) to an RDF term."""
+        try:
+            if self.type == "iri":
+                return expand_iri(value)
+            if self.type == "integer":
+                return Literal(int(value), datatype=XSD.integer)
+            if self.type == "decimal":
+                return Literal(str(float(value)), datatype=XSD.decimal)
+            if self.type == "year":
+                if not re.fullmatch(r"-?[0-9]{4}", value):
+                    raise ValueError("expected a four-digit year")
+                return Literal(value, datatype=XSD.gYear)
+            if self.type == "date":
+                if not re.fullmatch(r"-?[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+                    raise ValueError("expected YYYY-MM-DD")
+                return Literal(value, datatype=XSD.date)
+            if self.type == "boolean":
+                if value not in ("true", "false"):
+                    raise ValueError("expected true or false")
+                return Literal(value == "true")
+        except ValueError as exc:
+            raise ParameterError(f"parameter {self.name} ({self.type}): {value!r}: {exc}") from None
+        return Literal(value)
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """One query of the catalogue."""
+
+    name: str
+    summary: str
+    question: str
+    parameters: tuple[Parameter, ...]
+    text: str
+    path: Path
+
+    def bindings(self, values: Mapping[str, str]) -> dict[str, Node]:
+        """Typed bindings for ``values``, defaults filled in; unknown or missing ones refused."""
+        known = {p.name: p for p in self.parameters}
+        for name in values:
+            if name not in known:
+                raise ParameterError(
+                    f"query {self.name} has no parameter {name!r} "
+                    f"(it has: {', '.join(known) or 'none'})"
+                )
+        bound: dict[str, Node] = {}
+        for p in self.parameters:
+            if p.name in values:
+                bound[p.name] = p.term(values[p.name])
+            elif p.default is not None:
+                bound[p.name] = p.term(p.default)
+            elif p.required:
+                raise ParameterError(f"query {self.name} needs --param {p.name}=… ({p.description})")
+        return bound
+
+
+def expand_iri(value: str) -> URIRef:
+    """An IRI from ``<…>``, a full ``http(s)`` IRI or a prefixed name such as ``film:x``."""
+    if value.startswith("<") and value.endswith(">"):
+        value = value[1:-1]
+    if value.startswith(("http://", "https://", "urn:")):
+        return URIRef(value)
+    prefix, colon, local = value.partition(":")
+    if colon and prefix in PREFIXES:
+        return URIRef(PREFIXES[prefix] + local)
+    raise ValueError(
+        f"not an IRI or a prefixed name with a known prefix ({', '.join(sorted(PREFIXES))})"
+    )
+
+
+def parse_query_file(path: Path) -> NamedQuery:
+    """Read one ``.rq`` file and its header."""
+    text = path.read_text(encoding="utf-8")
+    fields: dict[str, str] = {}
+    params = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.startswith("#"):
+            if line.strip():
+                break
+            continue
+        match = _HEADER.match(line)
+        if not match:
+            continue
+        key, value = match.groups()
+        if key == "param":
+            p = _PARAM.match(value.strip())
+            if not p or p["type"] not in PARAMETER_TYPES:
+                raise SourceError(
+                    path,
+                    "expected 'NAME TYPE [required|default=VALUE] -- description' with TYPE "
+                    f"one of {', '.join(PARAMETER_TYPES)}",
+                    line=number,
+                    field="param",
+                )
+            params.append(
+                Parameter(p["name"], p["type"], p["description"].strip(),
+                          p["required"] is not None, p["default"])
+            )
+        else:
+            fields[key] = value.strip()
+    for key in ("name", "summary", "question"):
+        if not fields.get(key):
+            raise SourceError(path, "is missing from the comment header", line=1, field=key)
+    if fields["name"] != path.stem:
+        raise SourceError(path, f"name {fields['name']!r} differs from the file name", field="name")
+    return NamedQuery(fields["name"], fields["summary"], fields["question"], tuple(params),
+                      text, path)
+
+
+def catalogue(directory: Path | None = None) -> dict[str, NamedQuery]:
+    """Every named query in ``directory`` (default: the project's ``queries/``), by name.
+
+    Checks (``*-violation.rq``) are part of the catalogue too.
+    """
+    folder = directory if directory is not None else queries_dir()
+    return {q.name: q for q in map(parse_query_file, sorted(folder.glob("*.rq")))}
+
+
+def get_query(name: str, directory: Path | None = None) -> NamedQuery:
+    """One named query; :class:`UnknownQuery` lists the names there are."""
+    queries = catalogue(directory)
+    if name not in queries:
+        raise UnknownQuery(f"no query named {name!r} (known: {', '.join(sorted(queries))})")
+    return queries[name]
+
+
+def run_named(
+    store: Store, name: str, params: Mapping[str, str] | None = None,
+    directory: Path | None = None,
+) -> QueryResult:
+    """Run a named query on ``store`` with parameters given as text."""
+    query = get_query(name, directory)
+    return store.query(query.text, query.bindings(params or {}))

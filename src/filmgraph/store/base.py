@@ -1,0 +1,86 @@
+"""The one interface every store backend implements.
+
+Results come back as rdflib terms whatever the engine, so the code above the store never
+sees which backend answered.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+
+from rdflib import Dataset, Graph
+from rdflib.term import Identifier, Node
+
+__all__ = ["QueryResult", "SelectResult", "Store"]
+
+
+@dataclass(frozen=True)
+class SelectResult:
+    """The rows of a SELECT query: variable names and one tuple of terms per row.
+
+    An unbound variable is ``None`` in its row.
+    """
+
+    variables: Sequence[str]
+    rows: Sequence[tuple[Identifier | None, ...]] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[tuple[Identifier | None, ...]]:
+        return iter(self.rows)
+
+    def dicts(self) -> list[dict[str, Identifier]]:
+        """Rows as dictionaries keyed by variable name, unbound variables left out."""
+        return [
+            {v: t for v, t in zip(self.variables, row, strict=True) if t is not None}
+            for row in self.rows
+        ]
+
+
+#: SELECT gives rows, ASK a boolean, CONSTRUCT and DESCRIBE a graph.
+QueryResult = SelectResult | bool | Graph
+
+
+class Store(ABC):
+    """A quad store: named graphs per source, the union as the default graph for queries."""
+
+    #: Name the backend is registered under (``memory``, ``oxigraph`` …).
+    name: str = ""
+
+    @abstractmethod
+    def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> QueryResult:
+        """Run a SPARQL 1.1 query over the union of all graphs.
+
+        ``bindings`` pre-binds variables at run time (the query text is never templated).
+        """
+
+    @abstractmethod
+    def add_dataset(self, dataset: Dataset) -> None:
+        """Add every quad of ``dataset``, keeping its named graphs."""
+
+    @abstractmethod
+    def dump(self, path: Path, fmt: str = "trig") -> None:
+        """Write every quad to ``path`` (``trig`` or ``nquads``)."""
+
+    @abstractmethod
+    def quad_count(self) -> int:
+        """How many quads the store holds (all graphs)."""
+
+    def close(self) -> None:  # noqa: B027 - most backends hold nothing to release
+        """Release files or connections the backend holds."""
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

@@ -1,0 +1,55 @@
+"""Shared fixtures: small graphs built from the fixtures beside the tests, and the bundled one."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset
+
+from filmgraph.build import BuildResult, build
+from filmgraph.loaders import LoadContext, get_loader
+from filmgraph.provenance import ONTOLOGY_GRAPH
+from filmgraph.resources import ontology_path
+from filmgraph.store.memory import MemoryStore
+
+TESTS = Path(__file__).parent
+FIXTURES = TESTS / "fixtures"
+REPO = TESTS.parent
+#: The read-only shared folder beside the checkout; absent outside the workplace.
+SHARED = REPO.parent / "shared"
+
+
+def require_program(name: str) -> str:
+    """The path of an external program; skip without it, but fail under CI=true."""
+    path = shutil.which(name)
+    if path is None:
+        message = f"{name} is not installed (.ci/run installs it)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+def load_fixture_dataset(folder: Path) -> Dataset:
+    """The quads a folder of curated tables gives, plus the ontology, as a build would."""
+    dataset = Dataset()
+    loader = get_loader("curated-tables")
+    for source in loader.load(folder, LoadContext(), folder.parent):
+        dataset.graph(source.iri).__iadd__(source.graph)
+    dataset.graph(ONTOLOGY_GRAPH).parse(ontology_path(), format="turtle")
+    return dataset
+
+
+@pytest.fixture(scope="session")
+def small_store() -> MemoryStore:
+    """An in-memory store holding the ``curated-small`` fixture and the ontology."""
+    return MemoryStore(load_fixture_dataset(FIXTURES / "curated-small"))
+
+
+@pytest.fixture(scope="session")
+def bundled_build(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    """The bundled graph, built once for the whole session into a temporary directory."""
+    return build(tmp_path_factory.mktemp("bundled") / "build")

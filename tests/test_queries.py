@@ -1,0 +1,96 @@
+"""Every named query has a case (data, parameters, expected rows) and passes it on every backend.
+
+A case is a folder ``tests/queries/NAME/`` holding ``data.trig``, optionally
+``params.json``, and ``expected.csv``. The ontology is added to the data, as a build does.
+A query without a case fails the suite.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset
+
+from filmgraph.errors import ParameterError, SourceError, UnknownQuery
+from filmgraph.provenance import ONTOLOGY_GRAPH
+from filmgraph.queries import catalogue, get_query, parse_query_file, run_named
+from filmgraph.resources import ontology_path
+from filmgraph.results import render
+from filmgraph.store import Store, backend
+
+CASES = Path(__file__).parent / "queries"
+QUERIES = catalogue()
+BACKENDS = ["memory", "oxigraph"]
+
+
+def open_case_store(name: str, kind: str) -> Store:
+    dataset = Dataset()
+    dataset.parse(CASES / name / "data.trig", format="trig")
+    dataset.graph(ONTOLOGY_GRAPH).parse(ontology_path(), format="turtle")
+    store = backend(kind)()
+    store.add_dataset(dataset)
+    return store
+
+
+def test_every_query_has_a_case() -> None:
+    assert sorted(QUERIES) == sorted(p.name for p in CASES.iterdir() if p.is_dir())
+
+
+@pytest.mark.parametrize("kind", BACKENDS)
+@pytest.mark.parametrize("name", sorted(QUERIES))
+def test_query_gives_the_expected_rows(name: str, kind: str) -> None:
+    case = CASES / name
+    params_file = case / "params.json"
+    params = json.loads(params_file.read_text()) if params_file.exists() else {}
+    with open_case_store(name, kind) as store:
+        result = run_named(store, name, params)
+    got = list(csv.reader(render(result, "csv").splitlines()))
+    with (case / "expected.csv").open(encoding="utf-8", newline="") as handle:
+        expected = list(csv.reader(handle))
+    assert got == expected
+
+
+@pytest.mark.parametrize("name", sorted(QUERIES))
+def test_every_query_documents_itself(name: str) -> None:
+    query = QUERIES[name]
+    assert query.summary and query.question
+    for parameter in query.parameters:
+        assert f"?{parameter.name}" in query.text, f"{parameter.name} is never used"
+
+
+def test_a_required_parameter_cannot_be_left_out() -> None:
+    with pytest.raises(ParameterError, match="needs --param film"):
+        get_query("film-influences").bindings({})
+
+
+def test_an_unknown_parameter_is_refused() -> None:
+    with pytest.raises(ParameterError, match="has no parameter 'movie'"):
+        get_query("film-influences").bindings({"film": "film:x", "movie": "y"})
+
+
+def test_an_iri_parameter_takes_prefixed_names_and_full_iris() -> None:
+    query = get_query("film-influences")
+    short = query.bindings({"film": "film:the-miners-1937"})
+    full = query.bindings({"film": "<https://w3id.org/filmgraph/id/film/the-miners-1937>"})
+    assert short == full
+
+
+def test_an_iri_parameter_refuses_plain_words() -> None:
+    with pytest.raises(ParameterError, match="not an IRI"):
+        get_query("film-influences").bindings({"film": "The Miners"})
+
+
+def test_an_unknown_query_lists_the_known_ones() -> None:
+    with pytest.raises(UnknownQuery, match="film-influences"):
+        get_query("no-such-query")
+
+
+def test_a_malformed_header_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.rq"
+    path.write_text("# name: bad\n# summary: s\n# question: q\n# param: film -- no type\nSELECT * {}\n")
+    with pytest.raises(SourceError) as caught:
+        parse_query_file(path)
+    assert (caught.value.line, caught.value.field) == (4, "param")

@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test install lint typecheck unit build clean
+.PHONY: demo test install lint typecheck unit build bench clean
 
 # Create the virtual environment and install the package with its test tools.
 $(STAMP): pyproject.toml
@@ -37,6 +37,11 @@ typecheck: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/pytest
+
+# Benchmarks (never timed unit tests): every bench/bench_*.py, results in bench/results/.
+bench: $(STAMP)
+	@mkdir -p bench/results
+	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf graph/build .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,88 @@
+"""``filmgraph build`` and ``filmgraph summary``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from filmgraph.build import BuildResult, build
+from filmgraph.builddir import BuildDir
+from filmgraph.cli.options import add_format, add_store, store_dir
+from filmgraph.progress import Progress, silent
+
+__all__ = ["register"]
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("build", help="build the graph from the sources into the embedded store")
+    add_store(p)
+    p.add_argument("--source", type=Path, action="append", default=[], metavar="PATH",
+                   help="another source file or folder, on top of the bundled ones (repeatable)")
+    p.add_argument("--no-bundled", action="store_true", help="leave out the bundled sources")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--strict", dest="strict", action="store_true", default=True,
+                      help="fail on the first bad record (the default)")
+    mode.add_argument("--lenient", dest="strict", action="store_false",
+                      help="skip bad records, keep the rest and list what was skipped")
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
+    add_format(p, ("text", "json"), "text")
+    p.set_defaults(run=run_build)
+
+    p = sub.add_parser("summary", help="counts and validation outcome of the built graph")
+    add_store(p)
+    add_format(p, ("text", "json"), "text")
+    p.set_defaults(run=run_summary)
+
+
+def _print_counts(counts: dict[str, int]) -> None:
+    for kind in sorted(k for k in counts if k not in ("triples", "sources")):
+        print(f"  {kind:<20} {counts[kind]:>7,}")
+
+
+def _print_build(result: BuildResult) -> None:
+    counts = result.counts
+    print(f"Built {counts['triples']:,} triples from {counts['sources']} sources "
+          f"in {result.seconds:.1f} s into {result.generation.path.parent.parent}")
+    _print_counts(counts)
+    v = result.validation
+    print(f"Validation: {'conforms' if v.conforms else 'DOES NOT CONFORM'} "
+          f"({v.count('Violation')} violations, {v.count('Warning')} warnings; "
+          f"report in {result.generation.validation_path})")
+    if result.linking.merged:
+        print(f"Linking: {len(result.linking.merged)} nodes merged by Wikidata id")
+    notes = result.linking.conflicts + result.notes
+    if notes:
+        print(f"Notes ({len(notes)}):")
+        for line in notes:
+            print(f"  {line}")
+    if result.skipped:
+        print(f"Skipped {len(result.skipped)} bad record(s):")
+        for line in result.skipped:
+            print(f"  {line}")
+
+
+def run_build(args: argparse.Namespace) -> int:
+    progress = silent if args.quiet or args.format == "json" else Progress()
+    result = build(store_dir(args), sources=args.source, bundled=not args.no_bundled,
+                   strict=args.strict, progress=progress)
+    if args.format == "json":
+        print(json.dumps(result.generation.summary(), indent=2))
+    else:
+        _print_build(result)
+    return 0 if result.validation.conforms else 1
+
+
+def run_summary(args: argparse.Namespace) -> int:
+    generation = BuildDir(store_dir(args)).current()
+    summary = generation.summary()
+    if args.format == "json":
+        print(json.dumps(summary, indent=2))
+    else:
+        print(f"Built {summary['built']} in {generation.path}")
+        _print_counts(summary["counts"])
+        print(f"  {'triples':<20} {summary['counts']['triples']:>7,}")
+        print(f"Validation: {'conforms' if summary['conforms'] else 'does not conform'} "
+              f"({summary['violations']} violations, {summary['warnings']} warnings)")
+    return 0 if summary["conforms"] else 1

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from rdflib import Graph, Literal
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
 from filmgraph.errors import SourceError
@@ -99,8 +99,8 @@ class WikidataEventsLoader:
             g.add((event, FG.startDate, Literal(start, datatype=XSD.date)))
             g.add((event, FG.endDate, Literal(end, datatype=XSD.date)))
         if item.get("article"):
-            g.add((event, FG.wikipediaArticle, Literal(item["article"], datatype=XSD.anyURI)))
+            g.add((event, FG.wikipediaArticle, URIRef(str(item["article"]))))
         if item.get("image"):
-            g.add((event, FG.image, Literal(item["image"], datatype=XSD.anyURI)))
+            g.add((event, FG.image, URIRef(str(item["image"]))))
 
 

@@ -29,6 +29,7 @@ COLUMNS = (
     "original", "original_year", "original_url", "remake", "remake_year", "remake_url",
     "original_wikidata_id", "remake_wikidata_id",
 )
+LIST_URL = "https://en.wikipedia.org/wiki/List_of_film_remakes_(A%E2%80%93M)"
 _TRAILING_YEAR = re.compile(r"\s*\((?:[0-9]{4})(?: film)?\)$")
 
 
@@ -57,7 +58,7 @@ class RemakesLoader:
         g.add((cited, RDF.type, FG.SourceDocument))
         g.add((cited, RDFS.label, Literal("Wikipedia contributors, List of film remakes", lang="en")))
         g.add((cited, FG.sourceKind, Literal("web-page")))
-        g.add((cited, FG.url, Literal("https://en.wikipedia.org/wiki/List_of_film_remakes_(A%E2%80%93M)", datatype=XSD.anyURI)))
+        g.add((cited, FG.url, URIRef(LIST_URL)))
         for row in rows:
             scratch = Graph()
             try:
@@ -81,7 +82,7 @@ class RemakesLoader:
             g.add((film, FG.year, Literal(f"{year:04d}", datatype=XSD.gYear)))
             url = row.get(f"{side}_url")
             if url and "#" not in url:
-                g.add((film, FG.wikipediaArticle, Literal(url, datatype=XSD.anyURI)))
+                g.add((film, FG.wikipediaArticle, URIRef(url)))
             qid = trusted.get((title, year))
             if qid:
                 g.add((film, FG.wikidata, WD[qid]))

@@ -25,14 +25,20 @@ BROKEN = FIXTURES / "broken-credits"
 
 def film_count(store_dir: Path) -> int:
     with open_store(store_dir) as store:
-        result = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?f a <https://w3id.org/filmgraph/ontology#Film> }")
+        result = store.query(
+            "SELECT (COUNT(*) AS ?n) WHERE { ?f a <https://w3id.org/filmgraph/ontology#Film> }"
+        )
     assert isinstance(result, SelectResult)
     return int(result.rows[0][0])  # type: ignore[arg-type]
 
 
 def run_cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "filmgraph", *map(str, args)],
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "filmgraph", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 @pytest.fixture
@@ -61,14 +67,21 @@ def test_every_source_gets_prov_metadata(small_build: Path) -> None:
         result = run_named(store, "graph-sources")
     assert isinstance(result, SelectResult)
     rows = result.dicts()
-    assert {str(r["file"]) for r in rows} >= {"curated-small/films.csv", "curated-small/credits.csv"}
+    assert {str(r["file"]) for r in rows} >= {
+        "curated-small/films.csv",
+        "curated-small/credits.csv",
+    }
     assert all(len(str(r["checksum"])) == 64 for r in rows)
 
 
 def test_a_broken_source_fails_with_file_line_and_field(small_build: Path) -> None:
     with pytest.raises(SourceError) as caught:
         build(small_build, sources=[BROKEN], bundled=False)
-    assert (caught.value.file.name, caught.value.line, caught.value.field) == ("credits.csv", 3, "person")
+    assert (caught.value.file.name, caught.value.line, caught.value.field) == (
+        "credits.csv",
+        3,
+        "person",
+    )
 
 
 def test_a_failed_build_leaves_the_previous_graph_untouched(small_build: Path) -> None:
@@ -83,14 +96,25 @@ def test_a_failed_build_leaves_the_previous_graph_untouched(small_build: Path) -
 def test_the_command_line_exits_2_and_names_the_bad_line(small_build: Path) -> None:
     done = run_cli("build", "--store", small_build, "--no-bundled", "--source", BROKEN, "--quiet")
     assert done.returncode == 2
-    assert "credits.csv:3: field 'person': refers to unknown person id 'grigori-aleksandrov'" in done.stderr
+    assert (
+        "credits.csv:3: field 'person': refers to unknown person id 'grigori-aleksandrov'"
+        in done.stderr
+    )
     assert "Traceback" not in done.stderr
     assert film_count(small_build) == 3
 
 
 def test_lenient_mode_builds_without_the_bad_record_and_lists_it(tmp_path: Path) -> None:
-    done = run_cli("build", "--store", tmp_path / "b", "--no-bundled", "--source", BROKEN,
-                   "--lenient", "--quiet")
+    done = run_cli(
+        "build",
+        "--store",
+        tmp_path / "b",
+        "--no-bundled",
+        "--source",
+        BROKEN,
+        "--lenient",
+        "--quiet",
+    )
     assert "Skipped 1 bad record(s)" in done.stdout
     assert "credits.csv:3" in done.stdout
     assert film_count(tmp_path / "b") == 2
@@ -100,7 +124,8 @@ def test_a_build_killed_half_way_leaves_the_previous_graph(small_build: Path) ->
     before = BuildDir(small_build).current().path
     process = subprocess.Popen(
         [sys.executable, "-m", "filmgraph", "build", "--store", str(small_build)],
-        stderr=subprocess.PIPE, text=True,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     assert process.stderr is not None
     for line in process.stderr:  # wait until it is really loading sources

@@ -29,9 +29,12 @@ def test_at_least_80_curated_films(store: Store) -> None:
 
 
 def test_every_curated_film_has_a_title_a_year_a_country_and_a_director(store: Store) -> None:
-    missing = count(store, f"""GRAPH ?g {{ ?x a fg:Film }} {CURATED}
+    missing = count(
+        store,
+        f"""GRAPH ?g {{ ?x a fg:Film }} {CURATED}
         FILTER NOT EXISTS {{ ?x fg:year ?y ; fg:country ?c ; fg:director ?d ;
-                             <http://www.w3.org/2000/01/rdf-schema#label> ?t }}""")
+                             <http://www.w3.org/2000/01/rdf-schema#label> ?t }}""",
+    )
     assert missing == 0
 
 
@@ -48,22 +51,46 @@ def test_at_least_15_curated_events_have_dates(store: Store) -> None:
 
 
 def test_at_least_100_curated_influence_claims_each_with_aspect_and_source(store: Store) -> None:
-    assert count(store, f"GRAPH ?g {{ ?x fg:influencer ?a ; fg:aspect ?asp ; fg:source ?s }} {CURATED}") >= 100
+    assert (
+        count(
+            store, f"GRAPH ?g {{ ?x fg:influencer ?a ; fg:aspect ?asp ; fg:source ?s }} {CURATED}"
+        )
+        >= 100
+    )
     assert count(store, "?x fg:influencer ?a FILTER NOT EXISTS { ?x fg:source ?s }") == 0
 
 
 @pytest.mark.parametrize(
-    "event", ["russian-revolution-of-1905", "october-revolution", "russian-civil-war",
-              "new-economic-policy", "first-five-year-plan", "second-five-year-plan",
-              "stakhanovite-movement", "assassination-of-kirov", "great-purge",
-              "second-world-war", "siege-of-leningrad", "khrushchev-thaw"])
+    "event",
+    [
+        "russian-revolution-of-1905",
+        "october-revolution",
+        "russian-civil-war",
+        "new-economic-policy",
+        "first-five-year-plan",
+        "second-five-year-plan",
+        "stakhanovite-movement",
+        "assassination-of-kirov",
+        "great-purge",
+        "second-world-war",
+        "siege-of-leningrad",
+        "khrushchev-thaw",
+    ],
+)
 def test_the_key_soviet_events_are_dated(store: Store, event: str) -> None:
-    assert count(store, f"BIND(<https://w3id.org/filmgraph/id/event/{event}> AS ?x) ?x fg:startDate ?d") == 1
+    assert (
+        count(
+            store, f"BIND(<https://w3id.org/filmgraph/id/event/{event}> AS ?x) ?x fg:startDate ?d"
+        )
+        == 1
+    )
 
 
 def test_the_third_party_data_is_loaded(store: Store) -> None:
     assert count(store, "?x fg:remakeOf ?y") > 700
-    assert count(store, "GRAPH <https://w3id.org/filmgraph/id/graph/third-party-wikidata-historic-events-historicevents-json-gz> { ?x a fg:HistoricalEvent }") > 9000
+    events = "third-party-wikidata-historic-events-historicevents-json-gz"
+    graph = f"<https://w3id.org/filmgraph/id/graph/{events}>"
+    assert count(store, f"GRAPH {graph} {{ ?x a fg:HistoricalEvent }}") > 9000
 
 
 def test_third_party_data_ships_with_its_attribution() -> None:
@@ -82,14 +109,21 @@ def test_the_miners_influences_come_with_aspect_and_source(store: Store) -> None
     rows = result.dicts()
     page = [r for r in rows if str(r["source"]).endswith("/the-miners-encyclopedia-page")]
     influencers = {str(r["influencer"]).rsplit("/", 1)[-1] for r in page}
-    assert influencers == {"battleship-potemkin-1925", "the-general-line-1929", "chapaev-1934",
-                           "strike-1925", "turksib-1929"}
+    assert influencers == {
+        "battleship-potemkin-1925",
+        "the-general-line-1929",
+        "chapaev-1934",
+        "strike-1925",
+        "turksib-1929",
+    }
     aspects = {str(r["influencerLabel"]): str(r["aspect"]) for r in page}
     assert aspects["Battleship Potemkin"] == "Eisenstein's montage techniques"
 
 
 def test_every_wikidata_link_is_unique_to_one_node(store: Store) -> None:
-    result = store.query(FG + "SELECT ?q (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x fg:wikidata ?q } "
-                              "GROUP BY ?q HAVING (COUNT(DISTINCT ?x) > 1)")
+    result = store.query(
+        FG + "SELECT ?q (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x fg:wikidata ?q } "
+        "GROUP BY ?q HAVING (COUNT(DISTINCT ?x) > 1)"
+    )
     assert isinstance(result, SelectResult)
     assert result.rows == []

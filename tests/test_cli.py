@@ -30,23 +30,44 @@ def test_every_command_has_help() -> None:
 
 
 def test_python_dash_m_runs_the_same_command_line() -> None:
-    done = subprocess.run([sys.executable, "-m", "filmgraph", "queries"], capture_output=True,
-                          text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "filmgraph", "queries"], capture_output=True, text=True, check=False
+    )
     assert done.returncode == 0
     assert "film-influences" in done.stdout
 
 
 def test_a_named_query_prints_a_table(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["query", "film-influences", "--store", str(store),
-                 "--param", "film=film:battleship-potemkin-1925"])
+    code = main(
+        [
+            "query",
+            "film-influences",
+            "--store",
+            str(store),
+            "--param",
+            "film=film:battleship-potemkin-1925",
+        ]
+    )
     assert code == 0
     out = capsys.readouterr().out
     assert "parallel editing" in out and "(2 rows)" in out
 
 
-def test_json_output_is_sparql_results_json(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    main(["query", "film-influences", "--store", str(store), "--format", "json",
-          "--param", "film=film:battleship-potemkin-1925"])
+def test_json_output_is_sparql_results_json(
+    store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(
+        [
+            "query",
+            "film-influences",
+            "--store",
+            str(store),
+            "--format",
+            "json",
+            "--param",
+            "film=film:battleship-potemkin-1925",
+        ]
+    )
     data = json.loads(capsys.readouterr().out)
     assert "influencer" in data["head"]["vars"]
     aspects = {b["aspect"]["value"] for b in data["results"]["bindings"]}
@@ -55,15 +76,35 @@ def test_json_output_is_sparql_results_json(store: Path, capsys: pytest.CaptureF
 
 
 def test_any_sparql_can_be_run(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["query", "--store", str(store), "--format", "csv", "--sparql",
-                 "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/filmgraph/ontology#Film> }"])
+    code = main(
+        [
+            "query",
+            "--store",
+            str(store),
+            "--format",
+            "csv",
+            "--sparql",
+            "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/filmgraph/ontology#Film> }",
+        ]
+    )
     assert code == 0
     assert capsys.readouterr().out.splitlines() == ["n", "3"]
 
 
 def test_no_rows_exits_1(store: Path) -> None:
-    assert main(["query", "film-influences", "--store", str(store),
-                 "--param", "film=film:intolerance-1916"]) == 1
+    assert (
+        main(
+            [
+                "query",
+                "film-influences",
+                "--store",
+                str(store),
+                "--param",
+                "film=film:intolerance-1916",
+            ]
+        )
+        == 1
+    )
 
 
 @pytest.mark.parametrize(

@@ -84,7 +84,11 @@ def test_an_unknown_reference_names_file_line_and_field() -> None:
 def test_lenient_mode_skips_the_bad_row_and_keeps_the_rest() -> None:
     dataset, context = load(FIXTURES / "broken-credits", strict=False)
     assert [e.line for e in context.skipped] == [3]
-    assert (mint("film", "strike-1925"), FG.director, mint("person", "sergei-eisenstein")) in dataset
+    assert (
+        mint("film", "strike-1925"),
+        FG.director,
+        mint("person", "sergei-eisenstein"),
+    ) in dataset
 
 
 @pytest.mark.parametrize(

@@ -66,7 +66,9 @@ def test_an_event_before_the_common_era_keeps_its_edtf_date_only() -> None:
 
 def test_a_malformed_event_names_the_item_and_field(tmp_path: Path) -> None:
     path = tmp_path / "events.json"
-    path.write_text('[{"event": "http://www.wikidata.org/entity/Q1", "label": "X", "date": "soon"}]')
+    path.write_text(
+        '[{"event": "http://www.wikidata.org/entity/Q1", "label": "X", "date": "soon"}]'
+    )
     with pytest.raises(SourceError) as caught:
         load("wikidata-events", path)
     assert caught.value.field == "date"

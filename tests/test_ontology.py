@@ -10,8 +10,14 @@ from filmgraph.namespaces import FG
 from filmgraph.resources import ontology_path
 
 NS = str(FG._NS)
-ALIGNMENTS = (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch,
-              SKOS.relatedMatch, FG.alignmentNote)
+ALIGNMENTS = (
+    SKOS.exactMatch,
+    SKOS.closeMatch,
+    SKOS.broadMatch,
+    SKOS.narrowMatch,
+    SKOS.relatedMatch,
+    FG.alignmentNote,
+)
 CLASS_OR_PROPERTY = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
 
 
@@ -21,8 +27,11 @@ def ontology() -> Graph:
 
 
 def declared_terms(ontology: Graph) -> set[URIRef]:
-    return {s for s in ontology.subjects(RDF.type, None)
-            if isinstance(s, URIRef) and str(s).startswith(NS)}
+    return {
+        s
+        for s in ontology.subjects(RDF.type, None)
+        if isinstance(s, URIRef) and str(s).startswith(NS)
+    }
 
 
 def test_the_ontology_has_its_metadata(ontology: Graph) -> None:
@@ -31,7 +40,10 @@ def test_the_ontology_has_its_metadata(ontology: Graph) -> None:
     for prop in ("title", "description", "license"):
         assert ontology.value(header, URIRef(f"http://purl.org/dc/terms/{prop}")), prop
     assert ontology.value(header, OWL.versionIRI)
-    assert str(ontology.value(header, URIRef("http://purl.org/vocab/vann/preferredNamespacePrefix"))) == "fg"
+    assert (
+        str(ontology.value(header, URIRef("http://purl.org/vocab/vann/preferredNamespacePrefix")))
+        == "fg"
+    )
 
 
 def test_the_python_vocabulary_matches_the_ontology(ontology: Graph) -> None:
@@ -39,7 +51,9 @@ def test_the_python_vocabulary_matches_the_ontology(ontology: Graph) -> None:
     assert in_python == declared_terms(ontology)
 
 
-@pytest.mark.parametrize("core", ["Film", "Person", "Movement", "HistoricalEvent", "InfluenceClaim"])
+@pytest.mark.parametrize(
+    "core", ["Film", "Person", "Movement", "HistoricalEvent", "InfluenceClaim"]
+)
 def test_the_core_classes_exist(ontology: Graph, core: str) -> None:
     assert (FG[core], RDF.type, OWL.Class) in ontology
 
@@ -48,8 +62,11 @@ def test_every_term_has_a_label_a_comment_and_a_home(ontology: Graph) -> None:
     missing = [
         (str(term), what)
         for term in declared_terms(ontology)
-        for what, prop in (("label", RDFS.label), ("comment", RDFS.comment),
-                           ("isDefinedBy", RDFS.isDefinedBy))
+        for what, prop in (
+            ("label", RDFS.label),
+            ("comment", RDFS.comment),
+            ("isDefinedBy", RDFS.isDefinedBy),
+        )
         if ontology.value(term, prop) is None
     ]
     assert missing == []
@@ -71,13 +88,24 @@ def test_influence_types_are_kept_apart_from_similarity(ontology: Graph) -> None
         assert (sub, RDFS.subPropertyOf, FG.drewOn) in ontology
     assert (FG.similarTo, RDFS.subPropertyOf, FG.drewOn) not in ontology
     assert (FG.InfluenceClaim, OWL.disjointWith, FG.SimilarityClaim) in ontology or (
-        FG.SimilarityClaim, OWL.disjointWith, FG.InfluenceClaim) in ontology
+        FG.SimilarityClaim,
+        OWL.disjointWith,
+        FG.InfluenceClaim,
+    ) in ontology
 
 
 def test_every_direct_influence_edge_has_a_declared_inverse(ontology: Graph) -> None:
-    for edge, inverse in ((FG.inspiredBy, FG.inspired), (FG.influencedBy, FG.influenced),
-                          (FG.basedOn, FG.hasAdaptation), (FG.drewOn, FG.leftMarkOn)):
-        assert (edge, OWL.inverseOf, inverse) in ontology or (inverse, OWL.inverseOf, edge) in ontology
+    for edge, inverse in (
+        (FG.inspiredBy, FG.inspired),
+        (FG.influencedBy, FG.influenced),
+        (FG.basedOn, FG.hasAdaptation),
+        (FG.drewOn, FG.leftMarkOn),
+    ):
+        assert (edge, OWL.inverseOf, inverse) in ontology or (
+            inverse,
+            OWL.inverseOf,
+            edge,
+        ) in ontology
 
 
 def test_there_are_no_property_chains(ontology: Graph) -> None:
@@ -88,5 +116,6 @@ def test_wikidata_alignments_name_real_wikidata_terms(ontology: Graph) -> None:
     for target in ontology.objects():
         text = str(target)
         if isinstance(target, URIRef) and "wikidata.org" in text:
-            assert text.startswith(("http://www.wikidata.org/entity/Q",
-                                    "http://www.wikidata.org/prop/direct/P")), text
+            assert text.startswith(
+                ("http://www.wikidata.org/entity/Q", "http://www.wikidata.org/prop/direct/P")
+            ), text

@@ -102,7 +102,9 @@ def test_an_unknown_query_lists_the_known_ones() -> None:
 
 def test_a_malformed_header_names_the_line(tmp_path: Path) -> None:
     path = tmp_path / "bad.rq"
-    path.write_text("# name: bad\n# summary: s\n# question: q\n# param: film -- no type\nSELECT * {}\n")
+    path.write_text(
+        "# name: bad\n# summary: s\n# question: q\n# param: film -- no type\nSELECT * {}\n"
+    )
     with pytest.raises(SourceError) as caught:
         parse_query_file(path)
     assert (caught.value.line, caught.value.field) == (4, "param")

@@ -41,7 +41,7 @@ def test_a_film_without_a_director_is_incomplete_not_wrong() -> None:
         ("year-not-a-gyear.ttl", "film:earth-1930", "fg:year"),
         ("claim-without-source.ttl", "claim:x", "fg:source"),
         ("claim-between-person-and-film.ttl", "claim:x", "fg:influencer"),
-        
+
     ],
 )
 def test_broken_data_is_a_violation_naming_node_and_property(

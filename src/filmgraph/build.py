@@ -18,7 +18,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from filmgraph.builddir import BuildDir, Generation
 from filmgraph.errors import BuildError
 from filmgraph.iri import mint
-from filmgraph.linking import LinkReport, merge_by_authority
+from filmgraph.linking import LinkReport, resolve_entities
 from filmgraph.loaders import LoadContext
 from filmgraph.manifest import SourceSpec, read_manifest, spec_for_path
 from filmgraph.namespaces import bind_prefixes
@@ -30,9 +30,11 @@ from filmgraph.provenance import (
     describe_source,
 )
 from filmgraph.queries import run_named
+from filmgraph.reasoning import INFERRED_GRAPH, materialise
 from filmgraph.resources import default_store_dir, manifest_path, ontology_path, shapes_path
 from filmgraph.store.base import SelectResult
 from filmgraph.store.oxigraph import OxigraphStore
+from filmgraph.store.sparql import publish_remote
 from filmgraph.validation import ValidationReport, validate_graph
 
 __all__ = ["BuildResult", "build"]
@@ -80,6 +82,7 @@ def build(
     generation = build_dir.new_generation()
     try:
         result = _build_into(generation, specs, strict, progress, started)
+        publish_remote(build_dir.root, generation, progress)  # a no-op unless --store is a URL
     except BaseException:
         build_dir.discard(generation)
         raise
@@ -114,10 +117,12 @@ def _build_into(
                 describe_source(provenance, source, activity, started, shown)
                 done(f"{source.records:,} records, {len(source.graph):,} triples")
             order.append(source.iri)
+            context.loaded.append(source.graph)
 
-    with progress.step("linking entities by authority id") as done:
-        linking = merge_by_authority(dataset, order)
-        done(f"{len(linking.merged)} merged, {len(linking.conflicts)} conflicts")
+    with progress.step("resolving entities across sources") as done:
+        linking = resolve_entities(dataset, order)
+        done(f"{len(linking.merged)} merged, {len(linking.unresolved)} unresolved, "
+             f"{len(linking.conflicts)} conflicts")
 
     ontology = dataset.graph(ONTOLOGY_GRAPH)
     ontology.parse(ontology_path(), format="turtle")
@@ -130,8 +135,18 @@ def _build_into(
                 data.add((s, p, o))
         report = validate_graph(data, shapes_path(), ontology_path())
         generation.validation_path.write_text(report.text(), encoding="utf-8")
+        # The findings as data, so 'filmgraph check' need not run the shapes again.
+        (generation.path / "validation.json").write_text(
+            json.dumps(report.to_json()), encoding="utf-8")
         done(f"conforms: {'yes' if report.conforms else 'no'} "
              f"({report.count('Violation')} violations, {report.count('Warning')} warnings)")
+
+    # Reasoning comes after validation, so the shapes judge what sources state, not what
+    # the rules add (a range axiom would otherwise hide a director who is not a person).
+    with progress.step("reasoning: targeted materialisation into graph:inferred") as done:
+        inferred = materialise(dataset)
+        dataset.graph(INFERRED_GRAPH).__iadd__(inferred)
+        done(f"{len(inferred):,} triples inferred")
 
     with progress.step("writing the embedded store") as done:
         store = OxigraphStore(generation.store_path)
@@ -150,6 +165,10 @@ def _build_into(
         "warnings": report.count("Warning"),
         "merged": len(linking.merged),
         "link_conflicts": linking.conflicts,
+        "linking": linking.counts(),
+        "unresolved": [{"node": str(n), "kind": k, "label": label}
+                       for n, k, label in linking.unresolved],
+        "contradictions": linking.contradictions,
         "skipped": skipped,
         "notes": context.notes,
     }

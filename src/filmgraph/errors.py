@@ -16,6 +16,7 @@ __all__ = [
     "QueryError",
     "SourceError",
     "StoreNotFound",
+    "UnknownName",
     "UnknownQuery",
 ]
 
@@ -80,3 +81,7 @@ class AmbiguousName(FilmgraphError):
         self.candidates = candidates
         lines = "\n".join(f"  {iri}  {label}" for iri, label in candidates)
         super().__init__(f"'{name}' matches several resources:\n{lines}")
+
+
+class UnknownName(FilmgraphError):
+    """A name given on the command line matches no film, person or other resource."""

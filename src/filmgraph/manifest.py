@@ -50,7 +50,9 @@ def read_manifest(path: Path) -> list[SourceSpec]:
         if not source.exists():
             raise SourceError(path, f"lists {entry['path']!r}, which does not exist", field="path")
         specs.append(
-            SourceSpec(source, get_loader(entry["loader"]), path.parent, entry.get("description", ""))
+            SourceSpec(
+                source, get_loader(entry["loader"]), path.parent, entry.get("description", "")
+            )
         )
     return specs
 

@@ -152,6 +152,32 @@ class FG(DefinedNamespace):
     Won: URIRef
     Nominated: URIRef
 
+    # film pages: header facts, sections and listed items (the film-page loader)
+    tagline: URIRef
+    runtime: URIRef
+    boxOffice: URIRef
+    keyTheme: URIRef
+    PageSection: URIRef
+    section: URIRef
+    sectionName: URIRef
+    text: URIRef
+    position: URIRef
+    PageItem: URIRef
+    TriviaItem: URIRef
+    MemorableScene: URIRef
+    Quotation: URIRef
+    item: URIRef
+    attribution: URIRef
+
+    # reasoning: context derived from dates, and the rules that derive it
+    InferenceRule: URIRef
+    ContextDerivation: URIRef
+    derivedFilm: URIRef
+    derivedEvent: URIRef
+    rule: URIRef
+    FilmYearWithinEvent: URIRef
+    ReleaseWithinEvent: URIRef
+
 
 #: Prefixes bound in every graph we write and accepted in names on the command line.
 PREFIXES: dict[str, str] = {

@@ -11,14 +11,22 @@ import datetime as dt
 import hashlib
 from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, XSD
 
 from filmgraph.iri import mint, slug
 from filmgraph.loaders import SourceGraph
 from filmgraph.namespaces import FG, ID
 
-__all__ = ["ONTOLOGY_GRAPH", "PROVENANCE_GRAPH", "describe_source", "file_checksum", "graph_iri"]
+__all__ = [
+    "ONTOLOGY_GRAPH",
+    "PROVENANCE_GRAPH",
+    "apply_source",
+    "describe_source",
+    "file_checksum",
+    "graph_iri",
+    "recorded_checksum",
+]
 
 ONTOLOGY_GRAPH = ID["graph/ontology"]
 PROVENANCE_GRAPH = ID["graph/provenance"]
@@ -74,3 +82,34 @@ def describe_build(graph: Graph, activity: URIRef, started: dt.datetime, version
     graph.add((activity, PROV.wasAssociatedWith, SOFTWARE))
     graph.add((SOFTWARE, RDF.type, PROV.SoftwareAgent))
     graph.add((SOFTWARE, RDFS.label, Literal(f"filmgraph {version}")))
+
+
+def recorded_checksum(dataset: Dataset, source_iri: URIRef) -> str | None:
+    """The checksum the provenance graph of ``dataset`` records for a source graph."""
+    value = dataset.graph(PROVENANCE_GRAPH).value(source_iri, FG.checksum)
+    return str(value) if value is not None else None
+
+
+def apply_source(
+    dataset: Dataset, source: SourceGraph, activity: URIRef, when: dt.datetime, display_path: str
+) -> str:
+    """Put ``source`` into ``dataset`` as its named graph, replacing an older version.
+
+    Returns ``"unchanged"`` when the dataset already holds this file with the same checksum
+    (then nothing at all changes, not even the load time), ``"replaced"`` when it held an
+    older version (its named graph and its provenance are dropped first, so nothing is
+    duplicated), and ``"added"`` otherwise. Graph IRIs are minted from the file's path, so
+    the same file always lands in the same graph.
+    """
+    checksum = file_checksum(source.path)
+    previous = recorded_checksum(dataset, source.iri)
+    if previous == checksum:
+        return "unchanged"
+    named = dataset.graph(source.iri)
+    provenance = dataset.graph(PROVENANCE_GRAPH)
+    if previous is not None:
+        named.remove((None, None, None))
+        provenance.remove((source.iri, None, None))
+    named += source.graph
+    describe_source(provenance, source, activity, when, display_path)
+    return "added" if previous is None else "replaced"

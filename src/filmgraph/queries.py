@@ -29,7 +29,13 @@ from filmgraph.resources import queries_dir
 from filmgraph.store.base import QueryResult, Store
 
 __all__ = [
-    "NamedQuery", "Parameter", "catalogue", "expand_iri", "get_query", "parse_query_file", "run_named",
+    "NamedQuery",
+    "Parameter",
+    "catalogue",
+    "expand_iri",
+    "get_query",
+    "parse_query_file",
+    "run_named",
 ]
 
 PARAMETER_TYPES = ("iri", "string", "integer", "decimal", "year", "date", "boolean")
@@ -104,7 +110,9 @@ class NamedQuery:
             elif p.default is not None:
                 bound[p.name] = p.term(p.default)
             elif p.required:
-                raise ParameterError(f"query {self.name} needs --param {p.name}=… ({p.description})")
+                raise ParameterError(
+                    f"query {self.name} needs --param {p.name}=… ({p.description})"
+                )
         return bound
 
 
@@ -147,8 +155,13 @@ def parse_query_file(path: Path) -> NamedQuery:
                     field="param",
                 )
             params.append(
-                Parameter(p["name"], p["type"], p["description"].strip(),
-                          p["required"] is not None, p["default"])
+                Parameter(
+                    p["name"],
+                    p["type"],
+                    p["description"].strip(),
+                    p["required"] is not None,
+                    p["default"],
+                )
             )
         else:
             fields[key] = value.strip()
@@ -157,8 +170,9 @@ def parse_query_file(path: Path) -> NamedQuery:
             raise SourceError(path, "is missing from the comment header", line=1, field=key)
     if fields["name"] != path.stem:
         raise SourceError(path, f"name {fields['name']!r} differs from the file name", field="name")
-    return NamedQuery(fields["name"], fields["summary"], fields["question"], tuple(params),
-                      text, path)
+    return NamedQuery(
+        fields["name"], fields["summary"], fields["question"], tuple(params), text, path
+    )
 
 
 def catalogue(directory: Path | None = None) -> dict[str, NamedQuery]:
@@ -179,7 +193,9 @@ def get_query(name: str, directory: Path | None = None) -> NamedQuery:
 
 
 def run_named(
-    store: Store, name: str, params: Mapping[str, str] | None = None,
+    store: Store,
+    name: str,
+    params: Mapping[str, str] | None = None,
     directory: Path | None = None,
 ) -> QueryResult:
     """Run a named query on ``store`` with parameters given as text."""

@@ -26,7 +26,7 @@ def shorten(term: Identifier | None) -> str:
     if isinstance(term, URIRef):
         text = str(term)
         for prefix, iri in _BY_LENGTH:
-            local = text[len(iri):]
+            local = text[len(iri) :]
             if text.startswith(iri) and local and "/" not in local and "#" not in local:
                 return f"{prefix}:{local}"
         return text
@@ -55,7 +55,11 @@ def sparql_json(result: SelectResult | bool) -> dict[str, Any]:
         "head": {"vars": list(result.variables)},
         "results": {
             "bindings": [
-                {v: _json_term(t) for v, t in zip(result.variables, row, strict=True) if t is not None}
+                {
+                    v: _json_term(t)
+                    for v, t in zip(result.variables, row, strict=True)
+                    if t is not None
+                }
                 for row in result.rows
             ]
         },
@@ -70,7 +74,8 @@ def _table(result: SelectResult) -> str:
 
     def line(values: list[str]) -> str:
         return "  ".join(
-            (v if len(v) <= w else v[: w - 1] + "…").ljust(w) for v, w in zip(values, widths, strict=True)
+            (v if len(v) <= w else v[: w - 1] + "…").ljust(w)
+            for v, w in zip(values, widths, strict=True)
         ).rstrip()
 
     out = [line(list(result.variables)), line(["-" * w for w in widths])]

@@ -69,7 +69,9 @@ def parse_date(text: str) -> EdtfValue:
         earliest = struct_time_to_date(value.lower_strict())
         latest = struct_time_to_date(value.upper_strict())
     except Exception as exc:  # edtf raises its own parse errors and ValueError alike
-        raise ValueError(f"{text!r} is not an EDTF date (e.g. 1925, 1936-08, 1934~): {exc}") from exc
+        raise ValueError(
+            f"{text!r} is not an EDTF date (e.g. 1925, 1936-08, 1934~): {exc}"
+        ) from exc
     uncertain = any(mark in text for mark in "?~%")
     return EdtfValue(text, earliest, latest, uncertain)
 

@@ -50,9 +50,11 @@ def _print_build(result: BuildResult) -> None:
     print(f"Validation: {'conforms' if v.conforms else 'DOES NOT CONFORM'} "
           f"({v.count('Violation')} violations, {v.count('Warning')} warnings; "
           f"report in {result.generation.validation_path})")
-    if result.linking.merged:
-        print(f"Linking: {len(result.linking.merged)} nodes merged by Wikidata id")
-    notes = result.linking.conflicts + result.notes
+    lines = result.linking.lines()
+    print(f"Entity resolution: {lines[0]}; {lines[1]}; {lines[2]}")
+    for line in lines[3:]:
+        print(f"  {line}")
+    notes = result.notes
     if notes:
         print(f"Notes ({len(notes)}):")
         for line in notes:

@@ -58,6 +58,9 @@ class LoadContext:
     notes: list[str] = field(default_factory=list)
     #: Ids defined by the sources read so far, by kind.
     known: KnownIds = field(default_factory=lambda: KnownIds())
+    #: The graphs of the sources read so far in this build, in order: later loaders resolve
+    #: the names they meet against them (the film-page loader builds its gazetteer from them).
+    loaded: list[Graph] = field(default_factory=list)
 
     def reject(self, error: SourceError) -> None:
         """Raise ``error`` in strict mode; record it and carry on in lenient mode."""

@@ -101,7 +101,7 @@ def _read_source(row: Row, graph: Graph, known: KnownIds) -> None:
     if year:
         graph.add((s, FG.year, Literal(f"{year:04d}", datatype=XSD.gYear)))
     if row.get("url"):
-        graph.add((s, FG.url, Literal(row.get("url"), datatype=XSD.anyURI)))
+        graph.add((s, FG.url, URIRef(row.get("url"))))
     if row.get("note"):
         graph.add((s, RDFS.comment, Literal(row.get("note"), lang="en")))
 
@@ -279,6 +279,8 @@ def _read_award(row: Row, graph: Graph, known: KnownIds) -> None:
     a = known.define(row, "award", row.slug("id"))
     graph.add((a, RDF.type, FG.Award))
     graph.add((a, RDFS.label, Literal(row.required("name"), lang="en")))
+    for alt in row.values("alt_labels"):
+        graph.add((a, SKOS.altLabel, Literal(alt, lang="en")))
     _add_wikidata(row, graph, a)
 
 
@@ -359,7 +361,7 @@ TABLES = (
            ("influenced", "influencer", "type", "source", "confidence"), _read_influence),
     _Table("context.csv", ("film", "event", "source", "evidence"),
            ("film", "event", "source"), _read_context),
-    _Table("awards.csv", ("id", "name", "wikidata"), ("id", "name"), _read_award),
+    _Table("awards.csv", ("id", "name", "alt_labels", "wikidata"), ("id", "name"), _read_award),
     _Table("recognitions.csv", ("award", "recipient", "film", "year", "outcome", "source"),
            ("award", "recipient", "year", "outcome", "source"), _read_recognition),
     _Table("life-events.csv", ("film", "kind", "date", "agent", "place", "source", "note"),

@@ -1,26 +1,95 @@
-"""Loader for RDF that other archives publish: Turtle, N-Triples, RDF/XML.
+"""Loader for RDF that other archives publish: Turtle, N-Triples, JSON-LD and RDF/XML.
 
-The file's triples go into one named graph for the file, unchanged.
+Each file becomes one named graph. Terms of other vocabularies are mapped onto ours through
+the ontology's ``skos:exactMatch`` / ``skos:closeMatch`` alignments
+(:mod:`filmgraph.loaders.alignment`): ``schema:Movie`` becomes ``fg:Film``,
+``schema:director`` and ``wdt:P57`` become ``fg:director``, ``schema:datePublished``
+becomes ``fg:releaseDate`` and ``fg:year`` (each value converted to the range our property
+has). ``schema:name`` gives ``rdfs:label``; a Wikidata item used as a subject keeps its IRI
+and links to itself with ``fg:wikidata``, so linking merges it with our node for the item.
+Triples whose predicate has no counterpart are kept as they are and counted in a note.
+
+Nothing a loader reads reaches the network: a JSON-LD document that names a remote
+``@context`` (or ``@import``s one) and an RDF/XML document that declares an external entity
+or DTD are refused before any parser sees them.
 """
 
 from __future__ import annotations
 
+import json
+import re
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+from xml.sax import SAXParseException
 
+from rdflib import Graph, Literal, URIRef
 from rdflib.exceptions import ParserError
+from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
 from filmgraph.errors import SourceError
 from filmgraph.loaders import LoadContext, SourceGraph
+from filmgraph.loaders.alignment import alignment
+from filmgraph.namespaces import FG, WD
 from filmgraph.provenance import graph_iri
 
-__all__ = ["RdfLoader"]
+__all__ = ["FORMATS", "RdfLoader", "check_local_only"]
 
-FORMATS = {".ttl": "turtle", ".nt": "nt", ".rdf": "xml", ".owl": "xml"}
+FORMATS = {".ttl": "turtle", ".nt": "nt", ".rdf": "xml", ".owl": "xml", ".xml": "xml",
+           ".jsonld": "json-ld", ".json-ld": "json-ld"}
+_LABELS = frozenset({RDFS.label, SKOS.prefLabel, URIRef("https://schema.org/name"),
+                     URIRef("http://schema.org/name")})
+_SAME = frozenset({OWL.sameAs, URIRef("https://schema.org/sameAs"),
+                   URIRef("http://schema.org/sameAs")})
+_EXTERNAL_ENTITY = re.compile(rb"<!ENTITY\s+%?\s*[\w.-]+\s+(SYSTEM|PUBLIC)\b", re.IGNORECASE)
+_EXTERNAL_DTD = re.compile(rb"<!DOCTYPE\s+[\w:.-]+\s+(SYSTEM|PUBLIC)\b", re.IGNORECASE)
+_GYEAR = re.compile(r"^-?[0-9]{4}")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def _remote_contexts(node: Any) -> Iterator[str]:
+    """Every context reference in a JSON-LD document that is not an inline object."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("@context", "@import"):
+                refs = value if isinstance(value, list) else [value]
+                for ref in refs:
+                    if isinstance(ref, str):
+                        yield ref
+                    elif isinstance(ref, dict):
+                        yield from _remote_contexts(ref)
+            else:
+                yield from _remote_contexts(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _remote_contexts(item)
+
+
+def check_local_only(path: Path, data: bytes, fmt: str) -> None:
+    """Refuse a document that would make a parser reach beyond the file."""
+    if fmt == "json-ld":
+        try:
+            document = json.loads(data.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            line = exc.lineno if isinstance(exc, json.JSONDecodeError) else None
+            raise SourceError(path, f"is not valid JSON-LD: {exc}", line=line) from exc
+        for ref in _remote_contexts(document):
+            raise SourceError(path, f"names the context {ref!r}, which would be fetched; inline "
+                              "the context instead (loaders never reach the network)",
+                              field="@context")
+    elif fmt == "xml":
+        for pattern, what in ((_EXTERNAL_ENTITY, "an external entity"),
+                              (_EXTERNAL_DTD, "an external DTD")):
+            match = pattern.search(data)
+            if match:
+                line = data[: match.start()].count(b"\n") + 1
+                raise SourceError(path, f"declares {what}, which would be fetched or read "
+                                  "from outside the file; refused", line=line, field="DOCTYPE")
 
 
 class RdfLoader:
-    """Reads one RDF file into one named graph."""
+    """Reads one RDF file into one named graph, mapped onto our terms."""
 
     name = "rdf"
 
@@ -28,11 +97,83 @@ class RdfLoader:
         return path.is_file() and path.suffix in FORMATS
 
     def load(self, path: Path, context: LoadContext, root: Path) -> Iterator[SourceGraph]:
-        source = SourceGraph(graph_iri(path, root), path, self.name)
+        fmt = FORMATS[path.suffix]
         try:
-            source.graph.parse(path, format=FORMATS[path.suffix])
-        except (ParserError, SyntaxError, ValueError) as exc:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise SourceError(path, f"cannot be read: {exc.strerror}") from exc
+        check_local_only(path, data, fmt)
+        parsed = Graph()
+        try:
+            parsed.parse(data=data, format=fmt, publicID=path.resolve().as_uri())
+        except (ParserError, SyntaxError, ValueError, TypeError, KeyError,
+                SAXParseException) as exc:
             # rdflib's messages carry the line ("at line 12 of <>"): pass them on whole.
-            raise SourceError(path, f"is not valid {FORMATS[path.suffix]}: {exc}") from exc
-        source.records = len(source.graph)
+            raise SourceError(path, f"is not valid {fmt}: {exc}") from exc
+        source = SourceGraph(graph_iri(path, root), path, self.name)
+        kept = map_graph(parsed, source.graph)
+        for predicate, count in sorted(kept.items()):
+            context.notes.append(f"{path.name}: {count} triple(s) with {predicate} have no "
+                                 "counterpart in the ontology; kept unchanged")
+        source.records = len(parsed)
         yield source
+
+
+def map_graph(parsed: Graph, out: Graph) -> Counter[str]:
+    """Add ``parsed`` to ``out`` with other vocabularies' terms mapped onto ours.
+
+    Returns how many triples of each unmapped predicate were kept unchanged.
+    """
+    align = alignment()
+    unmapped: Counter[str] = Counter()
+    fg = str(FG._NS)
+    for s, p, o in parsed:
+        if isinstance(s, URIRef) and str(s).startswith(str(WD)):
+            out.add((s, FG.wikidata, s))
+        if p == RDF.type and isinstance(o, URIRef):
+            classes = _lookup(o, align.classes) if not str(o).startswith(fg) else (o,)
+            for cls in classes or (o,):
+                out.add((s, RDF.type, cls))
+            continue
+        if p in _LABELS:
+            out.add((s, RDFS.label, o))
+            continue
+        if p in _SAME:
+            if isinstance(o, URIRef) and str(o).startswith(str(WD)):
+                out.add((s, FG.wikidata, o))
+            continue
+        if str(p).startswith(fg):
+            out.add((s, p, o))
+            continue
+        targets = _lookup(p, align.properties) if isinstance(p, URIRef) else ()
+        if not targets:
+            out.add((s, p, o))
+            unmapped[str(p)] += 1
+            continue
+        for target in targets:
+            value = _convert(o, align.ranges.get(target), target in align.object_properties)
+            if value is not None:
+                out.add((s, target, value))
+    return unmapped
+
+
+def _lookup(term: URIRef, table: dict[URIRef, tuple[URIRef, ...]]) -> tuple[URIRef, ...]:
+    text = str(term)
+    if text.startswith("http://schema.org/"):
+        term = URIRef("https://" + text[len("http://"):])
+    return table.get(term, ())
+
+
+def _convert(value: Any, datatype: URIRef | None, is_object: bool) -> Any:
+    if is_object:
+        return value if isinstance(value, URIRef) else None
+    if not isinstance(value, Literal):
+        return None
+    text = str(value)
+    if datatype == XSD.gYear:
+        return Literal(text[:4], datatype=XSD.gYear) if _GYEAR.match(text) else None
+    if datatype == XSD.date:
+        return Literal(text[:10], datatype=XSD.date) if _DATE.match(text[:10]) else None
+    if datatype == XSD.integer:
+        return Literal(int(text), datatype=XSD.integer) if text.lstrip("+-").isdigit() else None
+    return value

@@ -26,8 +26,14 @@ from filmgraph.provenance import graph_iri
 __all__ = ["RemakesLoader"]
 
 COLUMNS = (
-    "original", "original_year", "original_url", "remake", "remake_year", "remake_url",
-    "original_wikidata_id", "remake_wikidata_id",
+    "original",
+    "original_year",
+    "original_url",
+    "remake",
+    "remake_year",
+    "remake_url",
+    "original_wikidata_id",
+    "remake_wikidata_id",
 )
 LIST_URL = "https://en.wikipedia.org/wiki/List_of_film_remakes_(A%E2%80%93M)"
 _TRAILING_YEAR = re.compile(r"\s*\((?:[0-9]{4})(?: film)?\)$")
@@ -56,7 +62,9 @@ class RemakesLoader:
         cited = mint("source", "wikipedia-list-of-film-remakes")
         g = source.graph
         g.add((cited, RDF.type, FG.SourceDocument))
-        g.add((cited, RDFS.label, Literal("Wikipedia contributors, List of film remakes", lang="en")))
+        g.add(
+            (cited, RDFS.label, Literal("Wikipedia contributors, List of film remakes", lang="en"))
+        )
         g.add((cited, FG.sourceKind, Literal("web-page")))
         g.add((cited, FG.url, URIRef(LIST_URL)))
         for row in rows:
@@ -95,9 +103,17 @@ class RemakesLoader:
         g.add((claim, FG.influencee, remake))
         g.add((claim, FG.influencer, original))
         g.add((claim, FG.aspect, Literal("remake", lang="en")))
-        g.add((claim, FG.evidence, Literal(
-            f"{row.get('remake')} ({row.get('remake_year')}) is listed as a remake of "
-            f"{row.get('original')} ({row.get('original_year')})", lang="en")))
+        g.add(
+            (
+                claim,
+                FG.evidence,
+                Literal(
+                    f"{row.get('remake')} ({row.get('remake_year')}) is listed as a remake of "
+                    f"{row.get('original')} ({row.get('original_year')})",
+                    lang="en",
+                ),
+            )
+        )
         g.add((claim, FG.source, cited))
         g.add((claim, FG.confidence, FG.MediumConfidence))
         g.add((remake, FG.remakeOf, original))
@@ -118,6 +134,7 @@ def _trusted_ids(rows: list[Row], context: LoadContext) -> dict[tuple[str, int],
             trusted[next(iter(films))] = qid
         else:
             names = "; ".join(f"{t} ({y})" for t, y in sorted(films))
-            context.notes.append(f"remakes.csv: Wikidata {qid} names several films ({names}); "
-                                 "not attached to any")
+            context.notes.append(
+                f"remakes.csv: Wikidata {qid} names several films ({names}); not attached to any"
+            )
     return trusted

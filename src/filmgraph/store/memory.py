@@ -8,7 +8,7 @@ from pathlib import Path
 from rdflib import Dataset, Graph
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.query import Result
-from rdflib.term import Node, Variable
+from rdflib.term import Identifier, Node, Variable
 
 from filmgraph.errors import QueryError
 from filmgraph.store.base import QueryResult, SelectResult, Store
@@ -30,7 +30,10 @@ class MemoryStore(Store):
         try:
             parseQuery(sparql)
             result: Result = self.dataset.query(
-                sparql, initBindings={Variable(k): v for k, v in (bindings or {}).items()}
+                sparql,
+                initBindings={
+                    Variable(k): v for k, v in (bindings or {}).items() if isinstance(v, Identifier)
+                },
             )
         except Exception as exc:  # rdflib raises pyparsing and plain exceptions alike
             raise QueryError(f"query failed: {exc}") from exc
@@ -47,7 +50,7 @@ class MemoryStore(Store):
 
     def add_dataset(self, dataset: Dataset) -> None:
         for s, p, o, g in dataset.quads((None, None, None, None)):
-            self.dataset.add((s, p, o, g))
+            self.dataset.graph(g).add((s, p, o))
 
     def dump(self, path: Path, fmt: str = "trig") -> None:
         self.dataset.serialize(destination=str(path), format=fmt)

@@ -1,6 +1,6 @@
 """Embedded on-disk store on pyoxigraph: the default for builds and every command after.
 
-Parsing and serialising stay inside pyoxigraph (it is 10–50× faster than rdflib's own, see
+Parsing and serialising stay inside pyoxigraph (it is 10 to 50 times faster than rdflib's own, see
 ``shared/notes/engines.md``); only query results cross over into rdflib terms.
 """
 
@@ -69,7 +69,9 @@ class OxigraphStore(Store):
             self._store = ox.Store(str(path))
 
     def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> QueryResult:
-        substitutions = {ox.Variable(k): to_oxigraph(v) for k, v in (bindings or {}).items()}
+        substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+            ox.Variable(k): to_oxigraph(v) for k, v in (bindings or {}).items()
+        }
         try:
             result = self._store.query(
                 sparql, use_default_graph_as_union=True, substitutions=substitutions

@@ -1,0 +1,528 @@
+"""Loader for film pages in the encyclopedia format: one named graph per page.
+
+The page is the cited :class:`fg:SourceDocument` (kind ``film-page``) of everything it says:
+header facts (title, year, runtime, country, tagline with its language, key themes), every
+titled section kept as text with its name, production facts (release date, companies,
+filming locations, box office), qualified influence claims with the aspect and the item
+line as evidence, similarity (never influence), awards, listed items (trivia, memorable
+scenes, quotations), what became of the film (withdrawal, restoration, the archive that
+holds it), people named in prose with their roles and historical events named in prose.
+
+Names are resolved against a gazetteer of what the sources loaded earlier in the build
+know (:mod:`filmgraph.loaders.pagegazetteer`); a film, person, place, organisation or award
+the graph does not know becomes a node marked ``fg:unresolved true``, never a silent
+invention. Parsing is in :mod:`~filmgraph.loaders.pageformat`, run splitting in
+:mod:`~filmgraph.loaders.pagesegment`, prose patterns in :mod:`~filmgraph.loaders.pageprose`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, XSD
+
+from filmgraph.errors import SourceError
+from filmgraph.iri import film_iri, hashed_iri, mint, slug
+from filmgraph.loaders import LoadContext, SourceGraph
+from filmgraph.loaders.alignment import alignment
+from filmgraph.loaders.pageformat import (
+    Line,
+    Page,
+    Section,
+    page_format,
+    parse_connection,
+    read_page,
+)
+from filmgraph.loaders.pagegazetteer import Entry, Gazetteer
+from filmgraph.loaders.pageprose import (
+    find_archive_names,
+    find_credits,
+    find_life_events,
+    sentences,
+)
+from filmgraph.loaders.pagesegment import segment_run, split_case_run, split_titles
+from filmgraph.namespaces import FG
+from filmgraph.provenance import graph_iri
+from filmgraph.temporal import parse_date, xsd_date
+
+__all__ = ["FilmPageLoader", "gazetteer_for"]
+
+_DATE_FORMATS = (("%B %d, %Y", "%Y-%m-%d"), ("%d %B %Y", "%Y-%m-%d"), ("%b %d, %Y", "%Y-%m-%d"),
+                 ("%Y-%m-%d", "%Y-%m-%d"), ("%B %Y", "%Y-%m"), ("%b %Y", "%Y-%m"), ("%Y", "%Y"))
+_ATTRIBUTION = re.compile(r"^(?P<text>.*?)\s*\((?P<who>[^()]+)\)\s*$")
+_YEAR = re.compile(r"\b(1[89][0-9]{2}|20[0-9]{2})\b")
+_RECIPIENT = re.compile(r"\b(?:awarded to|given to|for)\s+(?:(?:the\s+)?director\s+)?(?P<who>.+?)"
+                        r"(?:\s+\(|,|\s+and\s|\s+for\s|$)")
+_AWARD_END = re.compile(r",|\s+\(|\s+awarded\b|\s+nomination\b|\s+for\s|\s+at\s")
+_GENERIC_ORG_WORDS = re.compile(r"\b(film\s+)?studios?\b|\bcompany\b", re.IGNORECASE)
+_GENERIC_PLACE_WORDS = re.compile(r"\b(region|oblast|province|area)\b", re.IGNORECASE)
+_TRUE = Literal(True)
+_ROLE_NODES = {"director": FG.DirectorRole, "screenwriter": FG.ScreenwriterRole,
+               "cinematographer": FG.CinematographerRole, "composer": FG.ComposerRole,
+               "editor": FG.EditorRole, "producer": FG.ProducerRole, "actor": FG.ActorRole}
+
+
+def gazetteer_for(context: LoadContext) -> Gazetteer:
+    """The gazetteer of everything the sources loaded so far in ``context`` name."""
+    return Gazetteer.from_graphs(context.loaded)
+
+
+def _language(text: str) -> str | None:
+    """A language tag guessed from the script (pages give taglines in the original)."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return None
+    if any("\u0400" <= c <= "\u04ff" for c in letters):
+        return "uk" if any(c in "ієїґІЄЇҐ" for c in letters) else "ru"
+    if any("\u10a0" <= c <= "\u10ff" for c in letters):
+        return "ka"
+    if any("\u0530" <= c <= "\u058f" for c in letters):
+        return "hy"
+    if all(c.isascii() for c in letters):
+        return "en"
+    return None
+
+
+def parse_release(text: str) -> str:
+    """An EDTF date from the way pages write release dates ("March 15, 1937", "October 1929")."""
+    cleaned = re.sub(r"\s+", " ", text.strip().rstrip("."))
+    for pattern, edtf in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(cleaned, pattern).strftime(edtf)
+        except ValueError:
+            continue
+    raise ValueError(f"{text!r} is not a date (e.g. 'March 15, 1937' or 'October 1929')")
+
+
+class FilmPageLoader:
+    """Reads film pages (``*.txt``), a file or a folder of them, one named graph per page."""
+
+    name = "film-page"
+
+    def accepts(self, path: Path) -> bool:
+        if path.is_dir():
+            return any(path.glob("*.txt"))
+        return path.is_file() and path.suffix == ".txt"
+
+    def load(self, path: Path, context: LoadContext, root: Path) -> Iterator[SourceGraph]:
+        files = sorted(path.glob("*.txt")) if path.is_dir() else [path]
+        gazetteer = gazetteer_for(context)
+        for file in files:
+            try:
+                page = read_page(file)
+            except SourceError as error:
+                context.reject(error)
+                continue
+            source = SourceGraph(graph_iri(file, root), file, self.name)
+            _PageReader(page, source, gazetteer, context).read()
+            yield source
+
+
+class _PageReader:
+    """Turns one parsed page into the triples of its named graph."""
+
+    def __init__(self, page: Page, source: SourceGraph, gazetteer: Gazetteer,
+                 context: LoadContext) -> None:
+        self.page, self.source, self.gaz, self.context = page, source, gazetteer, context
+        self.g: Graph = source.graph
+        self.slug = str(source.iri).rsplit("/", 1)[-1]
+        self.doc = mint("source", self.slug)
+        self.fmt = page_format()
+        self.film = URIRef("")
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def note(self, line: Line | None, text: str) -> None:
+        where = f"{self.page.path.name}:{line.number}" if line else self.page.path.name
+        self.context.notes.append(f"{where}: {text}")
+
+    def reject(self, error: SourceError) -> None:
+        self.context.reject(error)
+
+    def new_node(self, kind: str, name: str, classes: tuple[URIRef, ...]) -> URIRef:
+        """A node for a name the graph does not know, marked unresolved."""
+        node = mint(kind, slug(name))
+        for cls in classes:
+            self.g.add((node, RDF.type, cls))
+        self.g.add((node, RDFS.label, Literal(name, lang="en")))
+        self.g.add((node, FG.unresolved, _TRUE))
+        return node
+
+    def resolve(self, kind: str, name: str, classes: tuple[URIRef, ...],
+                strip: re.Pattern[str] | None = None) -> URIRef:
+        candidates = self.gaz.lookup(kind, name)
+        if not candidates and strip is not None:
+            shorter = re.sub(r"\s+", " ", strip.sub(" ", re.sub(r"\([^()]*\)", " ", name))).strip()
+            if shorter:
+                candidates = self.gaz.lookup(kind, shorter)
+        if candidates:
+            return candidates[0].iri
+        return self.new_node("place" if kind == "country" else kind, name, classes)
+
+    def film_ref(self, title: str, year: int | None, line: Line) -> URIRef | None:
+        """The film an item names: known, or a new node marked unresolved."""
+        candidates = self.gaz.films(title, year)
+        if year is None:
+            if len(candidates) > 1:
+                names = "; ".join(f"{e.label} ({e.year})" for e in candidates)
+                self.note(line, f"{title!r} has no year and matches several films ({names}); "
+                                "linked to none")
+                return None
+            if not candidates:
+                self.note(line, f"{title!r} has no year and is not in the graph; linked to none")
+                return None
+        if candidates:
+            return candidates[0].iri
+        assert year is not None
+        node = film_iri(title, year)
+        self.g.add((node, RDF.type, FG.Film))
+        self.g.add((node, RDFS.label, Literal(title, lang="en")))
+        self.g.add((node, FG.year, Literal(f"{year:04d}", datatype=XSD.gYear)))
+        self.g.add((node, FG.unresolved, _TRUE))
+        return node
+
+    def part(self, kind: str, number: int) -> URIRef:
+        return mint("source", f"{self.slug}-{kind}-{number}")
+
+    # -- the page ------------------------------------------------------------------------
+
+    def read(self) -> None:
+        page, g = self.page, self.g
+        header = page.header
+        g.add((self.doc, RDF.type, FG.SourceDocument))
+        g.add((self.doc, RDFS.label, Literal(
+            f"Film page: {header.title.text} ({header.year})", lang="en")))
+        g.add((self.doc, FG.sourceKind, Literal("film-page")))
+        known = self.gaz.films(header.title.text, header.year)
+        exact = [e for e in known if e.year == header.year]
+        self.film = exact[0].iri if exact else film_iri(header.title.text, header.year)
+        if known and not exact:
+            self.note(header.year_line, f"the page gives {header.year}; the graph has "
+                      f"{known[0].label} ({known[0].year}): kept apart for linking to decide")
+        # What the page says of its film is stated even when the graph knows the film: a
+        # second source saying the same corroborates it, a different value is reported.
+        g.add((self.film, RDF.type, FG.Film))
+        g.add((self.film, RDFS.label, Literal(header.title.text, lang="en")))
+        g.add((self.film, FG.year, Literal(f"{header.year:04d}", datatype=XSD.gYear)))
+        self.source.records = 1
+        if header.runtime is not None:
+            g.add((self.film, FG.runtime, Literal(header.runtime, datatype=XSD.integer)))
+        if header.country:
+            country = self.resolve("country", header.country, (FG.Country,))
+            g.add((self.film, FG.country, country))
+        if header.tagline is not None:
+            g.add((self.film, FG.tagline,
+                   Literal(header.tagline.text, lang=_language(header.tagline.text))))
+        if header.key_themes is not None:
+            vocabulary = self.vocabulary()
+            for phrase in split_case_run(header.key_themes.text):
+                g.add((self.film, FG.keyTheme, Literal(phrase, lang="en")))
+                if phrase.lower() in vocabulary:
+                    g.add((self.film, FG.theme, vocabulary[phrase.lower()]))
+        for section in page.sections:
+            self.section(section)
+            reader = getattr(self, "_" + section.kind.replace("-", "_"), None)
+            if reader is not None:
+                reader(section)
+        self.prose_facts()
+
+    def section(self, section: Section) -> None:
+        node = self.part("section", section.position)
+        self.g.add((node, RDF.type, FG.PageSection))
+        self.g.add((node, FG.sectionName, Literal(section.name)))
+        self.g.add((node, FG.position, Literal(section.position, datatype=XSD.integer)))
+        self.g.add((node, FG.source, self.doc))
+        if section.lines:
+            self.g.add((node, FG.text, Literal(section.text, lang="en")))
+        self.g.add((self.film, FG.section, node))
+        self.source.records += 1
+
+    def vocabulary(self) -> dict[str, URIRef]:
+        return {name: entries[0].iri for name, entries in self.gaz.names("theme").items()}
+
+    def item(self, kind: str, cls: URIRef, number: int, text: str) -> URIRef:
+        node = self.part(kind, number)
+        self.g.add((node, RDF.type, cls))
+        self.g.add((node, FG.text, Literal(text, lang="en")))
+        self.g.add((node, FG.position, Literal(number, datatype=XSD.integer)))
+        self.g.add((node, FG.source, self.doc))
+        self.g.add((self.film, FG.item, node))
+        self.source.records += 1
+        return node
+
+    # -- section readers (by kind, see filmpage.toml) -------------------------------------
+
+    def _production(self, section: Section) -> None:
+        keys = self.fmt.production
+        for line in section.plain:
+            text = line.text.strip()
+            key = next((k for k in sorted(keys, key=len, reverse=True)
+                        if text.startswith(k + " ") or text == k), None)
+            if key is None:
+                break
+            value = text[len(key):].strip()
+            if not value or value.split(" -")[0].strip().lower() in self.fmt.unknown:
+                continue
+            try:
+                getattr(self, "_production_" + keys[key].replace("-", "_"))(line, key, value)
+            except SourceError as error:
+                self.reject(error)
+
+    def _production_release(self, line: Line, key: str, value: str) -> None:
+        try:
+            edtf = parse_release(value)
+            parsed = parse_date(edtf)
+        except ValueError as exc:
+            raise self.page.error(line, key, str(exc)) from None
+        node = hashed_iri("life-event", str(self.film), "release", edtf, "", str(self.doc))
+        self.g.add((node, RDF.type, FG.Release))
+        self.g.add((node, FG.ofFilm, self.film))
+        self.g.add((node, FG.date, parsed.literal))
+        self.g.add((node, FG.startDate, xsd_date(parsed.earliest)))
+        self.g.add((node, FG.source, self.doc))
+        if parsed.precise:
+            self.g.add((self.film, FG.releaseDate, xsd_date(parsed.earliest)))
+
+    def _production_box_office(self, line: Line, key: str, value: str) -> None:
+        self.g.add((self.film, FG.boxOffice, Literal(value, lang="en")))
+
+    def _production_companies(self, line: Line, key: str, value: str) -> None:
+        for name in _split_list(value):
+            org = self.resolve("org", name, (FG.Studio,), _GENERIC_ORG_WORDS)
+            self.g.add((self.film, FG.productionCompany, org))
+
+    def _production_locations(self, line: Line, key: str, value: str) -> None:
+        for name in _split_list(value):
+            place = self.resolve("place", name, (FG.Place,), _GENERIC_PLACE_WORDS)
+            self.g.add((self.film, FG.filmingLocation, place))
+
+    def _influenced_by(self, section: Section) -> None:
+        self.connections(section, later_is_this=True)
+
+    def _influenced(self, section: Section) -> None:
+        self.connections(section, later_is_this=False)
+
+    def connections(self, section: Section, *, later_is_this: bool) -> None:
+        for line in section.bullets or section.plain:
+            try:
+                item = parse_connection(self.page, line, section.name)
+            except SourceError as error:
+                self.reject(error)
+                continue
+            other = self.film_ref(item.title, item.year, line)
+            if other is None:
+                continue
+            later, earlier = (self.film, other) if later_is_this else (other, self.film)
+            if later == earlier:
+                self.reject(self.page.error(line, section.name, "a film cannot influence itself"))
+                continue
+            claim = hashed_iri("claim", str(self.doc), "inspiration", str(later), str(earlier),
+                               item.aspect or "")
+            g = self.g
+            g.add((claim, RDF.type, FG.InspirationClaim))
+            g.add((claim, FG.influencee, later))
+            g.add((claim, FG.influencer, earlier))
+            g.add((claim, FG.source, self.doc))
+            g.add((claim, FG.confidence, FG.MediumConfidence))
+            g.add((claim, FG.evidence, Literal(line.text.strip().lstrip("•").strip(), lang="en")))
+            if item.aspect:
+                g.add((claim, FG.aspect, Literal(item.aspect, lang="en")))
+            g.add((later, FG.inspiredBy, earlier))
+            self.source.records += 1
+
+    def _similar(self, section: Section) -> None:
+        for line in section.lines:
+            text = line.text.strip().lstrip("•").strip()
+            titles, rest = split_titles(text)
+            items: list[tuple[str, int | None]] = list(titles)
+            if rest:
+                items.append((rest, None))
+            for title, year in items:
+                if not any(c.isalnum() for c in title):
+                    self.reject(self.page.error(line, section.name, f"{text!r} has an item "
+                                                "without a title"))
+                    continue
+                other = self.film_ref(title, year, line)
+                if other is None or other == self.film:
+                    continue
+                claim = hashed_iri("claim", str(self.doc), "similar", str(self.film), str(other))
+                self.g.add((claim, RDF.type, FG.SimilarityClaim))
+                self.g.add((claim, FG.similarFilm, self.film))
+                self.g.add((claim, FG.similarFilm, other))
+                self.g.add((claim, FG.source, self.doc))
+                self.g.add((self.film, FG.similarTo, other))
+                self.source.records += 1
+
+    def _awards(self, section: Section) -> None:
+        for line in section.bullets:
+            text = line.text.strip()
+            name = _AWARD_END.split(text, maxsplit=1)[0].strip() or text
+            candidates = self.gaz.lookup("award", name)
+            award = candidates[0].iri if candidates else self.new_node("award", name, (FG.Award,))
+            outcome = FG.Nominated if re.search(r"\bnominat", text, re.IGNORECASE) else FG.Won
+            recipient = self.film
+            who = _RECIPIENT.search(text[len(name):])
+            if who:
+                for kind in ("person", "org"):
+                    found = self.gaz.lookup(kind, who.group("who").strip())
+                    if found:
+                        recipient = found[0].iri
+                        break
+            bracketed = re.findall(r"\(((?:1[89]|20)[0-9]{2})\)", text)
+            years = bracketed or _YEAR.findall(text)
+            year = years[-1] if years else ""
+            node = hashed_iri("recognition", str(award), str(recipient), year,
+                              str(outcome), str(self.doc))
+            g = self.g
+            g.add((node, RDF.type, FG.AwardRecognition))
+            g.add((node, FG.award, award))
+            g.add((node, FG.recipient, recipient))
+            g.add((node, FG.outcome, outcome))
+            g.add((node, FG.source, self.doc))
+            g.add((node, FG.evidence, Literal(text, lang="en")))
+            if recipient != self.film:
+                g.add((node, FG.forFilm, self.film))
+            if year:
+                g.add((node, FG.year, Literal(year, datatype=XSD.gYear)))
+            self.source.records += 1
+
+    def _lines(self, section: Section) -> None:
+        for number, line in enumerate(section.bullets or section.plain, start=1):
+            text = line.text.strip().lstrip("•").strip()
+            match = _ATTRIBUTION.match(text)
+            quote = match.group("text") if match and match.group("text") else text
+            node = self.item("quote", FG.Quotation, number, quote)
+            if match and match.group("text"):
+                self.g.add((node, FG.attribution, Literal(match.group("who").strip())))
+
+    def _bullets(self, section: Section) -> None:
+        kinds = {"Memorable Scenes": ("scene", FG.MemorableScene),
+                 "Did You Know?": ("trivia", FG.TriviaItem)}
+        kind, cls = kinds.get(section.name, ("item", FG.PageItem))
+        for number, line in enumerate(section.bullets, start=1):
+            self.item(kind, cls, number, line.text)
+
+    def _topics(self, section: Section) -> None:
+        vocabulary = self.vocabulary()
+        for line in section.plain:
+            result = segment_run(line.text.strip(), vocabulary)
+            for _, concept in result.matches:
+                self.g.add((self.film, FG.theme, concept))
+                self.source.records += 1
+            if result.leftovers:
+                self.note(line, "not in the theme vocabulary, left out: "
+                                + "; ".join(repr(t) for t in result.leftovers))
+
+    # -- facts stated only in prose ---------------------------------------------------------
+
+    def prose_sentences(self, role: str) -> Iterator[str]:
+        wanted = set(self.fmt.prose.get(role, ()))
+        for section in self.page.sections:
+            if section.name not in wanted:
+                continue
+            lines = section.bullets + section.plain
+            if section.kind == "production":
+                keys = tuple(k + " " for k in self.fmt.production)
+                lines = [ln for ln in lines if not ln.text.strip().startswith(keys)]
+            for line in lines:
+                yield from sentences(line.text)
+
+    def prose_facts(self) -> None:
+        for sentence in self.prose_sentences("people"):
+            for finding in find_credits(sentence):
+                self.credit(finding.role, finding.name, finding.character, sentence)
+        linked: set[URIRef] = set()
+        for sentence in self.prose_sentences("context"):
+            for mention in self.gaz.mentions("event", sentence, min_words=2):
+                if mention.entry.iri not in linked:
+                    linked.add(mention.entry.iri)
+                    self.context_claim(mention.entry, sentence)
+        for role in ("withdrawal", "restoration"):
+            for sentence in self.prose_sentences(role):
+                for life in find_life_events(sentence, restoration=role == "restoration",
+                                             withdrawal=role == "withdrawal"):
+                    self.life_event(life.kind, life.year, None, sentence)
+        for sentence in self.prose_sentences("archive"):
+            keepers = [m.entry.iri for m in self.gaz.mentions("org", sentence)
+                       if re.search(r"\b(preserved|held|kept|holds)\b", sentence)]
+            if not keepers:
+                keepers = [self.resolve("org", name, (FG.Archive,))
+                           for name in find_archive_names(sentence)]
+            for keeper in keepers:
+                self.life_event("archived", None, keeper, sentence)
+
+    def credit(self, role: str, name: str, character: str | None, sentence: str) -> None:
+        person = self.resolve("person", name, (FG.Person,))
+        role_node = _ROLE_NODES[role]
+        credit = hashed_iri("credit", str(self.film), str(person), role, character or "")
+        g = self.g
+        if (credit, RDF.type, FG.Credit) in g:
+            return
+        g.add((credit, RDF.type, FG.Credit))
+        g.add((credit, FG.creditFilm, self.film))
+        g.add((credit, FG.creditAgent, person))
+        g.add((credit, FG.role, role_node))
+        g.add((credit, FG.source, self.doc))
+        g.add((credit, FG.evidence, Literal(sentence, lang="en")))
+        if character:
+            g.add((credit, FG.character, Literal(character)))
+        g.add((self.film, alignment().direct[role_node], person))
+        self.source.records += 1
+
+    def context_claim(self, event: Entry, sentence: str) -> None:
+        claim = hashed_iri("claim", str(self.doc), "context", str(self.film), str(event.iri))
+        g = self.g
+        g.add((claim, RDF.type, FG.ContextClaim))
+        g.add((claim, FG.contextFilm, self.film))
+        g.add((claim, FG.contextEvent, event.iri))
+        g.add((claim, FG.source, self.doc))
+        g.add((claim, FG.evidence, Literal(sentence, lang="en")))
+        g.add((self.film, FG.historicalContext, event.iri))
+        self.source.records += 1
+
+    def life_event(self, kind: str, year: int | None, agent: URIRef | None, sentence: str) -> None:
+        classes = {"withdrawal": FG.Withdrawal, "restoration": FG.Restoration,
+                   "archived": FG.ArchivalHolding}
+        date = f"{year:04d}" if year else ""
+        node = hashed_iri("life-event", str(self.film), kind, date, str(agent or ""), str(self.doc))
+        g = self.g
+        if (node, RDF.type, classes[kind]) in g:
+            return
+        g.add((node, RDF.type, classes[kind]))
+        g.add((node, FG.ofFilm, self.film))
+        g.add((node, FG.source, self.doc))
+        g.add((node, RDFS.comment, Literal(sentence, lang="en")))
+        if year:
+            parsed = parse_date(date)
+            g.add((node, FG.date, parsed.literal))
+            g.add((node, FG.startDate, xsd_date(parsed.earliest)))
+        if agent is not None:
+            g.add((node, FG.agent, agent))
+            entry = self.gaz.entry(agent)
+            is_archive = (agent, RDF.type, FG.Archive) in g or (
+                entry is not None and FG.Archive in entry.classes)
+            if kind == "archived" and is_archive:
+                g.add((self.film, FG.heldBy, agent))
+        self.source.records += 1
+
+
+def _split_list(value: str) -> list[str]:
+    """Items of a comma-separated value, keeping commas inside brackets."""
+    items, depth, current = [], 0, ""
+    for char in value:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            items.append(current)
+            current = ""
+        else:
+            current += char
+    items.append(current)
+    out: list[str] = []
+    for item in items:
+        out.extend(part.strip() for part in re.split(r"\s+and\s+", item) if part.strip())
+    return out
+

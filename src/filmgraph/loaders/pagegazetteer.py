@@ -1,0 +1,242 @@
+"""A gazetteer of the names the graph already knows, for resolving what pages mention.
+
+It is built from the graphs of the sources loaded before the pages in the same build
+(:attr:`filmgraph.loaders.LoadContext.loaded`): every film, person, organisation, place,
+event, award and theme with its labels, aliases, native names and their transliterations.
+Look-ups go from exact (normalised) names to fuzzy ones (rapidfuzz, under a threshold);
+what is not found is left to the caller to mark as new, never invented silently.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from anyascii import anyascii
+from rapidfuzz import fuzz, process
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS
+
+from filmgraph.iri import mint, slug
+from filmgraph.namespaces import FG
+
+__all__ = [
+    "FUZZY_THRESHOLD", "KIND_OF_CLASS", "Entry", "Gazetteer", "Mention", "normalise",
+    "resolve_or_mark",
+]
+
+#: rapidfuzz ratio (0 to 100) at or above which two names are taken to be the same.
+FUZZY_THRESHOLD = 90.0
+
+KIND_OF_CLASS = {
+    FG.Film: "film", FG.Person: "person", FG.Organization: "org", FG.Studio: "org",
+    FG.Archive: "org", FG.StateBody: "org", FG.Place: "place", FG.Country: "country",
+    FG.HistoricalEvent: "event", FG.HistoricalPeriod: "event", FG.Award: "award",
+    FG.Theme: "theme",
+}
+_NAME_PROPS = (RDFS.label, SKOS.prefLabel, SKOS.altLabel, FG.nativeName, FG.originalTitle)
+_PUNCT = re.compile(r"[^\w\s]+")
+_SPACE = re.compile(r"\s+")
+_BRACKETED = re.compile(r"\s*\([^()]*\)\s*")
+_WORD = re.compile(r"[\w'\u2019.-]+")
+
+
+def normalise(name: str) -> str:
+    """A name reduced for comparison: transliterated, casefolded, without punctuation.
+
+    >>> normalise("Шахтёры")
+    'shakhtery'
+    >>> normalise("Palme d'Or")
+    'palme dor'
+    """
+    ascii_name = anyascii(name).casefold().replace("'", "").replace("\u2019", "")
+    return _SPACE.sub(" ", _PUNCT.sub(" ", ascii_name)).strip()
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A resource the graph knows: its IRI, kind, main label, year (films) and classes."""
+
+    iri: URIRef
+    kind: str
+    label: str
+    year: int | None
+    classes: frozenset[URIRef]
+    #: Order in which its source was loaded: earlier sources win ties.
+    rank: int
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A known name found in a text: where, and which resource."""
+
+    start: int
+    end: int
+    text: str
+    entry: Entry
+
+
+@dataclass
+class Gazetteer:
+    """Names by kind, normalised, each pointing at the resources that carry it."""
+
+    _names: dict[str, dict[str, list[Entry]]] = field(default_factory=dict)
+    _entries: dict[URIRef, Entry] = field(default_factory=dict)
+    _graphs: int = 0
+
+    @classmethod
+    def from_graphs(cls, graphs: Iterable[Graph]) -> Gazetteer:
+        """A gazetteer of everything named in ``graphs``, in load order."""
+        gazetteer = cls()
+        for graph in graphs:
+            gazetteer.add_graph(graph)
+        return gazetteer
+
+    def add_graph(self, graph: Graph) -> None:
+        """Add the named resources of one source graph."""
+        rank = self._graphs
+        self._graphs += 1
+        for node, cls in graph.subject_objects(RDF.type):
+            kind = KIND_OF_CLASS.get(cls) if isinstance(cls, URIRef) else None
+            if kind is None or not isinstance(node, URIRef):
+                continue
+            kinds = {kind, "place"} if kind == "country" else {kind}
+            names = [str(o) for p in _NAME_PROPS for o in graph.objects(node, p)]
+            if not names:
+                continue
+            year_value = graph.value(node, FG.year)
+            year = int(str(year_value)[:4]) if year_value is not None else None
+            old = self._entries.get(node)
+            classes = frozenset(c for c in graph.objects(node, RDF.type) if isinstance(c, URIRef))
+            entry = Entry(node, kind, old.label if old else names[0],
+                          year or (old.year if old else None),
+                          classes | (old.classes if old else frozenset()),
+                          old.rank if old else rank)
+            self._entries[node] = entry
+            for k in kinds:
+                table = self._names.setdefault(k, {})
+                for name in names:
+                    for variant in _variants(name):
+                        bucket = table.setdefault(variant, [])
+                        bucket[:] = [e for e in bucket if e.iri != node] + [entry]
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def entry(self, iri: URIRef) -> Entry | None:
+        """What the gazetteer knows about ``iri``."""
+        return self._entries.get(iri)
+
+    def names(self, kind: str) -> dict[str, list[Entry]]:
+        """Every normalised name of ``kind`` with its resources."""
+        return self._names.get(kind, {})
+
+    def exact(self, kind: str, name: str) -> list[Entry]:
+        """Resources of ``kind`` one of whose names is ``name`` once normalised."""
+        found: list[Entry] = []
+        for variant in _variants(name):
+            for entry in self.names(kind).get(variant, []):
+                if entry not in found:
+                    found.append(entry)
+        return sorted(found, key=lambda e: (e.rank, str(e.iri)))
+
+    def fuzzy(self, kind: str, name: str, threshold: float = FUZZY_THRESHOLD) -> list[Entry]:
+        """Resources of ``kind`` whose name is at least ``threshold`` similar to ``name``."""
+        table = self.names(kind)
+        key = normalise(name)
+        if not table or not key:
+            return []
+        hits = process.extract(key, list(table), scorer=fuzz.ratio, score_cutoff=threshold,
+                               limit=5)
+        found: list[Entry] = []
+        for hit, _score, _ in hits:
+            for entry in table[hit]:
+                if entry not in found:
+                    found.append(entry)
+        return sorted(found, key=lambda e: (e.rank, str(e.iri)))
+
+    def lookup(self, kind: str, name: str) -> list[Entry]:
+        """Exact names first, then fuzzy ones; empty when nothing is close enough."""
+        return self.exact(kind, name) or self.fuzzy(kind, name)
+
+    def films(self, title: str, year: int | None) -> list[Entry]:
+        """Films called ``title`` (exactly, then fuzzily) within a year either side of ``year``.
+
+        Release years differ between sources by one, rarely more; a film named without a
+        year matches by title alone (several matches are for the caller to report).
+        """
+        for candidates in (self.exact("film", title), self.fuzzy("film", title)):
+            if year is None:
+                if candidates:
+                    return candidates
+                continue
+            close = [e for e in candidates if e.year is None or abs(e.year - year) <= 1]
+            if close:
+                return sorted(close, key=lambda e: (e.year != year, e.rank, str(e.iri)))
+        return []
+
+    def mentions(self, kind: str, text: str, *, min_words: int = 1) -> list[Mention]:
+        """Known names of ``kind`` in ``text``: longest first, non-overlapping, left to right.
+
+        A name must start at a word boundary with the capital letter a proper name has
+        in running text (or match a name written in lowercase), and have ``min_words`` words.
+        """
+        table = self.names(kind)
+        words = list(_words(text))
+        found: list[Mention] = []
+        i = 0
+        longest = 8
+        while i < len(words):
+            hit: Mention | None = None
+            for n in range(min(longest, len(words) - i), min_words - 1, -1):
+                if n == 0:
+                    break
+                start, end = words[i][0], words[i + n - 1][1]
+                span = text[start:end]
+                entries = table.get(normalise(span))
+                if entries and (span[0].isupper() or not span[0].isalpha()
+                                or any(e.label[:1].islower() for e in entries)):
+                    best = sorted(entries, key=lambda e: (e.rank, str(e.iri)))[0]
+                    hit = Mention(start, end, span, best)
+                    break
+            if hit is not None:
+                found.append(hit)
+                i += len(list(_words(hit.text)))
+            else:
+                i += 1
+        return found
+
+
+def _words(text: str) -> Iterator[tuple[int, int]]:
+    for match in _WORD.finditer(text):
+        word = match.group(0).rstrip(".'\u2019")
+        if word:
+            yield match.start(), match.start() + len(word)
+
+
+def _variants(name: str) -> set[str]:
+    """The normalised forms a name is known by: itself, and without a bracketed part."""
+    variants = {normalise(name)}
+    short = _BRACKETED.sub(" ", name).strip()
+    if short and short != name:
+        variants.add(normalise(short))
+    return {v for v in variants if v}
+
+
+def resolve_or_mark(gazetteer: Gazetteer, graph: Graph, kind: str, name: str,
+                    classes: tuple[URIRef, ...]) -> URIRef:
+    """The known resource of ``kind`` called ``name``, or a new node marked unresolved.
+
+    The new node is minted from the name (so two sources naming the same unknown person
+    meet on one node), typed with ``classes``, labelled, and flagged ``fg:unresolved true``.
+    """
+    found = gazetteer.lookup(kind, name)
+    if found:
+        return found[0].iri
+    node = mint("place" if kind == "country" else kind, slug(name))
+    for cls in classes:
+        graph.add((node, RDF.type, cls))
+    graph.add((node, RDFS.label, Literal(name, lang="en")))
+    graph.add((node, FG.unresolved, Literal(True)))
+    return node

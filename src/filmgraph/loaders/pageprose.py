@@ -1,0 +1,139 @@
+"""Facts that film pages state only in prose: who did what, and what became of the film.
+
+Patterns find a role next to a name ("Director Sergei Yutkevich", "photographed by
+cinematographer Eduard Tisse", "Boris Babochkin plays Vasily Chapaev") and the life of a
+film after release (withdrawn in a year, restored, held by an archive). Each finding keeps
+the sentence that says so, as evidence. Names are resolved by the caller, against the
+gazetteer; the patterns only say where a name stands.
+
+>>> [(f.role, f.name) for f in find_credits("The score by Gavriil Popov is sparse.")]
+[('composer', 'Gavriil Popov')]
+>>> [(f.name, f.character) for f in find_credits("Boris Blinov plays Furmanov and more.")]
+[('Boris Blinov', 'Furmanov')]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+__all__ = [
+    "CreditFinding",
+    "LifeFinding",
+    "find_archive_names",
+    "find_credits",
+    "find_life_events",
+    "sentences",
+]
+
+_NAME_WORD = r"(?:[A-Z][a-z\u00e0-\u00ff'\u2019-]+|[A-Z]\.)"
+_NAME = rf"{_NAME_WORD}(?:\s+(?:de\s+|von\s+|van\s+)?{_NAME_WORD}){{1,3}}"
+_CHAR = rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,3}}"
+_ROLE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (role, re.compile(pattern)) for role, pattern in (
+        ("director", rf"\b[Dd]irector\s+(?P<name>{_NAME})"),
+        ("director", rf"\b[Dd]irected\s+by\s+(?P<name>{_NAME})(?:\s+and\s+(?P<name2>{_NAME}))?"),
+        ("cinematographer", rf"\bcinematographer\s+(?P<name>{_NAME})"),
+        ("cinematographer", rf"\bphotographed\s+by\s+(?:cinematographer\s+)?(?P<name>{_NAME})"),
+        ("cinematographer", rf"\b[Cc]inematography\b[^.]*?\b(?:handled|shot|done)\s+by\s+"
+                            rf"(?P<name>{_NAME})"),
+        ("composer", rf"\b(?:composed|written)\s+by\s+(?P<name>{_NAME})"),
+        ("composer", rf"\b[Ss]core\s+(?:was\s+)?(?:composed\s+)?by\s+(?P<name>{_NAME})"),
+        ("composer", rf"\b[Cc]omposer\s+(?P<name>{_NAME})"),
+        ("composer", rf"\b[Mm]usic\s+by\s+(?P<name>{_NAME})"),
+        ("actor", rf"(?P<name>{_NAME}),?\s+who\s+(?:also\s+)?play(?:s|ed)\s+(?:the\s+[a-z]+\s+)?"
+                  rf"(?P<character>{_CHAR})"),
+        ("actor", rf"(?P<name>{_NAME})\s+play(?:s|ed)\s+(?:the\s+[a-z]+\s+)?"
+                  rf"(?P<character>{_CHAR})"),
+        ("actor", rf"\bwith\s+(?P<name>{_NAME})\s+as\s+(?P<character>{_CHAR})"),
+    )
+)
+#: Words that start a sentence but never a name ("Then Boris Babochkin plays …").
+_LEADING = frozenset({
+    "The", "Then", "In", "On", "At", "After", "Before", "When", "While", "And", "But", "With",
+    "Director", "Actor", "Composer", "Cinematographer", "Notably", "Later", "Soviet",
+})
+_SENTENCE = re.compile(r"(?<=[.!?])[\"'\u2019\u201d)]?\s+(?=[A-Z\"'\u201c(])")
+_YEAR = re.compile(r"\b(1[89][0-9]{2}|20[0-9]{2})\b")
+_WITHDRAWN = re.compile(
+    r"\b(withdrawn|withdrew|pulled from (?:circulation|distribution)|banned|shelved|"
+    r"taken out of circulation|removed from circulation)\b", re.IGNORECASE)
+_NEGATED = re.compile(r"\b(never|not|no)\b", re.IGNORECASE)
+_RESTORED = re.compile(r"\brestored\b|\brestoration\b", re.IGNORECASE)
+_HELD = re.compile(r"\b(preserved|held|kept|holds|survives)\b", re.IGNORECASE)
+_ARCHIVE_NAME = re.compile(
+    rf"\b(?:preserved|held|kept)\s+(?:in|by|at)\s+(?:the\s+)?(?P<org>{_NAME_WORD}"
+    rf"(?:\s+(?:of\s+|for\s+)?{_NAME_WORD}){{0,4}})"
+)
+
+
+@dataclass(frozen=True)
+class CreditFinding:
+    """A person named with a role in a sentence (and the character, for actors)."""
+
+    role: str
+    name: str
+    character: str | None
+    sentence: str
+
+
+@dataclass(frozen=True)
+class LifeFinding:
+    """Something that happened to the film after release, stated in a sentence."""
+
+    kind: str  # "withdrawal" or "restoration"
+    year: int | None
+    sentence: str
+
+
+def sentences(text: str) -> Iterator[str]:
+    """The sentences of a paragraph (a split on sentence-ending punctuation)."""
+    for sentence in _SENTENCE.split(text.strip()):
+        if sentence.strip():
+            yield sentence.strip()
+
+
+def _clean_name(name: str) -> str:
+    words = name.split()
+    while len(words) > 2 and words[0] in _LEADING:
+        words = words[1:]
+    return " ".join(words)
+
+
+def find_credits(sentence: str) -> list[CreditFinding]:
+    """Every person the sentence names with a role, in order, without repeats."""
+    found: list[CreditFinding] = []
+    for role, pattern in _ROLE_PATTERNS:
+        for match in pattern.finditer(sentence):
+            groups = match.groupdict()
+            character = (groups.get("character") or "").strip() or None
+            for key in ("name", "name2"):
+                if groups.get(key):
+                    finding = CreditFinding(role, _clean_name(groups[key]), character, sentence)
+                    if all((f.role, f.name) != (finding.role, finding.name) for f in found):
+                        found.append(finding)
+    return found
+
+
+def find_life_events(sentence: str, *, restoration: bool, withdrawal: bool) -> list[LifeFinding]:
+    """Withdrawals (with a year) and restorations (restored, or a restoration with a year)."""
+    found: list[LifeFinding] = []
+    years = [int(y) for y in _YEAR.findall(sentence)]
+    if withdrawal and _WITHDRAWN.search(sentence) and years and not _NEGATED.search(sentence):
+        found.append(LifeFinding("withdrawal", years[0], sentence))
+    if restoration and _RESTORED.search(sentence) and not _NEGATED.search(sentence):
+        verb = re.search(r"\brestored\b", sentence, re.IGNORECASE)
+        if verb or years:
+            found.append(LifeFinding("restoration", years[-1] if years else None, sentence))
+    return found
+
+
+def find_archive_names(sentence: str) -> list[str]:
+    """Names of keepers the sentence says hold or preserve the film ("preserved in the X")."""
+    if not _HELD.search(sentence):
+        return []
+    # "held in Russian state archives": a capitalised adjective before a common noun is
+    # not a name.
+    return [m.group("org") for m in _ARCHIVE_NAME.finditer(sentence)
+            if not re.match(r"\s+[a-z]", sentence[m.end():])]

@@ -1,0 +1,275 @@
+"""Loader for tables laid out differently from ours, described by CSVW metadata.
+
+Our own column template is the curated-tables loader (``docs/data-model.md``). A table from
+elsewhere (CSV or TSV, any columns) comes with a W3C *CSV on the Web* metadata file beside
+it (``NAME.csv-metadata.json`` or ``NAME.tsv-metadata.json``) that says, in that standard
+mapping language, what each column means: ``aboutUrl`` (the row's subject), ``propertyUrl``
+(the column's property), ``valueUrl`` (an IRI template for the value), ``datatype``,
+``separator``, ``null``, ``virtual`` columns for ``rdf:type``. The ``csvw`` library (cldf)
+reads the metadata, the dialect (delimiter, header), the typed cells and expands the URI
+templates; this module turns what it yields into our terms:
+
+- properties and classes of other vocabularies (schema.org, Wikidata ``wdt:``) are mapped
+  through the ontology's ``skos:exactMatch`` / ``skos:closeMatch`` alignments
+  (:mod:`filmgraph.loaders.alignment`); ``schema:name`` and ``rdfs:label`` give labels;
+- a plain name in a column whose property points at a resource ("Sergei Yutkevich" under
+  ``schema:director``) is resolved against the graph's gazetteer, or becomes a node marked
+  ``fg:unresolved true``;
+- subjects keep the IRIs the metadata mints; entity resolution (:mod:`filmgraph.linking`)
+  later merges them with ours by authority id, title and year.
+
+Nothing is fetched: metadata or tables named by ``http(s)`` URLs are refused. Every bad cell
+is reported with file, line and column.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from csvw import Table, TableGroup
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS, XSD
+
+from filmgraph.errors import SourceError
+from filmgraph.loaders import LoadContext, SourceGraph
+from filmgraph.loaders.alignment import Alignment, alignment
+from filmgraph.loaders.pagegazetteer import KIND_OF_CLASS, Gazetteer, resolve_or_mark
+from filmgraph.namespaces import FG, PREFIXES, SCHEMA, WD
+from filmgraph.provenance import graph_iri
+
+__all__ = ["TableLoader", "map_term"]
+
+_METADATA = re.compile(r"\.(csv|tsv)-metadata\.json$")
+_LABELS = frozenset({RDFS.label, SKOS.prefLabel, SCHEMA.name, URIRef("http://schema.org/name")})
+_CSVW_PREFIXES = {**PREFIXES, "schema": "https://schema.org/"}
+_GYEAR = re.compile(r"^-?[0-9]{4}")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def map_term(term: URIRef, table: dict[URIRef, tuple[URIRef, ...]]) -> tuple[URIRef, ...]:
+    """Our terms for ``term``: itself when it is ours, else its aligned ``fg:`` terms.
+
+    ``http://schema.org/`` is read as ``https://schema.org/`` (both are in use).
+    """
+    if str(term).startswith(str(FG._NS)):
+        return (term,)
+    text = str(term)
+    if text.startswith("http://schema.org/"):
+        term = URIRef("https://" + text[len("http://"):])
+    return table.get(term, ())
+
+
+def _expand(curie: str) -> URIRef:
+    prefix, colon, rest = curie.partition(":")
+    if colon and prefix in _CSVW_PREFIXES and not rest.startswith("//"):
+        return URIRef(_CSVW_PREFIXES[prefix] + rest)
+    return URIRef(curie)
+
+
+class TableLoader:
+    """Reads a CSV/TSV table through its CSVW metadata into one named graph."""
+
+    name = "table"
+
+    def accepts(self, path: Path) -> bool:
+        if path.is_file():
+            return bool(_METADATA.search(path.name)) or (
+                path.suffix in (".csv", ".tsv") and _metadata_for(path).is_file())
+        return False
+
+    def load(self, path: Path, context: LoadContext, root: Path) -> Iterator[SourceGraph]:
+        metadata = path if _METADATA.search(path.name) else _metadata_for(path)
+        tables = _read_metadata(metadata)
+        gazetteer = Gazetteer.from_graphs(context.loaded)
+        for table in tables:
+            data = Path(str(table.url.resolve(table.base)))
+            source = SourceGraph(graph_iri(data, root), data, self.name)
+            _TableReader(table, data, source, gazetteer, context).read()
+            yield source
+
+
+def _metadata_for(table: Path) -> Path:
+    return table.with_name(table.name + "-metadata.json")
+
+
+def _read_metadata(path: Path) -> list[Table]:
+    try:
+        data: Any = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SourceError(path, f"cannot be read: {exc.strerror}") from exc
+    except json.JSONDecodeError as exc:
+        raise SourceError(path, f"is not valid JSON: {exc.msg}", line=exc.lineno) from exc
+    if not isinstance(data, dict):
+        raise SourceError(path, "must hold a CSVW table or table group description")
+    described = data.get("tables", [data])
+    if not isinstance(described, list) or not described:
+        raise SourceError(path, "lists no tables", field="tables")
+    for entry in described:
+        if not isinstance(entry, dict) or not isinstance(entry.get("url"), str):
+            raise SourceError(path, "every table needs a 'url' naming its file", field="url")
+        for key in ("url", "tableSchema"):
+            value = entry.get(key)
+            if isinstance(value, str) and re.match(r"^[a-z][a-z0-9+.-]*://", value, re.I):
+                raise SourceError(path, f"{value!r} is remote: loaders read local files only",
+                                  field=key)
+        local = (path.parent / entry["url"]).resolve()
+        if not local.is_relative_to(path.parent.resolve()) or not local.is_file():
+            raise SourceError(path, f"table {entry['url']!r} is not a file beside the metadata",
+                              field="url")
+    try:
+        if "tables" in data:
+            group = TableGroup.from_file(path, data=data)
+            return list(group.tables)
+        return [Table.from_file(path, data=data)]
+    except (ValueError, TypeError, KeyError) as exc:
+        raise SourceError(path, f"is not valid CSVW metadata: {exc}") from exc
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+class _TableReader:
+    def __init__(self, table: Table, data: Path, source: SourceGraph, gazetteer: Gazetteer,
+                 context: LoadContext) -> None:
+        self.table, self.data, self.source = table, data, source
+        self.gaz, self.context = gazetteer, context
+        self.align: Alignment = alignment()
+
+    def read(self) -> None:
+        table = self.table
+        columns = {c.name: c for c in table.tableSchema.columns}
+        about = table.tableSchema.inherit("aboutUrl")
+        if about is None:
+            raise SourceError(self.data, "the metadata gives no aboutUrl: rows need a subject",
+                              field="aboutUrl")
+        handler = _Collect()
+        log = logging.getLogger(f"filmgraph.table.{id(self)}")
+        log.addHandler(handler)
+        log.propagate = False
+        try:
+            rows = table.iterdicts(with_metadata=True, strict=True, log=log)
+            for number, (_, line, row) in enumerate(rows, start=1):
+                for message in handler.messages:
+                    self.context.reject(SourceError(self.data, message, line=line))
+                handler.messages.clear()
+                scratch = Graph()
+                try:
+                    self._row(scratch, columns, about, dict(row), number, line)
+                except SourceError as error:
+                    self.context.reject(error)
+                    continue
+                self.source.graph += scratch
+                self.source.records += 1
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise SourceError(self.data, f"cannot be read as described: {exc}") from exc
+        finally:
+            log.removeHandler(handler)
+        for message in handler.messages:
+            self.context.reject(SourceError(self.data, message))
+
+    def _row(self, g: Graph, columns: dict[str, Any], about: Any, row: dict[str, Any],
+             number: int, line: int) -> None:
+        subject = self._template(about, row, number)
+        subject_classes: list[URIRef] = []
+        pending: list[tuple[str, URIRef, Any]] = []
+        for name, column in columns.items():
+            if column.suppressOutput:
+                continue
+            value = row.get(name)
+            if value is None or value == "" or value == []:
+                continue
+            prop_template = column.propertyUrl or self.table.inherit("propertyUrl")
+            if prop_template is None:
+                continue
+            prop = self._template(prop_template, row, number)
+            values = value if isinstance(value, list) else [value]
+            if column.valueUrl is not None:
+                values = [str(self._template(column.valueUrl, row, number))]
+                if prop == RDF.type:
+                    classes = map_term(_expand(values[0]), self.align.classes)
+                    if not classes:
+                        raise SourceError(self.data, f"class {values[0]} has no counterpart in "
+                                          "the ontology", line=line, field=name)
+                    subject_classes.extend(classes)
+                    continue
+                values = [_expand(v) for v in values]
+            for v in values:
+                pending.append((name, prop, v))
+        for cls in subject_classes:
+            g.add((subject, RDF.type, cls))
+        for name, prop, value in pending:
+            self._cell(g, subject, name, prop, value, line)
+
+    def _template(self, template: Any, row: dict[str, Any], number: int) -> URIRef:
+        """A URI template expanded for ``row``; a CURIE (``schema:name``) expanded by prefix."""
+        raw = str(template)
+        if "{" not in raw:
+            return _expand(raw)
+        return _expand(str(self.table.expand(template, row, _row=number)))
+
+    def _cell(self, g: Graph, subject: URIRef, column: str, prop: URIRef, value: Any,
+              line: int) -> None:
+        def error(reason: str) -> SourceError:
+            return SourceError(self.data, reason, line=line, field=column)
+
+        if prop in _LABELS or prop == _expand("schema:name"):
+            g.add((subject, RDFS.label, Literal(str(value), lang="en")))
+            return
+        targets = map_term(prop, self.align.properties)
+        if not targets:
+            raise error(f"property {prop} has no counterpart in the ontology")
+        accepted = 0
+        for target in targets:
+            if target in self.align.object_properties:
+                if isinstance(value, URIRef):
+                    if target == FG.wikidata and not str(value).startswith(str(WD)):
+                        continue
+                    g.add((subject, target, value))
+                    accepted += 1
+                    continue
+                kind, cls = self._range_kind(target)
+                if kind is None or cls is None:
+                    raise error(f"a name cannot stand for a resource of {target}")
+                node = resolve_or_mark(self.gaz, g, kind, str(value), (cls,))
+                g.add((subject, target, node))
+                accepted += 1
+            else:
+                literal = _literal(target, self.align.ranges.get(target), value)
+                if literal is not None:
+                    g.add((subject, target, literal))
+                    accepted += 1
+        if not accepted:
+            names = ", ".join(t.split("#")[-1] for t in targets)
+            raise error(f"{value!r} is not a valid value for {prop} (read as {names})")
+
+    def _range_kind(self, prop: URIRef) -> tuple[str | None, URIRef | None]:
+        cls = self.align.ranges.get(prop)
+        if cls is None and prop == FG.country:
+            cls = FG.Country
+        if cls is None:
+            return None, None
+        return KIND_OF_CLASS.get(cls), cls
+
+
+def _literal(prop: URIRef, datatype: URIRef | None, value: Any) -> Literal | None:
+    text = str(value).strip()
+    if datatype == XSD.gYear:
+        return Literal(text[:4], datatype=XSD.gYear) if _GYEAR.match(text) else None
+    if datatype == XSD.date:
+        return Literal(text[:10], datatype=XSD.date) if _DATE.match(text) else None
+    if datatype == XSD.integer:
+        return Literal(int(text), datatype=XSD.integer) if re.fullmatch(r"-?[0-9]+", text) else None
+    if datatype == RDF.langString:
+        return Literal(text, lang="en")
+    return Literal(text)

@@ -21,6 +21,10 @@ __all__ = ["main"]
 COMMAND_MODULES = (
     "filmgraph.cli.build",
     "filmgraph.cli.query",
+    "filmgraph.cli.analytics",
+    "filmgraph.cli.check",
+    "filmgraph.cli.publish",
+    "filmgraph.cli.viz",
 )
 
 

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
 from filmgraph.errors import ParameterError
 from filmgraph.resources import default_store_dir
-from filmgraph.store import Store, open_store
+from filmgraph.store import Store, is_endpoint, mirror_dir, open_store
+from filmgraph.store.sparql import ENVIRONMENT, split_credentials
 
-__all__ = ["add_format", "add_store", "open_store_from", "parse_params", "store_dir"]
+__all__ = [
+    "add_format", "add_store", "open_store_from", "parse_params", "store_dir", "store_setting",
+]
 
 
 def add_store(parser: argparse.ArgumentParser) -> None:
-    """``--store``: the build directory (or later a SPARQL endpoint URL) to read."""
+    """``--store``: the build directory, or the URL of a SPARQL endpoint, to use."""
     parser.add_argument(
-        "--store", default=None, metavar="DIR",
-        help="the built graph to use (default: graph/build in the checkout)",
+        "--store", default=None, metavar="DIR|URL",
+        help="the built graph to use: a build directory (default: graph/build in the "
+             "checkout) or a SPARQL endpoint URL such as http://127.0.0.1:8890/sparql",
     )
 
 
@@ -29,7 +34,12 @@ def add_format(parser: argparse.ArgumentParser, choices: Sequence[str], default:
 
 def open_store_from(args: argparse.Namespace) -> Store:
     """The store ``--store`` names, or the default build."""
-    return open_store(args.store if args.store else default_store_dir())
+    return open_store(store_setting(args))
+
+
+def store_setting(args: argparse.Namespace) -> str:
+    """``--store`` as given (a directory or an endpoint URL), or the default build."""
+    return str(args.store) if args.store else str(default_store_dir())
 
 
 def parse_params(pairs: Sequence[str]) -> dict[str, str]:
@@ -44,5 +54,18 @@ def parse_params(pairs: Sequence[str]) -> dict[str, str]:
 
 
 def store_dir(args: argparse.Namespace) -> Path:
-    """The build directory ``--store`` names, or the default one."""
-    return Path(args.store) if args.store else default_store_dir()
+    """The build directory ``--store`` names, or the default one.
+
+    For an endpoint URL it is the local mirror directory that records what was built
+    into that endpoint (see :func:`filmgraph.store.mirror_dir`); credentials given in the
+    URL are handed on through the environment, never written to disk.
+    """
+    if not args.store:
+        return default_store_dir()
+    if is_endpoint(args.store):
+        _, user, password = split_credentials(args.store)
+        if user is not None:
+            os.environ[ENVIRONMENT["user"]] = user
+            os.environ[ENVIRONMENT["password"]] = password or ""
+        return mirror_dir(args.store)
+    return Path(args.store)

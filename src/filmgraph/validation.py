@@ -7,8 +7,9 @@ director). Only violations make a graph fail to conform.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pyshacl import validate as shacl_validate
 from rdflib import BNode, Graph, Literal, URIRef
@@ -40,6 +41,15 @@ class ValidationReport:
     conforms: bool
     findings: list[Finding] = field(default_factory=list)
     graph: Graph = field(default_factory=Graph)
+
+    def to_json(self) -> dict[str, Any]:
+        """The verdict and every finding as plain data (the report graph is left out)."""
+        return {"conforms": self.conforms, "findings": [asdict(f) for f in self.findings]}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ValidationReport:
+        """A report read back from :meth:`to_json` (without its report graph)."""
+        return cls(bool(data["conforms"]), sorted(Finding(**f) for f in data["findings"]))
 
     def count(self, severity: str) -> int:
         """How many findings have this severity (``Violation``, ``Warning``, ``Info``)."""

@@ -1,8 +1,10 @@
 """Project the influence claims of a store into a NetworkX ``DiGraph``.
 
 Nodes are IRIs (as strings) of films and people, with attributes ``label``, ``year``
-(``int`` or ``None``), ``kind`` (``"film"`` or ``"person"``) and ``movements`` (a tuple
-of IRIs). An edge ``A -> B`` means B drew on A: arrows follow the direction of influence.
+(``int`` or ``None``; the earliest when sources disagree), ``years`` (every year a source
+gives, sorted), ``kind`` (``"film"`` or ``"person"``) and ``movements`` (a tuple of IRIs; for
+a person, the movements of the films they directed). An edge ``A -> B`` means B drew on A:
+arrows follow the direction of influence.
 Each edge carries every claim behind it (``claims``: a list of dicts with ``claim``,
 ``type``, ``aspect``, ``source``, ``weight``), the set of claim ``types``, the number of
 distinct ``sources``, and ``weight``: the strongest claim's confidence weight.
@@ -45,15 +47,22 @@ def from_rows(rows: list[dict[str, Identifier]]) -> nx.DiGraph:
         ends = []
         for side in ("influencer", "influencee"):
             node = str(row[side])
-            movements = tuple(str(row.get(f"{side}Movements", "")).split())
+            movements = tuple(sorted(set(str(row.get(f"{side}Movements", "")).split())))
+            year = _year(row.get(f"{side}Year"))
             if node not in graph:
                 graph.add_node(
                     node,
                     label=_text(row.get(f"{side}Label")) or node.rsplit("/", 1)[-1],
-                    year=_year(row.get(f"{side}Year")),
+                    year=year,
+                    years=(year,) if year is not None else (),
                     kind=str(row.get(f"{side}Kind", "film")),
                     movements=movements,
                 )
+            elif year is not None and year not in graph.nodes[node]["years"]:
+                # Sources that disagree on a year give one row per year: keep them all,
+                # and the earliest as the year.
+                years = tuple(sorted((*graph.nodes[node]["years"], year)))
+                graph.nodes[node].update(years=years, year=years[0])
             ends.append(node)
         weight_term = row.get("weight")
         weight = float(weight_term) if isinstance(weight_term, Literal) else DEFAULT_WEIGHT

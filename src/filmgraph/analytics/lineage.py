@@ -1,0 +1,73 @@
+"""Ancestors and descendants of a work or person, generation by generation.
+
+Edges of the projected graph follow influence (from the influencer to the work that drew
+on it), so descendants are reached forward and ancestors backward.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import networkx as nx
+
+__all__ = ["Direction", "lineage"]
+
+#: ``"up"``: what a node drew on (ancestors); ``"down"``: what drew on it (descendants).
+Direction = Literal["up", "down"]
+
+
+def _order(graph: nx.DiGraph, node: str) -> tuple[int, str, str]:
+    data = graph.nodes[node]
+    year = data.get("year")
+    return (year if year is not None else 10**6, str(data.get("label", node)).casefold(), node)
+
+
+def lineage(
+    graph: nx.DiGraph, node: str, *, depth: int = 3, direction: Direction = "down"
+) -> list[list[str]]:
+    """The generations of influence around ``node``, nearest first.
+
+    Parameters
+    ----------
+    graph : nx.DiGraph
+        An influence graph (edges from influencer to influencee).
+    node : str
+        The work or person to start from.
+    depth : int
+        How many generations to follow (at least 1).
+    direction : {"down", "up"}
+        ``"down"`` for descendants (works that drew on ``node``, then works that drew on
+        those …), ``"up"`` for ancestors.
+
+    Returns
+    -------
+    list of list of str
+        ``result[0]`` is the first generation, ``result[1]`` the second, and so on; each
+        node appears once, in the generation of its shortest chain, and each generation is
+        sorted by year and label. Empty when ``node`` is not in the graph or has no lineage
+        in that direction; shorter than ``depth`` when the lineage ends sooner.
+
+    Examples
+    --------
+    >>> g = nx.DiGraph([("griffith", "eisenstein"), ("eisenstein", "yutkevich"),
+    ...                 ("griffith", "yutkevich"), ("yutkevich", "later")])
+    >>> lineage(g, "griffith", depth=2)
+    [['eisenstein', 'yutkevich'], ['later']]
+    >>> lineage(g, "later", depth=5, direction="up")
+    [['yutkevich'], ['eisenstein', 'griffith']]
+    """
+    if depth < 1:
+        raise ValueError("depth must be at least 1")
+    if direction not in ("up", "down"):
+        raise ValueError("direction must be 'up' or 'down'")
+    if node not in graph:
+        return []
+    view = graph if direction == "down" else graph.reverse(copy=False)
+    generations: list[list[str]] = []
+    for number, layer in enumerate(nx.bfs_layers(view, [node])):
+        if number == 0:
+            continue
+        if number > depth:
+            break
+        generations.append(sorted(layer, key=lambda n: _order(graph, n)))
+    return generations

@@ -1,0 +1,177 @@
+"""Answers to a scholar's questions about a store, as plain data ready for text or JSON.
+
+Each function resolves the names it is given (:mod:`filmgraph.resolve`), projects the
+influence graph once (:mod:`filmgraph.analytics.projection`), calls one pure analytics
+function and labels what it found. The command line prints these answers; a notebook can
+use them as they are.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import networkx as nx
+from rdflib import URIRef
+
+from filmgraph.analytics.bridges import movement_bridges, movement_flows
+from filmgraph.analytics.communities import influence_communities, movement_spread
+from filmgraph.analytics.contested import contested_claims
+from filmgraph.analytics.lineage import Direction, lineage
+from filmgraph.analytics.paths import influence_paths, path_steps
+from filmgraph.analytics.projection import influence_graph
+from filmgraph.analytics.ranking import rank_films
+from filmgraph.resolve import candidates, resolve_name
+from filmgraph.results import shorten
+from filmgraph.store.base import Store
+
+__all__ = [
+    "bridges_answer",
+    "communities_answer",
+    "contested_answer",
+    "describe",
+    "lineage_answer",
+    "path_answer",
+    "rank_answer",
+    "shorten_iri",
+]
+
+_NAMED = ("film", "person")
+
+
+def describe(graph: nx.DiGraph, node: str) -> dict[str, Any]:
+    """A node as the answers show it: id, short id, label, year, kind."""
+    data = graph.nodes[node] if node in graph else {}
+    label = str(data.get("label", shorten_iri(node)))
+    year = data.get("year")
+    return {
+        "iri": node,
+        "id": shorten_iri(node),
+        "label": label,
+        "year": year,
+        "kind": data.get("kind"),
+        "title": f"{label} ({year})" if year is not None else label,
+    }
+
+
+def shorten_iri(iri: str) -> str:
+    """``film:the-miners-1937`` for the full IRI."""
+    return shorten(URIRef(iri))
+
+
+def _outside(store: Store, iri: str) -> dict[str, Any]:
+    # A film or person no influence claim mentions is not in the projected graph.
+    found = candidates(store, iri, _NAMED)
+    label = found[0].label if found else shorten_iri(iri)
+    year = found[0].year if found else None
+    return {"iri": iri, "id": shorten_iri(iri), "label": label, "year": year,
+            "kind": found[0].kind if found else None,
+            "title": f"{label} ({year})" if year is not None else label}
+
+
+def path_answer(
+    store: Store, source: str, target: str, *, max_length: int | None = None, limit: int = 10
+) -> dict[str, Any]:
+    """How influence flows from ``source`` to ``target`` (names, ids or IRIs)."""
+    a, b = str(resolve_name(store, source, _NAMED)), str(resolve_name(store, target, _NAMED))
+    graph = influence_graph(store)
+    paths = influence_paths(graph, a, b, max_length=max_length, limit=limit)
+    return {
+        "from": describe(graph, a) if a in graph else _outside(store, a),
+        "to": describe(graph, b) if b in graph else _outside(store, b),
+        "paths": [
+            {"length": len(path) - 1,
+             "nodes": [describe(graph, n) for n in path],
+             "steps": [
+                 {"influencer": shorten_iri(s["influencer"]),
+                  "influencee": shorten_iri(s["influencee"]),
+                  "claims": [{"type": c["type"], "aspect": c["aspect"],
+                              "source": shorten_iri(c["source"]), "weight": c["weight"]}
+                             for c in sorted(s["claims"], key=lambda c: (-c["weight"],
+                                                                         c["source"]))]}
+                 for s in path_steps(graph, path)
+             ]}
+            for path in paths
+        ],
+    }
+
+
+def lineage_answer(
+    store: Store, name: str, *, depth: int = 3, direction: Direction = "down"
+) -> dict[str, Any]:
+    """Ancestors (``up``) or descendants (``down``) of a work or person, by generation."""
+    node = str(resolve_name(store, name, _NAMED))
+    graph = influence_graph(store)
+    generations = lineage(graph, node, depth=depth, direction=direction)
+    return {
+        "of": describe(graph, node) if node in graph else _outside(store, node),
+        "direction": direction,
+        "depth": depth,
+        "generations": [[describe(graph, n) for n in g] for g in generations],
+    }
+
+
+def rank_answer(
+    store: Store, *, decade: int | None = None, movement: str | None = None, top: int = 10
+) -> dict[str, Any]:
+    """The most influential films, overall or of a decade or a movement."""
+    movement_iri = (str(resolve_name(store, movement, ("movement",)))
+                    if movement is not None else None)
+    graph = influence_graph(store)
+    ranked = rank_films(graph, decade=decade, movement=movement_iri, top=top)
+    return {
+        "decade": decade,
+        "movement": shorten_iri(movement_iri) if movement_iri else None,
+        "films": [
+            {**describe(graph, r.node), "pagerank": r.pagerank, "in_degree": r.in_degree,
+             "betweenness": r.betweenness}
+            for r in ranked
+        ],
+    }
+
+
+def bridges_answer(store: Store, *, top: int = 20) -> dict[str, Any]:
+    """Films and people whose influence crosses movements, and the flows between movements."""
+    graph = influence_graph(store)
+    return {
+        "bridges": [
+            {**describe(graph, b.node), "movements": [shorten_iri(m) for m in b.movements],
+             "touches": [shorten_iri(m) for m in b.touches], "crossing_edges": b.crossing_edges}
+            for b in movement_bridges(graph, top=top)
+        ],
+        "flows": [
+            {"from": shorten_iri(a), "to": shorten_iri(b), "edges": n}
+            for (a, b), n in sorted(movement_flows(graph).items(),
+                                    key=lambda kv: (-kv[1], kv[0]))
+        ],
+    }
+
+
+def communities_answer(store: Store, *, min_size: int = 3, top: int = 10) -> dict[str, Any]:
+    """Communities of the influence network beside the movements sources state."""
+    graph = influence_graph(store)
+    communities = influence_communities(graph, min_size=min_size)
+    return {
+        "communities": [
+            {"size": c.size,
+             "dominant": shorten_iri(c.dominant) if c.dominant else None,
+             "purity": c.purity,
+             "movements": {shorten_iri(m): n for m, n in c.movement_counts.items()},
+             "members": [describe(graph, n) for n in c.members]}
+            for c in communities[:top]
+        ],
+        "found": len(communities),
+        "movement_spread": {shorten_iri(m): n for m, n in movement_spread(communities).items()},
+    }
+
+
+def contested_answer(store: Store, *, max_cycle_length: int = 6) -> dict[str, Any]:
+    """Contested claims: forward in time, contradicted, in a cycle, or on a year conflict."""
+    graph = influence_graph(store)
+    return {
+        "contested": [
+            {"kind": c.kind, "nodes": [describe(graph, n) for n in c.nodes],
+             "claims": [shorten_iri(x) for x in c.claims],
+             "sources": [shorten_iri(x) for x in c.sources], "detail": c.detail}
+            for c in contested_claims(graph, max_cycle_length=max_cycle_length)
+        ],
+    }

@@ -1,0 +1,182 @@
+"""``filmgraph check``: one report combining the SHACL shapes and the violation queries.
+
+The shapes (``ontology/shapes.ttl``) judge each node on its own: a film has one year, a claim
+names a source. The violation queries (``queries/*-violation.rq``) judge what only the whole
+graph shows: a claim pointing forward in time, a cycle of influence, sources disagreeing on a
+year, a link to nothing. A check passes when its query returns no rows; the graph conforms
+when the shapes find no violation and every check passes.
+
+The shapes are costly to run on a large graph, so a build keeps its SHACL findings
+(``validation.json``) and :func:`check_build` reuses them; :func:`check_store` runs them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rdflib import Graph, Literal
+from rdflib.namespace import XSD
+
+from filmgraph.builddir import BuildDir
+from filmgraph.provenance import ONTOLOGY_GRAPH
+from filmgraph.queries import NamedQuery, catalogue
+from filmgraph.reasoning import INFERRED_GRAPH
+from filmgraph.resources import ontology_path, shapes_path
+from filmgraph.results import shorten
+from filmgraph.store import open_store
+from filmgraph.store.base import SelectResult, Store
+from filmgraph.validation import ValidationReport, validate_graph
+
+__all__ = [
+    "CheckReport",
+    "CheckResult",
+    "check_build",
+    "check_store",
+    "stated_data",
+    "violation_queries",
+]
+
+_SUFFIX = "-violation"
+_STATED = f"""
+CONSTRUCT {{ ?s ?p ?o }}
+WHERE {{
+  GRAPH ?g {{ ?s ?p ?o }}
+  FILTER (?g != <{ONTOLOGY_GRAPH}> && ?g != <{INFERRED_GRAPH}>)
+}}
+"""
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of one violation query: its rows (none when it passes)."""
+
+    name: str
+    summary: str
+    variables: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+    @property
+    def passed(self) -> bool:
+        return not self.rows
+
+
+@dataclass
+class CheckReport:
+    """SHACL findings and violation-query results: one verdict, one deterministic text."""
+
+    shacl: ValidationReport
+    checks: list[CheckResult] = field(default_factory=list)
+    #: Where the SHACL findings came from: "stored" (the build's) or "run" (just now).
+    shacl_origin: str = "run"
+
+    @property
+    def conforms(self) -> bool:
+        return self.shacl.conforms and all(c.passed for c in self.checks)
+
+    def text(self, limit: int | None = 20) -> str:
+        """The report as text: the same graph always gives the same text.
+
+        ``limit`` caps the rows shown per failed check and the SHACL findings shown.
+        """
+        failed = [c for c in self.checks if not c.passed]
+        lines = [
+            f"Conforms: {'yes' if self.conforms else 'no'}",
+            f"Checks: {len(self.checks) - len(failed)} of {len(self.checks)} passed",
+        ]
+        for check in self.checks:
+            if check.passed:
+                lines.append(f"[pass] {check.name}")
+                continue
+            lines.append(f"[FAIL] {check.name}: {len(check.rows)} row(s). {check.summary}")
+            for row in check.rows[:limit]:
+                cells = [f"{v}={c}" for v, c in zip(check.variables, row, strict=True) if c]
+                lines.append("    " + "  ".join(cells))
+            if limit is not None and len(check.rows) > limit:
+                lines.append(f"    ... and {len(check.rows) - limit} more")
+        lines.append(f"SHACL ({self.shacl_origin}):")
+        lines += ["    " + line for line in self.shacl.text(limit).rstrip("\n").splitlines()]
+        return "\n".join(lines) + "\n"
+
+    def to_json(self) -> dict[str, Any]:
+        """The report as plain data, for ``--format json``."""
+        return {
+            "conforms": self.conforms,
+            "checks": [
+                {"name": c.name, "summary": c.summary, "passed": c.passed,
+                 "rows": [dict(zip(c.variables, row, strict=True)) for row in c.rows]}
+                for c in self.checks
+            ],
+            "shacl": {"origin": self.shacl_origin, **self.shacl.to_json()},
+        }
+
+
+def violation_queries(directory: Path | None = None) -> list[NamedQuery]:
+    """The ``*-violation`` queries of the catalogue, by name."""
+    return [q for name, q in sorted(catalogue(directory).items()) if name.endswith(_SUFFIX)]
+
+
+def _run_checks(store: Store, directory: Path | None) -> list[CheckResult]:
+    results = []
+    for query in violation_queries(directory):
+        result = store.query(query.text, query.bindings({}))
+        if not isinstance(result, SelectResult):
+            raise TypeError(f"{query.path}: a violation query must be a SELECT")
+        rows = sorted(tuple(shorten(t) for t in row) for row in result.rows)
+        results.append(CheckResult(query.name, query.summary, tuple(result.variables),
+                                   tuple(rows)))
+    return results
+
+
+def stated_data(store: Store) -> Graph:
+    """Every triple the sources state: the union of all graphs but the ontology and the
+    inferred graph (the shapes judge what sources say, not what the rules add)."""
+    result = store.query(_STATED)
+    assert isinstance(result, Graph)
+    # Engines hand back plain strings typed xsd:string; rdflib (and so pySHACL's sh:in)
+    # tells "exact"^^xsd:string from "exact", so they are made plain again, as loaded.
+    data = Graph()
+    for s, p, o in result:
+        if isinstance(o, Literal) and o.datatype == XSD.string:
+            o = Literal(str(o))
+        data.add((s, p, o))
+    return data
+
+
+def check_store(
+    store: Store,
+    *,
+    shacl: ValidationReport | None = None,
+    queries: Path | None = None,
+) -> CheckReport:
+    """Check a store: run every violation query, and the shapes unless ``shacl`` is given.
+
+    Parameters
+    ----------
+    store : Store
+        The graph to check (a build's store, or any store holding the ontology).
+    shacl : ValidationReport, optional
+        SHACL findings already made for this data (a build's); run afresh when absent.
+    queries : Path, optional
+        Another folder of named queries (the project's ``queries/`` by default).
+    """
+    origin = "stored"
+    if shacl is None:
+        shacl = validate_graph(stated_data(store), shapes_path(), ontology_path())
+        origin = "run"
+    return CheckReport(shacl, _run_checks(store, queries), origin)
+
+
+def check_build(store_dir: Path, *, rerun_shacl: bool = False) -> CheckReport:
+    """Check the current generation of a build, reusing its SHACL findings when it kept them."""
+    generation = BuildDir(store_dir).current()
+    stored = generation.path / "validation.json"
+    shacl = None
+    if stored.is_file() and not rerun_shacl:
+        data: Mapping[str, Any] = json.loads(stored.read_text(encoding="utf-8"))
+        shacl = ValidationReport.from_json(dict(data))
+    with open_store(store_dir) as store:
+        return check_store(store, shacl=shacl)

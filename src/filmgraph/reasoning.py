@@ -1,0 +1,197 @@
+"""Reasoning: what the ontology entails, and historical context derived from dates.
+
+Two routes give the same entailments on the predicates the ontology needs:
+
+* :func:`owl_rl_closure` — the full OWL 2 RL closure computed by ``owlrl`` on an rdflib graph.
+  Complete, but slow: minutes at ten thousand films (``shared/notes/engines.md``).
+* :func:`materialise` — the targeted materialisation the build uses: the rules in
+  ``ontology/rules/*.rq`` (sub-class, sub-property, inverse, symmetric, transitive, domain,
+  range, and two date rules for historical context), each a SPARQL ``CONSTRUCT``, run to a
+  fixpoint in an in-memory pyoxigraph store. Seconds at that size.
+
+Everything inferred goes into one named graph, :data:`INFERRED_GRAPH`, so an export can
+include or leave it out, and a scholar can always tell stated from derived. Derived
+historical context (``fg:derivedContext``) also gets a qualified ``fg:ContextDerivation``
+node naming the rule that made it. Influence ancestry is not materialised: queries follow
+``fg:drewOn+`` at query time.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF
+
+from filmgraph.errors import SourceError
+from filmgraph.namespaces import FG, ID
+from filmgraph.resources import project_root
+from filmgraph.store.oxigraph import from_oxigraph
+
+__all__ = [
+    "CONTEXT_RULES",
+    "INFERRED_GRAPH",
+    "Rule",
+    "comparable",
+    "load_rules",
+    "materialise",
+    "owl_rl_closure",
+    "rules_dir",
+]
+
+#: The named graph that holds every inferred triple.
+INFERRED_GRAPH = ID["graph/inferred"]
+#: The rules that derive historical context from dates (owlrl knows nothing of them).
+CONTEXT_RULES = ("context-year-within-event", "context-release-within-event")
+#: A guard against a rule set that never settles (each round must add something).
+MAX_ROUNDS = 50
+
+_HEADER = re.compile(r"^#\s*(rule|summary)\s*:\s*(.*)$")
+_DATA = str(ID)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One inference rule: a SPARQL ``CONSTRUCT`` whose template is its conclusion."""
+
+    name: str
+    summary: str
+    text: str
+    path: Path
+
+
+def rules_dir() -> Path:
+    """Where the rule files live (``ontology/rules``)."""
+    return project_root() / "ontology" / "rules"
+
+
+def load_rules(directory: Path | None = None, names: Iterable[str] | None = None) -> list[Rule]:
+    """The rules in ``directory`` (default :func:`rules_dir`), optionally only ``names``."""
+    folder = directory if directory is not None else rules_dir()
+    found = []
+    for path in sorted(folder.glob("*.rq")):
+        text = path.read_text(encoding="utf-8")
+        fields = {}
+        for line in text.splitlines():
+            match = _HEADER.match(line)
+            if match:
+                fields[match[1]] = match[2].strip()
+        if fields.get("rule") != path.stem or not fields.get("summary"):
+            raise SourceError(path, "needs '# rule: NAME' (the file name) and '# summary: …'",
+                              line=1, field="rule")
+        found.append(Rule(path.stem, fields["summary"], text, path))
+    if names is not None:
+        wanted = set(names)
+        unknown = wanted - {r.name for r in found}
+        if unknown:
+            raise ValueError(f"no such rules: {', '.join(sorted(unknown))}")
+        found = [r for r in found if r.name in wanted]
+    return found
+
+
+def _to_rdflib(graph: Graph, triples: Iterable[ox.Triple | ox.Quad]) -> None:
+    for t in triples:
+        graph.add((from_oxigraph(t.subject), from_oxigraph(t.predicate), from_oxigraph(t.object)))
+
+
+def materialise(
+    data: Dataset | Graph,
+    rules: Sequence[Rule] | None = None,
+) -> Graph:
+    """The triples the rules infer from ``data``, none of which ``data`` already states.
+
+    Parameters
+    ----------
+    data : rdflib.Dataset or rdflib.Graph
+        Everything stated, the ontology included (as a build holds it: the ontology is the
+        named graph ``graph:ontology``). Named graphs are read as their union.
+    rules : sequence of Rule, optional
+        The rules to run (default: every rule of :func:`load_rules`).
+
+    Returns
+    -------
+    rdflib.Graph
+        The inferred triples, ready to be added as :data:`INFERRED_GRAPH`.
+
+    Notes
+    -----
+    The data is copied once into an in-memory pyoxigraph store; each round runs every rule
+    over the union of the data and what earlier rounds inferred, until a round adds nothing.
+    """
+    chosen = list(rules) if rules is not None else load_rules()
+    scratch = ox.Store()
+    buffer = io.BytesIO()
+    if isinstance(data, Dataset):
+        data.serialize(destination=buffer, format="nquads")
+        scratch.bulk_load(buffer.getvalue(), format=ox.RdfFormat.N_QUADS)
+    else:
+        data.serialize(destination=buffer, format="nt", encoding="utf-8")
+        scratch.bulk_load(buffer.getvalue(), format=ox.RdfFormat.N_TRIPLES,
+                          to_graph=ox.DefaultGraph())
+    inferred = ox.NamedNode(str(INFERRED_GRAPH))
+    for _ in range(MAX_ROUNDS):
+        added = 0
+        for rule in chosen:
+            triples = scratch.query(rule.text, use_default_graph_as_union=True)
+            if not isinstance(triples, ox.QueryTriples):
+                raise SourceError(rule.path, "a rule must be a CONSTRUCT query", field="rule")
+            new = [ox.Quad(t.subject, t.predicate, t.object, inferred) for t in triples]
+            if new:
+                before = len(scratch)
+                scratch.extend(new)
+                added += len(scratch) - before
+        if not added:
+            break
+    else:
+        raise RuntimeError(f"the rules did not settle after {MAX_ROUNDS} rounds")
+    result = Graph()
+    _to_rdflib(result, scratch.quads_for_pattern(None, None, None, inferred))
+    return result
+
+
+def owl_rl_closure(data: Graph) -> Graph:
+    """The triples the OWL 2 RL closure (``owlrl``) adds to ``data``.
+
+    ``data`` is left as it was. The closure includes much that the targeted rules leave out
+    on purpose (axiomatic triples, ``owl:sameAs`` reflexivity, typing of the vocabulary
+    itself); :func:`comparable` picks the part both routes are meant to agree on.
+    """
+    import owlrl  # deferred: owlrl is slow to import and only this route needs it
+
+    closure = Graph()
+    for triple in data:
+        closure.add(triple)
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(closure)
+    inferred = Graph()
+    for triple in closure:
+        if triple not in data:
+            inferred.add(triple)
+    return inferred
+
+
+def comparable(triples: Iterable[tuple[object, object, object]]) -> set[tuple[object, ...]]:
+    """The triples about the data that both reasoning routes must agree on.
+
+    Kept: statements whose subject is one of our resources (``https://w3id.org/filmgraph/id/``)
+    and whose predicate is ``rdf:type`` with one of our classes as value, or one of our object
+    properties with a resource as value. Everything else (axioms, literals, blank nodes,
+    ``owl:sameAs``, types from other vocabularies) is left out.
+    """
+    fg = str(FG._NS)
+    kept: set[tuple[object, ...]] = set()
+    for s, p, o in triples:
+        if not (isinstance(s, URIRef) and str(s).startswith(_DATA)):
+            continue
+        if isinstance(o, (Literal, BNode)) or p == OWL.sameAs:
+            continue
+        if p == RDF.type:
+            if str(o).startswith(fg):
+                kept.add((s, p, o))
+        elif str(p).startswith(fg):
+            kept.add((s, p, o))
+    return kept

@@ -91,6 +91,15 @@ def test_any_sparql_can_be_run(store: Path, capsys: pytest.CaptureFixture[str]) 
     assert capsys.readouterr().out.splitlines() == ["n", "3"]
 
 
+def test_typed_sparql_may_use_the_projects_prefixes(
+    store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["query", "--store", str(store), "--format", "csv", "--sparql",
+                 "SELECT ?f WHERE { ?f a fg:Film ; fg:year ?y } ORDER BY ?y LIMIT 1"])
+    assert code == 0
+    assert capsys.readouterr().out.splitlines()[1] == "https://w3id.org/filmgraph/id/film/intolerance-1916"
+
+
 def test_no_rows_exits_1(store: Path) -> None:
     assert (
         main(

@@ -39,6 +39,11 @@ VIRTUOSO_BUGS = {
     "influence-cycle-violation": "SQ156 internal optimizer error on the cycle's property path",
     "influential-films": "drops the rows whose GROUP BY key (?movement) is unbound",
 }
+#: Answered right most of the time, wrong some of the time (not strict, so a pass is fine).
+VIRTUOSO_FLAKY = {
+    "shared-themes": "intermittent: FILTER NOT EXISTS over fg:drewOn+ from graph:inferred "
+                     "sometimes keeps a film it should drop (2 of 6 full runs of this file)",
+}
 
 
 @pytest.fixture
@@ -57,7 +62,11 @@ def case_dataset(name: str) -> Dataset:
 
 @pytest.mark.parametrize("name", [
     pytest.param(n, marks=pytest.mark.xfail(reason=VIRTUOSO_BUGS[n], strict=True))
-    if n in VIRTUOSO_BUGS else n for n in sorted(QUERIES)
+    if n in VIRTUOSO_BUGS
+    else pytest.param(n, marks=pytest.mark.xfail(reason=VIRTUOSO_FLAKY[n], strict=False))
+    if n in VIRTUOSO_FLAKY
+    else n
+    for n in sorted(QUERIES)
 ])
 def test_named_query_gives_the_expected_rows_on_virtuoso(name: str, remote: SparqlStore) -> None:
     remote.add_dataset(case_dataset(name))

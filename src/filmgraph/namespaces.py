@@ -9,7 +9,7 @@ from __future__ import annotations
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD, DefinedNamespace
 
-__all__ = ["FG", "ID", "PREFIXES", "SCHEMA", "WD", "WDT", "bind_prefixes"]
+__all__ = ["FG", "ID", "PREFIXES", "SCHEMA", "WD", "WDT", "bind_prefixes", "sparql_prologue"]
 
 ID = Namespace("https://w3id.org/filmgraph/id/")
 SCHEMA = Namespace("https://schema.org/")
@@ -206,3 +206,11 @@ def bind_prefixes(graph: Graph) -> Graph:
     for prefix, iri in PREFIXES.items():
         graph.bind(prefix, iri, override=True)
     return graph
+
+
+def sparql_prologue() -> str:
+    """``PREFIX`` declarations for our prefixes, to put before a query a person typed.
+
+    A query's own declarations come after these and win where they differ.
+    """
+    return "".join(f"PREFIX {prefix}: <{iri}>\n" for prefix, iri in PREFIXES.items())

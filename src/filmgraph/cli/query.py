@@ -10,6 +10,7 @@ from typing import Any
 
 from filmgraph.cli.options import add_format, add_store, open_store_from, parse_params
 from filmgraph.errors import ParameterError
+from filmgraph.namespaces import sparql_prologue
 from filmgraph.queries import catalogue, get_query
 from filmgraph.results import FORMATS, render
 from filmgraph.store import SelectResult
@@ -42,7 +43,8 @@ def run_query(args: argparse.Namespace) -> int:
     else:
         if params:
             raise ParameterError("--param only applies to named queries")
-        text = args.sparql if args.sparql is not None else args.file.read_text(encoding="utf-8")
+        typed = args.sparql if args.sparql is not None else args.file.read_text(encoding="utf-8")
+        text = sparql_prologue() + typed
         bindings = {}
     with open_store_from(args) as store:
         result = store.query(text, bindings)

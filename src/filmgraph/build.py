@@ -133,7 +133,7 @@ def _build_into(
         for s, p, o, g in dataset.quads((None, None, None, None)):
             if g != ONTOLOGY_GRAPH:
                 data.add((s, p, o))
-        report = validate_graph(data, shapes_path(), ontology_path())
+        report = validate_graph(data, shapes_path(), ontology_path(), inplace=True)
         generation.validation_path.write_text(report.text(), encoding="utf-8")
         # The findings as data, so 'filmgraph check' need not run the shapes again.
         (generation.path / "validation.json").write_text(

@@ -88,15 +88,25 @@ def _short(term: Node | None) -> str:
     return str(term)
 
 
-def validate_graph(data: Graph, shapes: Path, ontology: Path) -> ValidationReport:
-    """Validate ``data`` against the shapes, with the ontology's class hierarchy in view."""
+def validate_graph(
+    data: Graph, shapes: Path, ontology: Path, *, inplace: bool = False
+) -> ValidationReport:
+    """Validate ``data`` against the shapes, with the ontology's class hierarchy in view.
+
+    With ``inplace`` the ontology's triples are added to ``data`` itself rather than to a
+    copy, which saves copying a large graph (a fifth of the validation time of the bundled
+    graph); the build passes a graph it throws away afterwards.
+    """
     shapes_graph = Graph().parse(shapes, format="turtle")
     ontology_graph = Graph().parse(ontology, format="turtle")
+    if inplace:
+        data += ontology_graph
     conforms, report_graph, _ = shacl_validate(
         data,
         shacl_graph=shapes_graph,
-        ont_graph=ontology_graph,
+        ont_graph=None if inplace else ontology_graph,
         inference="none",
+        inplace=inplace,
         allow_warnings=True,
         allow_infos=True,
     )

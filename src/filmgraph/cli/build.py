@@ -14,6 +14,9 @@ from filmgraph.progress import Progress, silent
 
 __all__ = ["register"]
 
+#: Notes printed after a build; the rest are in summary.json (the data steward's list).
+NOTES_SHOWN = 8
+
 
 def register(sub: Any) -> None:
     p = sub.add_parser("build", help="build the graph from the sources into the embedded store")
@@ -57,8 +60,11 @@ def _print_build(result: BuildResult) -> None:
     notes = result.notes
     if notes:
         print(f"Notes ({len(notes)}):")
-        for line in notes:
+        for line in notes[:NOTES_SHOWN]:
             print(f"  {line}")
+        if len(notes) > NOTES_SHOWN:
+            print(f"  ... and {len(notes) - NOTES_SHOWN} more in "
+                  f"{result.generation.summary_path} ('notes')")
     if result.skipped:
         print(f"Skipped {len(result.skipped)} bad record(s):")
         for line in result.skipped:

@@ -19,6 +19,7 @@ from filmgraph.store.base import QueryResult, SelectResult, Store
 
 __all__ = ["OxigraphStore", "from_oxigraph", "to_oxigraph"]
 
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _FORMATS = {"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}
 
 
@@ -46,6 +47,10 @@ def from_oxigraph(term: object) -> Identifier:
     if isinstance(term, ox.Literal):
         if term.language:
             return Literal(term.value, lang=term.language)
+        if term.datatype.value == _XSD_STRING:
+            # A simple literal, as rdflib parses it: "x" and "x"^^xsd:string are one term in
+            # RDF 1.1 but two in rdflib, and SHACL's sh:in compares rdflib terms.
+            return Literal(term.value)
         return Literal(term.value, datatype=URIRef(term.datatype.value))
     raise TypeError(f"cannot convert {term!r} to an rdflib term")
 

@@ -21,7 +21,8 @@ demo: $(STAMP)
 	$(BIN)/filmgraph build
 	@echo
 	@echo "Which films influenced The Miners (1937), in what respect, according to which source?"
-	$(BIN)/filmgraph query film-influences --param film=film:the-miners-1937
+	$(BIN)/filmgraph query film-influences --param film=film:the-miners-1937 \
+		--columns influencerLabel,influencerYear,aspect,sourceLabel,confidence
 
 build: $(STAMP)
 	$(BIN)/filmgraph build

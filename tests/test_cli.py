@@ -100,6 +100,22 @@ def test_typed_sparql_may_use_the_projects_prefixes(
     assert capsys.readouterr().out.splitlines()[1] == "https://w3id.org/filmgraph/id/film/intolerance-1916"
 
 
+def test_columns_choose_what_is_shown(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["query", "film-influences", "--store", str(store), "--format", "csv",
+                 "--param", "film=film:battleship-potemkin-1925",
+                 "--columns", "influencerLabel,aspect"])
+    assert code == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "influencerLabel,aspect", "Intolerance,parallel editing", "Strike,crowd choreography"]
+
+
+def test_an_unknown_column_is_bad_usage(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["query", "film-influences", "--store", str(store), "--columns", "director",
+                 "--param", "film=film:battleship-potemkin-1925"])
+    assert code == 2
+    assert "no column director" in capsys.readouterr().err
+
+
 def test_no_rows_exits_1(store: Path) -> None:
     assert (
         main(

@@ -27,6 +27,8 @@ def register(sub: Any) -> None:
     what.add_argument("--file", type=Path, metavar="PATH", help="a file holding a SPARQL query")
     p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
                    help="bind a parameter of the named query (repeatable)")
+    p.add_argument("--columns", metavar="A,B,…", default=None,
+                   help="show only these result columns, in this order")
     add_format(p, FORMATS, "table")
     p.set_defaults(run=run_query)
 
@@ -48,6 +50,11 @@ def run_query(args: argparse.Namespace) -> int:
         bindings = {}
     with open_store_from(args) as store:
         result = store.query(text, bindings)
+    if args.columns and isinstance(result, SelectResult):
+        try:
+            result = result.project([c.strip() for c in args.columns.split(",") if c.strip()])
+        except KeyError as exc:
+            raise ParameterError(f"--columns: {exc.args[0]}") from None
     sys.stdout.write(render(result, args.format))
     if isinstance(result, SelectResult):
         return 0 if result.rows else 1

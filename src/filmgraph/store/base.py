@@ -34,6 +34,16 @@ class SelectResult:
     def __iter__(self) -> Iterator[tuple[Identifier | None, ...]]:
         return iter(self.rows)
 
+    def project(self, names: Sequence[str]) -> SelectResult:
+        """The same rows with only the variables ``names``, in that order."""
+        missing = [n for n in names if n not in self.variables]
+        if missing:
+            raise KeyError(
+                f"no column {', '.join(missing)} (columns: {', '.join(self.variables)})"
+            )
+        index = [list(self.variables).index(n) for n in names]
+        return SelectResult(list(names), [tuple(row[i] for i in index) for row in self.rows])
+
     def dicts(self) -> list[dict[str, Identifier]]:
         """Rows as dictionaries keyed by variable name, unbound variables left out."""
         return [

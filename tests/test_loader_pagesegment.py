@@ -14,9 +14,8 @@ VOCABULARY = {label: label.replace(" ", "-") for label in (
 
 
 def test_title_runs_split_on_the_year_boundaries() -> None:
-    titles, rest = split_titles("The Height (1957)The Communist (1957)Nine Days of One Year (1962)")
-    assert titles == [("The Height", 1957), ("The Communist", 1957),
-                      ("Nine Days of One Year", 1962)]
+    titles, rest = split_titles("Earth (1930)Nine Days of One Year (1962)The Height (1957)")
+    assert titles == [("Earth", 1930), ("Nine Days of One Year", 1962), ("The Height", 1957)]
     assert rest == ""
 
 

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from rdflib import Dataset
+from rdflib import Dataset, Graph
 
 from filmgraph.build import BuildResult, build
 from filmgraph.loaders import LoadContext, get_loader
@@ -31,6 +31,17 @@ def require_program(name: str) -> str:
             pytest.fail(message)
         pytest.skip(message)
     return path
+
+
+def load_source(
+    loader: str, path: Path, context: LoadContext | None = None
+) -> tuple[Graph, LoadContext]:
+    """Everything one loader reads from ``path``, as one graph, and the context it used."""
+    context = context or LoadContext()
+    graph = Graph()
+    for source in get_loader(loader).load(path, context, path.parent):
+        graph += source.graph
+    return graph, context
 
 
 def load_fixture_dataset(folder: Path) -> Dataset:

@@ -9,22 +9,17 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
 from filmgraph.errors import SourceError
-from filmgraph.loaders import LoadContext, get_loader
+from filmgraph.loaders import LoadContext
 from filmgraph.namespaces import FG, WD
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, load_source
 
 RDF_DIR = FIXTURES / "rdf"
 EX = "https://archive.example.org/"
 
 
 def load(name: str) -> tuple[Graph, LoadContext]:
-    context = LoadContext()
-    path = RDF_DIR / name
-    graph = Graph()
-    for source in get_loader("rdf").load(path, context, path.parent):
-        graph += source.graph
-    return graph, context
+    return load_source("rdf", RDF_DIR / name)
 
 
 @pytest.mark.parametrize(("name", "film", "title"), [

@@ -10,21 +10,17 @@ from rdflib.namespace import RDF, RDFS, XSD
 
 from filmgraph.errors import SourceError
 from filmgraph.iri import mint
-from filmgraph.loaders import LoadContext, get_loader, guess_loader
+from filmgraph.loaders import LoadContext, guess_loader
 from filmgraph.namespaces import FG, WD
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, load_source
 
 TABLES = FIXTURES / "tables"
 MINERS_ROW = URIRef("https://archive.example.org/film/a-101")
 
 
 def load(path: Path, context: LoadContext | None = None) -> tuple[Graph, LoadContext]:
-    context = context or LoadContext()
-    graph = Graph()
-    for source in get_loader("table").load(path, context, path.parent):
-        graph += source.graph
-    return graph, context
+    return load_source("table", path, context)
 
 
 def test_a_tsv_with_csvw_metadata_is_recognised_by_its_metadata() -> None:

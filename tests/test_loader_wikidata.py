@@ -10,21 +10,17 @@ from rdflib.namespace import RDF, XSD
 
 from filmgraph.errors import SourceError
 from filmgraph.iri import film_iri
-from filmgraph.loaders import LoadContext, get_loader
+from filmgraph.loaders import LoadContext
 from filmgraph.namespaces import FG, WD
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, load_source
 
 STATEMENTS = FIXTURES / "tables" / "films.wikidata.tsv"
 CHAPAEV = film_iri("Chapaev", 1934)
 
 
 def load(path: Path, context: LoadContext | None = None) -> tuple[Graph, LoadContext]:
-    context = context or LoadContext()
-    graph = Graph()
-    for source in get_loader("wikidata").load(path, context, path.parent):
-        graph += source.graph
-    return graph, context
+    return load_source("wikidata", path, context)
 
 
 def test_an_item_gets_our_iri_and_keeps_its_qid_as_a_link() -> None:

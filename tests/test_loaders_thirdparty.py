@@ -10,18 +10,14 @@ from rdflib.namespace import XSD
 
 from filmgraph.errors import SourceError
 from filmgraph.iri import film_iri
-from filmgraph.loaders import LoadContext, get_loader
+from filmgraph.loaders import LoadContext
 from filmgraph.namespaces import FG, WD
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, load_source
 
 
 def load(loader: str, path: Path) -> tuple[Graph, LoadContext]:
-    context = LoadContext()
-    graph = Graph()
-    for source in get_loader(loader).load(path, context, path.parent):
-        graph += source.graph
-    return graph, context
+    return load_source(loader, path)
 
 
 def test_a_remake_row_gives_an_adaptation_claim_from_the_later_film() -> None:

@@ -14,7 +14,7 @@ from rdflib import URIRef
 
 from filmgraph.namespaces import ID
 
-__all__ = ["KINDS", "film_iri", "hashed_iri", "mint", "slug"]
+__all__ = ["KINDS", "film_iri", "fold", "hashed_iri", "mint", "slug"]
 
 #: The kinds of resource we mint, i.e. the first path segment after ``/id/``.
 KINDS = frozenset(
@@ -28,6 +28,16 @@ _NON_SLUG = re.compile(r"[^a-z0-9]+")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
+def fold(text: str) -> str:
+    """Text transliterated to ASCII and lowercased, apostrophes dropped: the common ground of
+    slugs and of names compared across sources and scripts.
+
+    >>> fold("Ivan's Шахтёры")
+    'ivans shakhtery'
+    """
+    return anyascii(text).casefold().replace("'", "").replace("\u2019", "")
+
+
 def slug(text: str) -> str:
     """Turn any label into a slug: transliterated, lowercase, hyphen-separated.
 
@@ -36,8 +46,7 @@ def slug(text: str) -> str:
     >>> slug("Шахтёры")
     'shakhtery'
     """
-    ascii_text = anyascii(text).lower().replace("'", "").replace("\u2019", "")
-    result = _NON_SLUG.sub("-", ascii_text).strip("-")
+    result = _NON_SLUG.sub("-", fold(text)).strip("-")
     if not result:
         raise ValueError(f"cannot make a slug from {text!r}")
     return result

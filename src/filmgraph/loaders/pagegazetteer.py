@@ -13,12 +13,11 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from anyascii import anyascii
 from rapidfuzz import fuzz, process
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from filmgraph.iri import mint, slug
+from filmgraph.iri import fold, mint, slug
 from filmgraph.namespaces import FG
 
 __all__ = [
@@ -50,8 +49,7 @@ def normalise(name: str) -> str:
     >>> normalise("Palme d'Or")
     'palme dor'
     """
-    ascii_name = anyascii(name).casefold().replace("'", "").replace("\u2019", "")
-    return _SPACE.sub(" ", _PUNCT.sub(" ", ascii_name)).strip()
+    return _SPACE.sub(" ", _PUNCT.sub(" ", fold(name))).strip()
 
 
 @dataclass(frozen=True)

@@ -1,25 +1,43 @@
-"""The build: sources → loaders → linking → validation → the embedded store, atomically.
+"""The build: sources → loaders → the embedded store → linking, validation, reasoning.
 
-Everything is built into a fresh generation of the build directory and published with one
-atomic rename at the very end, so a broken source or a killed build leaves the previous
-graph exactly as it was (see :mod:`filmgraph.builddir`).
+Everything happens inside one pyoxigraph store, the new generation's own: each loader's
+document is written there as soon as it is read (never collected in an rdflib graph), entity
+resolution rewrites quads in place, the rules write ``graph:inferred`` there. The generation
+is published with one atomic rename at the very end, so a broken source or a killed build
+leaves the previous graph exactly as it was (see :mod:`filmgraph.builddir`).
+
+Builds are incremental. Each document's output (before linking) is kept in the generation as
+N-Triples with a key: the hash of its content, its loader, the mode, and the keys of every
+document read before it that it may depend on. The next build asks the previous
+generation before reading a document; an unchanged document is replayed from that file (at
+the engine's parsing speed) instead of being read, parsed and resolved again. Linking,
+validation and reasoning then run on the whole store, so the result is the same graph a full
+rebuild gives (``tests/test_build_incremental.py``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
-from collections.abc import Sequence
+import os
+import shutil
+import time
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from rdflib import Dataset, Graph, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
+from rdflib.term import Node
 
 from filmgraph.builddir import BuildDir, Generation
 from filmgraph.errors import BuildError
 from filmgraph.iri import mint
 from filmgraph.linking import LinkReport, resolve_entities
-from filmgraph.loaders import LoadContext
+from filmgraph.loaders import LoadContext, SourceGraph
+from filmgraph.loaders.pagegazetteer import Gazetteer
 from filmgraph.manifest import SourceSpec, read_manifest, spec_for_path
 from filmgraph.namespaces import bind_prefixes
 from filmgraph.progress import Progress, silent
@@ -28,18 +46,26 @@ from filmgraph.provenance import (
     PROVENANCE_GRAPH,
     describe_build,
     describe_source,
+    file_checksum,
+    graph_iri,
 )
 from filmgraph.queries import run_named
-from filmgraph.reasoning import INFERRED_GRAPH, materialise
+from filmgraph.reasoning import INFERRED_GRAPH, materialise_store
 from filmgraph.resources import default_store_dir, manifest_path, ontology_path, shapes_path
 from filmgraph.store.base import SelectResult
-from filmgraph.store.oxigraph import OxigraphStore
+from filmgraph.store.oxigraph import OxigraphStore, to_oxigraph
 from filmgraph.store.sparql import publish_remote
 from filmgraph.validation import ValidationReport, validate_graph
 
 __all__ = ["BuildResult", "build"]
 
 VERSION = "0.1.0"
+#: Documents with fewer triples than this go in by one transaction; larger ones by the
+#: engine's bulk loader (which writes files of its own, worth it only for big documents).
+BULK_THRESHOLD = 50_000
+#: Where a generation keeps each document's output, for the next build to replay.
+CACHE_DIR = "sources"
+_INDEX = "index.json"
 
 
 @dataclass
@@ -55,6 +81,8 @@ class BuildResult:
     skipped: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    #: Documents replayed from the previous generation instead of being read again.
+    reused: int = 0
 
 
 def build(
@@ -63,6 +91,7 @@ def build(
     sources: Sequence[Path] = (),
     bundled: bool = True,
     strict: bool = True,
+    full: bool = False,
     progress: Progress = silent,
 ) -> BuildResult:
     """Build the graph from the bundled sources (unless ``bundled`` is false) and ``sources``.
@@ -70,7 +99,8 @@ def build(
     The result is published in ``store_dir`` (default ``graph/build``) only when every step
     succeeded. In ``strict`` mode (the default) the first bad record fails the build with a
     :class:`~filmgraph.errors.SourceError` naming file, line and field; otherwise bad
-    records are skipped and listed in the result.
+    records are skipped and listed in the result. Documents unchanged since the current
+    generation are replayed from it, unless ``full`` asks to read everything again.
     """
     started = dt.datetime.now(dt.UTC).replace(microsecond=0)
     build_dir = BuildDir(store_dir if store_dir is not None else default_store_dir())
@@ -79,9 +109,10 @@ def build(
     ]
     if not specs:
         raise BuildError("nothing to build: no bundled sources and no --source given")
+    previous = None if full or not build_dir.has_current() else build_dir.current()
     generation = build_dir.new_generation()
     try:
-        result = _build_into(generation, specs, strict, progress, started)
+        result = _Build(generation, strict, progress, started, previous).run(specs)
         publish_remote(build_dir.root, generation, progress)  # a no-op unless --store is a URL
     except BaseException:
         build_dir.discard(generation)
@@ -91,94 +122,323 @@ def build(
     return result
 
 
-def _build_into(
-    generation: Generation,
-    specs: list[SourceSpec],
-    strict: bool,
-    progress: Progress,
-    started: dt.datetime,
-) -> BuildResult:
-    dataset = Dataset()
-    context = LoadContext(strict=strict)
-    provenance = bind_prefixes(Graph())
-    activity = mint("activity", "build-" + started.strftime("%Y%m%dT%H%M%SZ").lower())
-    describe_build(provenance, activity, started, VERSION)
-    order: list[URIRef] = []
+@dataclass
+class _Cached:
+    """One document's output as a generation keeps it for the next build."""
 
-    progress.note(f"Reading {len(specs)} source(s)")
-    for spec in specs:
-        for source in spec.loader.load(spec.path, context, spec.root):
-            if source.iri in order:
-                raise BuildError(f"two sources map to the same graph {source.iri}: rename one")
-            shown = _display(source.path, spec.root)
-            with progress.step(f"{spec.loader.name}: {shown}") as done:
-                named = dataset.graph(source.iri)
-                named += source.graph
-                describe_source(provenance, source, activity, started, shown)
-                done(f"{source.records:,} records, {len(source.graph):,} triples")
-            order.append(source.iri)
-            context.loaded.append(source.graph)
+    graph: str
+    path: str
+    display: str
+    loader: str
+    key: str
+    checksum: str
+    records: int
+    triples: int
+    #: ids the document defined, by kind, and the country codes it defined
+    known: dict[str, list[str]]
+    countries: dict[str, str]
+    notes: list[str]
+    skipped: list[str]
 
-    with progress.step("resolving entities across sources") as done:
-        linking = resolve_entities(dataset, order)
-        done(f"{len(linking.merged)} merged, {len(linking.unresolved)} unresolved, "
-             f"{len(linking.conflicts)} conflicts")
+    @property
+    def file(self) -> str:
+        return self.graph.rsplit("/", 1)[-1] + ".nt"
 
-    ontology = dataset.graph(ONTOLOGY_GRAPH)
-    ontology.parse(ontology_path(), format="turtle")
-    dataset.graph(PROVENANCE_GRAPH).__iadd__(provenance)
 
-    with progress.step("validating against the SHACL shapes") as done:
-        data = Graph()
-        for s, p, o, g in dataset.quads((None, None, None, None)):
-            if g != ONTOLOGY_GRAPH:
-                data.add((s, p, o))
-        report = validate_graph(data, shapes_path(), ontology_path(), inplace=True)
-        generation.validation_path.write_text(report.text(), encoding="utf-8")
-        # The findings as data, so 'filmgraph check' need not run the shapes again.
-        (generation.path / "validation.json").write_text(
-            json.dumps(report.to_json()), encoding="utf-8")
-        done(f"conforms: {'yes' if report.conforms else 'no'} "
-             f"({report.count('Violation')} violations, {report.count('Warning')} warnings)")
+class _Build:
+    """One build into one generation."""
 
-    # Reasoning comes after validation, so the shapes judge what sources state, not what
-    # the rules add (a range axiom would otherwise hide a director who is not a person).
-    with progress.step("reasoning: targeted materialisation into graph:inferred") as done:
-        inferred = materialise(dataset)
-        dataset.graph(INFERRED_GRAPH).__iadd__(inferred)
-        done(f"{len(inferred):,} triples inferred")
+    def __init__(self, generation: Generation, strict: bool, progress: Progress,
+                 started: dt.datetime, previous: Generation | None) -> None:
+        self.generation, self.strict, self.progress, self.started = (
+            generation, strict, progress, started)
+        self.wrapper = OxigraphStore(generation.store_path)
+        self.store = self.wrapper.engine
+        self.cache = generation.path / CACHE_DIR
+        self.cache.mkdir()
+        self.previous = previous
+        self.old = _read_index(previous) if previous is not None else {}
+        self.entries: list[_Cached] = []
+        self.context = LoadContext(strict=strict)
+        self.context.names = lambda: Gazetteer.from_store(self.store, self.order)
+        self.context.reuser = self._reuse
+        self.order: list[URIRef] = []
+        self.provenance = bind_prefixes(Graph())
+        self.activity = mint("activity", "build-" + started.strftime("%Y%m%dT%H%M%SZ").lower())
+        self.replayed_skips: list[tuple[int, str]] = []
+        self.reused = 0
+        self.changed: set[URIRef] = set()
+        #: keys of every document read so far: of earlier specs, and of the current one
+        self.upstream = hashlib.sha256(f"{VERSION} {strict}".encode())
+        self.spec_upstream = self.upstream.copy()
+        self.spec: SourceSpec | None = None
+        self.mark = (0, 0)
+        #: what loaders said of the documents they asked about (see LoadContext.reuse)
+        self.chained: dict[Path, bool] = {}
 
-    with progress.step("writing the embedded store") as done:
-        store = OxigraphStore(generation.store_path)
-        store.add_dataset(dataset)
-        store.dump(generation.trig_path, "trig")
-        counts = _counts(store, len(order))
-        store.close()
-        done(f"{counts['triples']:,} quads")
+    # -- reading ----------------------------------------------------------------------
 
-    skipped = [str(e) for e in context.skipped]
-    summary = {
-        "built": started.isoformat(),
-        "counts": counts,
-        "conforms": report.conforms,
-        "violations": report.count("Violation"),
-        "warnings": report.count("Warning"),
-        "merged": len(linking.merged),
-        "link_conflicts": linking.conflicts,
-        "linking": linking.counts(),
-        "unresolved": [{"node": str(n), "kind": k, "label": label}
-                       for n, k, label in linking.unresolved],
-        "contradictions": linking.contradictions,
-        "skipped": skipped,
-        "notes": context.notes,
-    }
-    generation.summary_path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-    return BuildResult(generation, counts, report, linking, skipped, context.notes)
+    def run(self, specs: list[SourceSpec]) -> BuildResult:
+        describe_build(self.provenance, self.activity, self.started, VERSION)
+        self.progress.note(f"Reading {len(specs)} source(s)")
+        for spec in specs:
+            self._read_spec(spec)
+        self._write_index()
+        return self._finish()
+
+    def _read_spec(self, spec: SourceSpec) -> None:
+        self.spec = spec
+        self.spec_upstream = self.upstream.copy()
+        self.mark = (len(self.context.notes), len(self.context.skipped))
+        documents = spec.loader.load(spec.path, self.context, spec.root)
+        while True:
+            start = time.perf_counter()
+            source = next(documents, None)  # the loader reads the document here
+            if source is None:
+                break
+            self._write(spec, source, start)
+            self.mark = (len(self.context.notes), len(self.context.skipped))
+        self.upstream = self.spec_upstream
+
+    def _key(self, loader: str, checksum: str, chained: bool) -> str:
+        upstream = self.spec_upstream if chained else self.upstream
+        return hashlib.sha256(
+            f"{loader} {checksum} {upstream.hexdigest()}".encode()).hexdigest()
+
+    def _claim(self, iri: URIRef) -> None:
+        if iri in self.order:
+            raise BuildError(f"two sources map to the same graph {iri}: rename one")
+        self.order.append(iri)
+
+    def _write(self, spec: SourceSpec, source: SourceGraph, start: float) -> None:
+        self._claim(source.iri)
+        self.changed.add(source.iri)
+        shown = _display(source.path, spec.root)
+        checksum = file_checksum(source.path)
+        chained = self.chained.get(source.path, False)
+        key = self._key(spec.loader.name, checksum, chained)
+        self.spec_upstream.update(key.encode())
+        notes = self.context.notes[self.mark[0]:]
+        skipped = [str(e) for e in self.context.skipped[self.mark[1]:]]
+        entry = _Cached(str(source.iri), str(source.path.resolve()), shown, spec.loader.name,
+                        key, checksum, source.records, len(source.graph), {}, {}, notes,
+                        skipped)
+        path = self.cache / entry.file
+        ox.serialize(_ox_triples(source.graph), output=str(path),
+                     format=ox.RdfFormat.N_TRIPLES)
+        self._load_file(path, source.iri, entry.triples)
+        self.entries.append(entry)
+        describe_source(self.provenance, source, self.activity, self.started, shown, checksum)
+        self.progress.finished(f"{spec.loader.name}: {shown}", time.perf_counter() - start,
+                               f"{source.records:,} records, {entry.triples:,} triples")
+
+    def _load_file(self, path: Path, graph: URIRef, triples: int) -> None:
+        target = ox.NamedNode(str(graph))
+        if triples >= BULK_THRESHOLD:
+            self.store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=target)
+        else:
+            self.store.load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=target)
+
+    def _reuse(self, path: Path, chained: bool) -> bool:
+        """Replay ``path`` from the previous generation when its key is unchanged."""
+        spec = self.spec
+        self.chained[path] = chained
+        self.mark = (len(self.context.notes), len(self.context.skipped))
+        if spec is None or self.previous is None:
+            return False
+        start = time.perf_counter()
+        iri = graph_iri(path, spec.root)
+        old = self.old.get(str(iri))
+        if old is None or old.loader != spec.loader.name:
+            return False
+        checksum = file_checksum(path)
+        key = self._key(spec.loader.name, checksum, chained)
+        if key != old.key:
+            return False
+        self._claim(iri)
+        self.spec_upstream.update(key.encode())
+        target = self.cache / old.file
+        _link_or_copy(self.previous.path / CACHE_DIR / old.file, target)
+        self._load_file(target, iri, old.triples)
+        for kind, ids in old.known.items():
+            self.context.known.restore(kind, ids)
+        for code, country in old.countries.items():
+            self.context.known.country_iris[code] = URIRef(country)
+        self.context.notes.extend(old.notes)
+        self.replayed_skips.extend((len(self.context.skipped), s) for s in old.skipped)
+        self.entries.append(old)
+        source = SourceGraph(iri, path, old.loader, records=old.records)
+        describe_source(self.provenance, source, self.activity, self.started, old.display,
+                        checksum, triples=old.triples)
+        self.reused += 1
+        self.mark = (len(self.context.notes), len(self.context.skipped))
+        self.progress.finished(f"{spec.loader.name}: {old.display} (unchanged, replayed)",
+                               time.perf_counter() - start,
+                               f"{old.records:,} records, {old.triples:,} triples")
+        return True
+
+    def _write_index(self) -> None:
+        known_after = self.context.known
+        # The ids each document defined are what it added to the known ids: recomputed
+        # from its own output would be slower; the loaders record them as they define.
+        for entry in self.entries:
+            if not entry.known:
+                entry.known = known_after.defined_by(Path(entry.path))
+                entry.countries = {code: str(iri) for code, iri in
+                                   known_after.countries_by(Path(entry.path)).items()}
+        data = [entry.__dict__ for entry in self.entries]
+        (self.cache / _INDEX).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+
+    # -- after reading ------------------------------------------------------------------
+
+    def _finish(self) -> BuildResult:
+        progress, store, generation = self.progress, self.store, self.generation
+        with progress.step("resolving entities across sources") as done:
+            linking = resolve_entities(store, self.order)
+            done(f"{len(linking.merged)} merged, {len(linking.unresolved)} unresolved, "
+                 f"{len(linking.conflicts)} conflicts")
+
+        with progress.step("adding the ontology and the provenance") as done:
+            store.load(path=str(ontology_path()), format=ox.RdfFormat.TURTLE,
+                       to_graph=ox.NamedNode(str(ONTOLOGY_GRAPH)))
+            provenance = ox.NamedNode(str(PROVENANCE_GRAPH))
+            store.extend(ox.Quad(t.subject, t.predicate, t.object, provenance)
+                         for t in _ox_triples(self.provenance))
+            done(f"{len(self.provenance):,} provenance triples")
+
+        with progress.step("validating against the SHACL shapes") as done:
+            report = _validate(store, None)
+            generation.validation_path.write_text(report.text(), encoding="utf-8")
+            # The findings as data, so 'filmgraph check' need not run the shapes again.
+            (generation.path / "validation.json").write_text(
+                json.dumps(report.to_json()), encoding="utf-8")
+            done(f"conforms: {'yes' if report.conforms else 'no'} "
+                 f"({report.count('Violation')} violations, {report.count('Warning')} warnings)")
+
+        # Reasoning comes after validation, so the shapes judge what sources state, not what
+        # the rules add (a range axiom would otherwise hide a director who is not a person).
+        with progress.step("reasoning: targeted materialisation into graph:inferred") as done:
+            inferred = materialise_store(store)
+            done(f"{inferred:,} triples inferred")
+
+        with progress.step("writing the dump and the summary") as done:
+            store.flush()
+            self.wrapper.dump(generation.trig_path, "trig")
+            counts = _counts(self.wrapper, len(self.order))
+            done(f"{counts['triples']:,} quads")
+
+        skipped = self._skipped()
+        summary = {
+            "built": self.started.isoformat(),
+            "counts": counts,
+            "conforms": report.conforms,
+            "violations": report.count("Violation"),
+            "warnings": report.count("Warning"),
+            "merged": len(linking.merged),
+            "link_conflicts": linking.conflicts,
+            "linking": linking.counts(),
+            "unresolved": [{"node": str(n), "kind": k, "label": label}
+                           for n, k, label in linking.unresolved],
+            "contradictions": linking.contradictions,
+            "skipped": skipped,
+            "notes": self.context.notes,
+            "reused": self.reused,
+        }
+        generation.summary_path.write_text(json.dumps(summary, indent=2) + "\n",
+                                           encoding="utf-8")
+        _write_derived(generation, self.wrapper)
+        self._close()
+        return BuildResult(generation, counts, report, linking, skipped, self.context.notes,
+                           reused=self.reused)
+
+    def _close(self) -> None:
+        """Release the store: pyoxigraph closes it when the last reference goes."""
+        self.context.names = None
+        self.context.reuser = None
+        del self.store
+        self.wrapper.close()
+
+    def _skipped(self) -> list[str]:
+        """Skipped records in reading order, replayed ones where their document stood."""
+        read = [str(e) for e in self.context.skipped]
+        out: list[str] = []
+        replayed = iter(self.replayed_skips)
+        pending = next(replayed, None)
+        for index in range(len(read) + 1):
+            while pending is not None and pending[0] == index:
+                out.append(pending[1])
+                pending = next(replayed, None)
+            if index < len(read):
+                out.append(read[index])
+        return out
+
+
+def _write_derived(generation: Generation, store: OxigraphStore) -> None:
+    """Derived artefacts of the finished store, written into the generation directory.
+
+    The one place for what is computed from the built graph and cached beside it (so a
+    reader never sees it stale: it is published with the store, atomically). Nothing yet;
+    dashboard aggregates and the NetworkX influence projection plug in here.
+    """
+    del generation, store
+
+
+def _validate(store: ox.Store, focus: Collection[str] | None) -> ValidationReport:
+    """The data graphs of ``store`` checked against the shapes.
+
+    Today's route: the union of every named graph except the ontology and the inferred one,
+    dumped into a throwaway rdflib graph for pySHACL (``focus`` is not used by it).
+    ``filmgraph.validation.validate_store`` replaces this with the shapes run as SPARQL
+    inside the store, restricted to ``focus`` when given.
+    """
+    del focus
+    skip = {ox.NamedNode(str(ONTOLOGY_GRAPH)), ox.NamedNode(str(INFERRED_GRAPH))}
+    data = ox.serialize(
+        (ox.Triple(q.subject, q.predicate, q.object) for q in store
+         if q.graph_name not in skip),
+        format=ox.RdfFormat.N_TRIPLES,
+    )
+    graph = Graph()
+    graph.parse(data=data, format="nt")
+    return validate_graph(graph, shapes_path(), ontology_path(), inplace=True)
+
+
+def _ox_triples(triples: Any) -> Iterator[ox.Triple]:
+    """pyoxigraph triples for rdflib-term triples, converting each distinct IRI once."""
+    named: dict[Node, ox.NamedNode | ox.BlankNode | ox.Literal] = {}
+
+    def term(node: Node) -> Any:
+        if isinstance(node, URIRef):
+            found = named.get(node)
+            if found is None:
+                found = named[node] = ox.NamedNode(node)
+            return found
+        return to_oxigraph(node)
+
+    for s, p, o in triples:
+        yield ox.Triple(term(s), term(p), term(o))
+
+
+def _read_index(generation: Generation) -> dict[str, _Cached]:
+    """The documents a generation kept, by graph IRI (none for a generation without them)."""
+    path = generation.path / CACHE_DIR / _INDEX
+    if not path.is_file():
+        return {}
+    entries = [_Cached(**data) for data in json.loads(path.read_text(encoding="utf-8"))]
+    return {e.graph: e for e in entries}
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def _counts(store: OxigraphStore, sources: int) -> dict[str, int]:
     result = run_named(store, "graph-summary")
-    assert isinstance(result, SelectResult)
+    if not isinstance(result, SelectResult):
+        raise BuildError("the graph-summary query must be a SELECT")
     counts = {str(kind): int(count) for kind, count in result.rows if isinstance(count, Literal)}
     counts["triples"] = store.quad_count()
     counts["sources"] = sources

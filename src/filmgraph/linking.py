@@ -11,6 +11,11 @@ by IRI, in order of trust:
    the same normalised name or alias;
 3. fuzzy names: the same, with rapidfuzz similarity at or above :data:`FUZZY_THRESHOLD`.
 
+Everything runs on the build's pyoxigraph store, on indexes: candidates are found by
+authority id, by exact normalised name, and (for fuzzy names) only among the names of nodes
+that could merge at all: films of a year within one of each other, and nodes no source
+describes together with the one looked up (blocking). Merges rewrite the store's quads.
+
 Two nodes that one source document describes side by side are never merged: that source
 says they are different. The node kept is ours (``https://w3id.org/filmgraph/id/``) before
 an outside IRI, then the one from the earliest source. After merging, a node a loader
@@ -23,15 +28,18 @@ with both values kept side by side.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
+import pyoxigraph as ox
 from rapidfuzz import fuzz, process
-from rdflib import Dataset, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SKOS
-from rdflib.term import Node
+from rdflib import URIRef
+from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
 from filmgraph.loaders.pagegazetteer import KIND_OF_CLASS, normalise
 from filmgraph.namespaces import FG, ID
+from filmgraph.store.oxigraph import from_oxigraph
 
 __all__ = ["FUZZY_THRESHOLD", "LinkReport", "merge_by_authority", "resolve_entities"]
 
@@ -93,32 +101,63 @@ class LinkReport:
         return out
 
 
-def _year(dataset: Dataset, node: URIRef) -> int | None:
-    for year in dataset.objects(node, FG.year):
-        return int(str(year)[:4])
+def _n(term: URIRef) -> ox.NamedNode:
+    return ox.NamedNode(str(term))
+
+
+_TYPE, _WIKIDATA, _YEAR, _UNRESOLVED = _n(RDF.type), _n(FG.wikidata), _n(FG.year), _n(FG.unresolved)
+_LABEL = _n(RDFS.label)
+_TRUE = ox.Literal("true", datatype=_n(XSD.boolean))
+_CLAIM_KEYS = {
+    FG.InspirationClaim: ("influence", FG.influencee, FG.influencer),
+    FG.AdaptationClaim: ("influence", FG.influencee, FG.influencer),
+    FG.PersonInfluenceClaim: ("influence", FG.influencee, FG.influencer),
+    FG.ContextClaim: ("context", FG.contextFilm, FG.contextEvent),
+    FG.SimilarityClaim: ("similar", FG.similarFilm, FG.similarFilm),
+}
+
+
+def _quads(store: ox.Store, s: ox.NamedNode | None, p: ox.NamedNode | None,
+           o: ox.NamedNode | ox.Literal | None = None) -> Iterator[ox.Quad]:
+    return iter(store.quads_for_pattern(s, p, o, None))
+
+
+def _text(term: object) -> str:
+    """The IRI, blank-node id or lexical form of a pyoxigraph term."""
+    if isinstance(term, (ox.NamedNode, ox.BlankNode, ox.Literal)):
+        return term.value
+    return str(term)
+
+
+def _graph_of(q: ox.Quad) -> str:
+    return q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
+
+
+def _year(store: ox.Store, node: str) -> int | None:
+    for q in _quads(store, ox.NamedNode(node), _YEAR):
+        return int(_text(q.object)[:4])
     return None
 
 
-def merge_by_authority(dataset: Dataset, source_order: list[URIRef]) -> LinkReport:
-    """Merge nodes that share a Wikidata id, in place; return what was merged."""
-    rank = {g: i for i, g in enumerate(source_order)}
-    first_seen: dict[URIRef, int] = {}
-    holders: dict[URIRef, set[URIRef]] = defaultdict(set)
-    for s, _, qid, g in dataset.quads((None, FG.wikidata, None, None)):
-        if isinstance(s, URIRef) and isinstance(qid, URIRef) and s != qid:
-            holders[qid].add(s)
-            first_seen[s] = min(first_seen.get(s, len(rank)), rank.get(_iri(g), len(rank)))
-    for s, _, qid, g in dataset.quads((None, FG.wikidata, None, None)):
-        if s == qid and isinstance(s, URIRef):  # an outside node named by its Wikidata IRI
-            holders[s].add(s)
-            first_seen[s] = min(first_seen.get(s, len(rank)), rank.get(_iri(g), len(rank)))
+def merge_by_authority(store: ox.Store, source_order: Sequence[URIRef]) -> LinkReport:
+    """Merge nodes that share a Wikidata id, in ``store``; return what was merged."""
+    rank = {str(g): i for i, g in enumerate(source_order)}
+    first_seen: dict[str, int] = {}
+    holders: dict[str, set[str]] = defaultdict(set)
+    for q in _quads(store, None, _WIKIDATA):
+        s, authority = q.subject, q.object
+        if isinstance(s, ox.NamedNode) and isinstance(authority, ox.NamedNode):
+            holders[authority.value].add(s.value)
+            first_seen[s.value] = min(first_seen.get(s.value, len(rank)),
+                                      rank.get(_graph_of(q), len(rank)))
     report = LinkReport()
+    mapping: dict[str, str] = {}
     for qid, nodes in sorted(holders.items()):
         if len(nodes) < 2:
             continue
-        ordered = sorted(nodes, key=lambda n: (not _ours(n), first_seen[n], str(n)))
+        ordered = sorted(nodes, key=lambda n: (not _ours(n), first_seen[n], n))
         canonical = ordered[0]
-        years = {n: _year(dataset, n) for n in ordered}
+        years = {n: _year(store, n) for n in ordered}
         for node in ordered[1:]:
             a, b = years[canonical], years[node]
             if a is not None and b is not None and abs(a - b) > 1:
@@ -126,60 +165,63 @@ def merge_by_authority(dataset: Dataset, source_order: list[URIRef]) -> LinkRepo
                     f"{qid} is given to {canonical} ({a}) and {node} ({b}); not merged"
                 )
                 continue
-            report.merged[node] = canonical
-            report.reasons[node] = "authority id"
-    if report.merged:
-        _rewrite(dataset, report.merged)
+            mapping[node] = canonical
+            report.merged[URIRef(node)] = URIRef(canonical)
+            report.reasons[URIRef(node)] = "authority id"
+    if mapping:
+        _rewrite(store, mapping)
     return report
 
 
-def _iri(node: object) -> URIRef:
-    return node if isinstance(node, URIRef) else URIRef("")
-
-
-def _ours(node: URIRef) -> bool:
-    return str(node).startswith(str(ID))
+def _ours(node: str) -> bool:
+    return node.startswith(str(ID))
 
 
 @dataclass
 class _Node:
-    iri: URIRef
+    iri: str
     kind: str
     rank: int
-    graphs: set[URIRef] = field(default_factory=set)
+    graphs: set[str] = field(default_factory=set)
     names: set[str] = field(default_factory=set)
-    label: str = ""
     year: int | None = None
     #: first and last year of an event, from fg:startDate / fg:endDate
     span: tuple[int, int] | None = None
 
 
-def _nodes(dataset: Dataset, rank: dict[URIRef, int]) -> dict[URIRef, _Node]:
-    nodes: dict[URIRef, _Node] = {}
-    for s, _, cls, g in dataset.quads((None, RDF.type, None, None)):
-        kind = KIND_OF_CLASS.get(cls) if isinstance(cls, URIRef) else None
-        if kind is None or not isinstance(s, URIRef) or not isinstance(g, URIRef):
-            continue
+def _nodes(store: ox.Store, rank: dict[str, int]) -> dict[str, _Node]:
+    nodes: dict[str, _Node] = {}
+    for cls, kind in KIND_OF_CLASS.items():
         kind = "place" if kind == "country" else kind
         if kind not in _MERGED_KINDS:
             continue
-        node = nodes.setdefault(s, _Node(s, kind, rank.get(g, len(rank))))
-        node.rank = min(node.rank, rank.get(g, len(rank)))
-        if (s, FG.unresolved, Literal(True), g) not in dataset:
-            node.graphs.add(g)
-    for node in nodes.values():
-        for prop in _NAMES:
-            for name in dataset.objects(node.iri, prop):
-                key = normalise(str(name))
+        for q in _quads(store, None, _TYPE, _n(cls)):
+            s, g = q.subject, q.graph_name
+            if not isinstance(s, ox.NamedNode) or not isinstance(g, ox.NamedNode):
+                continue
+            node = nodes.setdefault(s.value, _Node(s.value, kind, rank.get(g.value, len(rank))))
+            node.rank = min(node.rank, rank.get(g.value, len(rank)))
+            if ox.Quad(s, _UNRESOLVED, _TRUE, g) not in store:
+                node.graphs.add(g.value)
+    for prop in _NAMES:
+        for q in _quads(store, None, _n(prop)):
+            found = nodes.get(_text(q.subject))
+            if found is not None:
+                key = normalise(_text(q.object))
                 if key:
-                    node.names.add(key)
-                    if prop == RDFS.label and not node.label:
-                        node.label = str(name)
-        node.year = _year(dataset, node.iri)
-        years = [int(str(d)[:4]) for p in (FG.startDate, FG.endDate)
-                 for d in dataset.objects(node.iri, p) if str(d)[:4].isdigit()]
-        if years:
-            node.span = (min(years), max(years))
+                    found.names.add(key)
+    for q in _quads(store, None, _YEAR):
+        found = nodes.get(_text(q.subject))
+        if found is not None and found.year is None:
+            found.year = int(_text(q.object)[:4])
+    for prop in (FG.startDate, FG.endDate):
+        for q in _quads(store, None, _n(prop)):
+            found = nodes.get(_text(q.subject))
+            text = _text(q.object)[:4]
+            if found is not None and text.isdigit():
+                year = int(text)
+                found.span = (min(found.span[0], year), max(found.span[1], year)) \
+                    if found.span else (year, year)
     return nodes
 
 
@@ -194,41 +236,83 @@ def _compatible(a: _Node, b: _Node) -> bool:
     return True
 
 
-def merge_by_name(dataset: Dataset, source_order: list[URIRef], report: LinkReport) -> None:
+class _Blocks:
+    """Names of the nodes indexed so far, by block, for fuzzy look-ups.
+
+    A film's block is its year; other kinds have one block. Inside a block names are
+    grouped by the source graphs that describe their node, so a look-up never scores the
+    names of nodes that cannot merge with the node looked up (another year, or a source
+    that describes both). A group's graphs may lag behind a node that grew by merging:
+    that only lets a few more candidates through, which :func:`_compatible` then refuses.
+    """
+
+    def __init__(self) -> None:
+        self.blocks: dict[int | None, dict[frozenset[str], dict[str, None]]] = {}
+        self.order: dict[str, int] = {}
+
+    def add(self, name: str, node: _Node) -> None:
+        self.order.setdefault(name, len(self.order))
+        block = self.blocks.setdefault(node.year if node.kind == "film" else None, {})
+        block.setdefault(frozenset(node.graphs), {})[name] = None
+
+    def candidates(self, node: _Node) -> list[str]:
+        if node.kind == "film" and node.year is not None:
+            keys: list[int | None] = [node.year - 1, node.year, node.year + 1, None]
+        else:
+            keys = list(self.blocks)
+        found: set[str] = set()
+        for key in keys:
+            for graphs, names in self.blocks.get(key, {}).items():
+                if not graphs & node.graphs:
+                    found.update(names)
+        return sorted(found, key=self.order.__getitem__)
+
+
+def merge_by_name(store: ox.Store, source_order: Sequence[URIRef], report: LinkReport) -> None:
     """Merge films by title and year, and other kinds by name, exactly then fuzzily."""
-    rank = {g: i for i, g in enumerate(source_order)}
-    nodes = _nodes(dataset, rank)
-    mapping: dict[URIRef, URIRef] = {}
+    rank = {str(g): i for i, g in enumerate(source_order)}
+    nodes = _nodes(store, rank)
+    mapping: dict[str, str] = {}
     for kind in _MERGED_KINDS:
         ordered = sorted((n for n in nodes.values() if n.kind == kind),
-                         key=lambda n: (not _ours(n.iri), n.rank, str(n.iri)))
+                         key=lambda n: (not _ours(n.iri), n.rank, n.iri))
         index: dict[str, list[_Node]] = defaultdict(list)
+        blocks = _Blocks()
         for node in ordered:
-            target, reason = _find(node, index)
+            target, reason = _find(node, index, blocks)
             if target is None:
                 for name in node.names:
                     index[name].append(node)
+                    blocks.add(name, node)
                 continue
             mapping[node.iri] = target.iri
-            report.merged[node.iri] = target.iri
-            report.reasons[node.iri] = reason
+            report.merged[URIRef(node.iri)] = URIRef(target.iri)
+            report.reasons[URIRef(node.iri)] = reason
             target.graphs |= node.graphs
             for name in node.names:
                 index[name].append(target)
+                blocks.add(name, target)
     if mapping:
-        _rewrite(dataset, mapping)
+        _rewrite(store, mapping)
 
 
-def _find(node: _Node, index: dict[str, list[_Node]]) -> tuple[_Node | None, str]:
+def _find(node: _Node, index: dict[str, list[_Node]],
+          blocks: _Blocks) -> tuple[_Node | None, str]:
     exact = "title and year" if node.kind == "film" else "name"
     for name in sorted(node.names):
         for other in index.get(name, []):
             if _compatible(node, other):
                 return other, exact
-    keys = list(index) if node.kind in _FUZZY_KINDS else []
+    if node.kind not in _FUZZY_KINDS:
+        return None, ""
+    keys: list[str] | None = None
     for name in sorted(node.names):
-        if len(name) < 5 or not keys:
+        if len(name) < 5:
             continue
+        if keys is None:
+            keys = blocks.candidates(node)
+        if not keys:
+            break
         for hit, _score, _ in process.extract(name, keys, scorer=fuzz.ratio,
                                               score_cutoff=FUZZY_THRESHOLD, limit=5):
             for other in index[hit]:
@@ -237,89 +321,105 @@ def _find(node: _Node, index: dict[str, list[_Node]]) -> tuple[_Node | None, str
     return None, ""
 
 
-def resolve_entities(dataset: Dataset, source_order: list[URIRef]) -> LinkReport:
-    """Run every step of entity resolution on ``dataset``, in place, and report."""
-    union = dataset.default_union
-    dataset.default_union = True  # triple look-ups below read across all named graphs
-    try:
-        report = merge_by_authority(dataset, source_order)
-        merge_by_name(dataset, source_order, report)
-        _settle_placeholders(dataset, report)
-        _corroboration(dataset, report)
-        _contradictions(dataset, report)
-    finally:
-        dataset.default_union = union
+def resolve_entities(store: ox.Store, source_order: Sequence[URIRef]) -> LinkReport:
+    """Run every step of entity resolution on ``store``, in place, and report.
+
+    ``store`` holds one named graph per source; ``source_order`` lists them in the order
+    they were read (earlier sources win ties).
+    """
+    report = merge_by_authority(store, source_order)
+    merge_by_name(store, source_order, report)
+    _settle_placeholders(store, report)
+    _corroboration(store, report)
+    _contradictions(store, report)
     return report
 
 
-def _settle_placeholders(dataset: Dataset, report: LinkReport) -> None:
-    flagged = {s for s, _, o, _ in dataset.quads((None, FG.unresolved, None, None))
-               if o == Literal(True) and isinstance(s, URIRef)}
-    for node in sorted(flagged):
+def _settle_placeholders(store: ox.Store, report: LinkReport) -> None:
+    flagged = sorted({_text(q.subject) for q in _quads(store, None, _UNRESOLVED, _TRUE)
+                      if isinstance(q.subject, ox.NamedNode)})
+    for iri in flagged:
+        node = ox.NamedNode(iri)
         described = any(
-            (node, FG.unresolved, Literal(True), g) not in dataset
-            for _, _, _, g in dataset.quads((node, RDF.type, None, None))
+            ox.Quad(node, _UNRESOLVED, _TRUE, q.graph_name) not in store
+            for q in _quads(store, node, _TYPE)
         )
         if described:
-            for quad in list(dataset.quads((node, FG.unresolved, None, None))):
-                dataset.remove(quad)  # type: ignore[arg-type]
+            for quad in list(_quads(store, node, _UNRESOLVED)):
+                store.remove(quad)
             report.resolved += 1
             continue
-        kinds = sorted(KIND_OF_CLASS.get(c, "thing") for c in dataset.objects(node, RDF.type)
-                       if isinstance(c, URIRef))
-        label = next((str(v) for v in dataset.objects(node, RDFS.label)), str(node))
-        report.unresolved.append((node, kinds[0] if kinds else "thing", label))
+        kinds = sorted(KIND_OF_CLASS.get(URIRef(_text(q.object)), "thing")
+                       for q in _quads(store, node, _TYPE) if isinstance(q.object, ox.NamedNode))
+        label = next((_text(q.object) for q in _quads(store, node, _LABEL)), iri)
+        report.unresolved.append((URIRef(iri), kinds[0] if kinds else "thing", label))
 
 
-def _corroboration(dataset: Dataset, report: LinkReport) -> None:
-    keys: dict[tuple[object, ...], set[Node]] = defaultdict(set)
-    for claim, _, source in dataset.triples((None, FG.source, None)):
-        if (claim, RDF.type, FG.InspirationClaim) in dataset or (
-                claim, RDF.type, FG.AdaptationClaim) in dataset or (
-                claim, RDF.type, FG.PersonInfluenceClaim) in dataset:
-            key: tuple[object, ...] = ("influence", dataset.value(claim, FG.influencee),
-                                     dataset.value(claim, FG.influencer))
-        elif (claim, RDF.type, FG.ContextClaim) in dataset:
-            key = ("context", dataset.value(claim, FG.contextFilm),
-                   dataset.value(claim, FG.contextEvent))
-        elif (claim, RDF.type, FG.SimilarityClaim) in dataset:
-            key = ("similar", *sorted(map(str, dataset.objects(claim, FG.similarFilm))))
-        else:
-            continue
-        keys[(*key, claim)].add(source)
-    by_statement: dict[tuple[object, ...], set[Node]] = defaultdict(set)
-    claims_of: dict[tuple[object, ...], list[object]] = defaultdict(list)
-    for key, sources in keys.items():
-        by_statement[key[:-1]] |= sources
-        claims_of[key[:-1]].append(key[-1])
-    report.corroborated = sum(len(claims_of[k]) for k, s in by_statement.items() if len(s) > 1)
+def _values(store: ox.Store, prop: URIRef) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = defaultdict(list)
+    for q in _quads(store, None, _n(prop)):
+        found[_text(q.subject)].append(_text(q.object))
+    return found
 
 
-def _contradictions(dataset: Dataset, report: LinkReport) -> None:
+def _corroboration(store: ox.Store, report: LinkReport) -> None:
+    sources: dict[str, set[str]] = defaultdict(set)
+    for q in _quads(store, None, _n(FG.source)):
+        sources[_text(q.subject)].add(_text(q.object))
+    ends = {p: _values(store, p) for p in (FG.influencee, FG.influencer, FG.contextFilm,
+                                           FG.contextEvent, FG.similarFilm)}
+    keys: dict[tuple[str, ...], set[str]] = {}
+    for cls, (kind, first, second) in _CLAIM_KEYS.items():
+        for q in _quads(store, None, _TYPE, _n(cls)):
+            claim = _text(q.subject)
+            if claim not in sources:
+                continue
+            if kind == "similar":
+                key: tuple[str, ...] = ("similar", *sorted(ends[first].get(claim, [])))
+            else:
+                key = (kind, *(next(iter(ends[p].get(claim, [])), "") for p in (first, second)))
+            keys.setdefault((*key, claim), sources[claim])
+    by_statement: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    claims_of: dict[tuple[str, ...], int] = defaultdict(int)
+    for key, told in keys.items():
+        by_statement[key[:-1]] |= told
+        claims_of[key[:-1]] += 1
+    report.corroborated = sum(claims_of[k] for k, s in by_statement.items() if len(s) > 1)
+
+
+def _contradictions(store: ox.Store, report: LinkReport) -> None:
     for prop in _SINGLE_VALUED:
-        values: dict[Node, dict[Node, set[str]]] = defaultdict(lambda: defaultdict(set))
-        for s, _, o, g in dataset.quads((None, prop, None, None)):
-            values[s][o].add(str(g).rsplit("/", 1)[-1])
-        for subject, by_value in sorted(values.items(), key=lambda kv: str(kv[0])):
+        values: dict[str, dict[object, set[str]]] = defaultdict(lambda: defaultdict(set))
+        for q in _quads(store, None, _n(prop)):
+            values[_text(q.subject)][q.object].add(_graph_of(q).rsplit("/", 1)[-1])
+        for subject, by_value in sorted(values.items()):
             if len(by_value) > 1:
                 told = "; ".join(f"{value} ({', '.join(sorted(graphs))})"
-                                 for value, graphs in sorted(by_value.items(), key=str))
+                                 for value, graphs in sorted(
+                                     ((from_oxigraph(v), g) for v, g in by_value.items()),
+                                     key=str))
                 name = prop.split("#")[-1]
                 report.contradictions.append(f"<{subject}> {name}: {told}")
 
 
-def _rewrite(dataset: Dataset, mapping: dict[URIRef, URIRef]) -> None:
-    def swap(term: Node) -> Node:
-        return mapping.get(term, term) if isinstance(term, URIRef) else term
+def _rewrite(store: ox.Store, mapping: dict[str, str]) -> None:
+    """Rename merged nodes in every quad that names them, in ``store``."""
+    def swap(term: Any) -> Any:
+        if isinstance(term, ox.NamedNode) and term.value in mapping:
+            return ox.NamedNode(mapping[term.value])
+        return term
 
-    changes = [
-        (s, p, o, g)
-        for s, p, o, g in dataset.quads((None, None, None, None))
-        if s in mapping or o in mapping
-    ]
-    for s, p, o, g in changes:
-        dataset.remove((s, p, o, g))  # type: ignore[arg-type]
-        if p == FG.unresolved:
+    changes: set[ox.Quad] = set()
+    for iri in mapping:
+        node = ox.NamedNode(iri)
+        changes.update(store.quads_for_pattern(node, None, None, None))
+        changes.update(store.quads_for_pattern(None, None, node, None))
+    renamed = []
+    for q in changes:
+        store.remove(q)
+        if q.predicate == _UNRESOLVED:
             continue  # a merged placeholder is resolved by the node it became
         # An authority link stays what it is, even when it also names a merged node.
-        dataset.add((swap(s), p, o if p == FG.wikidata else swap(o), g))  # type: ignore[arg-type]
+        obj = q.object if q.predicate == _WIKIDATA else swap(q.object)
+        renamed.append(ox.Quad(swap(q.subject), q.predicate, obj, q.graph_name))
+    store.extend(renamed)

@@ -33,6 +33,13 @@ class Progress:
         self.note(f"  {label} done in {elapsed:.1f} s{suffix}")
 
 
+    def finished(self, label: str, seconds: float, detail: str = "") -> None:
+        """The end line of a step timed by the caller (whose work ran before the label was
+        known, such as a loader reading the document it then names)."""
+        suffix = f": {detail}" if detail else ""
+        self.note(f"  {label} done in {seconds:.1f} s{suffix}")
+
+
 class _Silent(Progress):
     def note(self, message: str) -> None:
         pass

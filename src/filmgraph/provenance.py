@@ -56,19 +56,25 @@ def file_checksum(path: Path) -> str:
 
 
 def describe_source(
-    graph: Graph, source: SourceGraph, activity: URIRef, when: dt.datetime, display_path: str
+    graph: Graph, source: SourceGraph, activity: URIRef, when: dt.datetime, display_path: str,
+    checksum: str | None = None, *, triples: int | None = None,
 ) -> None:
-    """Add the PROV-O description of ``source`` to ``graph`` (the provenance graph)."""
+    """Add the PROV-O description of ``source`` to ``graph`` (the provenance graph).
+
+    ``checksum`` (of the file) and ``triples`` (how many the document gave) are computed
+    from ``source`` when not given.
+    """
     g = source.iri
     graph.add((g, RDF.type, PROV.Entity))
     graph.add((g, RDF.type, FG.SourceDocument))
     graph.add((g, RDFS.label, Literal(display_path)))
     graph.add((g, FG.sourceKind, Literal("dataset")))
     graph.add((g, FG.sourceFile, Literal(display_path)))
-    graph.add((g, FG.checksum, Literal(file_checksum(source.path))))
+    graph.add((g, FG.checksum, Literal(checksum or file_checksum(source.path))))
     graph.add((g, FG.loader, Literal(source.loader)))
     graph.add((g, FG.records, Literal(source.records, datatype=XSD.integer)))
-    graph.add((g, FG.triples, Literal(len(source.graph), datatype=XSD.integer)))
+    graph.add((g, FG.triples, Literal(len(source.graph) if triples is None else triples,
+                                      datatype=XSD.integer)))
     graph.add((g, PROV.wasGeneratedBy, activity))
     graph.add((g, PROV.generatedAtTime, Literal(when.isoformat(), datatype=XSD.dateTime)))
     graph.add((g, PROV.wasAttributedTo, SOFTWARE))

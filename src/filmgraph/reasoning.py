@@ -4,10 +4,11 @@ Two routes give the same entailments on the predicates the ontology needs:
 
 * :func:`owl_rl_closure` — the full OWL 2 RL closure computed by ``owlrl`` on an rdflib graph.
   Complete, but slow: minutes at ten thousand films (``shared/notes/engines.md``).
-* :func:`materialise` — the targeted materialisation the build uses: the rules in
+* :func:`materialise_store` — the targeted materialisation the build uses: the rules in
   ``ontology/rules/*.rq`` (sub-class, sub-property, inverse, symmetric, transitive, domain,
   range, and two date rules for historical context), each a SPARQL ``CONSTRUCT``, run to a
-  fixpoint in an in-memory pyoxigraph store. Seconds at that size.
+  fixpoint inside the build's own pyoxigraph store. Seconds at that size.
+  :func:`materialise` does the same for data held in rdflib (tests, notebooks).
 
 Everything inferred goes into one named graph, :data:`INFERRED_GRAPH`, so an export can
 include or leave it out, and a scholar can always tell stated from derived. Derived
@@ -40,6 +41,7 @@ __all__ = [
     "comparable",
     "load_rules",
     "materialise",
+    "materialise_store",
     "owl_rl_closure",
     "rules_dir",
 ]
@@ -99,6 +101,34 @@ def _to_rdflib(graph: Graph, triples: Iterable[ox.Triple | ox.Quad]) -> None:
         graph.add((from_oxigraph(t.subject), from_oxigraph(t.predicate), from_oxigraph(t.object)))
 
 
+def materialise_store(store: ox.Store, rules: Sequence[Rule] | None = None) -> int:
+    """Run the rules inside ``store`` until they settle, writing :data:`INFERRED_GRAPH`.
+
+    The rules read the union of every named graph of ``store`` (the ontology included, as
+    the named graph ``graph:ontology``) and what earlier rounds inferred; each conclusion
+    that is not yet in :data:`INFERRED_GRAPH` is added there. Nothing leaves the engine.
+    Returns how many triples were inferred.
+    """
+    chosen = list(rules) if rules is not None else load_rules()
+    inferred = ox.NamedNode(str(INFERRED_GRAPH))
+    total = 0
+    for _ in range(MAX_ROUNDS):
+        added = 0
+        for rule in chosen:
+            triples = store.query(rule.text, use_default_graph_as_union=True)
+            if not isinstance(triples, ox.QueryTriples):
+                raise SourceError(rule.path, "a rule must be a CONSTRUCT query", field="rule")
+            new = {ox.Quad(t.subject, t.predicate, t.object, inferred) for t in triples}
+            fresh = [q for q in new if q not in store]
+            if fresh:
+                store.extend(fresh)
+                added += len(fresh)
+        total += added
+        if not added:
+            return total
+    raise RuntimeError(f"the rules did not settle after {MAX_ROUNDS} rounds")
+
+
 def materialise(
     data: Dataset | Graph,
     rules: Sequence[Rule] | None = None,
@@ -120,10 +150,10 @@ def materialise(
 
     Notes
     -----
-    The data is copied once into an in-memory pyoxigraph store; each round runs every rule
-    over the union of the data and what earlier rounds inferred, until a round adds nothing.
+    For data held in rdflib: it is copied once into an in-memory pyoxigraph store and
+    :func:`materialise_store` runs there. The build calls :func:`materialise_store` on its
+    own store directly.
     """
-    chosen = list(rules) if rules is not None else load_rules()
     scratch = ox.Store()
     buffer = io.BytesIO()
     if isinstance(data, Dataset):
@@ -133,24 +163,10 @@ def materialise(
         data.serialize(destination=buffer, format="nt", encoding="utf-8")
         scratch.bulk_load(buffer.getvalue(), format=ox.RdfFormat.N_TRIPLES,
                           to_graph=ox.DefaultGraph())
-    inferred = ox.NamedNode(str(INFERRED_GRAPH))
-    for _ in range(MAX_ROUNDS):
-        added = 0
-        for rule in chosen:
-            triples = scratch.query(rule.text, use_default_graph_as_union=True)
-            if not isinstance(triples, ox.QueryTriples):
-                raise SourceError(rule.path, "a rule must be a CONSTRUCT query", field="rule")
-            new = [ox.Quad(t.subject, t.predicate, t.object, inferred) for t in triples]
-            if new:
-                before = len(scratch)
-                scratch.extend(new)
-                added += len(scratch) - before
-        if not added:
-            break
-    else:
-        raise RuntimeError(f"the rules did not settle after {MAX_ROUNDS} rounds")
+    materialise_store(scratch, rules)
     result = Graph()
-    _to_rdflib(result, scratch.quads_for_pattern(None, None, None, inferred))
+    _to_rdflib(result, scratch.quads_for_pattern(None, None, None,
+                                                 ox.NamedNode(str(INFERRED_GRAPH))))
     return result
 
 

@@ -2,13 +2,19 @@
 
 Values are kept as EDTF (the Library of Congress Extended Date/Time Format) text, the
 form a scholar wrote, and widened into the earliest and latest ``xsd:date`` they allow,
-so SPARQL can compare them. Parsing is left to the ``edtf`` library.
+so SPARQL can compare them. The common forms (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``) are
+read by a fast path; everything else (and every form the fast path cannot settle, such as a
+day that does not exist) goes to the ``edtf`` library's grammar, which is about a thousand
+times slower. Both give the same values and the same errors (``tests/test_temporal_fast.py``).
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from edtf import parse_edtf, struct_time_to_date
 from rdflib import Literal
@@ -16,7 +22,9 @@ from rdflib.namespace import XSD
 
 from filmgraph.namespaces import FG
 
-__all__ = ["EdtfValue", "parse_date", "xsd_date"]
+__all__ = ["EdtfValue", "parse_date", "parse_date_grammar", "xsd_date"]
+
+_COMMON = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,34 @@ def parse_date(text: str) -> EdtfValue:
     True
     """
     text = text.strip()
+    return _parse_common(text) or parse_date_grammar(text)
+
+
+def _parse_common(text: str) -> EdtfValue | None:
+    """A year, year-month or full date in the common form; ``None`` for anything else."""
+    match = _COMMON.fullmatch(text)
+    if match is None:
+        return None
+    year_text, month_text, day_text = match.groups()
+    year = int(year_text)
+    if year < 1:
+        return None  # the grammar says why (Python dates start at year 1)
+    try:
+        if month_text is None:
+            return EdtfValue(text, dt.date(year, 1, 1), dt.date(year, 12, 31), False)
+        month = int(month_text)
+        if day_text is None:
+            last = calendar.monthrange(year, month)[1]
+            return EdtfValue(text, dt.date(year, month, 1), dt.date(year, month, last), False)
+        day = dt.date(year, month, int(day_text))
+    except (ValueError, calendar.IllegalMonthError):
+        return None  # an impossible month or day: the grammar gives its error
+    return EdtfValue(text, day, day, False)
+
+
+@lru_cache(maxsize=4096)
+def parse_date_grammar(text: str) -> EdtfValue:
+    """Parse ``text`` (already stripped) with the full EDTF grammar of the ``edtf`` library."""
     try:
         value = parse_edtf(text)
         earliest = struct_time_to_date(value.lower_strict())

@@ -29,6 +29,8 @@ def register(sub: Any) -> None:
                       help="fail on the first bad record (the default)")
     mode.add_argument("--lenient", dest="strict", action="store_false",
                       help="skip bad records, keep the rest and list what was skipped")
+    p.add_argument("--full", action="store_true",
+                   help="read every source again, even those unchanged since the last build")
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     add_format(p, ("text", "json"), "text")
     p.set_defaults(run=run_build)
@@ -47,7 +49,8 @@ def _print_counts(counts: dict[str, int]) -> None:
 def _print_build(result: BuildResult) -> None:
     counts = result.counts
     print(f"Built {counts['triples']:,} triples from {counts['sources']} sources "
-          f"in {result.seconds:.1f} s into {result.generation.path.parent.parent}")
+          f"in {result.seconds:.1f} s into {result.generation.path.parent.parent}"
+          + (f" ({result.reused} unchanged documents replayed)" if result.reused else ""))
     _print_counts(counts)
     v = result.validation
     print(f"Validation: {'conforms' if v.conforms else 'DOES NOT CONFORM'} "
@@ -74,7 +77,7 @@ def _print_build(result: BuildResult) -> None:
 def run_build(args: argparse.Namespace) -> int:
     progress = silent if args.quiet or args.format == "json" else Progress()
     result = build(store_dir(args), sources=args.source, bundled=not args.no_bundled,
-                   strict=args.strict, progress=progress)
+                   strict=args.strict, full=args.full, progress=progress)
     if args.format == "json":
         print(json.dumps(result.generation.summary(), indent=2))
     else:

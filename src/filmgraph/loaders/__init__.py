@@ -1,32 +1,114 @@
 """Loaders turn source documents into RDF, one named graph per document.
 
-A loader is a class with a ``name``, an ``accepts(path)`` test and a ``load(path, context)``
-method yielding :class:`SourceGraph` objects. Loaders are found by name in the
+A loader is a class with a ``name``, an ``accepts(path)`` test and a ``load(path, context,
+root)`` method yielding :class:`SourceGraph` objects. Loaders are found by name in the
 ``filmgraph.loaders`` entry-point group; the built-ins register there like any plugin would.
+
+The protocol, in short:
+
+- a loader adds the triples of one document to ``SourceGraph.graph``, a :class:`Triples`
+  buffer (a de-duplicating list of rdflib terms, not an indexed rdflib graph); the build
+  hands each finished buffer to the engine (pyoxigraph) and drops it, so no source stays in
+  Python memory once it is written;
+- names are resolved through :meth:`LoadContext.gazetteer`, built from what the build's
+  store already holds (or, outside a build, from ``LoadContext.loaded``);
+- before reading a document a loader may ask :meth:`LoadContext.reuse`: ``True`` means the
+  previous build already holds this document's output for the same content and the same
+  upstream sources, and the build replays it, so the loader skips the document.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from rdflib import Graph, URIRef
+from rdflib.term import Node
 
 from filmgraph.errors import FilmgraphError, SourceError
 from filmgraph.loaders.known import KnownIds
 from filmgraph.namespaces import bind_prefixes
 
+if TYPE_CHECKING:
+    from filmgraph.loaders.pagegazetteer import Gazetteer
+
 __all__ = [
     "LoadContext",
     "Loader",
     "SourceGraph",
+    "Triple",
+    "Triples",
     "all_loaders",
     "get_loader",
     "guess_loader",
 ]
+
+#: One statement, as rdflib terms.
+Triple = tuple[Node, Node, Node]
+
+
+class Triples:
+    """The triples of one source document, in the order first added, without duplicates.
+
+    A plain buffer rather than an rdflib graph: adding costs a dictionary insert, not three
+    index updates. It offers the few look-ups loaders need (``in``, :meth:`objects`,
+    :meth:`subjects`, :meth:`subject_objects`, :meth:`value`), each a scan, meant for small
+    documents; :meth:`graph` gives an rdflib graph where a library or a test needs one.
+    """
+
+    __slots__ = ("_triples",)
+
+    def __init__(self, triples: Iterable[Triple] = ()) -> None:
+        self._triples: dict[Triple, None] = dict.fromkeys(triples)
+
+    def add(self, triple: Triple) -> None:
+        """Add one triple (a repeat is ignored)."""
+        self._triples[triple] = None
+
+    def __iadd__(self, other: Iterable[Triple]) -> Triples:
+        self._triples.update(dict.fromkeys(other))
+        return self
+
+    def __len__(self) -> int:
+        return len(self._triples)
+
+    def __iter__(self) -> Iterator[Triple]:
+        return iter(self._triples)
+
+    def __contains__(self, triple: object) -> bool:
+        return triple in self._triples
+
+    def triples(self, pattern: tuple[Node | None, Node | None, Node | None]) -> Iterator[Triple]:
+        """Triples matching ``pattern`` (``None`` matches anything)."""
+        s, p, o = pattern
+        for t in self._triples:
+            if (s is None or t[0] == s) and (p is None or t[1] == p) and (o is None or t[2] == o):
+                yield t
+
+    def subjects(self, predicate: Node | None = None, obj: Node | None = None) -> Iterator[Node]:
+        """Subjects of the triples with ``predicate`` and ``obj``."""
+        return (t[0] for t in self.triples((None, predicate, obj)))
+
+    def objects(self, subject: Node | None = None, predicate: Node | None = None) -> Iterator[Node]:
+        """Objects of the triples with ``subject`` and ``predicate``."""
+        return (t[2] for t in self.triples((subject, predicate, None)))
+
+    def subject_objects(self, predicate: Node | None = None) -> Iterator[tuple[Node, Node]]:
+        """(subject, object) of the triples with ``predicate``."""
+        return ((t[0], t[2]) for t in self.triples((None, predicate, None)))
+
+    def value(self, subject: Node, predicate: Node) -> Node | None:
+        """One object of ``subject`` and ``predicate``, or ``None``."""
+        return next(self.objects(subject, predicate), None)
+
+    def graph(self) -> Graph:
+        """The triples as an rdflib graph with filmgraph's prefixes."""
+        g = bind_prefixes(Graph())
+        g.addN((s, p, o, g) for s, p, o in self._triples)
+        return g
 
 
 @dataclass
@@ -39,7 +121,7 @@ class SourceGraph:
     path: Path
     #: Name of the loader that read it.
     loader: str
-    graph: Graph = field(default_factory=lambda: bind_prefixes(Graph()))
+    graph: Triples = field(default_factory=Triples)
     #: How many records (rows, items, pages) the document held.
     records: int = 0
 
@@ -58,15 +140,39 @@ class LoadContext:
     notes: list[str] = field(default_factory=list)
     #: Ids defined by the sources read so far, by kind.
     known: KnownIds = field(default_factory=lambda: KnownIds())
-    #: The graphs of the sources read so far in this build, in order: later loaders resolve
-    #: the names they meet against them (the film-page loader builds its gazetteer from them).
-    loaded: list[Graph] = field(default_factory=list)
+    #: Graphs read outside a build (tests, notebooks), in order: the gazetteer reads them
+    #: after what ``names`` gives.
+    loaded: list[Graph | Triples] = field(default_factory=list)
+    #: Where a build's gazetteer comes from: the names its store holds so far (set by the
+    #: build; ``None`` outside one).
+    names: Callable[[], Gazetteer] | None = None
+    #: Asked by :meth:`reuse` (set by an incremental build; ``None``: read everything).
+    reuser: Callable[[Path, bool], bool] | None = None
 
     def reject(self, error: SourceError) -> None:
         """Raise ``error`` in strict mode; record it and carry on in lenient mode."""
         if self.strict:
             raise error
         self.skipped.append(error)
+
+    def gazetteer(self) -> Gazetteer:
+        """Every name the sources read so far give, for resolving the names a document uses."""
+        from filmgraph.loaders.pagegazetteer import Gazetteer
+
+        gazetteer = self.names() if self.names is not None else Gazetteer()
+        for graph in self.loaded:
+            gazetteer.add_graph(graph)
+        return gazetteer
+
+    def reuse(self, path: Path, *, chained: bool = False) -> bool:
+        """True when the build can replay ``path``'s output from the previous build.
+
+        A loader calls this before reading a document and skips it on ``True`` (the build
+        has then also restored the ids the document defined). ``chained`` says that the
+        document depends on the documents of the same source read before it (the curated
+        tables do), not only on earlier sources and its own content.
+        """
+        return self.reuser is not None and self.reuser(path, chained)
 
 
 @runtime_checkable

@@ -11,15 +11,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
 from filmgraph.errors import SourceError
 from filmgraph.iri import hashed_iri, mint, slug
-from filmgraph.loaders import LoadContext, SourceGraph
+from filmgraph.loaders import LoadContext, SourceGraph, Triples
 from filmgraph.loaders.csvtable import Row, read_rows
 from filmgraph.loaders.known import KnownIds
-from filmgraph.namespaces import FG, WD, bind_prefixes
+from filmgraph.namespaces import FG, WD
 from filmgraph.provenance import graph_iri
 from filmgraph.temporal import parse_date, xsd_date
 
@@ -59,16 +59,16 @@ class _Table:
     file: str
     columns: tuple[str, ...]
     required: tuple[str, ...]
-    read: Callable[[Row, Graph, KnownIds], None]
+    read: Callable[[Row, Triples, KnownIds], None]
 
 
-def _add_wikidata(row: Row, graph: Graph, subject: URIRef) -> None:
+def _add_wikidata(row: Row, graph: Triples, subject: URIRef) -> None:
     qid = row.qid()
     if qid:
         graph.add((subject, FG.wikidata, WD[qid]))
 
 
-def _add_dates(row: Row, graph: Graph, subject: URIRef, start: str, end: str) -> None:
+def _add_dates(row: Row, graph: Triples, subject: URIRef, start: str, end: str) -> None:
     for field, edtf_prop, xsd_prop, bound in (
         (start, FG.start, FG.startDate, "earliest"),
         (end, FG.end, FG.endDate, "latest"),
@@ -84,13 +84,13 @@ def _add_dates(row: Row, graph: Graph, subject: URIRef, start: str, end: str) ->
         graph.add((subject, xsd_prop, xsd_date(getattr(value, bound))))
 
 
-def _native_name(row: Row, graph: Graph, subject: URIRef, field: str, lang_field: str) -> None:
+def _native_name(row: Row, graph: Triples, subject: URIRef, field: str, lang_field: str) -> None:
     name = row.get(field)
     if name:
         graph.add((subject, FG.nativeName, Literal(name, lang=row.get(lang_field) or None)))
 
 
-def _read_source(row: Row, graph: Graph, known: KnownIds) -> None:
+def _read_source(row: Row, graph: Triples, known: KnownIds) -> None:
     s = known.define(row, "source", row.slug("id"))
     graph.add((s, RDF.type, FG.SourceDocument))
     graph.add((s, RDFS.label, Literal(row.required("title"))))
@@ -106,20 +106,20 @@ def _read_source(row: Row, graph: Graph, known: KnownIds) -> None:
         graph.add((s, RDFS.comment, Literal(row.get("note"), lang="en")))
 
 
-def _read_country(row: Row, graph: Graph, known: KnownIds) -> None:
+def _read_country(row: Row, graph: Triples, known: KnownIds) -> None:
     code = row.required("code")
     name = row.required("name")
     if code in known.country_iris:
         raise row.error("code", f"country code {code!r} is defined twice")
     c = known.define(row, "place", slug(name), "name")
-    known.country_iris[code] = c
+    known.define_country(row, code, c)
     graph.add((c, RDF.type, FG.Country))
     graph.add((c, RDFS.label, Literal(name, lang="en")))
     graph.add((c, FG.countryCode, Literal(code)))
     _add_wikidata(row, graph, c)
 
 
-def _read_place(row: Row, graph: Graph, known: KnownIds) -> None:
+def _read_place(row: Row, graph: Triples, known: KnownIds) -> None:
     p = known.define(row, "place", row.slug("id"))
     graph.add((p, RDF.type, FG.Place))
     graph.add((p, RDFS.label, Literal(row.required("name"), lang="en")))
@@ -128,7 +128,7 @@ def _read_place(row: Row, graph: Graph, known: KnownIds) -> None:
     _add_wikidata(row, graph, p)
 
 
-def _read_organisation(row: Row, graph: Graph, known: KnownIds) -> None:
+def _read_organisation(row: Row, graph: Triples, known: KnownIds) -> None:
     o = known.define(row, "org", row.slug("id"))
     graph.add((o, RDF.type, _ORG_CLASSES[row.choice("kind", tuple(_ORG_CLASSES))]))
     graph.add((o, RDFS.label, Literal(row.required("name"), lang="en")))
@@ -138,7 +138,7 @@ def _read_organisation(row: Row, graph: Graph, known: KnownIds) -> None:
     _add_wikidata(row, graph, o)
 
 
-def _read_movement(row: Row, graph: Graph, known: KnownIds) -> None:
+def _read_movement(row: Row, graph: Triples, known: KnownIds) -> None:
     m = known.define(row, "movement", row.slug("id"))
     graph.add((m, RDF.type, FG.Movement))
     graph.add((m, RDFS.label, Literal(row.required("name"), lang="en")))
@@ -150,7 +150,7 @@ def _read_movement(row: Row, graph: Graph, known: KnownIds) -> None:
     _add_wikidata(row, graph, m)
 
 
-def _read_event(row: Row, graph: Graph, known: KnownIds) -> None:
+def _read_event(row: Row, graph: Triples, known: KnownIds) -> None:
     e = known.define(row, "event", row.slug("id"))
     graph.add((e, RDF.type, _EVENT_CLASSES[row.choice("kind", tuple(_EVENT_CLASSES))]))
     graph.add((e, RDFS.label, Literal(row.required("name"), lang="en")))
@@ -163,7 +163,7 @@ def _read_event(row: Row, graph: Graph, known: KnownIds) -> None:
     _add_wikidata(row, graph, e)
 
 
-def _read_theme(row: Row, graph: Graph, known: KnownIds) -> None:
+def _read_theme(row: Row, graph: Triples, known: KnownIds) -> None:
     t = known.define(row, "theme", row.slug("id"))
     scheme = mint("theme", "scheme")
     graph.add((scheme, RDF.type, SKOS.ConceptScheme))
@@ -179,7 +179,7 @@ def _read_theme(row: Row, graph: Graph, known: KnownIds) -> None:
         graph.add((t, SKOS.broader, mint("theme", broader)))
 
 
-def _read_person(row: Row, graph: Graph, known: KnownIds) -> None:
+def _read_person(row: Row, graph: Triples, known: KnownIds) -> None:
     p = known.define(row, "person", row.slug("id"))
     graph.add((p, RDF.type, FG.Person))
     graph.add((p, RDFS.label, Literal(row.required("name"), lang="en")))
@@ -198,7 +198,7 @@ def _read_person(row: Row, graph: Graph, known: KnownIds) -> None:
     _add_wikidata(row, graph, p)
 
 
-def _read_film(row: Row, graph: Graph, known: KnownIds) -> None:
+def _read_film(row: Row, graph: Triples, known: KnownIds) -> None:
     f = known.define(row, "film", row.slug("id"))
     title = row.required("title")
     year = row.year("year")
@@ -223,7 +223,7 @@ def _read_film(row: Row, graph: Graph, known: KnownIds) -> None:
     _add_wikidata(row, graph, f)
 
 
-def _read_credit(row: Row, graph: Graph, known: KnownIds) -> None:
+def _read_credit(row: Row, graph: Triples, known: KnownIds) -> None:
     film = known.ref(row, "film", row.required("film"), "film")
     person = known.ref(row, "person", row.required("person"), "person")
     role_name = row.choice("role", tuple(_ROLES))
@@ -239,7 +239,7 @@ def _read_credit(row: Row, graph: Graph, known: KnownIds) -> None:
     graph.add((film, direct, person))
 
 
-def _read_influence(row: Row, graph: Graph, known: KnownIds) -> None:
+def _read_influence(row: Row, graph: Triples, known: KnownIds) -> None:
     kind = row.choice("type", tuple(CLAIM_TYPES))
     cls, direct, end_kind = CLAIM_TYPES[kind]
     later = known.ref(row, end_kind, row.required("influenced"), "influenced")
@@ -261,7 +261,7 @@ def _read_influence(row: Row, graph: Graph, known: KnownIds) -> None:
     graph.add((later, direct, earlier))
 
 
-def _read_context(row: Row, graph: Graph, known: KnownIds) -> None:
+def _read_context(row: Row, graph: Triples, known: KnownIds) -> None:
     film = known.ref(row, "film", row.required("film"), "film")
     event = known.ref(row, "event", row.required("event"), "event")
     source = known.ref(row, "source", row.required("source"), "source")
@@ -275,7 +275,7 @@ def _read_context(row: Row, graph: Graph, known: KnownIds) -> None:
     graph.add((film, FG.historicalContext, event))
 
 
-def _read_award(row: Row, graph: Graph, known: KnownIds) -> None:
+def _read_award(row: Row, graph: Triples, known: KnownIds) -> None:
     a = known.define(row, "award", row.slug("id"))
     graph.add((a, RDF.type, FG.Award))
     graph.add((a, RDFS.label, Literal(row.required("name"), lang="en")))
@@ -284,7 +284,7 @@ def _read_award(row: Row, graph: Graph, known: KnownIds) -> None:
     _add_wikidata(row, graph, a)
 
 
-def _read_recognition(row: Row, graph: Graph, known: KnownIds) -> None:
+def _read_recognition(row: Row, graph: Triples, known: KnownIds) -> None:
     award = known.ref(row, "award", row.required("award"), "award")
     kind, _, identifier = row.required("recipient").partition(":")
     if kind not in ("film", "person") or not identifier:
@@ -304,7 +304,7 @@ def _read_recognition(row: Row, graph: Graph, known: KnownIds) -> None:
         graph.add((node, FG.forFilm, known.ref(row, "film", row.get("film"), "film")))
 
 
-def _read_life_event(row: Row, graph: Graph, known: KnownIds) -> None:
+def _read_life_event(row: Row, graph: Triples, known: KnownIds) -> None:
     film = known.ref(row, "film", row.required("film"), "film")
     kind = row.choice("kind", tuple(_LIFE_EVENTS))
     source = known.ref(row, "source", row.required("source"), "source")
@@ -388,12 +388,11 @@ class CuratedTablesLoader:
                               f"(expected one of: {', '.join(sorted(_TABLE_FILES))})")
         for table in TABLES:
             file = path / table.file
-            if not file.is_file():
+            if not file.is_file() or context.reuse(file, chained=True):
                 continue
             source = SourceGraph(graph_iri(file, root), file, self.name)
-            bind_prefixes(source.graph)
             for row in read_rows(file, table.columns, required=table.required):
-                scratch = Graph()
+                scratch = Triples()
                 try:
                     table.read(row, scratch, known)
                 except SourceError as error:
@@ -406,7 +405,7 @@ class CuratedTablesLoader:
             yield source
 
 
-def _check_broader(graph: Graph, file: Path, known: KnownIds) -> None:
+def _check_broader(graph: Triples, file: Path, known: KnownIds) -> None:
     defined = {mint("theme", t) for t in known.ids("theme")}
     for concept, broader in graph.subject_objects(SKOS.broader):
         if broader not in defined:

@@ -15,12 +15,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
 from filmgraph.errors import SourceError
 from filmgraph.iri import mint, slug
-from filmgraph.loaders import LoadContext, SourceGraph
+from filmgraph.loaders import LoadContext, SourceGraph, Triples
 from filmgraph.namespaces import FG, WD
 from filmgraph.provenance import graph_iri
 
@@ -45,6 +45,8 @@ class WikidataEventsLoader:
         return path.is_file() and path.name.endswith((".json", ".json.gz"))
 
     def load(self, path: Path, context: LoadContext, root: Path) -> Iterator[SourceGraph]:
+        if context.reuse(path):
+            return
         try:
             items = _open(path)
         except (OSError, EOFError, UnicodeDecodeError) as exc:
@@ -55,7 +57,7 @@ class WikidataEventsLoader:
             raise SourceError(path, "must hold a JSON array of events")
         source = SourceGraph(graph_iri(path, root), path, self.name)
         for index, item in enumerate(items):
-            scratch = Graph()
+            scratch = Triples()
             try:
                 self._read(path, index, item, scratch)
             except SourceError as error:
@@ -65,7 +67,7 @@ class WikidataEventsLoader:
             source.records += 1
         yield source
 
-    def _read(self, path: Path, index: int, item: object, g: Graph) -> None:
+    def _read(self, path: Path, index: int, item: object, g: Triples) -> None:
         def error(field: str, reason: str) -> SourceError:
             # A JSON array has no useful line numbers once compressed; the item number is.
             return SourceError(path, f"item {index}: {reason}", field=field)

@@ -22,12 +22,12 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
 from filmgraph.errors import SourceError
 from filmgraph.iri import film_iri, hashed_iri, mint, slug
-from filmgraph.loaders import LoadContext, SourceGraph
+from filmgraph.loaders import LoadContext, SourceGraph, Triples
 from filmgraph.loaders.alignment import alignment
 from filmgraph.loaders.pageformat import (
     Line,
@@ -68,7 +68,7 @@ _ROLE_NODES = {"director": FG.DirectorRole, "screenwriter": FG.ScreenwriterRole,
 
 def gazetteer_for(context: LoadContext) -> Gazetteer:
     """The gazetteer of everything the sources loaded so far in ``context`` name."""
-    return Gazetteer.from_graphs(context.loaded)
+    return context.gazetteer()
 
 
 def _language(text: str) -> str | None:
@@ -110,8 +110,12 @@ class FilmPageLoader:
 
     def load(self, path: Path, context: LoadContext, root: Path) -> Iterator[SourceGraph]:
         files = sorted(path.glob("*.txt")) if path.is_dir() else [path]
-        gazetteer = gazetteer_for(context)
+        gazetteer: Gazetteer | None = None  # built for the first page not replayed
         for file in files:
+            if context.reuse(file):
+                continue
+            if gazetteer is None:
+                gazetteer = gazetteer_for(context)
             try:
                 page = read_page(file)
             except SourceError as error:
@@ -128,7 +132,7 @@ class _PageReader:
     def __init__(self, page: Page, source: SourceGraph, gazetteer: Gazetteer,
                  context: LoadContext) -> None:
         self.page, self.source, self.gaz, self.context = page, source, gazetteer, context
-        self.g: Graph = source.graph
+        self.g: Triples = source.graph
         self.slug = str(source.iri).rsplit("/", 1)[-1]
         self.doc = mint("source", self.slug)
         self.fmt = page_format()

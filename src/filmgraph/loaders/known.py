@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rdflib import URIRef
 
 from filmgraph.iri import mint
@@ -16,13 +18,34 @@ class KnownIds:
     def __init__(self) -> None:
         self._ids: dict[str, set[str]] = {}
         self.country_iris: dict[str, URIRef] = {}
+        #: file -> kind -> ids it defined, in order (what an incremental build replays)
+        self._by_file: dict[Path, dict[str, list[str]]] = {}
+        self._countries_by_file: dict[Path, dict[str, URIRef]] = {}
 
     def define(self, row: Row, kind: str, identifier: str, field: str = "id") -> URIRef:
         ids = self._ids.setdefault(kind, set())
         if identifier in ids:
             raise row.error(field, f"{kind} id {identifier!r} is defined twice")
         ids.add(identifier)
+        self._by_file.setdefault(row.path.resolve(), {}).setdefault(kind, []).append(identifier)
         return mint(kind, identifier)
+
+    def define_country(self, row: Row, code: str, iri: URIRef) -> None:
+        """Record the place a country code stands for."""
+        self.country_iris[code] = iri
+        self._countries_by_file.setdefault(row.path.resolve(), {})[code] = iri
+
+    def restore(self, kind: str, ids: list[str]) -> None:
+        """Define ``ids`` again, as a document replayed from an earlier build defined them."""
+        self._ids.setdefault(kind, set()).update(ids)
+
+    def defined_by(self, file: Path) -> dict[str, list[str]]:
+        """The ids ``file`` defined, by kind."""
+        return {kind: list(ids) for kind, ids in self._by_file.get(file.resolve(), {}).items()}
+
+    def countries_by(self, file: Path) -> dict[str, URIRef]:
+        """The country codes ``file`` defined."""
+        return dict(self._countries_by_file.get(file.resolve(), {}))
 
     def ids(self, kind: str) -> frozenset[str]:
         """Every id of ``kind`` defined so far."""

@@ -10,14 +10,16 @@ what is not found is left to the caller to mark as new, never invented silently.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+import pyoxigraph as ox
 from rapidfuzz import fuzz, process
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from filmgraph.iri import fold, mint, slug
+from filmgraph.loaders import Triples
 from filmgraph.namespaces import FG
 
 __all__ = [
@@ -38,6 +40,8 @@ _NAME_PROPS = (RDFS.label, SKOS.prefLabel, SKOS.altLabel, FG.nativeName, FG.orig
 _PUNCT = re.compile(r"[^\w\s]+")
 _SPACE = re.compile(r"\s+")
 _BRACKETED = re.compile(r"\s*\([^()]*\)\s*")
+_OX_TYPE = ox.NamedNode(str(RDF.type))
+_OX_YEAR = ox.NamedNode(str(FG.year))
 _WORD = re.compile(r"[\w'\u2019.-]+")
 
 
@@ -50,6 +54,22 @@ def normalise(name: str) -> str:
     'palme dor'
     """
     return _SPACE.sub(" ", _PUNCT.sub(" ", fold(name))).strip()
+
+
+@dataclass
+class _Described:
+    """What one source graph says of one node: its kind classes, names by property, year."""
+
+    classes: list[URIRef] = field(default_factory=list)
+    names: dict[URIRef, list[str]] = field(default_factory=dict)
+    year: str | None = None
+
+
+def _described_in(described: dict[str, dict[str, _Described]], q: ox.Quad) -> _Described | None:
+    g, s = q.graph_name, q.subject
+    if isinstance(g, ox.NamedNode) and isinstance(s, ox.NamedNode):
+        return described.get(g.value, {}).get(s.value)
+    return None
 
 
 @dataclass(frozen=True)
@@ -84,40 +104,85 @@ class Gazetteer:
     _graphs: int = 0
 
     @classmethod
-    def from_graphs(cls, graphs: Iterable[Graph]) -> Gazetteer:
+    def from_graphs(cls, graphs: Iterable[Graph | Triples]) -> Gazetteer:
         """A gazetteer of everything named in ``graphs``, in load order."""
         gazetteer = cls()
         for graph in graphs:
             gazetteer.add_graph(graph)
         return gazetteer
 
-    def add_graph(self, graph: Graph) -> None:
+    @classmethod
+    def from_store(cls, store: ox.Store, graphs: Sequence[URIRef]) -> Gazetteer:
+        """A gazetteer of everything named in the named graphs ``graphs`` of ``store``.
+
+        The graphs are read in the order given (earlier ones win ties), as
+        :meth:`from_graphs` reads rdflib graphs; ``Entry.classes`` holds the classes of
+        :data:`KIND_OF_CLASS` the node has there.
+        """
+        rank = {str(g): i for i, g in enumerate(graphs)}
+        described: dict[str, dict[str, _Described]] = {str(g): {} for g in graphs}
+        for cls_iri in KIND_OF_CLASS:
+            for q in store.quads_for_pattern(None, _OX_TYPE, ox.NamedNode(str(cls_iri)), None):
+                g = q.graph_name
+                if isinstance(g, ox.NamedNode) and g.value in rank and isinstance(
+                        q.subject, ox.NamedNode):
+                    described[g.value].setdefault(
+                        q.subject.value, _Described()).classes.append(cls_iri)
+        for prop in _NAME_PROPS:
+            for q in store.quads_for_pattern(None, ox.NamedNode(str(prop)), None, None):
+                named = _described_in(described, q)
+                if named is not None and isinstance(q.object, ox.Literal):
+                    named.names.setdefault(prop, []).append(q.object.value)
+        for q in store.quads_for_pattern(None, _OX_YEAR, None, None):
+            dated = _described_in(described, q)
+            if dated is not None and isinstance(q.object, ox.Literal) and dated.year is None:
+                dated.year = q.object.value
+        gazetteer = cls()
+        for graph in sorted(described, key=rank.__getitem__):
+            gazetteer._add_described(
+                {URIRef(node): d for node, d in sorted(described[graph].items())})
+        return gazetteer
+
+    def add_graph(self, graph: Graph | Triples) -> None:
         """Add the named resources of one source graph."""
+        described: dict[URIRef, _Described] = {}
+        for node, cls in graph.subject_objects(RDF.type):
+            if isinstance(node, URIRef) and isinstance(cls, URIRef) and cls in KIND_OF_CLASS:
+                found = described.setdefault(node, _Described())
+                found.classes.append(cls)
+                if len(found.classes) == 1:
+                    for prop in _NAME_PROPS:
+                        names = [str(o) for o in graph.objects(node, prop)]
+                        if names:
+                            found.names[prop] = names
+                    year = graph.value(node, FG.year)
+                    found.year = str(year) if year is not None else None
+        self._add_described(described)
+
+    def _add_described(self, described: dict[URIRef, _Described]) -> None:
+        """Add the resources one source graph describes (one rank for all of them)."""
         rank = self._graphs
         self._graphs += 1
-        for node, cls in graph.subject_objects(RDF.type):
-            kind = KIND_OF_CLASS.get(cls) if isinstance(cls, URIRef) else None
-            if kind is None or not isinstance(node, URIRef):
-                continue
-            kinds = {kind, "place"} if kind == "country" else {kind}
-            names = [str(o) for p in _NAME_PROPS for o in graph.objects(node, p)]
+        for node, found in described.items():
+            names = [name for prop in _NAME_PROPS for name in found.names.get(prop, ())]
             if not names:
                 continue
-            year_value = graph.value(node, FG.year)
-            year = int(str(year_value)[:4]) if year_value is not None else None
-            old = self._entries.get(node)
-            classes = frozenset(c for c in graph.objects(node, RDF.type) if isinstance(c, URIRef))
-            entry = Entry(node, kind, old.label if old else names[0],
-                          year or (old.year if old else None),
-                          classes | (old.classes if old else frozenset()),
-                          old.rank if old else rank)
-            self._entries[node] = entry
-            for k in kinds:
-                table = self._names.setdefault(k, {})
-                for name in names:
-                    for variant in _variants(name):
-                        bucket = table.setdefault(variant, [])
-                        bucket[:] = [e for e in bucket if e.iri != node] + [entry]
+            year = int(found.year[:4]) if found.year is not None else None
+            for cls in found.classes:
+                kind = KIND_OF_CLASS[cls]
+                kinds = {kind, "place"} if kind == "country" else {kind}
+                old = self._entries.get(node)
+                entry = Entry(node, kind, old.label if old else names[0],
+                              year or (old.year if old else None),
+                              frozenset(found.classes) | (old.classes if old else frozenset()),
+                              old.rank if old else rank)
+                self._entries[node] = entry
+                for k in kinds:
+                    table = self._names.setdefault(k, {})
+                    for name in names:
+                        for variant in _variants(name):
+                            bucket = table.setdefault(variant, [])
+                            bucket[:] = [e for e in bucket if e.iri != node] + [entry]
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -222,7 +287,7 @@ def _variants(name: str) -> set[str]:
     return {v for v in variants if v}
 
 
-def resolve_or_mark(gazetteer: Gazetteer, graph: Graph, kind: str, name: str,
+def resolve_or_mark(gazetteer: Gazetteer, graph: Graph | Triples, kind: str, name: str,
                     classes: tuple[URIRef, ...]) -> URIRef:
     """The known resource of ``kind`` called ``name``, or a new node marked unresolved.
 

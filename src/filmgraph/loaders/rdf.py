@@ -29,7 +29,7 @@ from rdflib.exceptions import ParserError
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
 from filmgraph.errors import SourceError
-from filmgraph.loaders import LoadContext, SourceGraph
+from filmgraph.loaders import LoadContext, SourceGraph, Triples
 from filmgraph.loaders.alignment import alignment
 from filmgraph.namespaces import FG, WD
 from filmgraph.provenance import graph_iri
@@ -97,6 +97,8 @@ class RdfLoader:
         return path.is_file() and path.suffix in FORMATS
 
     def load(self, path: Path, context: LoadContext, root: Path) -> Iterator[SourceGraph]:
+        if context.reuse(path):
+            return
         fmt = FORMATS[path.suffix]
         try:
             data = path.read_bytes()
@@ -119,7 +121,7 @@ class RdfLoader:
         yield source
 
 
-def map_graph(parsed: Graph, out: Graph) -> Counter[str]:
+def map_graph(parsed: Graph, out: Graph | Triples) -> Counter[str]:
     """Add ``parsed`` to ``out`` with other vocabularies' terms mapped onto ours.
 
     Returns how many triples of each unmapped predicate were kept unchanged.

@@ -13,12 +13,12 @@ from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
 from filmgraph.errors import SourceError
 from filmgraph.iri import film_iri, hashed_iri, mint
-from filmgraph.loaders import LoadContext, SourceGraph
+from filmgraph.loaders import LoadContext, SourceGraph, Triples
 from filmgraph.loaders.csvtable import Row, read_rows
 from filmgraph.namespaces import FG, WD
 from filmgraph.provenance import graph_iri
@@ -56,6 +56,8 @@ class RemakesLoader:
             return handle.readline().strip().split(",") == list(COLUMNS)
 
     def load(self, path: Path, context: LoadContext, root: Path) -> Iterator[SourceGraph]:
+        if context.reuse(path):
+            return
         rows = list(read_rows(path, COLUMNS, required=COLUMNS))
         trusted = _trusted_ids(rows, context)
         source = SourceGraph(graph_iri(path, root), path, self.name)
@@ -68,7 +70,7 @@ class RemakesLoader:
         g.add((cited, FG.sourceKind, Literal("web-page")))
         g.add((cited, FG.url, URIRef(LIST_URL)))
         for row in rows:
-            scratch = Graph()
+            scratch = Triples()
             try:
                 self._read(row, scratch, cited, trusted)
             except SourceError as error:
@@ -78,7 +80,8 @@ class RemakesLoader:
             source.records += 1
         yield source
 
-    def _read(self, row: Row, g: Graph, cited: URIRef, trusted: dict[tuple[str, int], str]) -> None:
+    def _read(self, row: Row, g: Triples, cited: URIRef,
+              trusted: dict[tuple[str, int], str]) -> None:
         ends = []
         for side in ("original", "remake"):
             title = _title(row, side)

@@ -32,11 +32,11 @@ from pathlib import Path
 from typing import Any
 
 from csvw import Table, TableGroup
-from rdflib import Graph, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
 from filmgraph.errors import SourceError
-from filmgraph.loaders import LoadContext, SourceGraph
+from filmgraph.loaders import LoadContext, SourceGraph, Triples
 from filmgraph.loaders.alignment import Alignment, alignment
 from filmgraph.loaders.pagegazetteer import KIND_OF_CLASS, Gazetteer, resolve_or_mark
 from filmgraph.namespaces import FG, PREFIXES, SCHEMA, WD
@@ -85,7 +85,7 @@ class TableLoader:
     def load(self, path: Path, context: LoadContext, root: Path) -> Iterator[SourceGraph]:
         metadata = path if _METADATA.search(path.name) else _metadata_for(path)
         tables = _read_metadata(metadata)
-        gazetteer = Gazetteer.from_graphs(context.loaded)
+        gazetteer = context.gazetteer()
         for table in tables:
             data = Path(str(table.url.resolve(table.base)))
             source = SourceGraph(graph_iri(data, root), data, self.name)
@@ -163,7 +163,7 @@ class _TableReader:
                 for message in handler.messages:
                     self.context.reject(SourceError(self.data, message, line=line))
                 handler.messages.clear()
-                scratch = Graph()
+                scratch = Triples()
                 try:
                     self._row(scratch, columns, about, dict(row), number, line)
                 except SourceError as error:
@@ -178,7 +178,7 @@ class _TableReader:
         for message in handler.messages:
             self.context.reject(SourceError(self.data, message))
 
-    def _row(self, g: Graph, columns: dict[str, Any], about: Any, row: dict[str, Any],
+    def _row(self, g: Triples, columns: dict[str, Any], about: Any, row: dict[str, Any],
              number: int, line: int) -> None:
         subject = self._template(about, row, number)
         subject_classes: list[URIRef] = []
@@ -218,7 +218,7 @@ class _TableReader:
             return _expand(raw)
         return _expand(str(self.table.expand(template, row, _row=number)))
 
-    def _cell(self, g: Graph, subject: URIRef, column: str, prop: URIRef, value: Any,
+    def _cell(self, g: Triples, subject: URIRef, column: str, prop: URIRef, value: Any,
               line: int) -> None:
         def error(reason: str) -> SourceError:
             return SourceError(self.data, reason, line=line, field=column)

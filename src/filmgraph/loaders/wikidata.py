@@ -22,12 +22,12 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
 from filmgraph.errors import SourceError
 from filmgraph.iri import film_iri, hashed_iri, mint, slug
-from filmgraph.loaders import LoadContext, SourceGraph
+from filmgraph.loaders import LoadContext, SourceGraph, Triples
 from filmgraph.loaders.alignment import alignment
 from filmgraph.loaders.pagegazetteer import KIND_OF_CLASS
 from filmgraph.namespaces import FG, WD, WDT
@@ -60,6 +60,8 @@ class WikidataLoader:
         return path.is_file() and path.name.endswith((".wikidata.tsv", ".wikidata.tsv.gz"))
 
     def load(self, path: Path, context: LoadContext, root: Path) -> Iterator[SourceGraph]:
+        if context.reuse(path):
+            return
         statements: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
         for number, text in enumerate(_open(path), start=1):
             if not text.strip() or text.startswith("#"):
@@ -172,7 +174,7 @@ class _Items:
         self.iris[qid] = node
         return node
 
-    def _statement(self, g: Graph, qid: str, node: URIRef, line: int, prop: str,
+    def _statement(self, g: Triples, qid: str, node: URIRef, line: int, prop: str,
                    value: str) -> None:
         if prop == "label":
             g.add((node, RDFS.label, Literal(value, lang="en")))

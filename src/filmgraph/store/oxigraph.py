@@ -73,6 +73,11 @@ class OxigraphStore(Store):
         else:
             self._store = ox.Store(str(path))
 
+    @property
+    def engine(self) -> ox.Store:
+        """The pyoxigraph store underneath, for the build's bulk work (loading, rules)."""
+        return self._store
+
     def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> QueryResult:
         substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
             ox.Variable(k): to_oxigraph(v) for k, v in (bindings or {}).items()

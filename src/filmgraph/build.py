@@ -160,9 +160,12 @@ class _Build:
         self.old = _read_index(previous) if previous is not None else {}
         self.entries: list[_Cached] = []
         self.context = LoadContext(strict=strict)
-        self.context.names = lambda: Gazetteer.from_store(self.store, self.order)
+        # A loader's gazetteer holds what the sources before its own give, never documents
+        # of its own source (a full build writes those only after the loader started).
+        self.context.names = lambda: Gazetteer.from_store(self.store, self.before_spec)
         self.context.reuser = self._reuse
         self.order: list[URIRef] = []
+        self.before_spec: list[URIRef] = []
         self.provenance = bind_prefixes(Graph())
         self.activity = mint("activity", "build-" + started.strftime("%Y%m%dT%H%M%SZ").lower())
         self.replayed_skips: list[tuple[int, str]] = []
@@ -188,6 +191,7 @@ class _Build:
 
     def _read_spec(self, spec: SourceSpec) -> None:
         self.spec = spec
+        self.before_spec = list(self.order)
         self.spec_upstream = self.upstream.copy()
         self.mark = (len(self.context.notes), len(self.context.skipped))
         documents = spec.loader.load(spec.path, self.context, spec.root)

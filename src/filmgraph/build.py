@@ -1,10 +1,13 @@
 """The build: sources → loaders → the embedded store → linking, validation, reasoning.
 
-Everything happens inside one pyoxigraph store, the new generation's own: each loader's
-document is written there as soon as it is read (never collected in an rdflib graph), entity
-resolution rewrites quads in place, the rules write ``graph:inferred`` there. The generation
-is published with one atomic rename at the very end, so a broken source or a killed build
-leaves the previous graph exactly as it was (see :mod:`filmgraph.builddir`).
+Everything happens inside one pyoxigraph store: each loader's document is written there as
+soon as it is read (never collected in an rdflib graph), entity resolution rewrites quads
+in place, the rules write ``graph:inferred`` there. The working store is held in memory
+(the rules run five to eight times faster there than on RocksDB, and memory is about
+0.8 GB at 100,000 films); once finished it is dumped and bulk-loaded into the
+generation's on-disk store. The generation is published with one atomic rename at the very
+end, so a broken source or a killed build leaves the previous graph exactly as it was (see
+:mod:`filmgraph.builddir`).
 
 Builds are incremental. Each document's output (before linking) is kept in the generation as
 N-Triples with a key: the hash of its content, its loader, the mode, and the keys of every
@@ -60,9 +63,6 @@ from filmgraph.validation import ValidationReport, validate_graph
 __all__ = ["BuildResult", "build"]
 
 VERSION = "0.1.0"
-#: Documents with fewer triples than this go in by one transaction; larger ones by the
-#: engine's bulk loader (which writes files of its own, worth it only for big documents).
-BULK_THRESHOLD = 50_000
 #: Where a generation keeps each document's output, for the next build to replay.
 CACHE_DIR = "sources"
 _INDEX = "index.json"
@@ -152,7 +152,7 @@ class _Build:
                  started: dt.datetime, previous: Generation | None) -> None:
         self.generation, self.strict, self.progress, self.started = (
             generation, strict, progress, started)
-        self.wrapper = OxigraphStore(generation.store_path)
+        self.wrapper = OxigraphStore()  # in memory, see the module's docstring
         self.store = self.wrapper.engine
         self.cache = generation.path / CACHE_DIR
         self.cache.mkdir()
@@ -230,18 +230,15 @@ class _Build:
         path = self.cache / entry.file
         ox.serialize(_ox_triples(source.graph), output=str(path),
                      format=ox.RdfFormat.N_TRIPLES)
-        self._load_file(path, source.iri, entry.triples)
+        self._load_file(path, source.iri)
         self.entries.append(entry)
         describe_source(self.provenance, source, self.activity, self.started, shown, checksum)
         self.progress.finished(f"{spec.loader.name}: {shown}", time.perf_counter() - start,
                                f"{source.records:,} records, {entry.triples:,} triples")
 
-    def _load_file(self, path: Path, graph: URIRef, triples: int) -> None:
-        target = ox.NamedNode(str(graph))
-        if triples >= BULK_THRESHOLD:
-            self.store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=target)
-        else:
-            self.store.load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=target)
+    def _load_file(self, path: Path, graph: URIRef) -> None:
+        self.store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES,
+                             to_graph=ox.NamedNode(str(graph)))
 
     def _reuse(self, path: Path, chained: bool) -> bool:
         """Replay ``path`` from the previous generation when its key is unchanged."""
@@ -263,7 +260,7 @@ class _Build:
         self.spec_upstream.update(key.encode())
         target = self.cache / old.file
         _link_or_copy(self.previous.path / CACHE_DIR / old.file, target)
-        self._load_file(target, iri, old.triples)
+        self._load_file(target, iri)
         for kind, ids in old.known.items():
             self.context.known.restore(kind, ids)
         for code, country in old.countries.items():
@@ -325,10 +322,13 @@ class _Build:
             inferred = materialise_store(store)
             done(f"{inferred:,} triples inferred")
 
-        with progress.step("writing the dump and the summary") as done:
-            store.flush()
-            self.wrapper.dump(generation.trig_path, "trig")
+        with progress.step("writing the dump and the on-disk store") as done:
             counts = _counts(self.wrapper, len(self.order))
+            self.wrapper.dump(generation.trig_path, "trig")
+            on_disk = ox.Store(str(generation.store_path))
+            on_disk.bulk_load(path=str(generation.trig_path), format=ox.RdfFormat.TRIG)
+            on_disk.flush()
+            del on_disk  # pyoxigraph closes the database when the object goes
             done(f"{counts['triples']:,} quads")
 
         skipped = self._skipped()

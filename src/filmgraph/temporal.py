@@ -3,7 +3,7 @@
 Values are kept as EDTF (the Library of Congress Extended Date/Time Format) text, the
 form a scholar wrote, and widened into the earliest and latest ``xsd:date`` they allow,
 so SPARQL can compare them. The common forms (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``) are
-read by a fast path; everything else (and every form the fast path cannot settle, such as a
+read by a fast path, also when marked uncertain or approximate (``1934~``); everything else (and every form the fast path cannot settle, such as a
 day that does not exist) goes to the ``edtf`` library's grammar, which is about a thousand
 times slower. Both give the same values and the same errors (``tests/test_temporal_fast.py``).
 """
@@ -24,7 +24,7 @@ from filmgraph.namespaces import FG
 
 __all__ = ["EdtfValue", "parse_date", "parse_date_grammar", "xsd_date"]
 
-_COMMON = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
+_COMMON = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?([?~%]?)")
 
 
 @dataclass(frozen=True)
@@ -76,25 +76,28 @@ def parse_date(text: str) -> EdtfValue:
 
 
 def _parse_common(text: str) -> EdtfValue | None:
-    """A year, year-month or full date in the common form; ``None`` for anything else."""
+    """A year, year-month or full date in the common form, perhaps marked ``?``, ``~`` or
+    ``%`` as a whole; ``None`` for anything else."""
     match = _COMMON.fullmatch(text)
     if match is None:
         return None
-    year_text, month_text, day_text = match.groups()
+    year_text, month_text, day_text, mark = match.groups()
+    uncertain = bool(mark)
     year = int(year_text)
     if year < 1:
         return None  # the grammar says why (Python dates start at year 1)
     try:
         if month_text is None:
-            return EdtfValue(text, dt.date(year, 1, 1), dt.date(year, 12, 31), False)
+            return EdtfValue(text, dt.date(year, 1, 1), dt.date(year, 12, 31), uncertain)
         month = int(month_text)
         if day_text is None:
             last = calendar.monthrange(year, month)[1]
-            return EdtfValue(text, dt.date(year, month, 1), dt.date(year, month, last), False)
+            return EdtfValue(text, dt.date(year, month, 1), dt.date(year, month, last),
+                             uncertain)
         day = dt.date(year, month, int(day_text))
     except (ValueError, calendar.IllegalMonthError):
         return None  # an impossible month or day: the grammar gives its error
-    return EdtfValue(text, day, day, False)
+    return EdtfValue(text, day, day, uncertain)
 
 
 @lru_cache(maxsize=4096)

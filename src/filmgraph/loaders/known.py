@@ -21,19 +21,26 @@ class KnownIds:
         #: file -> kind -> ids it defined, in order (what an incremental build replays)
         self._by_file: dict[Path, dict[str, list[str]]] = {}
         self._countries_by_file: dict[Path, dict[str, URIRef]] = {}
+        self._resolved: dict[Path, Path] = {}
+
+    def _file(self, path: Path) -> Path:
+        found = self._resolved.get(path)
+        if found is None:
+            found = self._resolved[path] = path.resolve()
+        return found
 
     def define(self, row: Row, kind: str, identifier: str, field: str = "id") -> URIRef:
         ids = self._ids.setdefault(kind, set())
         if identifier in ids:
             raise row.error(field, f"{kind} id {identifier!r} is defined twice")
         ids.add(identifier)
-        self._by_file.setdefault(row.path.resolve(), {}).setdefault(kind, []).append(identifier)
+        self._by_file.setdefault(self._file(row.path), {}).setdefault(kind, []).append(identifier)
         return mint(kind, identifier)
 
     def define_country(self, row: Row, code: str, iri: URIRef) -> None:
         """Record the place a country code stands for."""
         self.country_iris[code] = iri
-        self._countries_by_file.setdefault(row.path.resolve(), {})[code] = iri
+        self._countries_by_file.setdefault(self._file(row.path), {})[code] = iri
 
     def restore(self, kind: str, ids: list[str]) -> None:
         """Define ``ids`` again, as a document replayed from an earlier build defined them."""

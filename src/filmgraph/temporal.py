@@ -2,10 +2,11 @@
 
 Values are kept as EDTF (the Library of Congress Extended Date/Time Format) text, the
 form a scholar wrote, and widened into the earliest and latest ``xsd:date`` they allow,
-so SPARQL can compare them. The common forms (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``) are
-read by a fast path, also when marked uncertain or approximate (``1934~``); everything else (and every form the fast path cannot settle, such as a
-day that does not exist) goes to the ``edtf`` library's grammar, which is about a thousand
-times slower. Both give the same values and the same errors (``tests/test_temporal_fast.py``).
+so SPARQL can compare them. The common forms (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``, also
+marked uncertain or approximate as a whole: ``1934~``) are read by a fast path; everything
+else (and every form the fast path cannot settle, such as a day that does not exist) goes to
+the ``edtf`` library's grammar, which is about a thousand times slower. Both give the same
+values and the same errors (``tests/test_temporal_fast.py``).
 """
 
 from __future__ import annotations

@@ -2,33 +2,15 @@
 
 from __future__ import annotations
 
-import pyoxigraph as ox
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
 from filmgraph.iri import mint
-from filmgraph.linking import LinkReport, resolve_entities
+from filmgraph.linking import resolve_entities
 from filmgraph.namespaces import FG, WD
-from filmgraph.store.oxigraph import from_oxigraph, to_oxigraph
 
 A, B = mint("graph", "source-a"), mint("graph", "source-b")
 OUTSIDE = URIRef("https://archive.example.org/film/7")
-
-
-def resolve(dataset: Dataset, order: list[URIRef]) -> LinkReport:
-    """Resolve ``dataset`` as a build does, in a pyoxigraph store; ``dataset`` then holds
-    what the store holds afterwards."""
-    store = ox.Store()
-    store.extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o),  # type: ignore[arg-type]
-                         ox.NamedNode(str(getattr(g, "identifier", g))))
-                 for s, p, o, g in dataset.quads((None, None, None, None)))
-    report = resolve_entities(store, order)
-    for quad in list(dataset.quads((None, None, None, None))):
-        dataset.remove(quad)  # type: ignore[arg-type]
-    for q in store:
-        dataset.graph(URIRef(q.graph_name.value)).add(  # type: ignore[union-attr]
-            (from_oxigraph(q.subject), from_oxigraph(q.predicate), from_oxigraph(q.object)))
-    return report
 
 
 def film(dataset: Dataset, graph: URIRef, node: URIRef, title: str, year: int,
@@ -58,7 +40,7 @@ def test_the_same_wikidata_id_merges_two_nodes_into_ours() -> None:
     ours = mint("film", "chapaev-1934")
     film(dataset, A, ours, "Chapaev", 1934, qid="Q1056791")
     film(dataset, B, OUTSIDE, "Chapayev", 1934, qid="Q1056791")
-    report = resolve(dataset, [A, B])
+    report = resolve_entities(dataset, [A, B])
     assert report.merged == {OUTSIDE: ours}
     assert report.reasons[OUTSIDE] == "authority id"
     assert not list(dataset.quads((OUTSIDE, None, None, None)))
@@ -69,7 +51,7 @@ def test_a_title_and_a_year_one_apart_merge() -> None:
     ours = mint("film", "the-miners-1937")
     film(dataset, A, ours, "The Miners", 1937)
     film(dataset, B, OUTSIDE, "The Miners", 1936)
-    report = resolve(dataset, [A, B])
+    report = resolve_entities(dataset, [A, B])
     assert report.reasons[OUTSIDE] == "title and year"
 
 
@@ -77,7 +59,7 @@ def test_a_title_and_a_year_two_apart_stay_apart() -> None:
     dataset = Dataset()
     film(dataset, A, mint("film", "stagecoach-1939"), "Stagecoach", 1939)
     film(dataset, B, OUTSIDE, "Stagecoach", 1966)
-    assert resolve(dataset, [A, B]).merged == {}
+    assert resolve_entities(dataset, [A, B]).merged == {}
 
 
 def test_a_transliterated_alias_matches() -> None:
@@ -87,7 +69,7 @@ def test_a_transliterated_alias_matches() -> None:
     film(dataset, B, OUTSIDE, "Chapaev", 1934)
     other = URIRef("https://archive.example.org/film/8")
     film(dataset, B, other, "Chapaev", 1935)  # the same source names a second, different film
-    report = resolve(dataset, [A, B])
+    report = resolve_entities(dataset, [A, B])
     assert report.merged.get(OUTSIDE) == ours
     assert other not in report.merged
 
@@ -100,7 +82,7 @@ def test_events_of_one_name_decades_apart_stay_apart() -> None:
         g.add((node, RDF.type, FG.HistoricalEvent))
         g.add((node, RDFS.label, Literal("Paris Commune", lang="en")))
         g.add((node, FG.startDate, Literal(start, datatype=XSD.date)))
-    assert resolve(dataset, [A, B]).merged == {}
+    assert resolve_entities(dataset, [A, B]).merged == {}
 
 
 def test_a_near_spelling_merges_by_fuzzy_name() -> None:
@@ -109,7 +91,7 @@ def test_a_near_spelling_merges_by_fuzzy_name() -> None:
     person(dataset, A, ours, "Sergei Eisenstein")
     outside = URIRef("https://archive.example.org/person/1")
     person(dataset, B, outside, "Sergej Eisenstein")
-    report = resolve(dataset, [A, B])
+    report = resolve_entities(dataset, [A, B])
     assert report.merged == {outside: ours}
     assert report.reasons[outside] == "fuzzy name"
 
@@ -118,7 +100,7 @@ def test_two_people_one_source_lists_apart_are_never_merged() -> None:
     dataset = Dataset()
     person(dataset, A, mint("person", "sergei-vasilyev"), "Sergei Vasilyev")
     person(dataset, A, mint("person", "sergey-vasilyev"), "Sergey Vasilyev")
-    assert resolve(dataset, [A]).merged == {}
+    assert resolve_entities(dataset, [A]).merged == {}
 
 
 def test_a_placeholder_another_source_describes_is_resolved() -> None:
@@ -126,7 +108,7 @@ def test_a_placeholder_another_source_describes_is_resolved() -> None:
     strike = mint("film", "strike-1925")
     film(dataset, A, strike, "Strike", 1925)
     film(dataset, B, strike, "Strike", 1925, unresolved=True)
-    report = resolve(dataset, [A, B])
+    report = resolve_entities(dataset, [A, B])
     assert report.resolved == 1
     assert report.unresolved == []
     assert not list(dataset.quads((strike, FG.unresolved, None, None)))
@@ -136,7 +118,7 @@ def test_a_placeholder_nobody_describes_is_reported_with_its_name() -> None:
     dataset = Dataset()
     ghost = mint("person", "ivan-testov")
     person(dataset, B, ghost, "Ivan Testov", unresolved=True)
-    report = resolve(dataset, [B])
+    report = resolve_entities(dataset, [B])
     assert report.unresolved == [(ghost, "person", "Ivan Testov")]
     assert any("Ivan Testov" in line for line in report.lines())
 
@@ -153,7 +135,7 @@ def test_the_same_claim_from_two_sources_is_corroborated_and_both_are_kept() -> 
     dataset = Dataset()
     influence(dataset, A, mint("claim", "a"), mint("source", "book"))
     influence(dataset, B, mint("claim", "b"), mint("source", "page"))
-    report = resolve(dataset, [A, B])
+    report = resolve_entities(dataset, [A, B])
     assert report.corroborated == 2
     assert len(set(dataset.quads((None, RDF.type, FG.InspirationClaim, None)))) == 2
 
@@ -163,7 +145,7 @@ def test_contradictory_years_are_kept_side_by_side_and_reported() -> None:
     ours = mint("film", "the-miners-1937")
     film(dataset, A, ours, "The Miners", 1937)
     dataset.graph(B).add((ours, FG.year, Literal("1938", datatype=XSD.gYear)))
-    report = resolve(dataset, [A, B])
+    report = resolve_entities(dataset, [A, B])
     assert len(report.contradictions) == 1
     assert "1937" in report.contradictions[0] and "1938" in report.contradictions[0]
     assert len(set(dataset.quads((ours, FG.year, None, None)))) == 2

@@ -34,12 +34,12 @@ from typing import Any
 
 import pyoxigraph as ox
 from rapidfuzz import fuzz, process
-from rdflib import URIRef
+from rdflib import Dataset, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
 from filmgraph.loaders.pagegazetteer import KIND_OF_CLASS, normalise
 from filmgraph.namespaces import FG, ID
-from filmgraph.store.oxigraph import from_oxigraph
+from filmgraph.store.oxigraph import from_oxigraph, to_oxigraph
 
 __all__ = ["FUZZY_THRESHOLD", "LinkReport", "merge_by_authority", "resolve_entities"]
 
@@ -321,17 +321,36 @@ def _find(node: _Node, index: dict[str, list[_Node]],
     return None, ""
 
 
-def resolve_entities(store: ox.Store, source_order: Sequence[URIRef]) -> LinkReport:
+def resolve_entities(store: ox.Store | Dataset, source_order: Sequence[URIRef]) -> LinkReport:
     """Run every step of entity resolution on ``store``, in place, and report.
 
     ``store`` holds one named graph per source; ``source_order`` lists them in the order
-    they were read (earlier sources win ties).
+    they were read (earlier sources win ties). The build passes its pyoxigraph store; data
+    held in an rdflib :class:`~rdflib.Dataset` (notebooks, benchmarks) is resolved in a
+    scratch pyoxigraph store and written back.
     """
+    if isinstance(store, Dataset):
+        return _resolve_dataset(store, source_order)
     report = merge_by_authority(store, source_order)
     merge_by_name(store, source_order, report)
     _settle_placeholders(store, report)
     _corroboration(store, report)
     _contradictions(store, report)
+    return report
+
+
+def _resolve_dataset(dataset: Dataset, source_order: Sequence[URIRef]) -> LinkReport:
+    scratch = ox.Store()
+    scratch.extend(
+        ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o),  # type: ignore[arg-type]
+                ox.NamedNode(str(getattr(g, "identifier", g))))
+        for s, p, o, g in dataset.quads((None, None, None, None)))
+    report = resolve_entities(scratch, source_order)
+    for quad in list(dataset.quads((None, None, None, None))):
+        dataset.remove(quad)  # type: ignore[arg-type]
+    for q in scratch:
+        dataset.graph(URIRef(_text(q.graph_name))).add(
+            (from_oxigraph(q.subject), from_oxigraph(q.predicate), from_oxigraph(q.object)))
     return report
 
 

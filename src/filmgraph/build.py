@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Dataset, Graph, Literal, URIRef
 
 from filmgraph.builddir import BuildDir, Generation
@@ -31,11 +32,11 @@ from filmgraph.provenance import (
 )
 from filmgraph.queries import run_named
 from filmgraph.reasoning import INFERRED_GRAPH, materialise
-from filmgraph.resources import default_store_dir, manifest_path, ontology_path, shapes_path
+from filmgraph.resources import default_store_dir, manifest_path, ontology_path
 from filmgraph.store.base import SelectResult
 from filmgraph.store.oxigraph import OxigraphStore
 from filmgraph.store.sparql import publish_remote
-from filmgraph.validation import ValidationReport, validate_graph
+from filmgraph.validation import ValidationReport, validate_store
 
 __all__ = ["BuildResult", "build"]
 
@@ -129,11 +130,12 @@ def _build_into(
     dataset.graph(PROVENANCE_GRAPH).__iadd__(provenance)
 
     with progress.step("validating against the SHACL shapes") as done:
-        data = Graph()
-        for s, p, o, g in dataset.quads((None, None, None, None)):
-            if g != ONTOLOGY_GRAPH:
-                data.add((s, p, o))
-        report = validate_graph(data, shapes_path(), ontology_path(), inplace=True)
+        # The shapes run as SPARQL in a throwaway in-memory store (graph:ontology is left out).
+        checked = ox.Store()
+        checked.bulk_load(dataset.serialize(format="nquads", encoding="utf-8"),
+                          format=ox.RdfFormat.N_QUADS)
+        report = validate_store(checked)
+        del checked
         generation.validation_path.write_text(report.text(), encoding="utf-8")
         # The findings as data, so 'filmgraph check' need not run the shapes again.
         (generation.path / "validation.json").write_text(

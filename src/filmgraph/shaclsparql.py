@@ -53,21 +53,52 @@ __all__ = [
 ]
 
 #: Predicates that describe a shape for people and never change what it validates.
-_ANNOTATIONS = frozenset({
-    RDF.type, RDFS.label, RDFS.comment, RDFS.seeAlso, SH.name, SH.description, SH.order,
-    SH.group, SH.defaultValue, SH.message, SH.severity, SH.deactivated,
-})
-_NODE_TARGETS = frozenset({SH.targetClass, SH.targetNode, SH.targetSubjectsOf,
-                           SH.targetObjectsOf})
-_VALUE_CONSTRAINTS = frozenset({SH["class"], SH.datatype, SH.nodeKind, SH["in"], SH.pattern,
-                                SH["or"]})
-_PROPERTY_CONSTRAINTS = _VALUE_CONSTRAINTS | {SH.minCount, SH.maxCount, SH.uniqueLang,
-                                              SH.disjoint, SH.lessThanOrEquals}
+_ANNOTATIONS = frozenset(
+    {
+        RDF.type,
+        RDFS.label,
+        RDFS.comment,
+        RDFS.seeAlso,
+        SH.name,
+        SH.description,
+        SH.order,
+        SH.group,
+        SH.defaultValue,
+        SH.message,
+        SH.severity,
+        SH.deactivated,
+    }
+)
+_NODE_TARGETS = frozenset({SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf})
+_VALUE_CONSTRAINTS = frozenset(
+    {SH["class"], SH.datatype, SH.nodeKind, SH["in"], SH.pattern, SH["or"]}
+)
+_PROPERTY_CONSTRAINTS = _VALUE_CONSTRAINTS | {
+    SH.minCount,
+    SH.maxCount,
+    SH.uniqueLang,
+    SH.disjoint,
+    SH.lessThanOrEquals,
+}
 #: XSD datatypes whose lexical forms the store checks (a cast of an ill-formed one fails).
-_CHECKED_DATATYPES = frozenset({
-    XSD.boolean, XSD.date, XSD.dateTime, XSD.time, XSD.decimal, XSD.integer, XSD.double,
-    XSD.float, XSD.gYear, XSD.gYearMonth, XSD.gMonthDay, XSD.gMonth, XSD.gDay, XSD.duration,
-})
+_CHECKED_DATATYPES = frozenset(
+    {
+        XSD.boolean,
+        XSD.date,
+        XSD.dateTime,
+        XSD.time,
+        XSD.decimal,
+        XSD.integer,
+        XSD.double,
+        XSD.float,
+        XSD.gYear,
+        XSD.gYearMonth,
+        XSD.gMonthDay,
+        XSD.gMonth,
+        XSD.gDay,
+        XSD.duration,
+    }
+)
 _NODE_KINDS = {
     SH.IRI: "isIRI({v})",
     SH.BlankNode: "isBlank({v})",
@@ -105,27 +136,61 @@ class CompiledCheck:
 
 
 @dataclass(frozen=True)
+class _Violation:
+    """How a focus node breaks a constraint: a graph pattern that matches from ``?focus``,
+    or a filter expression over a bound ``?focus`` (for absences: a missing value)."""
+
+    pattern: str | None
+    condition: str | None = None
+
+    def as_pattern(self) -> str:
+        return self.pattern if self.pattern is not None else f"FILTER({self.condition})"
+
+    def as_condition(self) -> str:
+        return self.condition if self.condition is not None else f"EXISTS {{ {self.pattern} }}"
+
+
+@dataclass(frozen=True)
 class CompiledShape:
     """A node shape as one SPARQL SELECT: rows of ``?focus`` and ``?check`` (an index)."""
 
     shape: Node
     checks: tuple[CompiledCheck, ...]
-    #: The query text, with ``#EXCLUDE#`` where the graphs left out go and ``#FOCUS#``
-    #: where the focus restriction (or nothing) goes.
-    template: str = field(repr=False)
+    #: A pattern binding ``?focus`` to each target, with ``#FOCUS#`` and ``#EXCLUDE#``.
+    targets: str = field(repr=False)
+    #: For each check, the ways a focus node breaks it.
+    violations: tuple[tuple[_Violation, ...], ...] = field(repr=False)
 
-    def query(
-        self, *, exclude: Collection[str] = (), focus: Collection[str] | None = None
-    ) -> str:
-        """The query over every named graph but ``exclude``, only for ``focus`` when given."""
+    def query(self, *, exclude: Collection[str] = (), focus: Collection[str] | None = None) -> str:
+        """The query over every named graph but ``exclude``, only for ``focus`` when given.
+
+        On the whole graph the targets are joined once with every check that a pattern
+        finds (a value of the wrong kind, too many values); only absences (too few values)
+        are filtered target by target. With ``focus`` every check starts from the targets,
+        so the work is bounded by the focus nodes.
+        """
+        values = (
+            ""
+            if focus is None
+            else ("VALUES ?focus { " + " ".join(f"<{iri}>" for iri in sorted(focus)) + " }")
+        )
+        targets = f"{{ SELECT DISTINCT ?focus WHERE {{ {values} {self.targets} }} }}"
+        matches = []
+        branches = []
+        for index, found in enumerate(self.violations):
+            for violation in found:
+                if focus is None and violation.pattern is not None:
+                    matches.append(f"{{ {violation.pattern} BIND({index} AS ?check) }}")
+                else:
+                    branches.append(
+                        f"{{ {targets} {violation.as_pattern()} BIND({index} AS ?check) }}"
+                    )
+        if matches:
+            branches.insert(0, f"{{ {targets} {{ " + "\n    UNION ".join(matches) + " } }")
+        text = "SELECT DISTINCT ?focus ?check WHERE {\n  " + "\n  UNION\n  ".join(branches) + "\n}"
         if exclude:
-            text = self.template.replace("#EXCLUDE#", ", ".join(f"<{g}>" for g in sorted(exclude)))
-        else:
-            text = _GRAPH_FILTER.sub("", self.template)
-        if focus is None:
-            return text.replace("#FOCUS#", "")
-        values = " ".join(f"<{iri}>" for iri in sorted(focus))
-        return text.replace("#FOCUS#", f"VALUES ?focus {{ {values} }}")
+            return text.replace("#EXCLUDE#", ", ".join(f"<{g}>" for g in sorted(exclude)))
+        return _GRAPH_FILTER.sub("", text)
 
 
 def subclass_closure(pairs: Iterable[tuple[Node, Node]]) -> dict[Node, frozenset[Node]]:
@@ -165,8 +230,9 @@ def compile_shapes(
 
 
 def _deactivated(shapes: Graph, shape: Node) -> bool:
-    return any(isinstance(v, Literal) and v.value is True
-               for v in shapes.objects(shape, SH.deactivated))
+    return any(
+        isinstance(v, Literal) and v.value is True for v in shapes.objects(shape, SH.deactivated)
+    )
 
 
 def _name(shapes: Graph, node: Node) -> str:
@@ -187,45 +253,6 @@ def _term(node: Node) -> str:
 def _sparql_string(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
     return f'"{escaped}"'
-
-
-@dataclass(frozen=True)
-class _Violation:
-    """How a focus node breaks a constraint: a graph pattern that matches from ``?focus``,
-    or a filter expression over a bound ``?focus`` (for absences: a missing value)."""
-
-    pattern: str | None
-    condition: str | None = None
-
-    def as_pattern(self) -> str:
-        return self.pattern if self.pattern is not None else f"FILTER({self.condition})"
-
-    def as_condition(self) -> str:
-        return self.condition if self.condition is not None else f"EXISTS {{ {self.pattern} }}"
-
-
-def _layout_branches(targets: str, violations: list[list[_Violation]]) -> str:
-    """One branch per constraint, each joining the targets with the constraint's violations."""
-    branches = [
-        f"  {{ {targets} {violation.as_pattern()} BIND({index} AS ?check) }}"
-        for index, found in enumerate(violations)
-        for violation in found
-    ]
-    return "SELECT DISTINCT ?focus ?check WHERE {\n" + "\n  UNION\n".join(branches) + "\n}"
-
-
-def _layout_filter(targets: str, violations: list[list[_Violation]]) -> str:
-    """The targets once, every check as a filter expression over each focus node."""
-    cases = [
-        f"(?check = {index} && ({' || '.join(v.as_condition() for v in found)}))"
-        for index, found in enumerate(violations)
-    ]
-    checks = " ".join(str(i) for i in range(len(violations)))
-    return (f"SELECT DISTINCT ?focus ?check WHERE {{\n  {targets}\n  VALUES ?check {{ {checks} }}\n"
-            f"  FILTER(\n    " + "\n    || ".join(cases) + ")\n}")
-
-
-_LAYOUT = _layout_branches
 
 
 class _Compiler:
@@ -254,8 +281,9 @@ class _Compiler:
     def one(self, shape: Node, predicate: URIRef) -> Node:
         values = list(self.g.objects(shape, predicate))
         if len(values) != 1:
-            raise self.fail(shape, _name(self.g, predicate),
-                            f"expected exactly one value, found {len(values)}")
+            raise self.fail(
+                shape, _name(self.g, predicate), f"expected exactly one value, found {len(values)}"
+            )
         return values[0]
 
     def integer(self, shape: Node, predicate: URIRef) -> int:
@@ -275,19 +303,24 @@ class _Compiler:
             if predicate in allowed or predicate in _ANNOTATIONS:
                 continue
             if str(predicate).startswith(str(SH)):
-                raise self.fail(shape, _name(self.g, predicate),
-                                "this SHACL feature is not compiled to SPARQL")
+                raise self.fail(
+                    shape, _name(self.g, predicate), "this SHACL feature is not compiled to SPARQL"
+                )
         if (shape, RDF.type, RDFS.Class) in self.g or (shape, RDF.type, OWL.Class) in self.g:
-            raise self.fail(shape, "implicit class target",
-                            "a shape that is also a class is not compiled to SPARQL")
+            raise self.fail(
+                shape,
+                "implicit class target",
+                "a shape that is also a class is not compiled to SPARQL",
+            )
 
     def severity(self, shape: Node) -> str:
         values = list(self.g.objects(shape, SH.severity))
         if not values:
             return "Violation"
         if len(values) > 1 or values[0] not in (SH.Violation, SH.Warning, SH.Info):
-            raise self.fail(shape, "sh:severity", "must be one of sh:Violation, sh:Warning, "
-                            "sh:Info")
+            raise self.fail(
+                shape, "sh:severity", "must be one of sh:Violation, sh:Warning, sh:Info"
+            )
         return str(values[0]).rsplit("#", 1)[-1]
 
     def message(self, shape: Node) -> str:
@@ -297,8 +330,9 @@ class _Compiler:
     def path(self, shape: Node) -> URIRef:
         path = self.one(shape, SH.path)
         if not isinstance(path, URIRef):
-            raise self.fail(shape, "sh:path", "only a single IRI is compiled (no property "
-                            "path expressions)")
+            raise self.fail(
+                shape, "sh:path", "only a single IRI is compiled (no property path expressions)"
+            )
         return path
 
     # -- the node shape --------------------------------------------------------------------
@@ -306,7 +340,7 @@ class _Compiler:
     def node_shape(self) -> CompiledShape:
         shape = self.root
         self.check_known(shape, _NODE_TARGETS | {SH.property, SH["or"]})
-        targets = f"{{ SELECT DISTINCT ?focus WHERE {{ #FOCUS# {self.targets(shape)} }} }}"
+        targets = self.targets(shape)
         checks: list[CompiledCheck] = []
         violations: list[list[_Violation]] = []
         own = [self.node_or(shape, head) for head in self.g.objects(shape, SH["or"])]
@@ -320,10 +354,11 @@ class _Compiler:
             path = self.path(prop)
             found = list(self.property_violations(prop, path))
             if found:
-                checks.append(CompiledCheck(prop, path, self.severity(prop),
-                                            self.message(prop)))
+                checks.append(CompiledCheck(prop, path, self.severity(prop), self.message(prop)))
                 violations.append(found)
-        return CompiledShape(shape, tuple(checks), _LAYOUT(targets, violations))
+        return CompiledShape(
+            shape, tuple(checks), targets, tuple(tuple(found) for found in violations)
+        )
 
     def property_key(self, prop: Node) -> tuple[str, str]:
         # Blank property shapes have no stable name: order them by what they say.
@@ -332,8 +367,9 @@ class _Compiler:
 
     def targets(self, shape: Node) -> str:
         parts = []
-        for cls in sorted(self.g.objects(shape, SH.targetClass), key=str):
-            types = " ".join(_term(c) for c in sorted(self.classes(cls), key=str))
+        classes = {c for cls in self.g.objects(shape, SH.targetClass) for c in self.classes(cls)}
+        if classes:
+            types = " ".join(_term(c) for c in sorted(classes, key=str))
             parts.append(f"VALUES ?t {{ {types} }} {self.quad('?focus', _term(RDF.type), '?t')}")
         for node in sorted(self.g.objects(shape, SH.targetNode), key=str):
             parts.append(f"VALUES ?focus {{ {_term(node)} }}")
@@ -342,8 +378,12 @@ class _Compiler:
         for pred in sorted(self.g.objects(shape, SH.targetObjectsOf), key=str):
             parts.append(self.quad(self.fresh(), _term(pred), "?focus"))
         if not parts:
-            raise self.fail(shape, "targets", "a node shape without a target validates "
-                            "nothing; the compiler runs only targeted shapes")
+            raise self.fail(
+                shape,
+                "targets",
+                "a node shape without a target validates "
+                "nothing; the compiler runs only targeted shapes",
+            )
         return " UNION ".join(f"{{ {p} }}" for p in parts)
 
     def classes(self, cls: Node) -> frozenset[Node]:
@@ -362,8 +402,7 @@ class _Compiler:
 
     def property_conforms(self, prop: Node) -> str:
         """A boolean expression: the focus node conforms to the property shape ``prop``."""
-        self.check_known(prop, frozenset({SH.path, SH.minCount, SH.maxCount})
-                         | _VALUE_CONSTRAINTS)
+        self.check_known(prop, frozenset({SH.path, SH.minCount, SH.maxCount}) | _VALUE_CONSTRAINTS)
         path = _term(self.path(prop))
         conditions = []
         if (prop, SH.minCount, None) in self.g:
@@ -375,9 +414,7 @@ class _Compiler:
         var = self.fresh("v")
         value = self.value_conforms(prop, var)
         if value is not None:
-            conditions.append(
-                f"NOT EXISTS {{ {self.quad('?focus', path, var)} FILTER(!{value}) }}"
-            )
+            conditions.append(f"NOT EXISTS {{ {self.quad('?focus', path, var)} FILTER(!{value}) }}")
         return "(" + " && ".join(conditions or ["true"]) + ")"
 
     # -- property shapes -------------------------------------------------------------------
@@ -413,16 +450,19 @@ class _Compiler:
                 yield _Violation(
                     f"{self.quad('?focus', path, a)} {self.quad('?focus', path, b)} "
                     f"FILTER(isLiteral({a}) && isLiteral({b}) && !sameTerm({a}, {b}) "
-                    f"&& LANG({a}) != \"\" && LCASE(LANG({a})) = LCASE(LANG({b})))")
+                    f'&& LANG({a}) != "" && LCASE(LANG({a})) = LCASE(LANG({b})))'
+                )
         for other in sorted(self.g.objects(prop, SH.disjoint), key=str):
             var = self.fresh("v")
             yield _Violation(
-                f"{self.quad('?focus', path, var)} {self.quad('?focus', _term(other), var)}")
+                f"{self.quad('?focus', path, var)} {self.quad('?focus', _term(other), var)}"
+            )
         for other in sorted(self.g.objects(prop, SH.lessThanOrEquals), key=str):
             a, b = self.fresh("v"), self.fresh("v")
             yield _Violation(
                 f"{self.quad('?focus', path, a)} {self.quad('?focus', _term(other), b)} "
-                f"FILTER(!COALESCE({a} <= {b}, false))")
+                f"FILTER(!COALESCE({a} <= {b}, false))"
+            )
 
     # -- value constraints -----------------------------------------------------------------
 
@@ -435,12 +475,13 @@ class _Compiler:
         for cls in sorted(self.g.objects(shape, SH["class"]), key=str):
             types = ", ".join(_term(c) for c in sorted(self.classes(cls), key=str))
             t = self.fresh("t")
-            conditions.append(f"EXISTS {{ {self.quad(v, _term(RDF.type), t)} "
-                              f"FILTER({t} IN ({types})) }}")
+            conditions.append(
+                f"EXISTS {{ {self.quad(v, _term(RDF.type), t)} FILTER({t} IN ({types})) }}"
+            )
         for datatype in sorted(self.g.objects(shape, SH.datatype), key=str):
             conditions.append(self.datatype_conforms(shape, datatype, v))
         for kind in self.g.objects(shape, SH.nodeKind):
-            if kind not in _NODE_KINDS:
+            if not isinstance(kind, URIRef) or kind not in _NODE_KINDS:
                 raise self.fail(shape, "sh:nodeKind", f"unknown node kind {kind}")
             conditions.append(_NODE_KINDS[kind].format(v=v))
         for head in self.g.objects(shape, SH["in"]):
@@ -452,8 +493,7 @@ class _Compiler:
         for pattern in self.g.objects(shape, SH.pattern):
             if (shape, SH.flags, None) in self.g:
                 raise self.fail(shape, "sh:flags", "regular expression flags are not compiled")
-            conditions.append(f"(!isBlank({v}) && REGEX(STR({v}), "
-                              f"{_sparql_string(str(pattern))}))")
+            conditions.append(f"(!isBlank({v}) && REGEX(STR({v}), {_sparql_string(str(pattern))}))")
         for head in self.g.objects(shape, SH["or"]):
             alternatives = []
             for member in self.list_items(shape, SH["or"], head):
@@ -469,7 +509,7 @@ class _Compiler:
         if not isinstance(datatype, URIRef):
             raise self.fail(shape, "sh:datatype", "must be an IRI")
         if datatype == RDF.langString:
-            return f"(isLiteral({v}) && LANG({v}) != \"\")"
+            return f'(isLiteral({v}) && LANG({v}) != "")'
         if datatype == RDFS.Literal:
             return f"isLiteral({v})"
         check = f"(isLiteral({v}) && sameTerm(DATATYPE({v}), {_term(datatype)})"

@@ -23,7 +23,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
-from filmgraph.namespaces import PREFIXES, ID
+from filmgraph.namespaces import ID, PREFIXES
 from filmgraph.provenance import ONTOLOGY_GRAPH
 from filmgraph.reasoning import INFERRED_GRAPH
 from filmgraph.resources import ontology_path, shapes_path
@@ -77,15 +77,14 @@ class ValidationReport:
         counts = Counter(f.severity for f in self.findings)
         lines = [
             f"Conforms: {'yes' if self.conforms else 'no'}",
-            "Findings: " + ", ".join(
+            "Findings: "
+            + ", ".join(
                 f"{counts.get(s, 0)} {s.lower()}(s)" for s in ("Violation", "Warning", "Info")
             ),
         ]
         ordered = sorted(self.findings, key=lambda f: (_SEVERITY_ORDER.get(f.severity, 9), f))
         for finding in ordered[:limit]:
-            lines.append(
-                f"[{finding.severity}] {finding.focus} {finding.path}: {finding.message}"
-            )
+            lines.append(f"[{finding.severity}] {finding.focus} {finding.path}: {finding.message}")
         if limit is not None and len(ordered) > limit:
             lines.append(f"... and {len(ordered) - limit} more")
         return "\n".join(lines) + "\n"
@@ -100,7 +99,7 @@ def _short(term: Node | None) -> str:
         text = str(term)
         for prefix, iri in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
             if text.startswith(iri) and len(text) > len(iri):
-                return f"{prefix}:{text[len(iri):]}"
+                return f"{prefix}:{text[len(iri) :]}"
         return f"<{text}>"
     return str(term)
 
@@ -108,8 +107,8 @@ def _short(term: Node | None) -> str:
 #: The graph an rdflib graph is loaded into by :func:`validate_graph`.
 _DATA_GRAPH = ID["graph/validated-data"]
 _SUBCLASS_QUERY = (
-    f"SELECT DISTINCT ?sub ?super WHERE {{ GRAPH ?g {{ ?sub <{RDFS.subClassOf}> ?super }} "
-    "FILTER(?g NOT IN (#EXCLUDE#)) }"
+    f"SELECT DISTINCT ?sub ?super WHERE {{{{ GRAPH ?g {{{{ ?sub <{RDFS.subClassOf}> ?super }}}}"
+    " {outside} }}"
 )
 
 
@@ -130,20 +129,23 @@ def validate_store(
     the findings for the rest from the previous build.
     """
     outside = ", ".join(f"<{iri}>" for iri in sorted(exclude))
+    stated = _SUBCLASS_QUERY.format(outside=f"FILTER(?g NOT IN ({outside}))" if exclude else "")
     pairs = list(_ontology_subclasses(ontology or ontology_path()))
-    pairs += [(_to_rdflib(row["sub"]), _to_rdflib(row["super"]))
-              for row in store.query(_SUBCLASS_QUERY.replace("#EXCLUDE#", outside or "<urn:x-filmgraph:none>"))]
+    pairs += [(_to_rdflib(row["sub"]), _to_rdflib(row["super"])) for row in _select(store, stated)]
     compiled = compile_shapes(_parse(shapes or shapes_path()), subclass_closure(pairs))
     findings: set[Finding] = set()
     results: list[tuple[Node, CompiledShape, int]] = []
     if focus is None or focus:
         for shape in compiled:
-            for row in store.query(shape.query(exclude=exclude, focus=focus)):
+            for row in _select(store, shape.query(exclude=exclude, focus=focus)):
                 results.append((_to_rdflib(row["focus"]), shape, int(row["check"].value)))
     for node, shape, index in results:
         check = shape.checks[index]
-        findings.add(Finding(check.severity, _short(node), _short(check.path), check.message,
-                             _short(check.shape)))
+        findings.add(
+            Finding(
+                check.severity, _short(node), _short(check.path), check.message, _short(check.shape)
+            )
+        )
     conforms = not any(f.severity == "Violation" for f in findings)
     return ValidationReport(conforms, sorted(findings), _report_graph(conforms, results))
 
@@ -204,6 +206,13 @@ def validate_graph_pyshacl(
     return ValidationReport(bool(conforms), sorted(set(findings)), report_graph)
 
 
+def _select(store: ox.Store, query: str) -> ox.QuerySolutions:
+    solutions = store.query(query)
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise TypeError(f"expected a SELECT query: {query[:80]}")
+    return solutions
+
+
 def _parse(path: Path) -> Graph:
     return Graph().parse(path, format="turtle")
 
@@ -229,7 +238,8 @@ def _report_graph(conforms: bool, results: list[tuple[Node, CompiledShape, int]]
     report = BNode()
     graph.add((report, RDF.type, SH.ValidationReport))
     graph.add((report, SH.conforms, Literal(conforms)))
-    for node, shape, index in sorted(set(results), key=lambda r: (str(r[0]), str(r[1].shape), r[2])):
+    ordered = sorted(set(results), key=lambda r: (str(r[0]), str(r[1].shape), r[2]))
+    for node, shape, index in ordered:
         check = shape.checks[index]
         result = BNode()
         graph.add((report, SH.result, result))

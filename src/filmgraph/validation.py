@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -130,9 +131,12 @@ def validate_store(
     """
     outside = ", ".join(f"<{iri}>" for iri in sorted(exclude))
     stated = _SUBCLASS_QUERY.format(outside=f"FILTER(?g NOT IN ({outside}))" if exclude else "")
-    pairs = list(_ontology_subclasses(ontology or ontology_path()))
-    pairs += [(_to_rdflib(row["sub"]), _to_rdflib(row["super"])) for row in _select(store, stated)]
-    compiled = compile_shapes(_parse(shapes or shapes_path()), subclass_closure(pairs))
+    stated_pairs = frozenset(
+        (_to_rdflib(row["sub"]), _to_rdflib(row["super"])) for row in _select(store, stated)
+    )
+    compiled = _compiled(
+        _Source.of(shapes or shapes_path()), _Source.of(ontology or ontology_path()), stated_pairs
+    )
     findings: set[Finding] = set()
     results: list[tuple[Node, CompiledShape, int]] = []
     if focus is None or focus:
@@ -213,12 +217,28 @@ def _select(store: ox.Store, query: str) -> ox.QuerySolutions:
     return solutions
 
 
-def _parse(path: Path) -> Graph:
-    return Graph().parse(path, format="turtle")
+@dataclass(frozen=True)
+class _Source:
+    """A Turtle file and its modification time, so a cached compilation notices edits."""
+
+    path: Path
+    mtime_ns: int
+
+    @classmethod
+    def of(cls, path: Path) -> _Source:
+        return cls(path, path.stat().st_mtime_ns)
+
+    def parse(self) -> Graph:
+        return Graph().parse(self.path, format="turtle")
 
 
-def _ontology_subclasses(path: Path) -> list[tuple[Node, Node]]:
-    return list(_parse(path).subject_objects(RDFS.subClassOf))
+@lru_cache(maxsize=8)
+def _compiled(
+    shapes: _Source, ontology: _Source, stated_pairs: frozenset[tuple[Node, Node]]
+) -> tuple[CompiledShape, ...]:
+    """The shapes compiled against the ontology's class hierarchy and the data's own."""
+    pairs = [*ontology.parse().subject_objects(RDFS.subClassOf), *stated_pairs]
+    return tuple(compile_shapes(shapes.parse(), subclass_closure(pairs)))
 
 
 def _to_rdflib(term: Any) -> Node:

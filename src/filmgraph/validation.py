@@ -13,9 +13,9 @@ pySHACL over rdflib, kept for the test and the benchmark that compare the two.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +58,18 @@ class ValidationReport:
 
     conforms: bool
     findings: list[Finding] = field(default_factory=list)
-    graph: Graph = field(default_factory=Graph)
+    #: The report graph, or a function that builds it (on first use: it costs more than
+    #: the validation itself on a large graph with many findings).
+    report_graph: Graph | Callable[[], Graph] = field(
+        default_factory=Graph, repr=False, compare=False
+    )
+
+    @property
+    def graph(self) -> Graph:
+        """The SHACL validation report graph (section 3.6 of the recommendation)."""
+        if not isinstance(self.report_graph, Graph):
+            self.report_graph = self.report_graph()
+        return self.report_graph
 
     def to_json(self) -> dict[str, Any]:
         """The verdict and every finding as plain data (the report graph is left out)."""
@@ -97,12 +108,16 @@ def _short(term: Node | None) -> str:
     if isinstance(term, BNode):
         return "[]"  # blank-node ids change from run to run; the report must not
     if isinstance(term, URIRef):
-        text = str(term)
-        for prefix, iri in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
-            if text.startswith(iri) and len(text) > len(iri):
-                return f"{prefix}:{text[len(iri) :]}"
-        return f"<{text}>"
+        return _short_iri(str(term))
     return str(term)
+
+
+@lru_cache(maxsize=65536)
+def _short_iri(text: str) -> str:
+    for prefix, iri in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+        if text.startswith(iri) and len(text) > len(iri):
+            return f"{prefix}:{text[len(iri) :]}"
+    return f"<{text}>"
 
 
 #: The graph an rdflib graph is loaded into by :func:`validate_graph`.
@@ -151,7 +166,7 @@ def validate_store(
             )
         )
     conforms = not any(f.severity == "Violation" for f in findings)
-    return ValidationReport(conforms, sorted(findings), _report_graph(conforms, results))
+    return ValidationReport(conforms, sorted(findings), partial(_report_graph, conforms, results))
 
 
 def validate_graph(

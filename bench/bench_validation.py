@@ -93,7 +93,13 @@ def stated_graph(store: ox.Store) -> Graph:
 
 
 def films(store: ox.Store) -> list[str]:
-    return sorted({q.subject.value for q in store.quads_for_pattern(None, RDF_TYPE, FILM)})
+    return sorted(
+        {
+            q.subject.value
+            for q in store.quads_for_pattern(None, RDF_TYPE, FILM)
+            if isinstance(q.subject, ox.NamedNode)
+        }
+    )
 
 
 def main() -> None:

@@ -9,9 +9,10 @@ known (a finding of pySHACL carries no value either).
 
 Data is read from the union of the store's named graphs except those the caller leaves out
 (the ontology and the inferred triples): every triple pattern is ``GRAPH ?gN { … }`` with
-the query's available named graphs restricted, never the store's union default graph, which
-would repeat a triple once per graph stating it. Counts therefore count distinct values
-(``sameTerm`` between the values), never rows.
+``FILTER(?gN NOT IN (…))``, never the store's union default graph, which would repeat a
+triple once per graph stating it, and never the ``named_graphs`` option of a query, which
+measured five times slower. Counts count distinct values (``sameTerm`` between the values),
+never rows.
 
 What is compiled (SHACL Core, section numbers of the W3C recommendation):
 

@@ -1,11 +1,13 @@
 """SHACL Core shapes compiled to SPARQL SELECT queries, so validation runs inside the store.
 
-The shapes file is read as data: every node shape becomes one query that returns, for each
-focus node that breaks one of its checks, the focus node and the number of the check it
-breaks. A check is one property shape of the node shape (or the node shape's own
-constraints); the report of SHACL names the focus node, the property shape, its path, its
-severity and its message, so which value broke which constraint of the check need not be
-known (a finding of pySHACL carries no value either).
+The shapes file is read as data. Every node shape becomes a few queries: one for its focus
+nodes, one per *match* (a pattern that finds the nodes breaking a constraint by itself: a
+value of the wrong kind, too many values), run once even when several node shapes share the
+property shape, and one for its *absences* (too few values, a node-level ``sh:or``), which
+only looking at each focus node can find. A check is one property shape of the node shape
+(or the node shape's own constraints); a finding names the focus node, the property shape,
+its path, its severity and its message, so which value broke which constraint of the check
+need not be known (a finding of pySHACL carries no value either).
 
 Data is read from the union of the store's named graphs except those the caller leaves out
 (the ontology and the inferred triples): every triple pattern is ``GRAPH ?gN { … }`` with
@@ -144,54 +146,80 @@ class _Violation:
     pattern: str | None
     condition: str | None = None
 
-    def as_pattern(self) -> str:
-        return self.pattern if self.pattern is not None else f"FILTER({self.condition})"
 
-    def as_condition(self) -> str:
-        return self.condition if self.condition is not None else f"EXISTS {{ {self.pattern} }}"
+@dataclass(frozen=True)
+class Match:
+    """A way to break a check that a graph pattern finds on its own: a value of the wrong
+    kind, too many values, two values in one language …
+
+    The pattern binds ``?focus`` to every node of the graph that breaks the constraint,
+    targeted or not, so it runs once for all the node shapes that share the property shape
+    (``key``); the caller keeps the nodes each node shape targets.
+    """
+
+    #: The property shape and the number of the constraint within it.
+    key: tuple[Node, int]
+    #: The index of the check (in :attr:`CompiledShape.checks`) it breaks.
+    check: int
+    pattern: str = field(repr=False)
+
+    def query(self, *, exclude: Collection[str] = (), focus: Collection[str] | None = None) -> str:
+        """``SELECT DISTINCT ?focus``: the nodes that break it (among ``focus`` if given)."""
+        return _finish(
+            f"SELECT DISTINCT ?focus WHERE {{ {_values(focus)} {self.pattern} }}", exclude
+        )
 
 
 @dataclass(frozen=True)
 class CompiledShape:
-    """A node shape as one SPARQL SELECT: rows of ``?focus`` and ``?check`` (an index)."""
+    """A node shape compiled: the query of its targets, its matches and its absences."""
 
     shape: Node
     checks: tuple[CompiledCheck, ...]
-    #: A pattern binding ``?focus`` to each target, with ``#FOCUS#`` and ``#EXCLUDE#``.
+    #: A pattern binding ``?focus`` to each target.
     targets: str = field(repr=False)
-    #: For each check, the ways a focus node breaks it.
-    violations: tuple[tuple[_Violation, ...], ...] = field(repr=False)
+    matches: tuple[Match, ...] = field(repr=False)
+    #: (check index, filter expression over a target ``?focus``): breaks found only by
+    #: looking at each target (a missing value, a node-level ``sh:or``).
+    absences: tuple[tuple[int, str], ...] = field(repr=False)
 
-    def query(self, *, exclude: Collection[str] = (), focus: Collection[str] | None = None) -> str:
-        """The query over every named graph but ``exclude``, only for ``focus`` when given.
+    def targets_query(
+        self, *, exclude: Collection[str] = (), focus: Collection[str] | None = None
+    ) -> str:
+        """``SELECT DISTINCT ?focus``: the focus nodes of the shape (among ``focus``)."""
+        return _finish(self._targets(focus), exclude)
 
-        On the whole graph the targets are joined once with every check that a pattern
-        finds (a value of the wrong kind, too many values); only absences (too few values)
-        are filtered target by target. With ``focus`` every check starts from the targets,
-        so the work is bounded by the focus nodes.
-        """
-        values = (
-            ""
-            if focus is None
-            else ("VALUES ?focus { " + " ".join(f"<{iri}>" for iri in sorted(focus)) + " }")
+    def absences_query(
+        self, *, exclude: Collection[str] = (), focus: Collection[str] | None = None
+    ) -> str | None:
+        """``SELECT DISTINCT ?focus ?check`` for the absences, or ``None`` if it has none."""
+        if not self.absences:
+            return None
+        targets = "{ " + self._targets(focus) + " }"
+        branches = [
+            f"{{ {targets} FILTER({condition}) BIND({check} AS ?check) }}"
+            for check, condition in self.absences
+        ]
+        return _finish(
+            "SELECT DISTINCT ?focus ?check WHERE {\n  " + "\n  UNION\n  ".join(branches) + "\n}",
+            exclude,
         )
-        targets = f"{{ SELECT DISTINCT ?focus WHERE {{ {values} {self.targets} }} }}"
-        matches = []
-        branches = []
-        for index, found in enumerate(self.violations):
-            for violation in found:
-                if focus is None and violation.pattern is not None:
-                    matches.append(f"{{ {violation.pattern} BIND({index} AS ?check) }}")
-                else:
-                    branches.append(
-                        f"{{ {targets} {violation.as_pattern()} BIND({index} AS ?check) }}"
-                    )
-        if matches:
-            branches.insert(0, f"{{ {targets} {{ " + "\n    UNION ".join(matches) + " } }")
-        text = "SELECT DISTINCT ?focus ?check WHERE {\n  " + "\n  UNION\n  ".join(branches) + "\n}"
-        if exclude:
-            return text.replace("#EXCLUDE#", ", ".join(f"<{g}>" for g in sorted(exclude)))
-        return _GRAPH_FILTER.sub("", text)
+
+    def _targets(self, focus: Collection[str] | None) -> str:
+        return f"SELECT DISTINCT ?focus WHERE {{ {_values(focus)} {self.targets} }}"
+
+
+def _values(focus: Collection[str] | None) -> str:
+    if focus is None:
+        return ""
+    return "VALUES ?focus { " + " ".join(f"<{iri}>" for iri in sorted(focus)) + " }"
+
+
+def _finish(text: str, exclude: Collection[str]) -> str:
+    """The query over every named graph but ``exclude``."""
+    if exclude:
+        return text.replace("#EXCLUDE#", ", ".join(f"<{g}>" for g in sorted(exclude)))
+    return _GRAPH_FILTER.sub("", text)
 
 
 def subclass_closure(pairs: Iterable[tuple[Node, Node]]) -> dict[Node, frozenset[Node]]:
@@ -343,23 +371,28 @@ class _Compiler:
         self.check_known(shape, _NODE_TARGETS | {SH.property, SH["or"]})
         targets = self.targets(shape)
         checks: list[CompiledCheck] = []
-        violations: list[list[_Violation]] = []
+        matches: list[Match] = []
+        absences: list[tuple[int, str]] = []
         own = [self.node_or(shape, head) for head in self.g.objects(shape, SH["or"])]
         if own:
+            absences += [(len(checks), v.condition) for v in own if v.condition is not None]
             checks.append(CompiledCheck(shape, None, self.severity(shape), self.message(shape)))
-            violations.append(own)
         for prop in sorted(self.g.objects(shape, SH.property), key=self.property_key):
             if _deactivated(self.g, prop):
                 continue
             self.check_known(prop, frozenset({SH.path}) | _PROPERTY_CONSTRAINTS)
             path = self.path(prop)
             found = list(self.property_violations(prop, path))
-            if found:
-                checks.append(CompiledCheck(prop, path, self.severity(prop), self.message(prop)))
-                violations.append(found)
-        return CompiledShape(
-            shape, tuple(checks), targets, tuple(tuple(found) for found in violations)
-        )
+            if not found:
+                continue
+            index = len(checks)
+            checks.append(CompiledCheck(prop, path, self.severity(prop), self.message(prop)))
+            for number, violation in enumerate(found):
+                if violation.pattern is not None:
+                    matches.append(Match((prop, number), index, violation.pattern))
+                elif violation.condition is not None:
+                    absences.append((index, violation.condition))
+        return CompiledShape(shape, tuple(checks), targets, tuple(matches), tuple(absences))
 
     def property_key(self, prop: Node) -> tuple[str, str]:
         # Blank property shapes have no stable name: order them by what they say.

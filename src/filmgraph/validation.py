@@ -158,11 +158,7 @@ def validate_store(
         _Source.of(shapes or shapes_path()), _Source.of(ontology or ontology_path()), stated_pairs
     )
     findings: set[Finding] = set()
-    results: list[tuple[Node, CompiledShape, int]] = []
-    if focus is None or focus:
-        for shape in compiled:
-            for row in _select(store, shape.query(exclude=exclude, focus=focus)):
-                results.append((_to_rdflib(row["focus"]), shape, int(row["check"].value)))
+    results = _run(store, compiled, exclude, focus) if focus is None or focus else []
     for node, shape, index in results:
         check = shape.checks[index]
         findings.add(
@@ -228,6 +224,32 @@ def validate_graph_pyshacl(
             )
         )
     return ValidationReport(bool(conforms), sorted(set(findings)), report_graph)
+
+
+def _run(
+    store: ox.Store,
+    compiled: tuple[CompiledShape, ...],
+    exclude: Collection[str],
+    focus: Collection[str] | None,
+) -> list[tuple[Node, CompiledShape, int]]:
+    """(focus node, shape, check) for every break: each match runs once, for all shapes."""
+    matched: dict[tuple[Node, int], set[Any]] = {}
+    found: list[tuple[Any, CompiledShape, int]] = []
+    for shape in compiled:
+        query = shape.targets_query(exclude=exclude, focus=focus)
+        targets = {row["focus"] for row in _select(store, query)}
+        if not targets:
+            continue
+        for match in shape.matches:
+            if match.key not in matched:
+                rows = _select(store, match.query(exclude=exclude, focus=focus))
+                matched[match.key] = {row["focus"] for row in rows}
+            found += [(node, shape, match.check) for node in matched[match.key] & targets]
+        absences = shape.absences_query(exclude=exclude, focus=focus)
+        if absences is not None:
+            rows = _select(store, absences)
+            found += [(row["focus"], shape, int(row["check"].value)) for row in rows]
+    return [(_to_rdflib(node), shape, check) for node, shape, check in found]
 
 
 def _select(store: ox.Store, query: str) -> ox.QuerySolutions:

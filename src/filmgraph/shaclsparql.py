@@ -50,6 +50,7 @@ from filmgraph.errors import FilmgraphError
 __all__ = [
     "CompiledCheck",
     "CompiledShape",
+    "Match",
     "ShapeCompileError",
     "compile_shapes",
     "subclass_closure",

@@ -219,7 +219,7 @@ def main() -> None:
         f"pySHACL is not run beyond {args.pyshacl_max} copies: its time grows with the graph "
         "(about 35 s per copy of the bundled graph on a quiet machine, about twice that here), "
         "so the largest graph would take several minutes more. The on-disk row is the "
-        "build's own RocksDB store (what `filmgraph check --rerun-shacl` reads).",
+        "`validate_store` on the build's own on-disk store.",
         "",
     ]
     RESULTS.parent.mkdir(parents=True, exist_ok=True)

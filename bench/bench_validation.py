@@ -218,7 +218,7 @@ def main() -> None:
         "",
         f"pySHACL is not run beyond {args.pyshacl_max} copies: its time grows with the graph "
         "(about 35 s per copy of the bundled graph on a quiet machine, about twice that here), "
-        "so the largest graph would take several minutes more. The on-disk row is the "
+        "so the largest graph would take several minutes more. The on-disk row runs "
         "`validate_store` on the build's own on-disk store.",
         "",
     ]

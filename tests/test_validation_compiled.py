@@ -175,14 +175,13 @@ def test_compiled_findings_equal_pyshacl_on_generated_films(
     assert report.findings == reference(data).findings
 
 
-def test_an_ill_formed_gyear_is_reported_where_pyshacl_lets_it_pass() -> None:
+def test_an_ill_formed_gyear_is_a_violation() -> None:
     # SHACL 4.1.2: a literal whose lexical form is not of its datatype fails sh:datatype.
-    # rdflib has no parser for xsd:gYear, so pySHACL cannot tell "x"^^xsd:gYear is broken;
-    # the store can, and the compiled route reports it. (The one known difference.)
+    # pySHACL only sees it when rdflib has a parser for xsd:gYear, which it lacks until
+    # owlrl registers one in the process: its verdict depends on what ran before, so this
+    # case is checked against the recommendation, not against pySHACL.
     fixture = SHAPES / "differences" / "year-ill-formed-gyear.ttl"
-    broken = ("Violation", "film:earth-1930", "fg:year")
-    assert broken in reported(compiled(fixture))
-    assert broken not in reported(reference(Graph().parse(fixture, format="turtle")))
+    assert ("Violation", "film:earth-1930", "fg:year") in reported(compiled(fixture))
 
 
 def _stated(store: ox.Store) -> Graph:

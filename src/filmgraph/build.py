@@ -53,7 +53,7 @@ from filmgraph.provenance import (
     graph_iri,
 )
 from filmgraph.queries import run_named
-from filmgraph.reasoning import INFERRED_GRAPH, materialise_store
+from filmgraph.reasoning import materialise_store
 from filmgraph.resources import default_store_dir, manifest_path, ontology_path
 from filmgraph.store.base import SelectResult
 from filmgraph.store.oxigraph import OxigraphStore, to_oxigraph

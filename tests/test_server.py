@@ -17,6 +17,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from email.message import Message
 from pathlib import Path
 
 import pytest
@@ -60,13 +61,13 @@ def server(built: BuildResult, tmp_path_factory: pytest.TempPathFactory) -> Iter
 
 
 def fetch(url: str, data: bytes | None = None, headers: dict[str, str] | None = None,
-          method: str | None = None) -> tuple[int, dict[str, str], bytes]:
+          method: str | None = None) -> tuple[int, Message, bytes]:
     request = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, dict(response.headers), response.read()
+            return response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
+        return error.code, error.headers, error.read()
 
 
 def still_answers(server: RunningServer) -> bool:
@@ -240,8 +241,8 @@ def test_a_runaway_query_is_stopped_while_others_are_answered(server: RunningSer
 # -- hostile input -----------------------------------------------------------------------
 
 def _raw(server: RunningServer, request: bytes) -> bytes:
-    host, port = server.server.server_address[:2]
-    with socket.create_connection((str(host), int(port)), timeout=10) as conn:
+    host, port = server.address
+    with socket.create_connection((host, port), timeout=10) as conn:
         conn.sendall(request)
         chunks = []
         while chunk := conn.recv(65536):
@@ -298,15 +299,14 @@ def test_hostile_input_gets_a_clear_4xx_and_the_server_keeps_running(
     b"/static/%2e%2e/%2e%2e/pyproject.toml", b"//etc/passwd",
 ])
 def test_path_traversal_is_refused(server: RunningServer, path: bytes) -> None:
-    answer = _raw(server, b"GET " + path + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-    # "//" is folded to "/" by http.server itself, so that one is a plain 404
-    assert answer.startswith(b"HTTP/1.1 404" if path.startswith(b"//") else b"HTTP/1.1 400")
+    answer = _raw(server, b"GET " + path + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 400")
     assert b"root:" not in answer and b"[project]" not in answer
     assert still_answers(server)
 
 
 def test_a_chunked_body_is_refused(server: RunningServer) -> None:
-    answer = _raw(server, b"POST /sparql HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+    answer = _raw(server, b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n"
                           b"Content-Type: application/sparql-query\r\n\r\n5\r\nASK{}\r\n0\r\n\r\n")
     assert answer.startswith(b"HTTP/1.1 411")
     assert still_answers(server)
@@ -398,10 +398,11 @@ def test_a_named_query_runs_with_url_parameters(server: RunningServer) -> None:
 def test_cors_lets_browser_clients_in(server: RunningServer) -> None:
     status, headers, _ = fetch(server.url + "/sparql", method="OPTIONS", headers={
         "Origin": "https://example.org", "Access-Control-Request-Method": "POST"})
-    assert status == 204
+    assert status == 200
     assert headers["Access-Control-Allow-Origin"] == "*"
     assert "POST" in headers["Access-Control-Allow-Methods"]
-    _, headers, _ = fetch(server.url + "/sparql?" + urllib.parse.urlencode({"query": FILMS}))
+    _, headers, _ = fetch(server.url + "/sparql?" + urllib.parse.urlencode({"query": FILMS}),
+                          headers={"Origin": "https://example.org"})
     assert headers["Access-Control-Allow-Origin"] == "*"
 
 
@@ -412,7 +413,7 @@ def test_health_says_ok_once_the_store_is_open(server: RunningServer) -> None:
 
 def test_every_request_is_in_the_access_log(server: RunningServer) -> None:
     fetch(server.url + "/health?probe=access-log")
-    log = server.server.settings.access_log
+    log = server.settings.access_log
     assert log is not None
     lines = Path(log).read_text(encoding="utf-8").splitlines()
     assert any('"GET /health?probe=access-log HTTP/1.1" 200' in line for line in lines)

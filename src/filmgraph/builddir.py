@@ -43,6 +43,8 @@ from filmgraph.errors import BuildError, StoreNotFound
 __all__ = ["BuildDir", "Generation", "Lease"]
 
 _COUNTER = itertools.count()
+#: A build refuses to start with less free space than this in the store directory.
+MIN_FREE_BYTES = 32 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -190,8 +192,10 @@ class BuildDir:
         try:
             self._generations.mkdir(parents=True, exist_ok=True)
             self._lock_build()
+            if shutil.disk_usage(self.root).free < MIN_FREE_BYTES:
+                raise OSError(errno.ENOSPC, "no space left on device")
             stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
-            path = self._generations / f"{stamp}-{os.getpid()}-{time.monotonic_ns() % 10**6:06d}"
+            path = self._generations / f"{stamp}-{os.getpid()}-{time.time_ns() % 10**9:09d}"
             path.mkdir()
         except OSError as error:
             self._unlock_build()
@@ -206,11 +210,11 @@ class BuildDir:
                 tmp_link.unlink()
             tmp_link.symlink_to(generation.path.relative_to(self.root))
             tmp_link.replace(self._link)
+            self.prune(keep=generation)  # under the build lock: no other build is running
         except OSError as error:
             raise _unwritable(self.root, error) from None
         finally:
             self._unlock_build()
-        self.prune(keep=generation)
 
     def discard(self, generation: Generation) -> None:
         """Remove a generation that failed; the current one is untouched."""
@@ -220,17 +224,18 @@ class BuildDir:
             self._unlock_build()
 
     def prune(self, keep: Generation) -> None:
-        """Delete generations older than ``keep`` that no reader holds.
+        """Delete every generation but ``keep`` and the current one that no reader holds.
 
-        Leftovers of killed builds go too; newer generations are left alone, and so is
-        any generation a live reader leases (it goes at a later prune).
+        Called under the build lock (by :meth:`publish`), so no other build is writing a
+        generation here: the rest are older builds and leftovers of killed ones. A
+        generation a live reader leases stays until a later prune.
         """
         doomed: list[Path] = []
         with self._leases_locked():
             held = self._held()
             current = self.current_name()
             for path in self._generations.iterdir():
-                if path.name < keep.name and path.name not in held and path.name != current:
+                if path.name not in (keep.name, current) and path.name not in held:
                     trash = self.root / f".trash-{path.name}"
                     path.rename(trash)  # out of readers' reach before the slow delete
                     doomed.append(trash)

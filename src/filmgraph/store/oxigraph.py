@@ -42,7 +42,7 @@ def has_dataset_clause(sparql: str) -> bool:
         return False
     finally:
         sys.setrecursionlimit(limit)
-    return bool(parsed[1].get("datasetClause"))
+    return "datasetClause" in parsed[1] and bool(parsed[1]["datasetClause"])
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _FORMATS = {"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}

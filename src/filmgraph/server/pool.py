@@ -26,6 +26,7 @@ import asyncio
 import contextlib
 import hashlib
 import multiprocessing
+import os
 import time
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
@@ -122,6 +123,7 @@ class WorkerPool:
         self._expensive: OrderedDict[str, None] = OrderedDict()
         self._closed = False
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._workers: set[_Worker] = set()  # every live worker process of this pool
         self._switching = False
         self.stopped = 0  # queries stopped at the time limit
         self.refused = 0  # queries refused because no worker could take them
@@ -152,9 +154,11 @@ class WorkerPool:
         for worker_set in self._sets.values():
             if worker_set.lease is not None:
                 worker_set.lease.release()
-        for child in _CONTEXT.active_children():
-            child.kill()
-            child.join(2)
+        for worker in list(self._workers):
+            with contextlib.suppress(OSError):
+                worker.process.kill()
+            worker.process.join(2)
+        self._workers.clear()
 
     @property
     def generation(self) -> str:
@@ -206,8 +210,13 @@ class WorkerPool:
         try:
             try:
                 worker.conn.send(job)
-                budget = limit if slow else min(self.settings.quick_time, limit)
-                reply = await self._receive(worker, budget - (time.monotonic() - started))
+                sent = time.monotonic()  # the quick budget counts from here, not the queue
+                budget = limit - (sent - started)
+                if not slow:
+                    budget = min(self.settings.quick_time, budget)
+                reply = await self._receive(worker, budget)
+                if reply is not None and slow and time.monotonic() - sent < self.settings.quick_time:
+                    self._expensive.pop(key, None)  # cheap after all (it was a busy moment)
                 if reply is None and lane == "quick":
                     self._remember(key)
                     self._replace_quick(worker)  # the quick lane gets a fresh worker now
@@ -221,6 +230,7 @@ class WorkerPool:
                     self._running["quick"] -= 1
                     lane = "slow"
                     self._running["slow"] += 1
+                    _nice(worker, 19)  # the cheap queries get the processor first
                     reply = await self._receive(worker, limit - (time.monotonic() - started))
             except (_Died, OSError):
                 self._lost(worker)
@@ -289,6 +299,7 @@ class WorkerPool:
                 f"{self._running['slow']} expensive queries are running (at most "
                 f"{self.settings.slow_queries} at once)", self.settings.time_limit))
         worker = current.spares.pop()
+        _nice(worker, 19)
         self._spawn_task(self._refill(current))
         return worker
 
@@ -304,7 +315,7 @@ class WorkerPool:
             self._stop(worker)
             return
         if slow:  # it left the quick lane; it becomes a spare if one is missing
-            if len(owner.spares) < self.settings.spares:
+            if len(owner.spares) < self.settings.spares and _nice(worker, 0):
                 owner.spares.append(worker)
             else:
                 self._stop(worker)
@@ -350,8 +361,10 @@ class WorkerPool:
         await asyncio.to_thread(process.start)
         there.close()
         worker = _Worker(process, here, worker_set.name)
+        self._workers.add(worker)
         ready = await self._receive_ready(worker)
         if not ready:
+            self._workers.discard(worker)
             process.kill()
             raise RuntimeError("a query worker failed to open the store")
         worker_set.alive += 1
@@ -421,6 +434,7 @@ class WorkerPool:
         if worker.process.is_alive():
             worker.process.kill()
             await asyncio.to_thread(worker.process.join, 5)
+        self._workers.discard(worker)
         owner = self._sets.get(worker.generation)
         if owner is None:
             return
@@ -469,6 +483,18 @@ class WorkerPool:
                 old.lease.release()
         for _ in range(len(fresh.idle)):
             self._wake()
+
+
+def _nice(worker: _Worker, niceness: int) -> bool:
+    """Set a worker's scheduling priority; False where the system does not allow it."""
+    pid = worker.process.pid
+    if pid is None:
+        return False
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, niceness)
+    except OSError:
+        return False
+    return True
 
 
 def _key(job: Job) -> str:

@@ -51,10 +51,17 @@ def test_the_build_lock_is_free_again_after_publish_or_discard(tmp_path: Path) -
 
 def test_a_killed_build_lets_go_of_the_lock(tmp_path: Path) -> None:
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from pathlib import Path; "
-         "from filmgraph.builddir import BuildDir; BuildDir(Path(sys.argv[1])).new_generation();"
-         " print('held', flush=True); time.sleep(60)", str(tmp_path)],
-        stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; "
+            "from filmgraph.builddir import BuildDir; BuildDir(Path(sys.argv[1])).new_generation();"
+            " print('held', flush=True); time.sleep(60)",
+            str(tmp_path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
         with pytest.raises(BuildError, match=f"pid {holder.pid}"):
@@ -81,9 +88,16 @@ def test_pruning_keeps_a_generation_a_reader_holds(tmp_path: Path) -> None:
 def test_a_lease_of_a_dead_reader_does_not_hold(tmp_path: Path) -> None:
     build_dir = BuildDir(tmp_path)
     old = finished(build_dir)
-    subprocess.run([sys.executable, "-c", "import sys; from pathlib import Path; "
-                    "from filmgraph.builddir import BuildDir; BuildDir(Path(sys.argv[1])).hold()",
-                    str(tmp_path)], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from pathlib import Path; "
+            "from filmgraph.builddir import BuildDir; BuildDir(Path(sys.argv[1])).hold()",
+            str(tmp_path),
+        ],
+        check=True,
+    )
     finished(build_dir)
     assert not old.path.exists()
     assert list((tmp_path / "leases").iterdir()) == []
@@ -115,8 +129,9 @@ def full_dir(tmp_path: Path) -> Iterator[Path]:
     yield from _mount(tmp_path / "full", "size=64k")
 
 
-@pytest.mark.parametrize(("kind", "reason"), [("read_only_dir", "read-only"),
-                                              ("full_dir", "the disk is full")])
+@pytest.mark.parametrize(
+    ("kind", "reason"), [("read_only_dir", "read-only"), ("full_dir", "the disk is full")]
+)
 def test_an_unwritable_store_directory_is_a_clear_error(
     request: pytest.FixtureRequest, kind: str, reason: str
 ) -> None:
@@ -131,9 +146,22 @@ def test_the_build_command_exits_2_without_a_traceback_on_an_unwritable_director
 ) -> None:
     directory: Path = request.getfixturevalue(kind)
     done = subprocess.run(
-        [sys.executable, "-m", "filmgraph", "build", "--store", str(directory / "build"),
-         "--no-bundled", "--source", str(PUBLISH / "curated")],
-        capture_output=True, text=True, cwd=REPO, check=False)
+        [
+            sys.executable,
+            "-m",
+            "filmgraph",
+            "build",
+            "--store",
+            str(directory / "build"),
+            "--no-bundled",
+            "--source",
+            str(PUBLISH / "curated"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=False,
+    )
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr
     assert "cannot write the build into" in done.stderr

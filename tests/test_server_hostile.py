@@ -30,10 +30,13 @@ from filmgraph.store import open_store
 
 from .publish_support import PUBLISH
 
-FILMS = ("PREFIX fg: <https://w3id.org/filmgraph/ontology#> "
-         "SELECT ?f WHERE { ?f a fg:Film } ORDER BY ?f")
-LOOKUP = ('PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> '
-          'SELECT ?f WHERE { ?f rdfs:label "Strike"@en }')
+FILMS = (
+    "PREFIX fg: <https://w3id.org/filmgraph/ontology#> SELECT ?f WHERE { ?f a fg:Film } ORDER BY ?f"
+)
+LOOKUP = (
+    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+    'SELECT ?f WHERE { ?f rdfs:label "Strike"@en }'
+)
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 HEAD_TIMEOUT = 1.0
 BODY_TIMEOUT = 1.0
@@ -42,24 +45,35 @@ MAX_CONNECTIONS = 24
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
-    return build(tmp_path_factory.mktemp("hostile") / "build", sources=[PUBLISH / "curated"],
-                 bundled=False)
+    return build(
+        tmp_path_factory.mktemp("hostile") / "build", sources=[PUBLISH / "curated"], bundled=False
+    )
 
 
 @pytest.fixture(scope="module")
 def server(built: BuildResult, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     settings = ServerSettings(
-        port=0, time_limit=4, quick_time=0.3, workers=2, spares=2, slow_queries=2,
-        header_timeout=HEAD_TIMEOUT, body_timeout=BODY_TIMEOUT, idle_timeout=1,
-        max_connections=MAX_CONNECTIONS, max_body_bytes=50_000,
-        access_log=tmp_path_factory.mktemp("log") / "access.log")
+        port=0,
+        time_limit=4,
+        quick_time=0.3,
+        workers=2,
+        spares=2,
+        slow_queries=2,
+        header_timeout=HEAD_TIMEOUT,
+        body_timeout=BODY_TIMEOUT,
+        idle_timeout=1,
+        max_connections=MAX_CONNECTIONS,
+        max_body_bytes=50_000,
+        access_log=tmp_path_factory.mktemp("log") / "access.log",
+    )
     running = start(str(built.generation.path.parent.parent), settings)
     yield running
     running.stop()
 
 
-def fetch(url: str, data: bytes | None = None, headers: dict[str, str] | None = None
-          ) -> tuple[int, Message, bytes]:
+def fetch(
+    url: str, data: bytes | None = None, headers: dict[str, str] | None = None
+) -> tuple[int, Message, bytes]:
     request = urllib.request.Request(url, data=data, headers=headers or {})
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
@@ -70,8 +84,9 @@ def fetch(url: str, data: bytes | None = None, headers: dict[str, str] | None = 
 
 def sparql(server: RunningServer, query: str, accept: str = "") -> tuple[int, Message, bytes]:
     headers = {"Accept": accept} if accept else {}
-    return fetch(server.url + "/sparql?" + urllib.parse.urlencode({"query": query}),
-                 headers=headers)
+    return fetch(
+        server.url + "/sparql?" + urllib.parse.urlencode({"query": query}), headers=headers
+    )
 
 
 def still_answers(server: RunningServer) -> bool:
@@ -101,12 +116,17 @@ def statuses(raw: bytes) -> list[int]:
 
 # -- request framing -----------------------------------------------------------------------
 
+
 def test_an_unread_body_is_never_taken_for_a_second_request(server: RunningServer) -> None:
     smuggled = b"GET /smuggled HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
     with connect(server) as conn:
-        conn.sendall(b"POST /health HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: "
-                     + str(len(smuggled)).encode() + b"\r\n\r\n" + smuggled
-                     + b"GET /ready HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        conn.sendall(
+            b"POST /health HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: "
+            + str(len(smuggled)).encode()
+            + b"\r\n\r\n"
+            + smuggled
+            + b"GET /ready HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        )
         answer = read_all(conn)
     # the POST is refused; then /ready is answered, or the connection closed: no /smuggled
     assert statuses(answer) in ([405], [405, 200])
@@ -115,29 +135,42 @@ def test_an_unread_body_is_never_taken_for_a_second_request(server: RunningServe
     assert "/smuggled" not in log
 
 
-@pytest.mark.parametrize("headers", [
-    b"Content-Length: 5\r\nContent-Length: 40\r\n",
-    b"Content-Length: 5, 40\r\n",
-    b"Content-Length: -5\r\n",
-    b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n",
-    b"Transfer-Encoding: gzip, chunked, identity\r\n",
-], ids=["two lengths", "a list of lengths", "negative", "length and chunked", "bad coding"])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        b"Content-Length: 5\r\nContent-Length: 40\r\n",
+        b"Content-Length: 5, 40\r\n",
+        b"Content-Length: -5\r\n",
+        b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n",
+        b"Transfer-Encoding: gzip, chunked, identity\r\n",
+    ],
+    ids=["two lengths", "a list of lengths", "negative", "length and chunked", "bad coding"],
+)
 def test_conflicting_or_malformed_framing_headers_are_refused(
     server: RunningServer, headers: bytes
 ) -> None:
     with connect(server) as conn:
-        conn.sendall(b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                     b"Content-Type: application/sparql-query\r\n" + headers
-                     + b"\r\nASK{}GET /smuggled HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        conn.sendall(
+            b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Type: application/sparql-query\r\n"
+            + headers
+            + b"\r\nASK{}GET /smuggled HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        )
         answer = read_all(conn)
     codes = statuses(answer)
     assert len(codes) == 1 and 400 <= codes[0] < 500, answer
     assert still_answers(server)
 
 
-@pytest.mark.parametrize("line", [
-    b"GET /health\x1b[2J HTTP/1.1", b"GET /he alth HTTP/1.1", b"GARBAGE",
-], ids=["escape sequence", "space in target", "no target"])
+@pytest.mark.parametrize(
+    "line",
+    [
+        b"GET /health\x1b[2J HTTP/1.1",
+        b"GET /he alth HTTP/1.1",
+        b"GARBAGE",
+    ],
+    ids=["escape sequence", "space in target", "no target"],
+)
 def test_a_malformed_request_line_is_refused_and_not_logged_raw(
     server: RunningServer, line: bytes
 ) -> None:
@@ -169,6 +202,7 @@ def test_no_version_banner(server: RunningServer) -> None:
 
 # -- slow and half-sent requests ----------------------------------------------------------
 
+
 def test_a_half_sent_head_is_answered_408_and_closed(server: RunningServer) -> None:
     with connect(server) as conn:
         conn.sendall(b"GET /health HTTP/1.1\r\nHost: 127.")
@@ -197,8 +231,10 @@ def test_a_head_dribbled_byte_by_byte_is_cut_off(server: RunningServer) -> None:
 
 def test_a_body_announced_but_never_sent_is_answered_408(server: RunningServer) -> None:
     with connect(server) as conn:
-        conn.sendall(b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                     b"Content-Type: application/sparql-query\r\nContent-Length: 40000\r\n\r\nASK")
+        conn.sendall(
+            b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Type: application/sparql-query\r\nContent-Length: 40000\r\n\r\nASK"
+        )
         answer = read_all(conn, limit=BODY_TIMEOUT + 5)
     assert statuses(answer) == [408]
     assert b"did not arrive" in answer
@@ -206,8 +242,10 @@ def test_a_body_announced_but_never_sent_is_answered_408(server: RunningServer) 
 
 def test_a_body_larger_than_the_limit_is_refused_before_it_is_read(server: RunningServer) -> None:
     with connect(server) as conn:
-        conn.sendall(b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                     b"Content-Type: application/sparql-query\r\nContent-Length: 900000\r\n\r\n")
+        conn.sendall(
+            b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Type: application/sparql-query\r\nContent-Length: 900000\r\n\r\n"
+        )
         answer = read_all(conn, limit=5)
     assert statuses(answer) == [413]
 
@@ -236,10 +274,13 @@ def test_connections_past_the_cap_are_refused_and_half_sent_ones_expire(
 
 # -- the Host guard and CORS --------------------------------------------------------------
 
+
 def test_a_foreign_host_is_refused_on_a_loopback_bind(server: RunningServer) -> None:
     with connect(server) as conn:
-        conn.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: attacker.example\r\n"
-                     b"Connection: close\r\n\r\n")
+        conn.sendall(
+            b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: attacker.example\r\n"
+            b"Connection: close\r\n\r\n"
+        )
         answer = read_all(conn)
     assert statuses(answer) == [400]
 
@@ -248,7 +289,9 @@ def test_cors_origins_are_a_setting(built: BuildResult) -> None:
     settings = ServerSettings(port=0, workers=1, spares=0, cors_origins="https://archive.example")
     running = start(str(built.generation.path.parent.parent), settings)
     try:
-        _, allowed, _ = fetch(running.url + "/health", headers={"Origin": "https://archive.example"})
+        _, allowed, _ = fetch(
+            running.url + "/health", headers={"Origin": "https://archive.example"}
+        )
         _, other, _ = fetch(running.url + "/health", headers={"Origin": "https://evil.example"})
     finally:
         running.stop()
@@ -258,8 +301,10 @@ def test_cors_origins_are_a_setting(built: BuildResult) -> None:
 
 # -- queries: runaways, lanes, readiness ----------------------------------------------------
 
-def _runaways(server: RunningServer, count: int, query: str = RUNAWAY
-              ) -> tuple[list[threading.Thread], list[tuple[int, Message]]]:
+
+def _runaways(
+    server: RunningServer, count: int, query: str = RUNAWAY
+) -> tuple[list[threading.Thread], list[tuple[int, Message]]]:
     outcomes: list[tuple[int, Message]] = []
 
     def run(n: int) -> None:
@@ -309,17 +354,40 @@ def test_readiness_and_liveness_answer(server: RunningServer) -> None:
 
 # -- client mistakes are 4xx with a message -----------------------------------------------
 
-@pytest.mark.parametrize(("path", "expected", "words"), [
-    ("/queries/film-influences?film=" + urllib.parse.quote("http://bad iri/x"), 400,
-     b"not a valid IRI"),
-    ("/sparql?" + urllib.parse.urlencode(
-        {"query": "SELECT * WHERE { ?s ?p ?o FILTER(<http://example.org/nofn>(?o)) }"}), 400,
-     b"not supported"),
-    ("/sparql?" + urllib.parse.urlencode(
-        {"query": "SELECT * WHERE " + "{" * (MAX_NESTING + 1) + "?s ?p ?o" + "}"
-         * (MAX_NESTING + 1)}), 400, b"nested too deeply"),
-    ("/sparql?" + urllib.parse.urlencode({"query": "SELECT * WHERE { ?s ?p "}), 400, b"syntax"),
-], ids=["invalid IRI parameter", "unknown function", "nested too deep", "syntax error"])
+
+@pytest.mark.parametrize(
+    ("path", "expected", "words"),
+    [
+        (
+            "/queries/film-influences?film=" + urllib.parse.quote("http://bad iri/x"),
+            400,
+            b"not a valid IRI",
+        ),
+        (
+            "/sparql?"
+            + urllib.parse.urlencode(
+                {"query": "SELECT * WHERE { ?s ?p ?o FILTER(<http://example.org/nofn>(?o)) }"}
+            ),
+            400,
+            b"not supported",
+        ),
+        (
+            "/sparql?"
+            + urllib.parse.urlencode(
+                {
+                    "query": "SELECT * WHERE "
+                    + "{" * (MAX_NESTING + 1)
+                    + "?s ?p ?o"
+                    + "}" * (MAX_NESTING + 1)
+                }
+            ),
+            400,
+            b"nested too deeply",
+        ),
+        ("/sparql?" + urllib.parse.urlencode({"query": "SELECT * WHERE { ?s ?p "}), 400, b"syntax"),
+    ],
+    ids=["invalid IRI parameter", "unknown function", "nested too deep", "syntax error"],
+)
 def test_client_mistakes_are_4xx_with_a_message(
     server: RunningServer, path: str, expected: int, words: bytes
 ) -> None:
@@ -330,8 +398,9 @@ def test_client_mistakes_are_4xx_with_a_message(
 
 def test_a_query_nested_forty_groups_deep_is_answered(server: RunningServer) -> None:
     query = "SELECT ?f WHERE " + "{" * 40 + f"?f a <{ID}x>" + "}" * 40
-    status, _, body = sparql(server, query.replace(f"<{ID}x>",
-                                                   "<https://w3id.org/filmgraph/ontology#Film>"))
+    status, _, body = sparql(
+        server, query.replace(f"<{ID}x>", "<https://w3id.org/filmgraph/ontology#Film>")
+    )
     assert status == 200 and len(json.loads(body)["results"]["bindings"]) == 3
 
 
@@ -341,8 +410,9 @@ def test_from_limits_the_default_graph_to_the_graphs_named(server: RunningServer
     one = graphs[0]
     _, _, union = sparql(server, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
     _, _, only = sparql(server, f"SELECT (COUNT(*) AS ?n) FROM <{one}> WHERE {{ ?s ?p ?o }}")
-    _, _, named = sparql(server, f"SELECT DISTINCT ?g FROM NAMED <{one}> "
-                                 "WHERE { GRAPH ?g { ?s ?p ?o } }")
+    _, _, named = sparql(
+        server, f"SELECT DISTINCT ?g FROM NAMED <{one}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
+    )
 
     def count(body: bytes) -> int:
         return int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
@@ -353,8 +423,9 @@ def test_from_limits_the_default_graph_to_the_graphs_named(server: RunningServer
 
 
 def test_an_accept_header_refusing_html_gets_no_html(server: RunningServer) -> None:
-    status, headers, _ = fetch(server.url + "/id/film/strike-1925",
-                               headers={"Accept": "*/*, text/html;q=0"})
+    status, headers, _ = fetch(
+        server.url + "/id/film/strike-1925", headers={"Accept": "*/*, text/html;q=0"}
+    )
     assert status == 200 and not headers["Content-Type"].startswith("text/html")
 
 
@@ -364,8 +435,9 @@ def test_the_endpoint_and_the_command_line_write_the_same_bytes(
 ) -> None:
     with open_store(str(built.generation.path.parent.parent)) as store:
         expected = render(store.query(FILMS), fmt)
-    _, _, body = fetch(server.url + "/sparql?" + urllib.parse.urlencode(
-        {"query": FILMS, "format": fmt}))
+    _, _, body = fetch(
+        server.url + "/sparql?" + urllib.parse.urlencode({"query": FILMS, "format": fmt})
+    )
     assert body.decode("utf-8") == expected
 
 
@@ -377,6 +449,8 @@ def test_static_files_are_served_with_their_types_and_traversal_refused(
     status, _, _ = fetch(server.url + "/static/nothing/here.js")
     assert status == 404
     with connect(server) as conn:
-        conn.sendall(b"GET /static/../../pyproject.toml HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                     b"Connection: close\r\n\r\n")
+        conn.sendall(
+            b"GET /static/../../pyproject.toml HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Connection: close\r\n\r\n"
+        )
         assert statuses(read_all(conn)) == [400]

@@ -20,8 +20,9 @@ from filmgraph.server import ServerSettings, start
 
 from .publish_support import PUBLISH
 
-FILMS = ("PREFIX fg: <https://w3id.org/filmgraph/ontology#> "
-         "SELECT ?f WHERE { ?f a fg:Film } ORDER BY ?f")
+FILMS = (
+    "PREFIX fg: <https://w3id.org/filmgraph/ontology#> SELECT ?f WHERE { ?f a fg:Film } ORDER BY ?f"
+)
 CLIENTS = 4
 
 
@@ -40,8 +41,9 @@ def test_a_rebuild_under_load_switches_every_worker_at_once_and_keeps_the_held_g
             sent = time.monotonic()
             with urllib.request.urlopen(url, timeout=30) as response:
                 rows = len(json.loads(response.read())["results"]["bindings"])
-                seen.append((sent, time.monotonic(), rows,
-                             response.headers["X-Filmgraph-Generation"]))
+                seen.append(
+                    (sent, time.monotonic(), rows, response.headers["X-Filmgraph-Generation"])
+                )
 
     threads = [threading.Thread(target=client, args=(seen,)) for seen in answers]
     try:

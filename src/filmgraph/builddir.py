@@ -106,8 +106,12 @@ class Lease:
     def __enter__(self) -> Lease:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.release()
 
 
@@ -118,9 +122,11 @@ def _unwritable(root: Path, error: OSError) -> BuildError:
         reason = "the directory is read-only"
     else:
         reason = error.strerror or str(error)
-    return BuildError(f"cannot write the build into {root}: {reason} "
-                      f"({type(error).__name__}: {error.strerror or error}); "
-                      "choose a writable --store directory with free space")
+    return BuildError(
+        f"cannot write the build into {root}: {reason} "
+        f"({type(error).__name__}: {error.strerror or error}); "
+        "choose a writable --store directory with free space"
+    )
 
 
 class BuildDir:

@@ -20,8 +20,14 @@ from filmgraph.namespaces import PREFIXES, bind_prefixes
 from filmgraph.store.base import QueryResult, SelectResult
 
 __all__ = [
-    "FORMATS", "GRAPH_MEDIA", "RESULT_MEDIA", "render", "serialise", "serialise_graph",
-    "shorten", "to_rdflib_result",
+    "FORMATS",
+    "GRAPH_MEDIA",
+    "RESULT_MEDIA",
+    "render",
+    "serialise",
+    "serialise_graph",
+    "shorten",
+    "to_rdflib_result",
 ]
 
 #: ``--format`` values of ``filmgraph query``.
@@ -34,8 +40,11 @@ RESULT_MEDIA = {
     "tsv": "text/tab-separated-values",
 }
 #: Graph syntaxes by media type, with rdflib's name for each.
-GRAPH_MEDIA = {"text/turtle": "turtle", "application/n-triples": "nt",
-               "application/ld+json": "json-ld"}
+GRAPH_MEDIA = {
+    "text/turtle": "turtle",
+    "application/n-triples": "nt",
+    "application/ld+json": "json-ld",
+}
 _BY_LENGTH = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
 
 
@@ -77,11 +86,17 @@ def serialise(result: SelectResult | bool, fmt: str) -> bytes:
     answer = to_rdflib_result(result)
     if short == "tsv" or (short == "csv" and isinstance(result, bool)):
         # rdflib has no TSV writer (and no CSV for ASK): pyoxigraph writes it from the JSON.
-        parsed = ox.parse_query_results(answer.serialize(format="json"),
-                                        format=ox.QueryResultsFormat.JSON)
+        parsed = ox.parse_query_results(
+            answer.serialize(format="json"), format=ox.QueryResultsFormat.JSON
+        )
         target = ox.QueryResultsFormat.TSV if short == "tsv" else ox.QueryResultsFormat.CSV
-        return bytes(parsed.serialize(format=target))
-    data: Any = answer.serialize(format=short, encoding="utf-8")
+        written = parsed.serialize(format=target)
+        if written is None:
+            raise ValueError(f"pyoxigraph wrote no {short} document")
+        return bytes(written)
+    data = answer.serialize(format=short, encoding="utf-8")
+    if data is None:
+        raise ValueError(f"rdflib wrote no {short} document")
     return bytes(data)
 
 

@@ -58,8 +58,9 @@ class RunningServer:
             self.log.close()
 
 
-def _prepare(store_setting: str, settings: ServerSettings
-             ) -> tuple[uvicorn.Server, socket.socket, TextIO, ServerSettings, WorkerPool]:
+def _prepare(
+    store_setting: str, settings: ServerSettings
+) -> tuple[uvicorn.Server, socket.socket, TextIO, ServerSettings, WorkerPool]:
     with open_store(store_setting):  # fail fast, before binding, if there is no store
         pass
     family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
@@ -69,8 +70,9 @@ def _prepare(store_setting: str, settings: ServerSettings
         sock.bind((settings.host, settings.port))
     except OSError as error:
         sock.close()
-        raise FilmgraphError(f"cannot listen on {settings.host}:{settings.port}: "
-                             f"{error.strerror}") from None
+        raise FilmgraphError(
+            f"cannot listen on {settings.host}:{settings.port}: {error.strerror}"
+        ) from None
     sock.listen(1024)
     port = int(sock.getsockname()[1])
     if settings.port == 0:
@@ -80,17 +82,20 @@ def _prepare(store_setting: str, settings: ServerSettings
         log = Path(settings.access_log).open("a", encoding="utf-8")  # noqa: SIM115
     pool = WorkerPool(store_setting, settings)
     app = create_app(settings, pool, log)
-    config = uvicorn_config(app, settings.header_timeout, settings.idle_timeout,
-                            settings.max_connections)
+    config = uvicorn_config(
+        app, settings.header_timeout, settings.idle_timeout, settings.max_connections
+    )
     return uvicorn.Server(config), sock, log, settings, pool
 
 
-def start(store_setting: str, settings: ServerSettings | None = None,
-          wait: float = 120.0) -> RunningServer:
+def start(
+    store_setting: str, settings: ServerSettings | None = None, wait: float = 120.0
+) -> RunningServer:
     """Start the endpoint in a background thread and return once it answers."""
     server, sock, log, settings, pool = _prepare(store_setting, settings or ServerSettings())
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True,
-                              name="filmgraph-http")
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="filmgraph-http"
+    )
     thread.start()
     deadline = time.monotonic() + wait
     while not server.started:
@@ -104,9 +109,12 @@ def start(store_setting: str, settings: ServerSettings | None = None,
 def serve(store_setting: str, settings: ServerSettings | None = None) -> None:
     """Serve until interrupted (``filmgraph serve``)."""
     server, sock, log, settings, _ = _prepare(store_setting, settings or ServerSettings())
-    print(f"filmgraph: SPARQL endpoint at {settings.public()}/sparql "
-          f"(query page {settings.public()}/, time limit {settings.time_limit:g} s)",
-          file=sys.stderr, flush=True)
+    print(
+        f"filmgraph: SPARQL endpoint at {settings.public()}/sparql "
+        f"(query page {settings.public()}/, time limit {settings.time_limit:g} s)",
+        file=sys.stderr,
+        flush=True,
+    )
     try:
         server.run(sockets=[sock])
     finally:

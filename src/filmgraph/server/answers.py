@@ -98,18 +98,25 @@ def check_query(text: str, allow_service: bool) -> Reply | None:
     to the engine, whose parser reports syntax errors.
     """
     if nesting(text) > MAX_NESTING:
-        return Reply.error(400, f"query nested too deeply: at most {MAX_NESTING} levels of "
-                                "{ }, ( ) and [ ] are accepted")
+        return Reply.error(
+            400,
+            f"query nested too deeply: at most {MAX_NESTING} levels of "
+            "{ }, ( ) and [ ] are accepted",
+        )
     if allow_service or not _SERVICE.search(text):
         return None
     try:
         parsed = _parse(text)
     except Exception:  # pyparsing raises its own types; the engine will say what is wrong
         return None
-    if any(isinstance(node, CompValue) and node.name == "ServiceGraphPattern"
-           for node in _walk(parsed)):
-        return Reply.error(403, "SERVICE (federated query) is disabled on this endpoint; "
-                                "the operator can allow it with --allow-service")
+    if any(
+        isinstance(node, CompValue) and node.name == "ServiceGraphPattern" for node in _walk(parsed)
+    ):
+        return Reply.error(
+            403,
+            "SERVICE (federated query) is disabled on this endpoint; "
+            "the operator can allow it with --allow-service",
+        )
     return None
 
 
@@ -130,12 +137,16 @@ def _media(job: Job, offered: tuple[str, ...]) -> str | Reply:
         media = SHORT_NAMES.get(job.fmt.lower(), job.fmt.lower())
         if media in offered:
             return media
-        return Reply.error(406, f"format {job.fmt!r} is not offered here; choose one of "
-                                + ", ".join(offered))
+        return Reply.error(
+            406, f"format {job.fmt!r} is not offered here; choose one of " + ", ".join(offered)
+        )
     chosen = negotiate(job.accept, offered)
     if chosen is None:
-        return Reply.error(406, f"none of the accepted types ({job.accept}) is offered here; "
-                                "choose one of " + ", ".join(offered))
+        return Reply.error(
+            406,
+            f"none of the accepted types ({job.accept}) is offered here; "
+            "choose one of " + ", ".join(offered),
+        )
     return chosen
 
 
@@ -145,8 +156,9 @@ def _check_iris(bindings: dict[str, Any]) -> None:
             try:
                 ox.NamedNode(str(value))
             except ValueError as exc:
-                raise FilmgraphError(f"parameter {name}: {str(value)!r} is not a valid IRI "
-                                     f"({exc})") from None
+                raise FilmgraphError(
+                    f"parameter {name}: {str(value)!r} is not a valid IRI ({exc})"
+                ) from None
 
 
 def answer(store: Store, job: Job, result_limit: int, allow_service: bool) -> Reply:
@@ -175,8 +187,13 @@ def answer(store: Store, job: Job, result_limit: int, allow_service: bool) -> Re
         return Reply.error(404, str(error))
     except FilmgraphError as error:
         return Reply.error(400, str(error))
-    offered = (GRAPH_TYPES if isinstance(result, Graph) else
-               BOOLEAN_TYPES if isinstance(result, bool) else SELECT_TYPES)
+    offered = (
+        GRAPH_TYPES
+        if isinstance(result, Graph)
+        else BOOLEAN_TYPES
+        if isinstance(result, bool)
+        else SELECT_TYPES
+    )
     media = _media(job, offered)
     if isinstance(media, Reply):
         return media
@@ -185,8 +202,13 @@ def answer(store: Store, job: Job, result_limit: int, allow_service: bool) -> Re
 
 def _catalogue() -> Reply:
     queries = [
-        {"name": q.name, "summary": q.summary, "question": q.question, "text": q.text,
-         "parameters": [vars(p) for p in q.parameters]}
+        {
+            "name": q.name,
+            "summary": q.summary,
+            "question": q.question,
+            "text": q.text,
+            "parameters": [vars(p) for p in q.parameters],
+        }
         for q in catalogue().values()
     ]
     return Reply(200, "application/json", json.dumps(queries, ensure_ascii=False).encode())

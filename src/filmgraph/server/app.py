@@ -58,22 +58,31 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 _RESOURCE = re.compile(r"^([a-z][a-z-]*)/([a-z0-9]+(?:-[a-z0-9]+)*)$")
 _FORM = "application/x-www-form-urlencoded"
-_DATASET = ("default-graph-uri and named-graph-uri are not supported: name the graphs in "
-            "the query with FROM <g> / FROM NAMED <g> (without them the default graph is "
-            "the union of every named graph)")
+_DATASET = (
+    "default-graph-uri and named-graph-uri are not supported: name the graphs in "
+    "the query with FROM <g> / FROM NAMED <g> (without them the default graph is "
+    "the union of every named graph)"
+)
 _READ_ONLY = "this endpoint is read-only: SPARQL Update is refused"
-for _suffix, _media in ((".js", "text/javascript"), (".mjs", "text/javascript"),
-                        (".css", "text/css"), (".svg", "image/svg+xml"),
-                        (".woff2", "font/woff2"), (".woff", "font/woff"),
-                        (".json", "application/json"), (".map", "application/json"),
-                        (".html", "text/html")):
+for _suffix, _media in (
+    (".js", "text/javascript"),
+    (".mjs", "text/javascript"),
+    (".css", "text/css"),
+    (".svg", "image/svg+xml"),
+    (".woff2", "font/woff2"),
+    (".woff", "font/woff"),
+    (".json", "application/json"),
+    (".map", "application/json"),
+    (".html", "text/html"),
+):
     mimetypes.add_type(_media, _suffix)
 
 
 def _response(reply: Reply, extra: dict[str, str] | None = None) -> Response:
     headers = {**reply.headers, **(extra or {})}
-    return Response(reply.body, status_code=reply.status, headers=headers,
-                    media_type=reply.content_type)
+    return Response(
+        reply.body, status_code=reply.status, headers=headers, media_type=reply.content_type
+    )
 
 
 def _error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -98,16 +107,22 @@ class Endpoint:
         return Response(page, media_type="text/html; charset=utf-8")
 
     async def health(self, request: Request) -> Response:
-        body = {"status": "ok", "ready": self.pool.ready(), "time_limit": self.settings.time_limit,
-                "result_limit": self.settings.result_limit, **self.pool.status()}
+        body = {
+            "status": "ok",
+            "ready": self.pool.ready(),
+            "time_limit": self.settings.time_limit,
+            "result_limit": self.settings.result_limit,
+            **self.pool.status(),
+        }
         return Response(json.dumps(body), media_type="application/json")
 
     async def ready(self, request: Request) -> Response:
         ready = self.pool.ready()
         body = json.dumps({"ready": ready, **self.pool.status()})
         headers = {} if ready else {"Retry-After": "1"}
-        return Response(body, status_code=200 if ready else 503, headers=headers,
-                        media_type="application/json")
+        return Response(
+            body, status_code=200 if ready else 503, headers=headers, media_type="application/json"
+        )
 
     async def context_document(self, request: Request) -> Response:
         return Response(self.context, media_type="application/ld+json")
@@ -118,22 +133,40 @@ class Endpoint:
     async def named(self, request: Request) -> Response:
         params = request.query_params
         values = {k: params.getlist(k)[-1] for k in params if k != "format"}
-        return _response(await self.pool.run(Job(
-            "named", name=request.path_params["name"], params=values,
-            accept=request.headers.get("accept", ""), fmt=_one(params, "format"))))
+        return _response(
+            await self.pool.run(
+                Job(
+                    "named",
+                    name=request.path_params["name"],
+                    params=values,
+                    accept=request.headers.get("accept", ""),
+                    fmt=_one(params, "format"),
+                )
+            )
+        )
 
     async def resource(self, request: Request) -> Response:
         path = request.path_params["path"]
         match = _RESOURCE.match(path)
         if not match:
-            return _error(400, "not a resource path: expected /id/KIND/SLUG with a lowercase "
-                               "slug of letters, digits and hyphens")
+            return _error(
+                400,
+                "not a resource path: expected /id/KIND/SLUG with a lowercase "
+                "slug of letters, digits and hyphens",
+            )
         if match.group(1) not in KINDS:
             return _error(404, f"no kind of resource {match.group(1)!r}")
         accept = request.headers.get("accept", "") or "text/html"
-        return _response(await self.pool.run(Job(
-            "resource", name=f"{ID}{path}", accept=accept,
-            fmt=_one(request.query_params, "format"))))
+        return _response(
+            await self.pool.run(
+                Job(
+                    "resource",
+                    name=f"{ID}{path}",
+                    accept=accept,
+                    fmt=_one(request.query_params, "format"),
+                )
+            )
+        )
 
     async def sparql(self, request: Request) -> Response:
         params = request.query_params
@@ -153,8 +186,9 @@ class Endpoint:
                 text = body.decode("utf-8", "replace")
             elif content_type == _FORM:
                 try:
-                    form = urllib.parse.parse_qs(body.decode("utf-8", "replace"),
-                                                 keep_blank_values=True, max_num_fields=100)
+                    form = urllib.parse.parse_qs(
+                        body.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=100
+                    )
                 except ValueError as exc:
                     return _error(400, f"bad form body: {exc}")
                 if "update" in form:
@@ -163,16 +197,27 @@ class Endpoint:
                     return _error(400, _DATASET)
                 text = (form.get("query") or [text])[-1]
             else:
-                return _error(415, "POST a query as application/sparql-query or as "
-                                   "application/x-www-form-urlencoded with query=")
+                return _error(
+                    415,
+                    "POST a query as application/sparql-query or as "
+                    "application/x-www-form-urlencoded with query=",
+                )
         if not text:
-            return _error(400, "no query: pass query=… (GET or form POST) or POST "
-                               "application/sparql-query")
+            return _error(
+                400, "no query: pass query=… (GET or form POST) or POST application/sparql-query"
+            )
         if len(text.encode("utf-8")) > self.settings.max_query_bytes:
             return _error(413, f"query too long: at most {self.settings.max_query_bytes} bytes")
-        return _response(await self.pool.run(Job(
-            "sparql", text=text, accept=request.headers.get("accept", ""),
-            fmt=_one(params, "format"))))
+        return _response(
+            await self.pool.run(
+                Job(
+                    "sparql",
+                    text=text,
+                    accept=request.headers.get("accept", ""),
+                    fmt=_one(params, "format"),
+                )
+            )
+        )
 
     async def _body(self, request: Request) -> bytes | Response:
         close = {"Connection": "close"}
@@ -182,20 +227,27 @@ class Endpoint:
         if length is None:
             return _error(411, "a POST needs a Content-Length")
         if int(length) > self.settings.max_body_bytes:  # h11 has checked it is a number
-            return _error(413, f"request body too large: at most "
-                               f"{self.settings.max_body_bytes} bytes", close)
+            return _error(
+                413, f"request body too large: at most {self.settings.max_body_bytes} bytes", close
+            )
         try:
             async with _deadline(self.settings.body_timeout):
                 return await request.body()
         except TimeoutError:
-            return _error(408, f"the request body did not arrive within "
-                               f"{self.settings.body_timeout:g} s", close)
+            return _error(
+                408,
+                f"the request body did not arrive within {self.settings.body_timeout:g} s",
+                close,
+            )
         except ClientDisconnect:
             return _error(400, "the client went away before sending its body", close)
 
     async def read_only(self, request: Request) -> Response:
-        return _error(405, "this endpoint is read-only: use GET or POST",
-                      {"Allow": "GET, HEAD, POST, OPTIONS"})
+        return _error(
+            405,
+            "this endpoint is read-only: use GET or POST",
+            {"Allow": "GET, HEAD, POST, OPTIONS"},
+        )
 
 
 def _deadline(seconds: float) -> Any:
@@ -206,10 +258,13 @@ def _deadline(seconds: float) -> Any:
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    messages = {404: f"nothing at {request.url.path}",
-                405: "this endpoint is read-only: use GET or POST (POST only for /sparql)"}
-    return _error(exc.status_code, messages.get(exc.status_code, str(exc.detail)),
-                  dict(exc.headers or {}))
+    messages = {
+        404: f"nothing at {request.url.path}",
+        405: "this endpoint is read-only: use GET or POST (POST only for /sparql)",
+    }
+    return _error(
+        exc.status_code, messages.get(exc.status_code, str(exc.detail)), dict(exc.headers or {})
+    )
 
 
 class GuardMiddleware:
@@ -232,8 +287,10 @@ class GuardMiddleware:
                 sent["status"] = message["status"]
                 headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"vary"]
                 vary = [v for k, v in message.get("headers", []) if k.lower() == b"vary"]
-                headers += [(b"x-content-type-options", b"nosniff"),
-                            (b"vary", b", ".join([*vary, b"Accept"]))]
+                headers += [
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"vary", b", ".join([*vary, b"Accept"])),
+                ]
                 message["headers"] = headers
             elif message["type"] == "http.response.body":
                 sent["bytes"] += len(message.get("body", b""))
@@ -242,8 +299,9 @@ class GuardMiddleware:
         raw = bytes(scope.get("raw_path") or scope["path"].encode())
         try:
             if any(bad in raw for bad in (b"..", b"%", b"//", b"\\")):
-                reply = Reply.error(400, "path refused: no '..', encoded characters or empty "
-                                         "segments in paths")
+                reply = Reply.error(
+                    400, "path refused: no '..', encoded characters or empty segments in paths"
+                )
                 await _response(reply)(scope, receive, send_logged)
             else:
                 await self.app(scope, receive, send_logged)
@@ -257,10 +315,12 @@ class GuardMiddleware:
         client = scope.get("client") or ("-", 0)
         when = dt.datetime.now(dt.UTC).strftime("%d/%b/%Y:%H:%M:%S +0000")
         elapsed = (time.monotonic() - started) * 1000
-        line = (f'{_escape(str(client[0]).encode())} - - [{when}] '
-                f'"{_escape(scope["method"].encode())} {_escape(target)} '
-                f'HTTP/{scope.get("http_version", "1.1")}" {sent["status"]} {sent["bytes"]} '
-                f'"{_escape(agent)}" {elapsed:.1f}ms\n')
+        line = (
+            f"{_escape(str(client[0]).encode())} - - [{when}] "
+            f'"{_escape(scope["method"].encode())} {_escape(target)} '
+            f'HTTP/{scope.get("http_version", "1.1")}" {sent["status"]} {sent["bytes"]} '
+            f'"{_escape(agent)}" {elapsed:.1f}ms\n'
+        )
         self.log.write(line)
         self.log.flush()
 
@@ -306,12 +366,23 @@ def create_app(settings: ServerSettings, pool: WorkerPool, log: TextIO) -> Starl
     middleware = [
         Middleware(GuardMiddleware, log=log),
         Middleware(TrustedHostMiddleware, allowed_hosts=settings.hosts()),
-        Middleware(CORSMiddleware, allow_origins=settings.origins(),
-                   allow_methods=["GET", "POST", "OPTIONS"],
-                   allow_headers=["Content-Type", "Accept"],
-                   expose_headers=["X-Filmgraph-Truncated", "X-Filmgraph-Result-Limit",
-                                   "X-Filmgraph-Generation", "Retry-After"],
-                   max_age=86400),
+        Middleware(
+            CORSMiddleware,
+            allow_origins=settings.origins(),
+            allow_methods=["GET", "POST", "OPTIONS"],
+            allow_headers=["Content-Type", "Accept"],
+            expose_headers=[
+                "X-Filmgraph-Truncated",
+                "X-Filmgraph-Result-Limit",
+                "X-Filmgraph-Generation",
+                "Retry-After",
+            ],
+            max_age=86400,
+        ),
     ]
-    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
-                     exception_handlers={HTTPException: _http_error})
+    return Starlette(
+        routes=routes,
+        middleware=middleware,
+        lifespan=lifespan,
+        exception_handlers={HTTPException: _http_error},
+    )

@@ -20,25 +20,40 @@ from filmgraph.results import RESULT_MEDIA, serialise, serialise_graph
 from filmgraph.store.base import QueryResult, SelectResult
 
 __all__ = [
-    "BOOLEAN_TYPES", "GRAPH_TYPES", "SELECT_TYPES", "SHORT_NAMES", "Reply", "negotiate",
+    "BOOLEAN_TYPES",
+    "GRAPH_TYPES",
+    "SELECT_TYPES",
+    "SHORT_NAMES",
+    "Reply",
+    "negotiate",
     "serialise_reply",
 ]
 
 SELECT_TYPES = tuple(RESULT_MEDIA.values())
-BOOLEAN_TYPES = ("application/sparql-results+json", "application/sparql-results+xml",
-                 "text/csv", "text/tab-separated-values")
+BOOLEAN_TYPES = (
+    "application/sparql-results+json",
+    "application/sparql-results+xml",
+    "text/csv",
+    "text/tab-separated-values",
+)
 GRAPH_TYPES = ("text/turtle", "application/n-triples", "application/ld+json")
 #: ``?format=`` values clients may use instead of an Accept header.
 SHORT_NAMES = {
-    **RESULT_MEDIA, "turtle": "text/turtle", "ttl": "text/turtle",
-    "ntriples": "application/n-triples", "nt": "application/n-triples",
-    "jsonld": "application/ld+json", "html": "text/html",
+    **RESULT_MEDIA,
+    "turtle": "text/turtle",
+    "ttl": "text/turtle",
+    "ntriples": "application/n-triples",
+    "nt": "application/n-triples",
+    "jsonld": "application/ld+json",
+    "html": "text/html",
 }
 #: Media types clients send for the ones we offer.
-_ALIASES = {"application/json": "application/sparql-results+json",
-            "application/xml": "application/sparql-results+xml",
-            "text/xml": "application/sparql-results+xml",
-            "text/plain": "application/n-triples"}
+_ALIASES = {
+    "application/json": "application/sparql-results+json",
+    "application/xml": "application/sparql-results+xml",
+    "text/xml": "application/sparql-results+xml",
+    "text/plain": "application/n-triples",
+}
 _TRUNCATED = "https://w3id.org/filmgraph/ontology#truncated"
 
 
@@ -54,8 +69,12 @@ class Reply:
     @classmethod
     def error(cls, status: int, message: str, headers: dict[str, str] | None = None) -> Reply:
         """A plain-text error a person can read (``curl`` prints it as it is)."""
-        return cls(status, "text/plain; charset=utf-8", (message.rstrip() + "\n").encode("utf-8"),
-                   headers or {})
+        return cls(
+            status,
+            "text/plain; charset=utf-8",
+            (message.rstrip() + "\n").encode("utf-8"),
+            headers or {},
+        )
 
 
 def negotiate(accept: str, offered: tuple[str, ...]) -> str | None:

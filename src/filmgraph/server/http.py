@@ -35,8 +35,9 @@ class GuardedH11Protocol(H11Protocol):
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         if len(self.connections) > self.max_connections:
-            self._refuse(503, b"too many open connections; try again in a moment",
-                         [(b"retry-after", b"1")])
+            self._refuse(
+                503, b"too many open connections; try again in a moment", [(b"retry-after", b"1")]
+            )
             return
         self._arm()
 
@@ -74,22 +75,37 @@ class GuardedH11Protocol(H11Protocol):
             self.transport.close()
 
     def _refuse(self, status: int, message: bytes, extra: list[tuple[bytes, bytes]]) -> None:
-        headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"connection", b"close"),
-                   (b"content-length", str(len(message) + 1).encode()), *extra]
+        headers = [
+            (b"content-type", b"text/plain; charset=utf-8"),
+            (b"connection", b"close"),
+            (b"content-length", str(len(message) + 1).encode()),
+            *extra,
+        ]
         head = f"HTTP/1.1 {status} {'Request Timeout' if status == 408 else 'Busy'}\r\n"
         raw = head.encode() + b"".join(k + b": " + v + b"\r\n" for k, v in headers) + b"\r\n"
         self.transport.write(raw + message + b"\n")
         self.transport.close()
 
 
-def uvicorn_config(app: Any, header_timeout: float, idle_timeout: int, max_connections: int,
-                   **kwargs: Any) -> Config:
+def uvicorn_config(
+    app: Any, header_timeout: float, idle_timeout: int, max_connections: int, **kwargs: Any
+) -> Config:
     """The uvicorn settings of the endpoint: h11 with the guards, no banner, no own log."""
-    protocol = type("Guarded", (GuardedH11Protocol,), {
-        "header_timeout": header_timeout, "max_connections": max_connections})
+    protocol = type(
+        "Guarded",
+        (GuardedH11Protocol,),
+        {"header_timeout": header_timeout, "max_connections": max_connections},
+    )
     return Config(
-        app, http=protocol, lifespan="on", access_log=False, log_level="warning",
-        server_header=False, timeout_keep_alive=idle_timeout,
-        limit_concurrency=max_connections + 16, h11_max_incomplete_event_size=16 * 1024,
-        timeout_graceful_shutdown=2, **kwargs,
+        app,
+        http=protocol,
+        lifespan="on",
+        access_log=False,
+        log_level="warning",
+        server_header=False,
+        timeout_keep_alive=idle_timeout,
+        limit_concurrency=max_connections + 16,
+        h11_max_incomplete_event_size=16 * 1024,
+        timeout_graceful_shutdown=2,
+        **kwargs,
     )

@@ -51,12 +51,20 @@ def is_build_dir(store_setting: str) -> bool:
     """True when the store setting is a local build directory (it has generations)."""
     from filmgraph.store import is_endpoint, mirrored_endpoint
 
-    return (store_setting != "memory" and not is_endpoint(store_setting)
-            and mirrored_endpoint(Path(store_setting)) is None)
+    return (
+        store_setting != "memory"
+        and not is_endpoint(store_setting)
+        and mirrored_endpoint(Path(store_setting)) is None
+    )
 
 
-def _work(conn: Connection, store_setting: str, store_path: str | None, result_limit: int,
-          allow_service: bool) -> None:
+def _work(
+    conn: Connection,
+    store_setting: str,
+    store_path: str | None,
+    result_limit: int,
+    allow_service: bool,
+) -> None:
     """A worker's life: open the store, then answer jobs until told to stop."""
     from filmgraph.store import backend, open_store
 
@@ -183,8 +191,11 @@ class WorkerPool:
     def ready(self) -> bool:
         """True when a query sent now would be taken (a worker or a queue place is free)."""
         current = self._set
-        return (current is not None and not self._closed
-                and (bool(current.idle) or len(self._waiting) < self.settings.queue_limit))
+        return (
+            current is not None
+            and not self._closed
+            and (bool(current.idle) or len(self._waiting) < self.settings.queue_limit)
+        )
 
     # -- answering ---------------------------------------------------------------------------
 
@@ -202,8 +213,9 @@ class WorkerPool:
             return busy.reply
         return await self._finish(worker, job, key, started, slow=False)
 
-    async def _finish(self, worker: _Worker, job: Job, key: str, started: float,
-                      slow: bool) -> Reply:
+    async def _finish(
+        self, worker: _Worker, job: Job, key: str, started: float, slow: bool
+    ) -> Reply:
         limit = self.settings.time_limit
         lane = "slow" if slow else "quick"
         self._running[lane] += 1
@@ -215,7 +227,8 @@ class WorkerPool:
                 if not slow:
                     budget = min(self.settings.quick_time, budget)
                 reply = await self._receive(worker, budget)
-                if reply is not None and slow and time.monotonic() - sent < self.settings.quick_time:
+                quick_enough = time.monotonic() - sent < self.settings.quick_time
+                if reply is not None and slow and quick_enough:
                     self._expensive.pop(key, None)  # cheap after all (it was a busy moment)
                 if reply is None and lane == "quick":
                     self._remember(key)
@@ -226,7 +239,9 @@ class WorkerPool:
                         return _busy_reply(
                             f"{self._running['slow']} expensive queries are running already "
                             f"(at most {self.settings.slow_queries} at once); this one ran "
-                            f"past {self.settings.quick_time:g} s and was stopped", limit)
+                            f"past {self.settings.quick_time:g} s and was stopped",
+                            limit,
+                        )
                     self._running["quick"] -= 1
                     lane = "slow"
                     self._running["slow"] += 1
@@ -236,13 +251,17 @@ class WorkerPool:
                 self._lost(worker)
                 if lane == "quick":
                     self._replace_quick(worker)
-                return Reply.error(500, "the query worker died while answering; it is being "
-                                        "replaced")
+                return Reply.error(
+                    500, "the query worker died while answering; it is being replaced"
+                )
             if reply is None:
                 self._lost(worker)
                 self.stopped += 1
-                return Reply.error(503, f"query stopped: it ran past the time limit of "
-                                        f"{limit:g} s", {"Retry-After": str(int(limit) + 1)})
+                return Reply.error(
+                    503,
+                    f"query stopped: it ran past the time limit of {limit:g} s",
+                    {"Retry-After": str(int(limit) + 1)},
+                )
             self._release(worker, lane == "slow")
             reply.headers.setdefault("X-Filmgraph-Generation", worker.generation)
             return reply
@@ -257,7 +276,7 @@ class WorkerPool:
         loop = asyncio.get_running_loop()
         fd = worker.conn.fileno()
         readable: asyncio.Future[None] = loop.create_future()
-        loop.add_reader(fd, lambda: readable.done() or readable.set_result(None))
+        loop.add_reader(fd, _resolve, readable)
         try:
             await asyncio.wait_for(readable, max(0.01, timeout))
         except TimeoutError:
@@ -274,17 +293,22 @@ class WorkerPool:
         current = self._require_set()
         while not current.idle:
             if len(self._waiting) >= self.settings.queue_limit:
-                raise Busy(_busy_reply(
-                    f"every query worker is busy and {len(self._waiting)} queries are waiting "
-                    "already", 1))
+                raise Busy(
+                    _busy_reply(
+                        f"every query worker is busy and {len(self._waiting)} queries are waiting "
+                        "already",
+                        1,
+                    )
+                )
             waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
             self._waiting.append(waiter)
             try:
                 remaining = self.settings.time_limit - (time.monotonic() - started)
                 await asyncio.wait_for(waiter, max(0.01, remaining))
             except TimeoutError:
-                raise Busy(_busy_reply("every query worker stayed busy for the whole time "
-                                       "limit", 1)) from None
+                raise Busy(
+                    _busy_reply("every query worker stayed busy for the whole time limit", 1)
+                ) from None
             finally:
                 with contextlib.suppress(ValueError):
                     self._waiting.remove(waiter)
@@ -294,10 +318,14 @@ class WorkerPool:
     def _take_spare(self) -> _Worker:
         current = self._require_set()
         if self._running["slow"] >= self.settings.slow_queries or not current.spares:
-            raise Busy(_busy_reply(
-                f"this query ran past {self.settings.quick_time:g} s before and "
-                f"{self._running['slow']} expensive queries are running (at most "
-                f"{self.settings.slow_queries} at once)", self.settings.time_limit))
+            raise Busy(
+                _busy_reply(
+                    f"this query ran past {self.settings.quick_time:g} s before and "
+                    f"{self._running['slow']} expensive queries are running (at most "
+                    f"{self.settings.slow_queries} at once)",
+                    self.settings.time_limit,
+                )
+            )
         worker = current.spares.pop()
         _nice(worker, 19)
         self._spawn_task(self._refill(current))
@@ -355,9 +383,17 @@ class WorkerPool:
         if worker_set.lease is not None:
             store_path = str(worker_set.lease.generation.store_path)
         process = _CONTEXT.Process(
-            target=_work, daemon=True, name="filmgraph-query-worker",
-            args=(there, self.store_setting, store_path, self.settings.result_limit,
-                  self.settings.allow_service))
+            target=_work,
+            daemon=True,
+            name="filmgraph-query-worker",
+            args=(
+                there,
+                self.store_setting,
+                store_path,
+                self.settings.result_limit,
+                self.settings.allow_service,
+            ),
+        )
         await asyncio.to_thread(process.start)
         there.close()
         worker = _Worker(process, here, worker_set.name)
@@ -374,7 +410,7 @@ class WorkerPool:
         loop = asyncio.get_running_loop()
         readable: asyncio.Future[None] = loop.create_future()
         fd = worker.conn.fileno()
-        loop.add_reader(fd, lambda: readable.done() or readable.set_result(None))
+        loop.add_reader(fd, _resolve, readable)
         try:
             await asyncio.wait_for(readable, 120)
             return bool(worker.conn.recv() == "ready")
@@ -386,10 +422,12 @@ class WorkerPool:
     async def _start_set(self, name: str, lease: Lease | None) -> _Set:
         worker_set = _Set(name, lease)
         try:
-            quick = await asyncio.gather(*(self._spawn(worker_set)
-                                           for _ in range(self.settings.workers)))
-            spares = await asyncio.gather(*(self._spawn(worker_set)
-                                            for _ in range(self.settings.spares)))
+            quick = await asyncio.gather(
+                *(self._spawn(worker_set) for _ in range(self.settings.workers))
+            )
+            spares = await asyncio.gather(
+                *(self._spawn(worker_set) for _ in range(self.settings.spares))
+            )
         except BaseException:
             for child in worker_set.idle + worker_set.spares:
                 self._stop(child)
@@ -485,6 +523,11 @@ class WorkerPool:
             self._wake()
 
 
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
 def _nice(worker: _Worker, niceness: int) -> bool:
     """Set a worker's scheduling priority; False where the system does not allow it."""
     pid = worker.process.pid
@@ -504,5 +547,8 @@ def _key(job: Job) -> str:
 
 def _busy_reply(reason: str, retry_after: float) -> Reply:
     seconds = max(1, int(retry_after + 0.999))
-    return Reply.error(503, f"the endpoint is busy: {reason}; try again in {seconds} s",
-                       {"Retry-After": str(seconds)})
+    return Reply.error(
+        503,
+        f"the endpoint is busy: {reason}; try again in {seconds} s",
+        {"Retry-After": str(seconds)},
+    )

@@ -8,6 +8,7 @@ mistake ends as a 4xx with a message; only a bug is a 500.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sys
@@ -21,7 +22,7 @@ from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
 from filmgraph.errors import FilmgraphError, UnknownQuery
-from filmgraph.queries import catalogue, get_query
+from filmgraph.queries import NamedQuery, catalogue, get_query
 from filmgraph.server.formats import (
     BOOLEAN_TYPES,
     GRAPH_TYPES,
@@ -169,7 +170,7 @@ def answer(store: Store, job: Job, result_limit: int, allow_service: bool) -> Re
         if job.kind == "catalogue":
             return _catalogue()
         if job.kind == "named":
-            query = get_query(job.name)
+            query = _named(job.name)
             text, bindings = query.text, query.bindings(job.params)
             _check_iris(bindings)
         else:
@@ -200,6 +201,13 @@ def answer(store: Store, job: Job, result_limit: int, allow_service: bool) -> Re
     return serialise_reply(result, media, result_limit)
 
 
+@functools.cache
+def _named(name: str) -> NamedQuery:
+    """A named query, read once per worker (a worker lives no longer than its generation)."""
+    return get_query(name)
+
+
+@functools.cache
 def _catalogue() -> Reply:
     queries = [
         {
@@ -233,7 +241,7 @@ def _film_prefix() -> str:
 
 def _resource(store: Store, job: Job) -> Reply:
     iri = URIRef(job.name)
-    result = store.query(get_query("resource-page").text, {"resource": iri})
+    result = store.query(_named("resource-page").text, {"resource": iri})
     if not isinstance(result, SelectResult) or not result.rows:
         return Reply.error(404, f"nothing is known about {iri}")
     media = _media(job, ("text/html", *GRAPH_TYPES))

@@ -311,7 +311,9 @@ def _runaways(
         status, headers, _ = sparql(server, f"{query} # {n}")
         outcomes.append((status, headers))
 
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    threads = [
+        threading.Thread(target=run, args=(n if "again" not in query else 0,)) for n in range(count)
+    ]
     for thread in threads:
         thread.start()
     return threads, outcomes
@@ -335,14 +337,34 @@ def test_lookups_keep_being_answered_while_two_runaway_queries_run(
 def test_more_runaways_than_the_slow_lane_holds_are_refused_with_retry_after(
     server: RunningServer,
 ) -> None:
-    threads, outcomes = _runaways(server, 4, RUNAWAY + " # more")
+    # two slow-lane places, two more for queries found expensive while it is full: the
+    # other two of six are stopped at once
+    threads, outcomes = _runaways(server, 6, RUNAWAY + " # more")
     for thread in threads:
         thread.join()
-    assert [status for status, _ in outcomes] == [503] * 4
+    assert [status for status, _ in outcomes] == [503] * 6
     assert all(int(headers["Retry-After"]) >= 1 for _, headers in outcomes)
     _, _, body = fetch(server.url + "/health")
     assert json.loads(body)["refused_queries"] >= 2
     assert still_answers(server)
+
+
+def test_a_runaway_sent_again_waits_for_the_slow_lane_and_never_takes_a_quick_worker(
+    server: RunningServer,
+) -> None:
+    threads, first = _runaways(server, 1, RUNAWAY + " # again")
+    for thread in threads:
+        thread.join()
+    threads, again = _runaways(server, 3, RUNAWAY + " # again")  # the same text, remembered
+    lookups = []
+    while any(t.is_alive() for t in threads):
+        lookups.append(sparql(server, LOOKUP)[0])
+    for thread in threads:
+        thread.join()
+    assert [s for s, _ in first] == [503] and sorted(s for s, _ in again) == [503] * 3
+    assert set(lookups) == {200}
+    _, _, body = fetch(server.url + "/health")
+    assert json.loads(body)["slow_queries_running"] == 0
 
 
 def test_readiness_and_liveness_answer(server: RunningServer) -> None:

@@ -1,14 +1,16 @@
 """Query results as people and programs want them, written once for the CLI and the endpoint.
 
-SELECT and ASK results go out in the four SPARQL 1.1 result formats through libraries:
-rdflib's result serialisers write JSON, XML and CSV; TSV (which rdflib lacks) is written by
-pyoxigraph from rdflib's JSON. Graphs (CONSTRUCT, DESCRIBE) are written by rdflib with the
+SELECT and ASK results go out in the four SPARQL 1.1 result formats through pyoxigraph's
+writers: the embedded store's results directly, any other store's (rdflib terms) through
+rdflib's JSON writer. Graphs (CONSTRUCT, DESCRIBE) are written by rdflib with the
 project's prefixes. ``filmgraph query --format csv`` and ``/sparql`` with ``Accept: text/csv``
 therefore give the same bytes. The ``table`` format is the terminal's aligned view.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
 import pyoxigraph as ox
@@ -23,9 +25,11 @@ __all__ = [
     "FORMATS",
     "GRAPH_MEDIA",
     "RESULT_MEDIA",
+    "count_rows",
     "render",
     "serialise",
     "serialise_graph",
+    "serialise_solutions",
     "shorten",
     "to_rdflib_result",
 ]
@@ -77,27 +81,52 @@ def to_rdflib_result(result: SelectResult | bool) -> Result:
     return answer
 
 
-def serialise(result: SelectResult | bool, fmt: str) -> bytes:
-    """A SELECT or ASK answer in one of the SPARQL result formats (``json``, ``xml``, ``csv``,
-    ``tsv``, or their media types), UTF-8."""
+_OX_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+
+
+def _short(fmt: str) -> str:
     short = next((k for k, v in RESULT_MEDIA.items() if v == fmt), fmt)
     if short not in RESULT_MEDIA:
         raise ValueError(f"no SPARQL result format {fmt!r} (known: {', '.join(RESULT_MEDIA)})")
-    answer = to_rdflib_result(result)
-    if short == "tsv" or (short == "csv" and isinstance(result, bool)):
-        # rdflib has no TSV writer (and no CSV for ASK): pyoxigraph writes it from the JSON.
-        parsed = ox.parse_query_results(
-            answer.serialize(format="json"), format=ox.QueryResultsFormat.JSON
-        )
-        target = ox.QueryResultsFormat.TSV if short == "tsv" else ox.QueryResultsFormat.CSV
-        written = parsed.serialize(format=target)
-        if written is None:
-            raise ValueError(f"pyoxigraph wrote no {short} document")
-        return bytes(written)
-    data = answer.serialize(format=short, encoding="utf-8")
-    if data is None:
-        raise ValueError(f"rdflib wrote no {short} document")
-    return bytes(data)
+    return short
+
+
+def serialise_solutions(solutions: ox.QuerySolutions | ox.QueryBoolean, fmt: str) -> bytes:
+    """pyoxigraph's own results in a SPARQL result format (``json``, ``xml``, ``csv``,
+    ``tsv``, or their media types): the one writer every answer goes through."""
+    written = solutions.serialize(format=_OX_FORMATS[_short(fmt)])
+    if written is None:
+        raise ValueError(f"pyoxigraph wrote no {fmt} document")
+    return bytes(written)
+
+
+def serialise(result: SelectResult | bool, fmt: str) -> bytes:
+    """A SELECT or ASK answer in a SPARQL result format (``json``, ``xml``, ``csv``, ``tsv``,
+    or their media types), UTF-8.
+
+    rdflib's JSON writer hands the rdflib terms to pyoxigraph, whose writers produce every
+    format, so an answer from any store reads byte for byte as the embedded store's own.
+    """
+    short = _short(fmt)
+    document = to_rdflib_result(result).serialize(format="json")
+    parsed = ox.parse_query_results(document, format=ox.QueryResultsFormat.JSON)
+    return serialise_solutions(parsed, short)
+
+
+def count_rows(document: bytes, fmt: str) -> int:
+    """How many rows a SELECT answer written by :func:`serialise_solutions` holds."""
+    short = _short(fmt)
+    if short == "csv":  # lossy, so pyoxigraph does not read it back; rows may span lines
+        return max(0, sum(1 for _ in csv.reader(io.StringIO(document.decode("utf-8")))) - 1)
+    parsed = ox.parse_query_results(document, format=_OX_FORMATS[short])
+    if isinstance(parsed, ox.QueryBoolean):
+        return 1
+    return sum(1 for _ in parsed)
 
 
 def serialise_graph(graph: Graph, media: str, context: dict[str, Any] | None = None) -> bytes:

@@ -27,7 +27,7 @@ import uvicorn
 from filmgraph.errors import FilmgraphError
 from filmgraph.server.app import create_app
 from filmgraph.server.http import uvicorn_config
-from filmgraph.server.pool import WorkerPool
+from filmgraph.server.pool import WorkerPool, start_forkserver
 from filmgraph.server.settings import ServerSettings
 from filmgraph.store import open_store
 
@@ -80,6 +80,7 @@ def _prepare(
     log: TextIO = sys.stderr
     if settings.access_log:  # held open for the server's life, closed by stop()
         log = Path(settings.access_log).open("a", encoding="utf-8")  # noqa: SIM115
+    start_forkserver()  # before the server takes over the signals
     pool = WorkerPool(store_setting, settings)
     app = create_app(settings, pool, log)
     config = uvicorn_config(

@@ -21,8 +21,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from filmgraph.errors import FilmgraphError, UnknownQuery
+from filmgraph.errors import FilmgraphError, QueryError, UnknownQuery
 from filmgraph.queries import NamedQuery, catalogue, get_query
+from filmgraph.results import count_rows, serialise_solutions
 from filmgraph.server.formats import (
     BOOLEAN_TYPES,
     GRAPH_TYPES,
@@ -33,7 +34,8 @@ from filmgraph.server.formats import (
     serialise_reply,
 )
 from filmgraph.server.pages import resource_page
-from filmgraph.store.base import SelectResult, Store
+from filmgraph.store.base import QueryResult, SelectResult, Store
+from filmgraph.store.oxigraph import OxigraphStore
 
 __all__ = ["MAX_NESTING", "Job", "answer", "check_query", "nesting"]
 
@@ -179,6 +181,8 @@ def answer(store: Store, job: Job, result_limit: int, allow_service: bool) -> Re
                 return refused
             text, bindings = job.text, {}
         try:
+            if isinstance(store, OxigraphStore):
+                return _native(store, job, text, bindings, result_limit)
             result = store.query(text, bindings)
         except FilmgraphError:
             if job.kind == "sparql" and _is_update(text):
@@ -188,6 +192,37 @@ def answer(store: Store, job: Job, result_limit: int, allow_service: bool) -> Re
         return Reply.error(404, str(error))
     except FilmgraphError as error:
         return Reply.error(400, str(error))
+    return _serialised(job, result, result_limit)
+
+
+def _native(
+    store: OxigraphStore, job: Job, text: str, bindings: dict[str, Any], limit: int
+) -> Reply:
+    """The embedded engine's result written by its own writers, with no rdflib terms between
+    (a cut answer, or a graph, takes the general route)."""
+    raw = store.query_native(text, bindings)
+    if isinstance(raw, ox.QueryTriples):
+        return _serialised(job, _collected(raw), limit)
+    media = _media(job, BOOLEAN_TYPES if isinstance(raw, ox.QueryBoolean) else SELECT_TYPES)
+    if isinstance(media, Reply):
+        return media
+    try:
+        body = serialise_solutions(raw, media)
+    except RuntimeError as exc:  # evaluation refused, e.g. an unknown function
+        raise QueryError(f"query refused: {exc}") from exc
+    if isinstance(raw, ox.QuerySolutions) and count_rows(body, media) > limit:
+        return _serialised(job, store.query(text, bindings), limit)
+    return Reply(200, media + "; charset=utf-8", body)
+
+
+def _collected(raw: ox.QueryTriples) -> QueryResult:
+    try:
+        return OxigraphStore.collect(raw)
+    except RuntimeError as exc:
+        raise QueryError(f"query refused: {exc}") from exc
+
+
+def _serialised(job: Job, result: QueryResult, result_limit: int) -> Reply:
     offered = (
         GRAPH_TYPES
         if isinstance(result, Graph)

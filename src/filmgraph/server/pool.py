@@ -8,9 +8,12 @@ Why two lanes: one expensive query must not starve the cheap ones. Every query s
 the *quick lane* (``workers`` processes). A query still running after ``quick_time`` seconds
 moves, with its worker, to the *slow lane* (at most ``slow_queries`` at once) and a warm
 spare takes the worker's place in the quick lane at once, so lookups keep being answered.
-When the slow lane is full the query is stopped and answered 503 with ``Retry-After``; a
-query that has overrun once is remembered and goes to the slow lane directly next time.
-Queries wait for a quick worker in a bounded queue (503 with ``Retry-After`` when full).
+A query that has overrun once is remembered: next time it waits for a slow-lane place
+(in a bounded queue, within its time limit) and never takes a quick worker. A query found
+expensive while the slow lane is full takes an overflow place (as many again); past that it
+is stopped and answered 503 with ``Retry-After``. Queries wait for a quick worker in a
+bounded queue (503 with ``Retry-After`` when full). Slow-lane workers run at the lowest
+scheduling priority, so the cheap queries get the processor first.
 
 Generations: over a build directory the pool leases the current generation
 (:meth:`filmgraph.builddir.BuildDir.hold`) and polls the ``current`` link. After a build
@@ -40,7 +43,7 @@ from filmgraph.server.answers import Job, answer
 from filmgraph.server.formats import Reply
 from filmgraph.server.settings import ServerSettings
 
-__all__ = ["WorkerPool", "is_build_dir"]
+__all__ = ["WorkerPool", "is_build_dir", "start_forkserver"]
 
 _CONTEXT = multiprocessing.get_context("forkserver")  # fast, clean forks; no fork of threads
 _CONTEXT.set_forkserver_preload(["filmgraph.server.answers", "filmgraph.store.oxigraph"])
@@ -127,6 +130,7 @@ class WorkerPool:
         self._set: _Set | None = None
         self._sets: dict[str, _Set] = {}
         self._waiting: deque[asyncio.Future[None]] = deque()
+        self._slow_waiting: deque[asyncio.Future[None]] = deque()
         self._running = {"quick": 0, "slow": 0}
         self._expensive: OrderedDict[str, None] = OrderedDict()
         self._closed = False
@@ -153,7 +157,7 @@ class WorkerPool:
         self._closed = True
         for task in list(self._tasks):
             task.cancel()
-        for waiter in self._waiting:
+        for waiter in (*self._waiting, *self._slow_waiting):
             if not waiter.done():
                 waiter.cancel()
         for workers in self._sets.values():
@@ -183,6 +187,7 @@ class WorkerPool:
             "spare_workers": len(current.spares) if current else 0,
             "slow_queries_running": self._running["slow"],
             "queued": len(self._waiting),
+            "queued_slow": len(self._slow_waiting),
             "stopped_queries": self.stopped,
             "refused_queries": self.refused,
             "generation_switches": self.switches,
@@ -205,7 +210,7 @@ class WorkerPool:
         key = _key(job)
         try:
             if key in self._expensive:
-                worker = self._take_spare()
+                worker = await self._take_slow(started)
                 return await self._finish(worker, job, key, started, slow=True)
             worker = await self._take_quick(started)
         except Busy as busy:
@@ -233,7 +238,7 @@ class WorkerPool:
                 if reply is None and lane == "quick":
                     self._remember(key)
                     self._replace_quick(worker)  # the quick lane gets a fresh worker now
-                    if self._running["slow"] >= self.settings.slow_queries:
+                    if self._running["slow"] >= 2 * self.settings.slow_queries:
                         self._lost(worker)
                         self.refused += 1
                         return _busy_reply(
@@ -270,6 +275,8 @@ class WorkerPool:
             raise
         finally:
             self._running[lane] -= 1
+            if lane == "slow":
+                _wake(self._slow_waiting)
 
     async def _receive(self, worker: _Worker, timeout: float) -> Reply | None:
         """The worker's reply, or ``None`` when ``timeout`` passes first."""
@@ -315,17 +322,36 @@ class WorkerPool:
             current = self._require_set()
         return current.idle.pop()
 
-    def _take_spare(self) -> _Worker:
+    async def _take_slow(self, started: float) -> _Worker:
+        """A spare worker for a query known to be expensive, once the slow lane has room."""
         current = self._require_set()
-        if self._running["slow"] >= self.settings.slow_queries or not current.spares:
-            raise Busy(
-                _busy_reply(
-                    f"this query ran past {self.settings.quick_time:g} s before and "
-                    f"{self._running['slow']} expensive queries are running (at most "
-                    f"{self.settings.slow_queries} at once)",
-                    self.settings.time_limit,
+        while self._running["slow"] >= self.settings.slow_queries or not current.spares:
+            if len(self._slow_waiting) >= self.settings.queue_limit:
+                raise Busy(
+                    _busy_reply(
+                        f"this query ran past {self.settings.quick_time:g} s before, and "
+                        f"{len(self._slow_waiting)} expensive queries are waiting already",
+                        self.settings.time_limit,
+                    )
                 )
-            )
+            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._slow_waiting.append(waiter)
+            try:
+                remaining = self.settings.time_limit - (time.monotonic() - started)
+                await asyncio.wait_for(waiter, max(0.01, remaining))
+            except TimeoutError:
+                raise Busy(
+                    _busy_reply(
+                        f"this query ran past {self.settings.quick_time:g} s before, and the "
+                        f"slow lane ({self.settings.slow_queries} at once) stayed full for the "
+                        "whole time limit",
+                        self.settings.time_limit,
+                    )
+                ) from None
+            finally:
+                with contextlib.suppress(ValueError):
+                    self._slow_waiting.remove(waiter)
+            current = self._require_set()
         worker = current.spares.pop()
         _nice(worker, 19)
         self._spawn_task(self._refill(current))
@@ -345,6 +371,7 @@ class WorkerPool:
         if slow:  # it left the quick lane; it becomes a spare if one is missing
             if len(owner.spares) < self.settings.spares and _nice(worker, 0):
                 owner.spares.append(worker)
+                _wake(self._slow_waiting)
             else:
                 self._stop(worker)
             return
@@ -352,11 +379,7 @@ class WorkerPool:
         self._wake()
 
     def _wake(self) -> None:
-        while self._waiting:
-            waiter = self._waiting.popleft()
-            if not waiter.done():
-                waiter.set_result(None)
-                return
+        _wake(self._waiting)
 
     def _replace_quick(self, leaving: _Worker) -> None:
         owner = self._sets.get(leaving.generation)
@@ -451,6 +474,7 @@ class WorkerPool:
             worker = await self._spawn(owner)
             if owner is self._set and len(owner.spares) < self.settings.spares:
                 owner.spares.append(worker)
+                _wake(self._slow_waiting)
             else:
                 self._stop(worker)
 
@@ -521,6 +545,21 @@ class WorkerPool:
                 old.lease.release()
         for _ in range(len(fresh.idle)):
             self._wake()
+
+
+def _wake(waiting: deque[asyncio.Future[None]]) -> None:
+    """Wake the first query still waiting in ``waiting``."""
+    for waiter in waiting:
+        if not waiter.done():
+            waiter.set_result(None)
+            return
+
+
+def start_forkserver() -> None:
+    """Start the fork server (it imports the query code once; workers fork from it)."""
+    from multiprocessing import forkserver
+
+    forkserver.ensure_running()
 
 
 def _resolve(future: asyncio.Future[None]) -> None:

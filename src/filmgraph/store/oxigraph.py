@@ -44,6 +44,7 @@ def has_dataset_clause(sparql: str) -> bool:
         sys.setrecursionlimit(limit)
     return "datasetClause" in parsed[1] and bool(parsed[1]["datasetClause"])
 
+
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _FORMATS = {"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}
 
@@ -99,22 +100,38 @@ class OxigraphStore(Store):
             self._store = ox.Store(str(path))
 
     def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> QueryResult:
+        try:
+            return self.collect(self.query_native(sparql, bindings))
+        except SyntaxError as exc:
+            raise QueryError(f"query syntax error: {exc}") from exc
+        except RuntimeError as exc:  # evaluation refused, e.g. an unknown function
+            raise QueryError(f"query refused: {exc}") from exc
+
+    def query_native(
+        self, sparql: str, bindings: Mapping[str, Node] | None = None
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        """The engine's own, lazy result (for writers that need no rdflib terms).
+
+        :class:`QueryError` for a syntax error or a refused evaluation; an error found only
+        while the result is read comes as ``RuntimeError`` from the reader.
+        """
         substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
             ox.Variable(k): to_oxigraph(v) for k, v in (bindings or {}).items()
         }
         try:
-            result = self._store.query(
-                sparql, use_default_graph_as_union=not has_dataset_clause(sparql),
+            return self._store.query(
+                sparql,
+                use_default_graph_as_union=not has_dataset_clause(sparql),
                 substitutions=substitutions,
             )
-            return self._collect(result)
         except SyntaxError as exc:
             raise QueryError(f"query syntax error: {exc}") from exc
         except RuntimeError as exc:  # evaluation refused, e.g. an unknown function
             raise QueryError(f"query refused: {exc}") from exc
 
     @staticmethod
-    def _collect(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> QueryResult:
+    def collect(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> QueryResult:
+        """An engine result as rdflib terms (what :meth:`query` returns)."""
         if isinstance(result, ox.QueryBoolean):
             return bool(result)
         if isinstance(result, ox.QueryTriples):

@@ -39,7 +39,7 @@ class ServerSettings:
         default=1_000_000, metadata={"help": "largest request body accepted, in bytes"}
     )
     workers: int = field(
-        default=2,
+        default=4,
         metadata={"help": "query worker processes in the quick lane (each holds the store open)"},
     )
     quick_time: float = field(
@@ -51,8 +51,8 @@ class ServerSettings:
     slow_queries: int = field(
         default=2,
         metadata={
-            "help": "expensive queries run at most at once (the slow lane); more are refused "
-            "with 503 and Retry-After"
+            "help": "expensive queries run at most at once (the slow lane, at low priority); "
+            "more wait their turn, and past the queue limit are refused with 503"
         },
     )
     spares: int = field(

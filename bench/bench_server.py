@@ -82,8 +82,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_until_answers(port: int, path: str, process: subprocess.Popen[bytes] | None,
-                       seconds: float = 120) -> None:
+def wait_until_answers(
+    port: int, path: str, process: subprocess.Popen[bytes] | None, seconds: float = 120
+) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
@@ -110,11 +111,16 @@ def mix(base: str, lookup: str, film: str, native: bool) -> dict[str, Request]:
     page_query = get_query("resource-page").text + f"\nVALUES ?resource {{ <{film}> }}"
     return {
         "lookup": Request(sparql_path(base, lookup), json_type, slug.encode()),
-        "aggregate": Request(f"/queries/{AGGREGATE}" if native else
-                             sparql_path(base, get_query(AGGREGATE).text), json_type,
-                             b"bindings"),
-        "page": Request(f"/id/film/{slug}" if native else sparql_path(base, page_query),
-                        "text/html" if native else json_type, b"rdf-schema#label"),
+        "aggregate": Request(
+            f"/queries/{AGGREGATE}" if native else sparql_path(base, get_query(AGGREGATE).text),
+            json_type,
+            b"bindings",
+        ),
+        "page": Request(
+            f"/id/film/{slug}" if native else sparql_path(base, page_query),
+            "text/html" if native else json_type,
+            b"rdf-schema#label",
+        ),
     }
 
 
@@ -144,8 +150,9 @@ def client(server: Server, kind: str, stop: float, tally: Tally) -> None:
 
 def runaway_client(server: Server, stop: float, tally: Tally) -> None:
     while time.monotonic() < stop:
-        conn = http.client.HTTPConnection("127.0.0.1", server.port,
-                                          timeout=max(1.0, stop - time.monotonic()))
+        conn = http.client.HTTPConnection(
+            "127.0.0.1", server.port, timeout=max(1.0, stop - time.monotonic())
+        )
         outcome = "no answer before the phase ended"
         retry = 0.0
         try:
@@ -166,10 +173,13 @@ def runaway_client(server: Server, stop: float, tally: Tally) -> None:
 def phase(server: Server, clients: int, runaways: int, seconds: float) -> dict[str, object]:
     tally = Tally()
     stop = time.monotonic() + seconds
-    threads = [threading.Thread(target=client, args=(server, KINDS[n % 3], stop, tally))
-               for n in range(clients)]
-    threads += [threading.Thread(target=runaway_client, args=(server, stop, tally))
-                for _ in range(runaways)]
+    threads = [
+        threading.Thread(target=client, args=(server, KINDS[n % 3], stop, tally))
+        for n in range(clients)
+    ]
+    threads += [
+        threading.Thread(target=runaway_client, args=(server, stop, tally)) for _ in range(runaways)
+    ]
     began = time.monotonic()
     for thread in threads:
         thread.start()
@@ -180,24 +190,47 @@ def phase(server: Server, clients: int, runaways: int, seconds: float) -> dict[s
     for kind in KINDS:
         values = tally.latencies[kind]
         q = statistics.quantiles(values, n=100) if len(values) > 1 else [0.0] * 99
-        out[kind] = {"n": len(values), "rps": len(values) / took, "p50": q[49], "p99": q[98],
-                     "errors": tally.errors[kind]}
+        out[kind] = {
+            "n": len(values),
+            "rps": len(values) / took,
+            "p50": q[49],
+            "p99": q[98],
+            "errors": tally.errors[kind],
+        }
     return out
 
 
 # -- the three servers ----------------------------------------------------------------------
 
+
 @contextmanager
-def filmgraph_server(store: Path, lookup: str, film: str, time_limit: float,
-                     log: Path) -> Iterator[Server]:
+def filmgraph_server(
+    store: Path, lookup: str, film: str, time_limit: float, log: Path
+) -> Iterator[Server]:
     port = free_port()
     process = subprocess.Popen(
-        [str(BIN / "filmgraph"), "serve", "--store", str(store), "--port", str(port),
-         "--time-limit", str(time_limit), "--access-log", str(log)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    server = Server("filmgraph serve", port, mix("/sparql", lookup, film, native=True),
-                    Request(sparql_path("/sparql", RUNAWAY), "application/sparql-results+json",
-                            b""), process)
+        [
+            str(BIN / "filmgraph"),
+            "serve",
+            "--store",
+            str(store),
+            "--port",
+            str(port),
+            "--time-limit",
+            str(time_limit),
+            "--access-log",
+            str(log),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    server = Server(
+        "filmgraph serve",
+        port,
+        mix("/sparql", lookup, film, native=True),
+        Request(sparql_path("/sparql", RUNAWAY), "application/sparql-results+json", b""),
+        process,
+    )
     try:
         wait_until_answers(port, "/ready", process)
         yield server
@@ -207,17 +240,33 @@ def filmgraph_server(store: Path, lookup: str, film: str, time_limit: float,
 
 
 @contextmanager
-def oxigraph_server(store_path: Path, lookup: str, film: str,
-                    time_limit: float) -> Iterator[Server]:
+def oxigraph_server(
+    store_path: Path, lookup: str, film: str, time_limit: float
+) -> Iterator[Server]:
     port = free_port()
     program = shutil.which("oxigraph", path=str(BIN)) or "oxigraph"
     process = subprocess.Popen(
-        [program, "serve-read-only", "--location", str(store_path), "--bind",
-         f"127.0.0.1:{port}", "--union-default-graph", "--timeout-s", str(int(time_limit))],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    server = Server("oxigraph serve-read-only", port, mix("/query", lookup, film, native=False),
-                    Request(sparql_path("/query", RUNAWAY), "application/sparql-results+json",
-                            b""), process)
+        [
+            program,
+            "serve-read-only",
+            "--location",
+            str(store_path),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--union-default-graph",
+            "--timeout-s",
+            str(int(time_limit)),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    server = Server(
+        "oxigraph serve-read-only",
+        port,
+        mix("/query", lookup, film, native=False),
+        Request(sparql_path("/query", RUNAWAY), "application/sparql-results+json", b""),
+        process,
+    )
     try:
         wait_until_answers(port, sparql_path("/query", "ASK {}"), process)
         yield server
@@ -227,36 +276,54 @@ def oxigraph_server(store_path: Path, lookup: str, film: str,
 
 
 @contextmanager
-def virtuoso_server(quads: Path, lookup: str, film: str, time_limit: float,
-                    folder: Path) -> Iterator[Server]:
+def virtuoso_server(
+    quads: Path, lookup: str, film: str, time_limit: float, folder: Path
+) -> Iterator[Server]:
     program = shutil.which("virtuoso-t")
     isql = shutil.which("isql-vt")
     if program is None or isql is None:
-        raise RuntimeError("virtuoso-opensource is not installed (apt-get install "
-                           "virtuoso-opensource)")
+        raise RuntimeError(
+            "virtuoso-opensource is not installed (apt-get install virtuoso-opensource)"
+        )
     (folder / "vsp").mkdir(parents=True)
     http_port, sql_port = free_port(), free_port()
     template = (ROOT / "tests/fixtures/publish/virtuoso.ini").read_text(encoding="utf-8")
     ini = template.format(dir=folder, sql_port=sql_port, http_port=http_port)
-    ini = ini.replace("MaxQueryExecutionTime      = 120",
-                      f"MaxQueryExecutionTime      = {int(time_limit)}")
+    ini = ini.replace(
+        "MaxQueryExecutionTime      = 120", f"MaxQueryExecutionTime      = {int(time_limit)}"
+    )
     ini = ini.replace("MaxClientConnections = 20", "MaxClientConnections = 80")
     ini = ini.replace("ServerThreads        = 20", "ServerThreads        = 80")
     (folder / "virtuoso.ini").write_text(ini, encoding="utf-8")
-    process = subprocess.Popen([program, "+configfile", str(folder / "virtuoso.ini"),
-                                "+foreground"], cwd=folder, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-    server = Server("Virtuoso 7.2 (Debian)", http_port,
-                    mix("/sparql", lookup, film, native=False),
-                    Request(sparql_path("/sparql", RUNAWAY), "application/sparql-results+json",
-                            b""), process)
+    process = subprocess.Popen(
+        [program, "+configfile", str(folder / "virtuoso.ini"), "+foreground"],
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    server = Server(
+        "Virtuoso 7.2 (Debian)",
+        http_port,
+        mix("/sparql", lookup, film, native=False),
+        Request(sparql_path("/sparql", RUNAWAY), "application/sparql-results+json", b""),
+        process,
+    )
     try:
         wait_until_answers(http_port, sparql_path("/sparql", "ASK {}"), process)
         shutil.copy(quads, folder / "graph.nq")
-        subprocess.run([isql, f"127.0.0.1:{sql_port}", "dba", "dba",
-                        f"exec=ld_dir('{folder}', 'graph.nq', 'urn:filmgraph:default'); "
-                        "rdf_loader_run(); checkpoint;"],
-                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                isql,
+                f"127.0.0.1:{sql_port}",
+                "dba",
+                "dba",
+                f"exec=ld_dir('{folder}', 'graph.nq', 'urn:filmgraph:default'); "
+                "rdf_loader_run(); checkpoint;",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         yield server
     finally:
         process.terminate()
@@ -269,32 +336,43 @@ def virtuoso_server(quads: Path, lookup: str, film: str, time_limit: float,
 
 # -- the run -------------------------------------------------------------------------------
 
+
 def pick_film(store_path: Path) -> tuple[str, str]:
     """A film IRI and a lookup by its exact label (an index lookup in every engine)."""
     store = ox.Store.read_only(str(store_path))
-    rows = list(store.query(
-        "PREFIX fg: <https://w3id.org/filmgraph/ontology#> "
-        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
-        "SELECT ?f ?l WHERE { ?f a fg:Film ; rdfs:label ?l } ORDER BY ?f LIMIT 200",
-        use_default_graph_as_union=True))
+    rows = list(
+        store.query(
+            "PREFIX fg: <https://w3id.org/filmgraph/ontology#> "
+            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+            "SELECT ?f ?l WHERE { ?f a fg:Film ; rdfs:label ?l } ORDER BY ?f LIMIT 200",
+            use_default_graph_as_union=True,
+        )
+    )
     chosen = next((r for r in rows if str(r["f"].value).endswith("the-miners-1937")), rows[0])
     label: ox.Literal = chosen["l"]
     literal = json.dumps(label.value) + (f"@{label.language}" if label.language else "")
-    lookup = ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
-              f"SELECT ?film WHERE {{ ?film rdfs:label {literal} }}")
+    lookup = (
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+        f"SELECT ?film WHERE {{ ?film rdfs:label {literal} }}"
+    )
     return str(chosen["f"].value), lookup
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--store", type=Path,
-                        help="a build directory (default: a fresh build of the bundled graph)")
+    parser.add_argument(
+        "--store", type=Path, help="a build directory (default: a fresh build of the bundled graph)"
+    )
     parser.add_argument("--seconds", type=float, default=10.0, help="length of each phase")
-    parser.add_argument("--time-limit", type=float, default=10.0,
-                        help="every server's query time limit, in seconds")
+    parser.add_argument(
+        "--time-limit", type=float, default=10.0, help="every server's query time limit, in seconds"
+    )
     parser.add_argument("--clients", default="16,64", help="client counts, comma-separated")
-    parser.add_argument("--servers", default="filmgraph,oxigraph,virtuoso",
-                        help="which servers to measure, comma-separated")
+    parser.add_argument(
+        "--servers",
+        default="filmgraph,oxigraph,virtuoso",
+        help="which servers to measure, comma-separated",
+    )
     args = parser.parse_args()
     chosen = args.servers.split(",")
     counts = [int(c) for c in args.clients.split(",")]
@@ -308,15 +386,19 @@ def main() -> None:
         quads_count = generation.summary()["counts"]["triples"]
         film, lookup = pick_film(generation.store_path)
         nquads = Path(tmp) / "graph.nq"
-        ox.Store.read_only(str(generation.store_path)).dump(str(nquads),
-                                                            format=ox.RdfFormat.N_QUADS)
+        ox.Store.read_only(str(generation.store_path)).dump(
+            str(nquads), format=ox.RdfFormat.N_QUADS
+        )
         servers = {
-            "filmgraph": lambda: filmgraph_server(store_dir, lookup, film, args.time_limit,
-                                                  Path(tmp) / "access.log"),
-            "oxigraph": lambda: oxigraph_server(generation.store_path, lookup, film,
-                                                args.time_limit),
-            "virtuoso": lambda: virtuoso_server(nquads, lookup, film, args.time_limit,
-                                                Path(tmp) / "virtuoso"),
+            "filmgraph": lambda: filmgraph_server(
+                store_dir, lookup, film, args.time_limit, Path(tmp) / "access.log"
+            ),
+            "oxigraph": lambda: oxigraph_server(
+                generation.store_path, lookup, film, args.time_limit
+            ),
+            "virtuoso": lambda: virtuoso_server(
+                nquads, lookup, film, args.time_limit, Path(tmp) / "virtuoso"
+            ),
         }
         for make in (servers[name] for name in chosen):
             with make() as server:
@@ -330,11 +412,16 @@ def main() -> None:
     write_report(results, quads_count, film, args)
 
 
-def write_report(results: dict[str, dict[tuple[int, int], dict[str, object]]], quads: int,
-                 film: str, args: argparse.Namespace) -> None:
+def write_report(
+    results: dict[str, dict[tuple[int, int], dict[str, object]]],
+    quads: int,
+    film: str,
+    args: argparse.Namespace,
+) -> None:
     lines = [
         "# SPARQL endpoint under load, against Oxigraph's server and Virtuoso "
-        "(bench/bench_server.py)", "",
+        "(bench/bench_server.py)",
+        "",
         f"Graph: the bundled build, {quads:,} quads. Every server on 127.0.0.1, same machine "
         f"as the clients ({os.cpu_count()} cores, shared). Each phase {args.seconds:g} s; a "
         "third of the clients each sends one kind of request over a kept-alive connection: "
@@ -345,7 +432,8 @@ def write_report(results: dict[str, dict[tuple[int, int], dict[str, object]]], q
         "clients send a three-way cartesian COUNT again and again (honouring Retry-After, "
         f"at most 1 s); every server's time limit {args.time_limit:g} s. "
         "Latencies in ms; errors are non-200 answers, wrong answers and failed connections.",
-        "", "| server | clients | runaways | lookup req/s | lookup p50 | lookup p99 | "
+        "",
+        "| server | clients | runaways | lookup req/s | lookup p50 | lookup p99 | "
         "aggregate req/s | aggregate p99 | page req/s | page p50 | page p99 | errors |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
@@ -357,13 +445,19 @@ def write_report(results: dict[str, dict[tuple[int, int], dict[str, object]]], q
             lines.append(
                 f"| {name} | {clients} | {runaways} | {look['rps']:.1f} | {look['p50']:.1f} | "
                 f"{look['p99']:.1f} | {agg['rps']:.1f} | {agg['p99']:.1f} | {page['rps']:.1f} | "
-                f"{page['p50']:.1f} | {page['p99']:.1f} | {errors} |")
+                f"{page['p50']:.1f} | {page['p99']:.1f} | {errors} |"
+            )
     ours = results.get("filmgraph serve", {})
     theirs = results.get("oxigraph serve-read-only", {})
-    lines += ["", "## filmgraph serve against Oxigraph's server (target: ≥ 50 % for lookups "
-              "and pages; lookup p99 < 200 ms while runaways run; 0 errors)", "",
-              "| clients | runaways | lookups, % of Oxigraph | pages, % of Oxigraph | "
-              "lookup p99 (ms) | errors |", "|---|---|---|---|---|---|"]
+    lines += [
+        "",
+        "## filmgraph serve against Oxigraph's server (target: ≥ 50 % for lookups "
+        "and pages; lookup p99 < 200 ms while runaways run; 0 errors)",
+        "",
+        "| clients | runaways | lookups, % of Oxigraph | pages, % of Oxigraph | "
+        "lookup p99 (ms) | errors |",
+        "|---|---|---|---|---|---|",
+    ]
     for key, r in ours.items():
         o = theirs.get(key)
         if o is None:
@@ -372,9 +466,11 @@ def write_report(results: dict[str, dict[tuple[int, int], dict[str, object]]], q
         assert isinstance(look, dict) and isinstance(page, dict)
         assert isinstance(olook, dict) and isinstance(opage, dict)
         errors = sum(int(r[k]["errors"]) for k in KINDS)  # type: ignore[index]
-        lines.append(f"| {key[0]} | {key[1]} | {100 * look['rps'] / max(olook['rps'], 1e-9):.0f} %"
-                     f" | {100 * page['rps'] / max(opage['rps'], 1e-9):.0f} % | "
-                     f"{look['p99']:.1f} | {errors} |")
+        lines.append(
+            f"| {key[0]} | {key[1]} | {100 * look['rps'] / max(olook['rps'], 1e-9):.0f} %"
+            f" | {100 * page['rps'] / max(opage['rps'], 1e-9):.0f} % | "
+            f"{look['p99']:.1f} | {errors} |"
+        )
     lines += ["", "## What the runaway queries got", ""]
     for name, phases in results.items():
         for (clients, runaways), r in phases.items():

@@ -14,6 +14,7 @@ nor starves the cheap ones (:mod:`filmgraph.server.pool`)::
 
 from __future__ import annotations
 
+import signal
 import socket
 import sys
 import threading
@@ -109,15 +110,34 @@ def start(
 
 def serve(store_setting: str, settings: ServerSettings | None = None) -> None:
     """Serve until interrupted (``filmgraph serve``)."""
-    server, sock, log, settings, _ = _prepare(store_setting, settings or ServerSettings())
-    print(
-        f"filmgraph: SPARQL endpoint at {settings.public()}/sparql "
-        f"(query page {settings.public()}/, time limit {settings.time_limit:g} s)",
-        file=sys.stderr,
-        flush=True,
-    )
+    # An interrupt before uvicorn takes over the signals (start-up takes seconds) must still
+    # stop the server: it is noted here and ends the start-up, or tells uvicorn to stop.
+    stopping: list[uvicorn.Server] = []
+    interrupted: list[int] = []
+
+    def note(number: int, _: object) -> None:
+        interrupted.append(number)
+        for running in stopping:
+            running.should_exit = True
+
+    previous = {sig: signal.signal(sig, note) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        server.run(sockets=[sock])
+        server, sock, log, settings, _ = _prepare(store_setting, settings or ServerSettings())
+        stopping.append(server)
+        try:
+            if interrupted:
+                sock.close()
+                return
+            print(
+                f"filmgraph: SPARQL endpoint at {settings.public()}/sparql "
+                f"(query page {settings.public()}/, time limit {settings.time_limit:g} s)",
+                file=sys.stderr,
+                flush=True,
+            )
+            server.run(sockets=[sock])
+        finally:
+            if log is not sys.stderr:
+                log.close()
     finally:
-        if log is not sys.stderr:
-            log.close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -1,21 +1,54 @@
-"""Query results as people and programs want them: an aligned table, CSV, or SPARQL JSON."""
+"""Query results as people and programs want them, written once for the CLI and the endpoint.
+
+SELECT and ASK results go out in the four SPARQL 1.1 result formats through pyoxigraph's
+writers: the embedded store's results directly, any other store's (rdflib terms) through
+rdflib's JSON writer. Graphs (CONSTRUCT, DESCRIBE) are written by rdflib with the
+project's prefixes. ``filmgraph query --format csv`` and ``/sparql`` with ``Accept: text/csv``
+therefore give the same bytes. The ``table`` format is the terminal's aligned view.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 from typing import Any
 
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.term import Identifier
+import pyoxigraph as ox
+from rdflib import Graph, Variable
+from rdflib.query import Result
+from rdflib.term import Identifier, URIRef
 
 from filmgraph.namespaces import PREFIXES, bind_prefixes
 from filmgraph.store.base import QueryResult, SelectResult
 
-__all__ = ["FORMATS", "render", "shorten", "sparql_json"]
+__all__ = [
+    "FORMATS",
+    "GRAPH_MEDIA",
+    "RESULT_MEDIA",
+    "count_rows",
+    "render",
+    "serialise",
+    "serialise_graph",
+    "serialise_solutions",
+    "shorten",
+    "to_rdflib_result",
+]
 
-FORMATS = ("table", "csv", "json")
+#: ``--format`` values of ``filmgraph query``.
+FORMATS = ("table", "csv", "tsv", "json", "xml")
+#: SPARQL result formats by short name, with their media types.
+RESULT_MEDIA = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+}
+#: Graph syntaxes by media type, with rdflib's name for each.
+GRAPH_MEDIA = {
+    "text/turtle": "turtle",
+    "application/n-triples": "nt",
+    "application/ld+json": "json-ld",
+}
 _BY_LENGTH = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
 
 
@@ -33,37 +66,80 @@ def shorten(term: Identifier | None) -> str:
     return str(term)
 
 
-def _json_term(term: Identifier) -> dict[str, str]:
-    if isinstance(term, URIRef):
-        return {"type": "uri", "value": str(term)}
-    if isinstance(term, BNode):
-        return {"type": "bnode", "value": str(term)}
-    assert isinstance(term, Literal)
-    out = {"type": "literal", "value": str(term)}
-    if term.language:
-        out["xml:lang"] = term.language
-    elif term.datatype:
-        out["datatype"] = str(term.datatype)
-    return out
-
-
-def sparql_json(result: SelectResult | bool) -> dict[str, Any]:
-    """The SPARQL 1.1 Query Results JSON Format of a SELECT or ASK result."""
+def to_rdflib_result(result: SelectResult | bool) -> Result:
+    """The rdflib :class:`~rdflib.query.Result` holding a SELECT or ASK answer."""
     if isinstance(result, bool):
-        return {"head": {}, "boolean": result}
-    return {
-        "head": {"vars": list(result.variables)},
-        "results": {
-            "bindings": [
-                {
-                    v: _json_term(t)
-                    for v, t in zip(result.variables, row, strict=True)
-                    if t is not None
-                }
-                for row in result.rows
-            ]
-        },
-    }
+        answer = Result("ASK")
+        answer.askAnswer = result
+        return answer
+    names = [Variable(v) for v in result.variables]
+    answer = Result("SELECT")
+    answer.vars = names
+    answer.bindings = [
+        {n: t for n, t in zip(names, row, strict=True) if t is not None} for row in result.rows
+    ]
+    return answer
+
+
+_OX_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+
+
+def _short(fmt: str) -> str:
+    short = next((k for k, v in RESULT_MEDIA.items() if v == fmt), fmt)
+    if short not in RESULT_MEDIA:
+        raise ValueError(f"no SPARQL result format {fmt!r} (known: {', '.join(RESULT_MEDIA)})")
+    return short
+
+
+def serialise_solutions(solutions: ox.QuerySolutions | ox.QueryBoolean, fmt: str) -> bytes:
+    """pyoxigraph's own results in a SPARQL result format (``json``, ``xml``, ``csv``,
+    ``tsv``, or their media types): the one writer every answer goes through."""
+    written = solutions.serialize(format=_OX_FORMATS[_short(fmt)])
+    if written is None:
+        raise ValueError(f"pyoxigraph wrote no {fmt} document")
+    return bytes(written)
+
+
+def serialise(result: SelectResult | bool, fmt: str) -> bytes:
+    """A SELECT or ASK answer in a SPARQL result format (``json``, ``xml``, ``csv``, ``tsv``,
+    or their media types), UTF-8.
+
+    rdflib's JSON writer hands the rdflib terms to pyoxigraph, whose writers produce every
+    format, so an answer from any store reads byte for byte as the embedded store's own.
+    """
+    short = _short(fmt)
+    document = to_rdflib_result(result).serialize(format="json")
+    parsed = ox.parse_query_results(document, format=ox.QueryResultsFormat.JSON)
+    return serialise_solutions(parsed, short)
+
+
+def count_rows(document: bytes, fmt: str) -> int:
+    """How many rows a SELECT answer written by :func:`serialise_solutions` holds."""
+    short = _short(fmt)
+    if short == "csv":  # lossy, so pyoxigraph does not read it back; rows may span lines
+        return max(0, sum(1 for _ in csv.reader(io.StringIO(document.decode("utf-8")))) - 1)
+    parsed = ox.parse_query_results(document, format=_OX_FORMATS[short])
+    if isinstance(parsed, ox.QueryBoolean):
+        return 1
+    return sum(1 for _ in parsed)
+
+
+def serialise_graph(graph: Graph, media: str, context: dict[str, Any] | None = None) -> bytes:
+    """A graph as Turtle, N-Triples or JSON-LD (``media``), with the project's prefixes."""
+    if media not in GRAPH_MEDIA:
+        raise ValueError(f"no graph syntax {media!r} (known: {', '.join(GRAPH_MEDIA)})")
+    out = bind_prefixes(Graph(bind_namespaces="none"))
+    out += graph
+    if media == "application/ld+json":
+        text = out.serialize(format="json-ld", context=context or {}, indent=1)
+    else:
+        text = out.serialize(format=GRAPH_MEDIA[media])
+    return text.encode("utf-8")
 
 
 def _table(result: SelectResult) -> str:
@@ -85,17 +161,12 @@ def _table(result: SelectResult) -> str:
 
 
 def render(result: QueryResult, fmt: str = "table") -> str:
-    """Render any query result in one of :data:`FORMATS` (graphs come out as Turtle)."""
+    """Any query result as text: ``table`` for people, or one of the SPARQL result formats
+    (graphs come out as Turtle whatever ``fmt`` is)."""
     if isinstance(result, Graph):
-        return str(bind_prefixes(result).serialize(format="turtle"))
-    if fmt == "json":
-        return json.dumps(sparql_json(result), indent=2, ensure_ascii=False) + "\n"
-    if isinstance(result, bool):
-        return ("yes" if result else "no") + "\n"
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(result.variables)
-        writer.writerows([["" if t is None else str(t) for t in row] for row in result.rows])
-        return buffer.getvalue()
-    return _table(result)
+        return serialise_graph(result, "text/turtle").decode("utf-8")
+    if fmt == "table":
+        if isinstance(result, bool):
+            return ("yes" if result else "no") + "\n"
+        return _table(result)
+    return serialise(result, fmt).decode("utf-8")

@@ -1,23 +1,29 @@
 """What the endpoint answers, computed inside a worker process next to the open store.
 
 Everything that looks at client input beyond its size runs here, not in the HTTP process:
-parsing (so a pathological query is stopped by the time limit like any other), the
-read-only and SERVICE checks, the query itself and the serialisation of its result.
+the nesting, read-only and SERVICE checks, the query itself and the serialisation of its
+result, so a pathological query is stopped by the time limit like any other. Every client
+mistake ends as a 4xx with a message; only a bug is a 500.
 """
 
 from __future__ import annotations
 
+import functools
 import json
+import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from filmgraph.errors import FilmgraphError
-from filmgraph.queries import catalogue, get_query
+from filmgraph.errors import FilmgraphError, QueryError, UnknownQuery
+from filmgraph.queries import NamedQuery, catalogue, get_query
+from filmgraph.results import count_rows, serialise_solutions
 from filmgraph.server.formats import (
     BOOLEAN_TYPES,
     GRAPH_TYPES,
@@ -25,21 +31,28 @@ from filmgraph.server.formats import (
     SHORT_NAMES,
     Reply,
     negotiate,
-    serialise,
+    serialise_reply,
 )
 from filmgraph.server.pages import resource_page
-from filmgraph.store.base import SelectResult, Store
+from filmgraph.store.base import QueryResult, SelectResult, Store
+from filmgraph.store.oxigraph import OxigraphStore
 
-__all__ = ["Job", "answer", "check_query"]
+__all__ = ["MAX_NESTING", "Job", "answer", "check_query", "nesting"]
+
+#: Deepest nesting of ``{ ( [`` a query may have: the engine's parser recurses, and a
+#: query nested thousands deep would overflow its stack.
+MAX_NESTING = 200
+_SERVICE = re.compile(r"(?i)\bservice\b")
+_OPEN, _CLOSE = frozenset("{(["), frozenset("})]")
 
 
 @dataclass(frozen=True)
 class Job:
     """One request for a worker.
 
-    ``kind`` is ``sparql`` (``text`` is the query), ``named`` (``name`` and ``params``) or
-    ``resource`` (``name`` is the IRI). ``accept`` is the Accept header, ``fmt`` a
-    ``?format=`` override.
+    ``kind`` is ``sparql`` (``text`` is the query), ``named`` (``name`` and ``params``),
+    ``resource`` (``name`` is the IRI) or ``catalogue``. ``accept`` is the Accept header,
+    ``fmt`` a ``?format=`` override.
     """
 
     kind: str
@@ -48,6 +61,18 @@ class Job:
     params: dict[str, str] = field(default_factory=dict)
     accept: str = ""
     fmt: str = ""
+
+
+def nesting(text: str) -> int:
+    """How deep brackets nest in ``text`` (counted on the raw text: a safe upper bound)."""
+    depth = deepest = 0
+    for char in text:
+        if char in _OPEN:
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in _CLOSE:
+            depth = max(0, depth - 1)
+    return deepest
 
 
 def _walk(node: Any) -> Iterator[Any]:
@@ -60,22 +85,54 @@ def _walk(node: Any) -> Iterator[Any]:
             yield from _walk(item)
 
 
-def check_query(text: str, allow_service: bool) -> Reply | None:
-    """A 4xx reply for a query the endpoint refuses, or ``None`` if it may run."""
+def _parse(text: str) -> Any:
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 20_000))  # rdflib's parser recurses per group
     try:
-        parsed = parseQuery(text)
-    except Exception as query_error:  # pyparsing raises its own exception types
-        try:
-            parseUpdate(text)
-        except Exception:
-            return Reply.error(400, f"malformed query: {query_error}")
-        return Reply.error(403, "this endpoint is read-only: SPARQL Update is refused")
-    if not allow_service:
-        for node in _walk(parsed):
-            if isinstance(node, CompValue) and node.name == "ServiceGraphPattern":
-                return Reply.error(403, "SERVICE (federated query) is disabled on this endpoint; "
-                                        "the operator can allow it with --allow-service")
+        return parseQuery(text)
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def check_query(text: str, allow_service: bool) -> Reply | None:
+    """A 4xx reply for a query the endpoint refuses before running it, or ``None``.
+
+    Only a query that mentions SERVICE is parsed here (by rdflib); any other goes straight
+    to the engine, whose parser reports syntax errors.
+    """
+    if nesting(text) > MAX_NESTING:
+        return Reply.error(
+            400,
+            f"query nested too deeply: at most {MAX_NESTING} levels of "
+            "{ }, ( ) and [ ] are accepted",
+        )
+    if allow_service or not _SERVICE.search(text):
+        return None
+    try:
+        parsed = _parse(text)
+    except Exception:  # pyparsing raises its own types; the engine will say what is wrong
+        return None
+    if any(
+        isinstance(node, CompValue) and node.name == "ServiceGraphPattern" for node in _walk(parsed)
+    ):
+        return Reply.error(
+            403,
+            "SERVICE (federated query) is disabled on this endpoint; "
+            "the operator can allow it with --allow-service",
+        )
     return None
+
+
+def _is_update(text: str) -> bool:
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 20_000))
+    try:
+        parseUpdate(text)
+    except Exception:
+        return False
+    finally:
+        sys.setrecursionlimit(limit)
+    return True
 
 
 def _media(job: Job, offered: tuple[str, ...]) -> str | Reply:
@@ -83,13 +140,28 @@ def _media(job: Job, offered: tuple[str, ...]) -> str | Reply:
         media = SHORT_NAMES.get(job.fmt.lower(), job.fmt.lower())
         if media in offered:
             return media
-        return Reply.error(406, f"format {job.fmt!r} is not offered here; choose one of "
-                                + ", ".join(offered))
+        return Reply.error(
+            406, f"format {job.fmt!r} is not offered here; choose one of " + ", ".join(offered)
+        )
     chosen = negotiate(job.accept, offered)
     if chosen is None:
-        return Reply.error(406, f"none of the accepted types ({job.accept}) is offered here; "
-                                "choose one of " + ", ".join(offered))
+        return Reply.error(
+            406,
+            f"none of the accepted types ({job.accept}) is offered here; "
+            "choose one of " + ", ".join(offered),
+        )
     return chosen
+
+
+def _check_iris(bindings: dict[str, Any]) -> None:
+    for name, value in bindings.items():
+        if isinstance(value, URIRef):
+            try:
+                ox.NamedNode(str(value))
+            except ValueError as exc:
+                raise FilmgraphError(
+                    f"parameter {name}: {str(value)!r} is not a valid IRI ({exc})"
+                ) from None
 
 
 def answer(store: Store, job: Job, result_limit: int, allow_service: bool) -> Reply:
@@ -97,54 +169,129 @@ def answer(store: Store, job: Job, result_limit: int, allow_service: bool) -> Re
     try:
         if job.kind == "resource":
             return _resource(store, job)
-        if job.kind == "named":
-            query = get_query(job.name)
-            text, bindings = query.text, query.bindings(job.params)
-        elif job.kind == "catalogue":
+        if job.kind == "catalogue":
             return _catalogue()
+        if job.kind == "named":
+            query = _named(job.name)
+            text, bindings = query.text, query.bindings(job.params)
+            _check_iris(bindings)
         else:
             refused = check_query(job.text, allow_service)
             if refused is not None:
                 return refused
             text, bindings = job.text, {}
-        result = store.query(text, bindings)
+        try:
+            if isinstance(store, OxigraphStore):
+                return _native(store, job, text, bindings, result_limit)
+            result = store.query(text, bindings)
+        except FilmgraphError:
+            if job.kind == "sparql" and _is_update(text):
+                return Reply.error(403, "this endpoint is read-only: SPARQL Update is refused")
+            raise
+    except UnknownQuery as error:
+        return Reply.error(404, str(error))
     except FilmgraphError as error:
-        status = 404 if type(error).__name__ == "UnknownQuery" else 400
-        return Reply.error(status, str(error))
-    offered = (GRAPH_TYPES if isinstance(result, Graph) else
-               BOOLEAN_TYPES if isinstance(result, bool) else SELECT_TYPES)
+        return Reply.error(400, str(error))
+    return _serialised(job, result, result_limit)
+
+
+def _native(
+    store: OxigraphStore, job: Job, text: str, bindings: dict[str, Any], limit: int
+) -> Reply:
+    """The embedded engine's result written by its own writers, with no rdflib terms between
+    (a cut answer, or a graph, takes the general route)."""
+    raw = store.query_native(text, bindings)
+    if isinstance(raw, ox.QueryTriples):
+        return _serialised(job, _collected(raw), limit)
+    media = _media(job, BOOLEAN_TYPES if isinstance(raw, ox.QueryBoolean) else SELECT_TYPES)
+    if isinstance(media, Reply):
+        return media
+    try:
+        body = serialise_solutions(raw, media)
+    except RuntimeError as exc:  # evaluation refused, e.g. an unknown function
+        raise QueryError(f"query refused: {exc}") from exc
+    if isinstance(raw, ox.QuerySolutions) and count_rows(body, media) > limit:
+        return _serialised(job, store.query(text, bindings), limit)
+    return Reply(200, media + "; charset=utf-8", body)
+
+
+def _collected(raw: ox.QueryTriples) -> QueryResult:
+    try:
+        return OxigraphStore.collect(raw)
+    except RuntimeError as exc:
+        raise QueryError(f"query refused: {exc}") from exc
+
+
+def _serialised(job: Job, result: QueryResult, result_limit: int) -> Reply:
+    offered = (
+        GRAPH_TYPES
+        if isinstance(result, Graph)
+        else BOOLEAN_TYPES
+        if isinstance(result, bool)
+        else SELECT_TYPES
+    )
     media = _media(job, offered)
     if isinstance(media, Reply):
         return media
-    return serialise(result, media, result_limit)
+    return serialise_reply(result, media, result_limit)
 
 
+@functools.cache
+def _named(name: str) -> NamedQuery:
+    """A named query, read once per worker (a worker lives no longer than its generation)."""
+    return get_query(name)
+
+
+@functools.cache
 def _catalogue() -> Reply:
     queries = [
-        {"name": q.name, "summary": q.summary, "question": q.question, "text": q.text,
-         "parameters": [vars(p) for p in q.parameters]}
+        {
+            "name": q.name,
+            "summary": q.summary,
+            "question": q.question,
+            "text": q.text,
+            "parameters": [vars(p) for p in q.parameters],
+        }
         for q in catalogue().values()
     ]
     return Reply(200, "application/json", json.dumps(queries, ensure_ascii=False).encode())
 
 
+def _film_page(store: Store, iri: URIRef) -> str | None:
+    """The rich film page of :mod:`filmgraph.server.pages`, where that module has one."""
+    from filmgraph.server import pages
+
+    film_page = getattr(pages, "film_page", None)
+    if film_page is None or not str(iri).startswith(f"{_film_prefix()}"):
+        return None
+    page: str | None = film_page(store, iri)
+    return page
+
+
+def _film_prefix() -> str:
+    from filmgraph.namespaces import ID
+
+    return f"{ID}film/"
+
+
 def _resource(store: Store, job: Job) -> Reply:
     iri = URIRef(job.name)
-    result = store.query(get_query("resource-page").text, {"resource": iri})
-    assert isinstance(result, SelectResult)
-    if not result.rows:
+    result = store.query(_named("resource-page").text, {"resource": iri})
+    if not isinstance(result, SelectResult) or not result.rows:
         return Reply.error(404, f"nothing is known about {iri}")
     media = _media(job, ("text/html", *GRAPH_TYPES))
     if isinstance(media, Reply):
         return media
     if media == "text/html":
-        return Reply(200, "text/html; charset=utf-8", resource_page(iri, result).encode("utf-8"))
+        page = _film_page(store, iri) or resource_page(iri, result)
+        return Reply(200, "text/html; charset=utf-8", page.encode("utf-8"))
     graph = Graph()
     for row in result.dicts():
         value, prop = row["value"], row["property"]
-        assert isinstance(prop, URIRef)
+        if not isinstance(prop, URIRef):
+            continue
         if str(row["direction"]) == "out":
             graph.add((iri, prop, value))
         elif not isinstance(value, Literal):
             graph.add((value, prop, iri))
-    return serialise(graph, media, 1_000_000)
+    return serialise_reply(graph, media, 1_000_000)

@@ -1,264 +1,388 @@
-"""The HTTP side of the endpoint, on the standard library's ``ThreadingHTTPServer``.
+"""The HTTP side of the endpoint: a Starlette application (served by uvicorn, see
+:mod:`filmgraph.server.http`).
 
-Why the standard library: the endpoint's work happens in the query worker processes
-(:mod:`filmgraph.server.workers`); the HTTP process only routes, checks sizes and copies
-bytes, which ``http.server`` does with no dependency and no event loop to reconcile with
-blocking pipes. Each connection gets a thread; HTTP/1.1 keep-alive is on.
+The HTTP process only routes, checks sizes and hosts, and copies bytes; queries, pages and
+serialisation happen in the worker processes of :mod:`filmgraph.server.pool`.
 
 Routes::
 
     GET  /                  the query page
-    GET|POST /sparql        SPARQL 1.1 Protocol (read-only)
+    GET|POST /sparql        SPARQL 1.1 Protocol (read-only; FROM / FROM NAMED honoured)
     GET  /queries           the named queries (JSON)
     GET  /queries/NAME?p=v  one named query, parameters from the URL
     GET  /id/KIND/SLUG      a resource (HTML, Turtle, JSON-LD by content negotiation)
-    GET  /static/FILE       the page's script and style
+    GET  /static/PATH       the pages' scripts, styles, fonts (every file under static/)
     GET  /context.jsonld    the JSON-LD context
-    GET  /health            200 once the store is open
+    GET  /health            liveness: 200 while the process answers, with the pool's counts
+    GET  /ready             readiness: 200 when a query would be taken now, else 503
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import mimetypes
 import re
-import sys
-import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TextIO
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from contextlib import asynccontextmanager
+from importlib.resources import files
+from typing import Any, TextIO
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from filmgraph.export.jsonld import filmgraph_context
 from filmgraph.iri import KINDS
 from filmgraph.namespaces import ID
 from filmgraph.server.answers import Job
 from filmgraph.server.formats import Reply
-from filmgraph.server.pages import STATIC_FILES, static_file
+from filmgraph.server.pool import WorkerPool
 from filmgraph.server.settings import ServerSettings
-from filmgraph.server.workers import WorkerPool
 
-__all__ = ["EndpointServer", "Handler"]
+__all__ = ["create_app"]
 
-_RESOURCE = re.compile(r"^/id/([a-z][a-z-]*)/([a-z0-9]+(?:-[a-z0-9]+)*)$")
-_NAMED = re.compile(r"^/queries/([a-z0-9]+(?:-[a-z0-9]+)*)$")
-_STATIC = re.compile(r"^/static/([a-z0-9-]+\.(?:html|js|css))$")
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+_RESOURCE = re.compile(r"^([a-z][a-z-]*)/([a-z0-9]+(?:-[a-z0-9]+)*)$")
 _FORM = "application/x-www-form-urlencoded"
+_DATASET = (
+    "default-graph-uri and named-graph-uri are not supported: name the graphs in "
+    "the query with FROM <g> / FROM NAMED <g> (without them the default graph is "
+    "the union of every named graph)"
+)
+_READ_ONLY = "this endpoint is read-only: SPARQL Update is refused"
+for _suffix, _media in (
+    (".js", "text/javascript"),
+    (".mjs", "text/javascript"),
+    (".css", "text/css"),
+    (".svg", "image/svg+xml"),
+    (".woff2", "font/woff2"),
+    (".woff", "font/woff"),
+    (".json", "application/json"),
+    (".map", "application/json"),
+    (".html", "text/html"),
+):
+    mimetypes.add_type(_media, _suffix)
 
 
-class EndpointServer(ThreadingHTTPServer):
-    """The HTTP server: settings, the worker pool and the access log travel with it."""
+def _response(reply: Reply, extra: dict[str, str] | None = None) -> Response:
+    headers = {**reply.headers, **(extra or {})}
+    return Response(
+        reply.body, status_code=reply.status, headers=headers, media_type=reply.content_type
+    )
 
-    daemon_threads = True
-    request_queue_size = 128
 
-    def __init__(self, settings: ServerSettings, pool: WorkerPool, log: TextIO) -> None:
+def _error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    return _response(Reply.error(status, message, headers))
+
+
+def _one(values: Any, key: str) -> str:
+    found = values.getlist(key)
+    return str(found[-1]) if found else ""
+
+
+class Endpoint:
+    """The routes, over one worker pool."""
+
+    def __init__(self, settings: ServerSettings, pool: WorkerPool) -> None:
         self.settings = settings
         self.pool = pool
-        self.log = log
-        self.log_lock = threading.Lock()
         self.context = json.dumps({"@context": filmgraph_context()}, indent=1).encode("utf-8")
-        super().__init__((settings.host, settings.port), Handler)
 
+    async def index(self, request: Request) -> Response:
+        page = files("filmgraph.server").joinpath("static", "query.html").read_bytes()
+        return Response(page, media_type="text/html; charset=utf-8")
 
-class Handler(BaseHTTPRequestHandler):
-    """One request: route it, check it, hand queries to a worker, log it."""
+    async def health(self, request: Request) -> Response:
+        body = {
+            "status": "ok",
+            "ready": self.pool.ready(),
+            "time_limit": self.settings.time_limit,
+            "result_limit": self.settings.result_limit,
+            **self.pool.status(),
+        }
+        return Response(json.dumps(body), media_type="application/json")
 
-    server: EndpointServer
-    protocol_version = "HTTP/1.1"
-    server_version = "filmgraph"
+    async def ready(self, request: Request) -> Response:
+        ready = self.pool.ready()
+        body = json.dumps({"ready": ready, **self.pool.status()})
+        headers = {} if ready else {"Retry-After": "1"}
+        return Response(
+            body, status_code=200 if ready else 503, headers=headers, media_type="application/json"
+        )
 
-    # -- entry points ---------------------------------------------------------------------
+    async def context_document(self, request: Request) -> Response:
+        return Response(self.context, media_type="application/ld+json")
 
-    def do_GET(self) -> None:
-        self._handle("GET")
+    async def catalogue(self, request: Request) -> Response:
+        return _response(await self.pool.run(Job("catalogue")))
 
-    def do_HEAD(self) -> None:
-        self._handle("HEAD")
+    async def named(self, request: Request) -> Response:
+        params = request.query_params
+        values = {k: params.getlist(k)[-1] for k in params if k != "format"}
+        return _response(
+            await self.pool.run(
+                Job(
+                    "named",
+                    name=request.path_params["name"],
+                    params=values,
+                    accept=request.headers.get("accept", ""),
+                    fmt=_one(params, "format"),
+                )
+            )
+        )
 
-    def do_POST(self) -> None:
-        self._handle("POST")
+    async def resource(self, request: Request) -> Response:
+        path = request.path_params["path"]
+        match = _RESOURCE.match(path)
+        if not match:
+            return _error(
+                400,
+                "not a resource path: expected /id/KIND/SLUG with a lowercase "
+                "slug of letters, digits and hyphens",
+            )
+        if match.group(1) not in KINDS:
+            return _error(404, f"no kind of resource {match.group(1)!r}")
+        accept = request.headers.get("accept", "") or "text/html"
+        return _response(
+            await self.pool.run(
+                Job(
+                    "resource",
+                    name=f"{ID}{path}",
+                    accept=accept,
+                    fmt=_one(request.query_params, "format"),
+                )
+            )
+        )
 
-    def do_OPTIONS(self) -> None:
-        self._started = time.monotonic()
-        self._send(Reply(204, "text/plain", b"", {
-            "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-            "Access-Control-Allow-Headers": "Content-Type, Accept",
-            "Access-Control-Max-Age": "86400",
-        }))
-
-    def do_PUT(self) -> None:
-        self._refuse_method()
-
-    def do_DELETE(self) -> None:
-        self._refuse_method()
-
-    def do_PATCH(self) -> None:
-        self._refuse_method()
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Silence http.server's own log: :meth:`_log` writes one line per request."""
-
-    # -- routing --------------------------------------------------------------------------
-
-    def _refuse_method(self) -> None:
-        self._started = time.monotonic()
-        self._send(Reply.error(405, "this endpoint is read-only: use GET or POST"),
-                   {"Allow": "GET, HEAD, POST, OPTIONS"})
-
-    def _handle(self, method: str) -> None:
-        self._started = time.monotonic()
-        raw_path, _, raw_query = self.path.partition("?")
-        if ".." in raw_path or "%" in raw_path or "//" in raw_path or "\\" in raw_path:
-            self._send(Reply.error(400, "path refused: no '..', encoded characters or empty "
-                                        "segments in paths"))
-            return
-        try:
-            params = urllib.parse.parse_qs(raw_query, keep_blank_values=True, strict_parsing=False,
-                                           max_num_fields=100)
-        except ValueError as exc:
-            self._send(Reply.error(400, f"bad query string: {exc}"))
-            return
-        reply = self._route(method, raw_path, params)
-        self._send(reply, head_only=method == "HEAD")
-
-    def _route(self, method: str, path: str, params: dict[str, list[str]]) -> Reply:
-        settings = self.server.settings
-        if path == "/sparql":
-            return self._sparql(method, params)
-        if method == "POST":
-            return Reply.error(405, "POST is only for /sparql")
-        if path in ("/", "/index.html"):
-            return Reply(200, STATIC_FILES["query.html"], static_file("query.html"))
-        if path == "/health":
-            ready = self.server.pool.ready.is_set()
-            body = json.dumps({"status": "ok" if ready else "starting",
-                               "workers": self.server.pool.size,
-                               "time_limit": settings.time_limit,
-                               "result_limit": settings.result_limit,
-                               "stopped_queries": self.server.pool.stopped})
-            return Reply(200 if ready else 503, "application/json", body.encode())
-        if path == "/context.jsonld":
-            return Reply(200, "application/ld+json", self.server.context)
-        if path == "/queries":
-            return self.server.pool.run(Job("catalogue"))
-        if match := _STATIC.match(path):
-            name = match.group(1)
-            if name not in STATIC_FILES:
-                return Reply.error(404, f"no static file {name}")
-            return Reply(200, STATIC_FILES[name], static_file(name))
-        if match := _NAMED.match(path):
-            values = {k: v[-1] for k, v in params.items() if k != "format"}
-            return self.server.pool.run(Job("named", name=match.group(1), params=values,
-                                            accept=self.headers.get("Accept", ""),
-                                            fmt=_one(params, "format")))
-        if path.startswith("/id/"):
-            match = _RESOURCE.match(path)
-            if not match:
-                return Reply.error(400, "not a resource path: expected /id/KIND/SLUG with a "
-                                        "lowercase slug of letters, digits and hyphens")
-            if match.group(1) not in KINDS:
-                return Reply.error(404, f"no kind of resource {match.group(1)!r}")
-            accept = self.headers.get("Accept", "") or "text/html"
-            return self.server.pool.run(Job("resource", name=f"{ID}{path[len('/id/'):]}",
-                                            accept=accept, fmt=_one(params, "format")))
-        return Reply.error(404, f"nothing at {path}")
-
-    def _sparql(self, method: str, params: dict[str, list[str]]) -> Reply:
-        settings = self.server.settings
+    async def sparql(self, request: Request) -> Response:
+        params = request.query_params
         if "update" in params:
-            return Reply.error(403, "this endpoint is read-only: SPARQL Update is refused")
-        if "default-graph-uri" in params or "named-graph-uri" in params:
-            return Reply.error(400, "default-graph-uri and named-graph-uri are not supported: "
-                                    "the default graph is the union of every named graph")
+            return _error(403, _READ_ONLY)
         text = _one(params, "query")
-        if method == "POST":
-            body = self._body()
-            if isinstance(body, Reply):
+        if "default-graph-uri" in params or "named-graph-uri" in params:
+            return _error(400, _DATASET)
+        if request.method == "POST":
+            body = await self._body(request)
+            if isinstance(body, Response):
                 return body
-            content_type = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+            content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
             if content_type == "application/sparql-update":
-                return Reply.error(403, "this endpoint is read-only: SPARQL Update is refused")
+                return _error(403, _READ_ONLY)
             if content_type == "application/sparql-query":
                 text = body.decode("utf-8", "replace")
             elif content_type == _FORM:
-                form = urllib.parse.parse_qs(body.decode("utf-8", "replace"),
-                                             keep_blank_values=True, max_num_fields=100)
+                try:
+                    form = urllib.parse.parse_qs(
+                        body.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=100
+                    )
+                except ValueError as exc:
+                    return _error(400, f"bad form body: {exc}")
                 if "update" in form:
-                    return Reply.error(403, "this endpoint is read-only: SPARQL Update is refused")
+                    return _error(403, _READ_ONLY)
                 if "default-graph-uri" in form or "named-graph-uri" in form:
-                    return Reply.error(400, "default-graph-uri and named-graph-uri are not "
-                                            "supported")
-                text = _one(form, "query") or text
+                    return _error(400, _DATASET)
+                text = (form.get("query") or [text])[-1]
             else:
-                return Reply.error(415, "POST a query as application/sparql-query or as "
-                                        "application/x-www-form-urlencoded with query=")
+                return _error(
+                    415,
+                    "POST a query as application/sparql-query or as "
+                    "application/x-www-form-urlencoded with query=",
+                )
         if not text:
-            return Reply.error(400, "no query: pass query=… (GET or form POST) or POST "
-                                    "application/sparql-query")
-        if len(text.encode("utf-8")) > settings.max_query_bytes:
-            return Reply.error(413, f"query too long: at most {settings.max_query_bytes} bytes")
-        return self.server.pool.run(Job("sparql", text=text, accept=self.headers.get("Accept", ""),
-                                        fmt=_one(params, "format")))
+            return _error(
+                400, "no query: pass query=… (GET or form POST) or POST application/sparql-query"
+            )
+        if len(text.encode("utf-8")) > self.settings.max_query_bytes:
+            return _error(413, f"query too long: at most {self.settings.max_query_bytes} bytes")
+        return _response(
+            await self.pool.run(
+                Job(
+                    "sparql",
+                    text=text,
+                    accept=request.headers.get("accept", ""),
+                    fmt=_one(params, "format"),
+                )
+            )
+        )
 
-    def _body(self) -> bytes | Reply:
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            self.close_connection = True
-            return Reply.error(411, "send a Content-Length; chunked bodies are not accepted")
-        length = self.headers.get("Content-Length")
+    async def _body(self, request: Request) -> bytes | Response:
+        close = {"Connection": "close"}
+        if "chunked" in request.headers.get("transfer-encoding", "").lower():
+            return _error(411, "send a Content-Length; chunked bodies are not accepted", close)
+        length = request.headers.get("content-length")
         if length is None:
-            return Reply.error(411, "a POST needs a Content-Length")
+            return _error(411, "a POST needs a Content-Length")
+        if int(length) > self.settings.max_body_bytes:  # h11 has checked it is a number
+            return _error(
+                413, f"request body too large: at most {self.settings.max_body_bytes} bytes", close
+            )
         try:
-            size = int(length)
-        except ValueError:
-            return Reply.error(400, "Content-Length is not a number")
-        if size < 0:
-            return Reply.error(400, "Content-Length is negative")
-        if size > self.server.settings.max_body_bytes:
-            self.close_connection = True  # the unread body must not be taken for a request
-            return Reply.error(413, f"request body too large: at most "
-                                    f"{self.server.settings.max_body_bytes} bytes")
-        return self.rfile.read(size)
+            async with _deadline(self.settings.body_timeout):
+                return await request.body()
+        except TimeoutError:
+            return _error(
+                408,
+                f"the request body did not arrive within {self.settings.body_timeout:g} s",
+                close,
+            )
+        except ClientDisconnect:
+            return _error(400, "the client went away before sending its body", close)
 
-    # -- answering ------------------------------------------------------------------------
+    async def read_only(self, request: Request) -> Response:
+        return _error(
+            405,
+            "this endpoint is read-only: use GET or POST",
+            {"Allow": "GET, HEAD, POST, OPTIONS"},
+        )
 
-    def _send(self, reply: Reply, extra: dict[str, str] | None = None,
-              head_only: bool = False) -> None:
-        self.send_response(reply.status)
-        headers = {
-            "Content-Type": reply.content_type,
-            "Content-Length": str(len(reply.body)),
-            "Access-Control-Allow-Origin": "*",
-            "Access-Control-Expose-Headers": "X-Filmgraph-Truncated, X-Filmgraph-Result-Limit",
-            "Vary": "Accept",
-            "X-Content-Type-Options": "nosniff",
-            **reply.headers, **(extra or {}),
-        }
-        if self.close_connection:
-            headers["Connection"] = "close"
-        for key, value in headers.items():
-            self.send_header(key, value)
-        self.end_headers()
-        if not head_only:
-            self.wfile.write(reply.body)
-        self._log(reply)
 
-    def _log(self, reply: Reply) -> None:
-        elapsed = (time.monotonic() - getattr(self, "_started", time.monotonic())) * 1000
+def _deadline(seconds: float) -> Any:
+    import asyncio
+
+    return asyncio.timeout(seconds)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    messages = {
+        404: f"nothing at {request.url.path}",
+        405: "this endpoint is read-only: use GET or POST (POST only for /sparql)",
+    }
+    return _error(
+        exc.status_code, messages.get(exc.status_code, str(exc.detail)), dict(exc.headers or {})
+    )
+
+
+class GuardMiddleware:
+    """Refuses unsafe paths, adds the common headers and writes one escaped log line
+    per request."""
+
+    def __init__(self, app: ASGIApp, log: TextIO) -> None:
+        self.app = app
+        self.log = log
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.monotonic()
+        sent = {"status": 0, "bytes": 0}
+
+        async def send_logged(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                sent["status"] = message["status"]
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"vary"]
+                vary = [v for k, v in message.get("headers", []) if k.lower() == b"vary"]
+                headers += [
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"vary", b", ".join([*vary, b"Accept"])),
+                ]
+                message["headers"] = headers
+            elif message["type"] == "http.response.body":
+                sent["bytes"] += len(message.get("body", b""))
+            await send(message)
+
+        raw = bytes(scope.get("raw_path") or scope["path"].encode())
+        try:
+            if any(bad in raw for bad in (b"..", b"%", b"//", b"\\")):
+                reply = Reply.error(
+                    400, "path refused: no '..', encoded characters or empty segments in paths"
+                )
+                await _response(reply)(scope, receive, send_logged)
+            else:
+                await self.app(scope, receive, send_logged)
+        finally:
+            self._write(scope, raw, sent, started)
+
+    def _write(self, scope: Scope, raw: bytes, sent: dict[str, int], started: float) -> None:
+        query = scope.get("query_string", b"")
+        target = raw + (b"?" + query if query else b"")
+        agent = next((v for k, v in scope.get("headers", []) if k == b"user-agent"), b"-")
+        client = scope.get("client") or ("-", 0)
         when = dt.datetime.now(dt.UTC).strftime("%d/%b/%Y:%H:%M:%S +0000")
-        agent = self.headers.get("User-Agent", "-") if self.headers else "-"
-        line = (f'{self.client_address[0]} - - [{when}] "{self.requestline}" {reply.status} '
-                f'{len(reply.body)} "{agent}" {elapsed:.1f}ms\n')
-        with self.server.log_lock:
-            self.server.log.write(line)
-            self.server.log.flush()
+        elapsed = (time.monotonic() - started) * 1000
+        line = (
+            f"{_escape(str(client[0]).encode())} - - [{when}] "
+            f'"{_escape(scope["method"].encode())} {_escape(target)} '
+            f'HTTP/{scope.get("http_version", "1.1")}" {sent["status"]} {sent["bytes"]} '
+            f'"{_escape(agent)}" {elapsed:.1f}ms\n'
+        )
+        self.log.write(line)
+        self.log.flush()
 
 
-def _one(params: dict[str, list[str]], key: str) -> str:
-    values = params.get(key)
-    return values[-1] if values else ""
+def _escape(value: bytes) -> str:
+    """Bytes as printable ASCII: control characters, quotes, backslashes and non-ASCII
+    escaped, so a request cannot forge or break log lines."""
+    out = []
+    for byte in value:
+        if 0x20 <= byte < 0x7F and byte not in (0x22, 0x5C):
+            out.append(chr(byte))
+        else:
+            out.append(f"\\x{byte:02x}")
+    return "".join(out)
 
 
-def default_log() -> TextIO:
-    """Where the access log goes unless a file is given."""
-    return sys.stderr
+def create_app(settings: ServerSettings, pool: WorkerPool, log: TextIO) -> Starlette:
+    """The endpoint's ASGI application; the pool starts and stops with it."""
+    endpoint = Endpoint(settings, pool)
+    static = files("filmgraph.server").joinpath("static")
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await pool.start()
+        try:
+            yield
+        finally:
+            await pool.close()
+
+    routes = [
+        Route("/", endpoint.index, methods=["GET"]),
+        Route("/index.html", endpoint.index, methods=["GET"]),
+        Route("/sparql", endpoint.sparql, methods=["GET", "POST"]),
+        Route("/sparql", endpoint.read_only, methods=["PUT", "DELETE", "PATCH"]),
+        Route("/health", endpoint.health, methods=["GET"]),
+        Route("/ready", endpoint.ready, methods=["GET"]),
+        Route("/context.jsonld", endpoint.context_document, methods=["GET"]),
+        Route("/queries", endpoint.catalogue, methods=["GET"]),
+        Route("/queries/{name:str}", endpoint.named, methods=["GET"]),
+        Route("/id/{path:path}", endpoint.resource, methods=["GET"]),
+        Mount("/static", StaticFiles(directory=str(static), follow_symlink=False)),
+    ]
+    middleware = [
+        Middleware(GuardMiddleware, log=log),
+        Middleware(TrustedHostMiddleware, allowed_hosts=settings.hosts()),
+        Middleware(
+            CORSMiddleware,
+            allow_origins=settings.origins(),
+            allow_methods=["GET", "POST", "OPTIONS"],
+            allow_headers=["Content-Type", "Accept"],
+            expose_headers=[
+                "X-Filmgraph-Truncated",
+                "X-Filmgraph-Result-Limit",
+                "X-Filmgraph-Generation",
+                "Retry-After",
+            ],
+            max_age=86400,
+        ),
+    ]
+    return Starlette(
+        routes=routes,
+        middleware=middleware,
+        lifespan=lifespan,
+        exception_handlers={HTTPException: _http_error},
+    )

@@ -8,6 +8,7 @@ exist without being documented.
 from __future__ import annotations
 
 import argparse
+import urllib.parse
 from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 
@@ -18,28 +19,116 @@ __all__ = ["ServerSettings", "add_arguments", "settings_from"]
 class ServerSettings:
     """How the endpoint behaves; every field is a ``filmgraph serve --option``."""
 
-    host: str = field(default="127.0.0.1", metadata={
-        "help": "address to listen on (0.0.0.0 for every interface)"})
-    port: int = field(default=8000, metadata={
-        "help": "port to listen on (0 picks a free one)"})
-    time_limit: float = field(default=30.0, metadata={
-        "help": "seconds a query may run before it is stopped"})
-    result_limit: int = field(default=10_000, metadata={
-        "help": "rows (or triples) at most in one answer; a longer answer is cut and says so"})
-    max_query_bytes: int = field(default=100_000, metadata={
-        "help": "longest query text accepted, in bytes"})
-    max_body_bytes: int = field(default=1_000_000, metadata={
-        "help": "largest request body accepted, in bytes"})
-    workers: int = field(default=2, metadata={
-        "help": "query worker processes (each holds the store open)"})
-    allow_service: bool = field(default=False, metadata={
-        "help": "allow SERVICE (federated queries that make the server fetch other URLs); "
-                "off by default"})
-    access_log: Path | None = field(default=None, metadata={
-        "help": "file to append the access log to (default: standard error)"})
-    base_url: str = field(default="", metadata={
-        "help": "public address of this endpoint, as pages show it "
-                "(default: http://HOST:PORT)"})
+    host: str = field(
+        default="127.0.0.1", metadata={"help": "address to listen on (0.0.0.0 for every interface)"}
+    )
+    port: int = field(default=8000, metadata={"help": "port to listen on (0 picks a free one)"})
+    time_limit: float = field(
+        default=30.0, metadata={"help": "seconds a query may run before it is stopped"}
+    )
+    result_limit: int = field(
+        default=10_000,
+        metadata={
+            "help": "rows (or triples) at most in one answer; a longer answer is cut and says so"
+        },
+    )
+    max_query_bytes: int = field(
+        default=100_000, metadata={"help": "longest query text accepted, in bytes"}
+    )
+    max_body_bytes: int = field(
+        default=1_000_000, metadata={"help": "largest request body accepted, in bytes"}
+    )
+    workers: int = field(
+        default=4,
+        metadata={"help": "query worker processes in the quick lane (each holds the store open)"},
+    )
+    quick_time: float = field(
+        default=0.5,
+        metadata={
+            "help": "seconds a query may run in the quick lane before it moves to the slow lane"
+        },
+    )
+    slow_queries: int = field(
+        default=2,
+        metadata={
+            "help": "expensive queries run at most at once (the slow lane, at low priority); "
+            "more wait their turn, and past the queue limit are refused with 503"
+        },
+    )
+    spares: int = field(
+        default=2,
+        metadata={
+            "help": "warm spare workers that replace a quick worker the moment it leaves the lane"
+        },
+    )
+    queue_limit: int = field(
+        default=64,
+        metadata={"help": "queries waiting for a quick worker at most; more are refused with 503"},
+    )
+    poll_interval: float = field(
+        default=0.5,
+        metadata={"help": "seconds between checks for a new build (the workers then move to it)"},
+    )
+    header_timeout: float = field(
+        default=10.0, metadata={"help": "seconds a client has to send a request's line and headers"}
+    )
+    body_timeout: float = field(
+        default=10.0, metadata={"help": "seconds a client has to send a request's body"}
+    )
+    idle_timeout: int = field(
+        default=5, metadata={"help": "seconds an idle keep-alive connection stays open"}
+    )
+    max_connections: int = field(
+        default=256, metadata={"help": "open connections at most; more are answered 503 and closed"}
+    )
+    allowed_hosts: str = field(
+        default="",
+        metadata={
+            "help": "comma-separated Host header values accepted (default: loopback names for a "
+            "loopback bind, any host otherwise); guards against DNS rebinding"
+        },
+    )
+    cors_origins: str = field(
+        default="*",
+        metadata={
+            "help": "comma-separated origins browsers may call from (CORS); '*' for any, '' none"
+        },
+    )
+    allow_service: bool = field(
+        default=False,
+        metadata={
+            "help": "allow SERVICE (federated queries that make the server fetch other URLs); "
+            "off by default"
+        },
+    )
+    access_log: Path | None = field(
+        default=None,
+        metadata={"help": "file to append the access log to (default: standard error)"},
+    )
+    base_url: str = field(
+        default="",
+        metadata={
+            "help": "public address of this endpoint, as pages show it (default: http://HOST:PORT)"
+        },
+    )
+
+    def hosts(self) -> list[str]:
+        """The Host header values accepted."""
+        if self.allowed_hosts.strip():
+            hosts = [h.strip() for h in self.allowed_hosts.split(",") if h.strip()]
+        elif self.host in ("127.0.0.1", "localhost", "::1"):
+            hosts = ["127.0.0.1", "localhost", "[::1]", "::1"]
+        else:
+            return ["*"]
+        if self.base_url:
+            public = urllib.parse.urlsplit(self.base_url).hostname
+            if public:
+                hosts.append(public)
+        return hosts
+
+    def origins(self) -> list[str]:
+        """The origins CORS lets in."""
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
 
     def public(self) -> str:
         """The endpoint's public base address, without a trailing slash."""
@@ -55,8 +144,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             parser.add_argument(flag, action="store_true", default=default, help=f.metadata["help"])
             continue
         kind = {"int": int, "float": float, "str": str}.get(str(f.type), Path)
-        parser.add_argument(flag, type=kind, default=default, dest=f.name,
-                            help=f"{f.metadata['help']} (default: {default})")
+        parser.add_argument(
+            flag,
+            type=kind,
+            default=default,
+            dest=f.name,
+            help=f"{f.metadata['help']} (default: {default})",
+        )
 
 
 def settings_from(args: argparse.Namespace) -> ServerSettings:

@@ -7,6 +7,8 @@ Parsing and serialising stay inside pyoxigraph (it is 10 to 50 times faster than
 from __future__ import annotations
 
 import io
+import re
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -17,7 +19,31 @@ from rdflib.term import Identifier, Node
 from filmgraph.errors import QueryError
 from filmgraph.store.base import QueryResult, SelectResult, Store
 
-__all__ = ["OxigraphStore", "from_oxigraph", "to_oxigraph"]
+__all__ = ["OxigraphStore", "from_oxigraph", "has_dataset_clause", "to_oxigraph"]
+
+_FROM = re.compile(r"(?i)\bfrom\b")
+
+
+def has_dataset_clause(sparql: str) -> bool:
+    """True when a query names its own dataset (``FROM`` / ``FROM NAMED``).
+
+    Such a query is run over the graphs it names; any other over the union of every graph.
+    Only a text that mentions FROM is parsed (by rdflib) to tell.
+    """
+    if not _FROM.search(sparql):
+        return False
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 20_000))  # rdflib's parser recurses per group
+    try:
+        parsed = parseQuery(sparql)
+    except Exception:  # not a query rdflib reads: the engine will report what is wrong
+        return False
+    finally:
+        sys.setrecursionlimit(limit)
+    return "datasetClause" in parsed[1] and bool(parsed[1]["datasetClause"])
+
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _FORMATS = {"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}
@@ -79,15 +105,38 @@ class OxigraphStore(Store):
         return self._store
 
     def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> QueryResult:
+        try:
+            return self.collect(self.query_native(sparql, bindings))
+        except SyntaxError as exc:
+            raise QueryError(f"query syntax error: {exc}") from exc
+        except RuntimeError as exc:  # evaluation refused, e.g. an unknown function
+            raise QueryError(f"query refused: {exc}") from exc
+
+    def query_native(
+        self, sparql: str, bindings: Mapping[str, Node] | None = None
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        """The engine's own, lazy result (for writers that need no rdflib terms).
+
+        :class:`QueryError` for a syntax error or a refused evaluation; an error found only
+        while the result is read comes as ``RuntimeError`` from the reader.
+        """
         substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
             ox.Variable(k): to_oxigraph(v) for k, v in (bindings or {}).items()
         }
         try:
-            result = self._store.query(
-                sparql, use_default_graph_as_union=True, substitutions=substitutions
+            return self._store.query(
+                sparql,
+                use_default_graph_as_union=not has_dataset_clause(sparql),
+                substitutions=substitutions,
             )
         except SyntaxError as exc:
             raise QueryError(f"query syntax error: {exc}") from exc
+        except RuntimeError as exc:  # evaluation refused, e.g. an unknown function
+            raise QueryError(f"query refused: {exc}") from exc
+
+    @staticmethod
+    def collect(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> QueryResult:
+        """An engine result as rdflib terms (what :meth:`query` returns)."""
         if isinstance(result, ox.QueryBoolean):
             return bool(result)
         if isinstance(result, ox.QueryTriples):

@@ -1,0 +1,593 @@
+"""Query workers: processes that hold one generation of the store open and can be killed.
+
+Why processes: the engine cannot stop a query half-way, so the time limit is real only
+if the process running the query can be killed (and a crash in the engine takes down a
+worker, not the endpoint).
+
+Why two lanes: one expensive query must not starve the cheap ones. Every query starts in
+the *quick lane* (``workers`` processes). A query still running after ``quick_time`` seconds
+moves, with its worker, to the *slow lane* (at most ``slow_queries`` at once) and a warm
+spare takes the worker's place in the quick lane at once, so lookups keep being answered.
+A query that has overrun once is remembered: next time it waits for a slow-lane place
+(in a bounded queue, within its time limit) and never takes a quick worker. A query found
+expensive while the slow lane is full takes an overflow place (as many again); past that it
+is stopped and answered 503 with ``Retry-After``. Queries wait for a quick worker in a
+bounded queue (503 with ``Retry-After`` when full). Slow-lane workers run at the lowest
+scheduling priority, so the cheap queries get the processor first.
+
+Generations: over a build directory the pool leases the current generation
+(:meth:`filmgraph.builddir.BuildDir.hold`) and polls the ``current`` link. After a build
+it starts a full set of workers on the new generation and, once every one of them has the
+store open, swaps the sets in one step: every query dispatched after the swap is answered
+from the new generation, none from the old. Old workers finish what they run, then stop,
+and the old lease is released, so the build may prune it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import multiprocessing
+import os
+import time
+from collections import OrderedDict, deque
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from typing import Any
+
+from filmgraph.builddir import BuildDir, Lease
+from filmgraph.server.answers import Job, answer
+from filmgraph.server.formats import Reply
+from filmgraph.server.settings import ServerSettings
+
+__all__ = ["WorkerPool", "is_build_dir", "start_forkserver"]
+
+_CONTEXT = multiprocessing.get_context("forkserver")  # fast, clean forks; no fork of threads
+_CONTEXT.set_forkserver_preload(["filmgraph.server.answers", "filmgraph.store.oxigraph"])
+_REMEMBERED = 512  # expensive queries remembered
+
+
+def is_build_dir(store_setting: str) -> bool:
+    """True when the store setting is a local build directory (it has generations)."""
+    from filmgraph.store import is_endpoint, mirrored_endpoint
+
+    return (
+        store_setting != "memory"
+        and not is_endpoint(store_setting)
+        and mirrored_endpoint(Path(store_setting)) is None
+    )
+
+
+def _work(
+    conn: Connection,
+    store_setting: str,
+    store_path: str | None,
+    result_limit: int,
+    allow_service: bool,
+) -> None:
+    """A worker's life: open the store, then answer jobs until told to stop."""
+    from filmgraph.store import backend, open_store
+
+    if store_path is not None:
+        store = backend("oxigraph")(Path(store_path), read_only=True)  # type: ignore[call-arg]
+    else:
+        store = open_store(store_setting)
+    conn.send("ready")
+    while True:
+        try:
+            job = conn.recv()
+        except EOFError:
+            return
+        if job is None:
+            return
+        try:
+            reply = answer(store, job, result_limit, allow_service)
+        except Exception as exc:  # a bug, not the client's fault: report it, keep serving
+            reply = Reply.error(500, f"internal error: {type(exc).__name__}: {exc}")
+        conn.send(reply)
+
+
+@dataclass(eq=False)
+class _Worker:
+    process: BaseProcess
+    conn: Connection
+    generation: str
+
+
+@dataclass(eq=False)
+class _Set:
+    """The workers of one generation."""
+
+    name: str
+    lease: Lease | None
+    idle: list[_Worker] = field(default_factory=list)
+    spares: list[_Worker] = field(default_factory=list)
+    alive: int = 0
+
+
+class _Died(Exception):
+    """The worker process ended while it held a job."""
+
+
+class Busy(Exception):
+    """No worker can take the query now; carries the reply (503 with Retry-After)."""
+
+    def __init__(self, reply: Reply) -> None:
+        super().__init__(reply.body.decode())
+        self.reply = reply
+
+
+class WorkerPool:
+    """Worker processes over ``store_setting``, in a quick and a slow lane."""
+
+    def __init__(self, store_setting: str, settings: ServerSettings) -> None:
+        self.store_setting = store_setting
+        self.settings = settings
+        self.build_dir = BuildDir(Path(store_setting)) if is_build_dir(store_setting) else None
+        self._set: _Set | None = None
+        self._sets: dict[str, _Set] = {}
+        self._waiting: deque[asyncio.Future[None]] = deque()
+        self._slow_waiting: deque[asyncio.Future[None]] = deque()
+        self._running = {"quick": 0, "slow": 0}
+        self._expensive: OrderedDict[str, None] = OrderedDict()
+        self._closed = False
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._workers: set[_Worker] = set()  # every live worker process of this pool
+        self._switching = False
+        self.stopped = 0  # queries stopped at the time limit
+        self.refused = 0  # queries refused because no worker could take them
+        self.switches = 0  # generations moved to
+
+    # -- life --------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start the workers of the current generation; returns once they answer."""
+        lease = self.build_dir.hold() if self.build_dir is not None else None
+        name = lease.generation.name if lease is not None else ""
+        self._set = await self._start_set(name, lease)
+        self._sets[name] = self._set
+        if self.build_dir is not None:
+            self._spawn_task(self._watch())
+
+    async def close(self) -> None:
+        """Stop every worker, busy ones included, and release the leases."""
+        self._closed = True
+        for task in list(self._tasks):
+            task.cancel()
+        for waiter in (*self._waiting, *self._slow_waiting):
+            if not waiter.done():
+                waiter.cancel()
+        for workers in self._sets.values():
+            for worker in workers.idle + workers.spares:
+                self._stop(worker)
+        for worker_set in self._sets.values():
+            if worker_set.lease is not None:
+                worker_set.lease.release()
+        for worker in list(self._workers):
+            with contextlib.suppress(OSError):
+                worker.process.kill()
+            worker.process.join(2)
+        self._workers.clear()
+
+    @property
+    def generation(self) -> str:
+        """The generation new queries are answered from ("" outside a build directory)."""
+        return self._set.name if self._set is not None else ""
+
+    def status(self) -> dict[str, Any]:
+        """Counts for ``/health`` and ``/ready``."""
+        current = self._set
+        return {
+            "generation": self.generation,
+            "quick_workers": self.settings.workers,
+            "idle_workers": len(current.idle) if current else 0,
+            "spare_workers": len(current.spares) if current else 0,
+            "slow_queries_running": self._running["slow"],
+            "queued": len(self._waiting),
+            "queued_slow": len(self._slow_waiting),
+            "stopped_queries": self.stopped,
+            "refused_queries": self.refused,
+            "generation_switches": self.switches,
+        }
+
+    def ready(self) -> bool:
+        """True when a query sent now would be taken (a worker or a queue place is free)."""
+        current = self._set
+        return (
+            current is not None
+            and not self._closed
+            and (bool(current.idle) or len(self._waiting) < self.settings.queue_limit)
+        )
+
+    # -- answering ---------------------------------------------------------------------------
+
+    async def run(self, job: Job) -> Reply:
+        """Answer ``job`` within the time limit, or stop it and say why."""
+        started = time.monotonic()
+        key = _key(job)
+        try:
+            if key in self._expensive:
+                worker = await self._take_slow(started)
+                return await self._finish(worker, job, key, started, slow=True)
+            worker = await self._take_quick(started)
+        except Busy as busy:
+            self.refused += 1
+            return busy.reply
+        return await self._finish(worker, job, key, started, slow=False)
+
+    async def _finish(
+        self, worker: _Worker, job: Job, key: str, started: float, slow: bool
+    ) -> Reply:
+        limit = self.settings.time_limit
+        lane = "slow" if slow else "quick"
+        self._running[lane] += 1
+        try:
+            try:
+                worker.conn.send(job)
+                sent = time.monotonic()  # the quick budget counts from here, not the queue
+                budget = limit - (sent - started)
+                if not slow:
+                    budget = min(self.settings.quick_time, budget)
+                reply = await self._receive(worker, budget)
+                quick_enough = time.monotonic() - sent < self.settings.quick_time
+                if reply is not None and slow and quick_enough:
+                    self._expensive.pop(key, None)  # cheap after all (it was a busy moment)
+                if reply is None and lane == "quick":
+                    self._remember(key)
+                    self._replace_quick(worker)  # the quick lane gets a fresh worker now
+                    if self._running["slow"] >= 2 * self.settings.slow_queries:
+                        self._lost(worker)
+                        self.refused += 1
+                        return _busy_reply(
+                            f"{self._running['slow']} expensive queries are running already "
+                            f"(at most {self.settings.slow_queries} at once); this one ran "
+                            f"past {self.settings.quick_time:g} s and was stopped",
+                            limit,
+                        )
+                    self._running["quick"] -= 1
+                    lane = "slow"
+                    self._running["slow"] += 1
+                    _nice(worker, 19)  # the cheap queries get the processor first
+                    reply = await self._receive(worker, limit - (time.monotonic() - started))
+            except (_Died, OSError):
+                self._lost(worker)
+                if lane == "quick":
+                    self._replace_quick(worker)
+                return Reply.error(
+                    500, "the query worker died while answering; it is being replaced"
+                )
+            if reply is None:
+                self._lost(worker)
+                self.stopped += 1
+                return Reply.error(
+                    503,
+                    f"query stopped: it ran past the time limit of {limit:g} s",
+                    {"Retry-After": str(int(limit) + 1)},
+                )
+            self._release(worker, lane == "slow")
+            reply.headers.setdefault("X-Filmgraph-Generation", worker.generation)
+            return reply
+        except BaseException:
+            self._lost(worker)  # the server is stopping
+            raise
+        finally:
+            self._running[lane] -= 1
+            if lane == "slow":
+                _wake(self._slow_waiting)
+
+    async def _receive(self, worker: _Worker, timeout: float) -> Reply | None:
+        """The worker's reply, or ``None`` when ``timeout`` passes first."""
+        loop = asyncio.get_running_loop()
+        fd = worker.conn.fileno()
+        readable: asyncio.Future[None] = loop.create_future()
+        loop.add_reader(fd, _resolve, readable)
+        try:
+            await asyncio.wait_for(readable, max(0.01, timeout))
+        except TimeoutError:
+            return None
+        finally:
+            loop.remove_reader(fd)
+        try:
+            reply: Reply = worker.conn.recv()
+        except (EOFError, OSError) as exc:
+            raise _Died from exc
+        return reply
+
+    async def _take_quick(self, started: float) -> _Worker:
+        current = self._require_set()
+        while not current.idle:
+            if len(self._waiting) >= self.settings.queue_limit:
+                raise Busy(
+                    _busy_reply(
+                        f"every query worker is busy and {len(self._waiting)} queries are waiting "
+                        "already",
+                        1,
+                    )
+                )
+            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._waiting.append(waiter)
+            try:
+                remaining = self.settings.time_limit - (time.monotonic() - started)
+                await asyncio.wait_for(waiter, max(0.01, remaining))
+            except TimeoutError:
+                raise Busy(
+                    _busy_reply("every query worker stayed busy for the whole time limit", 1)
+                ) from None
+            finally:
+                with contextlib.suppress(ValueError):
+                    self._waiting.remove(waiter)
+            current = self._require_set()
+        return current.idle.pop()
+
+    async def _take_slow(self, started: float) -> _Worker:
+        """A spare worker for a query known to be expensive, once the slow lane has room."""
+        current = self._require_set()
+        while self._running["slow"] >= self.settings.slow_queries or not current.spares:
+            if len(self._slow_waiting) >= self.settings.queue_limit:
+                raise Busy(
+                    _busy_reply(
+                        f"this query ran past {self.settings.quick_time:g} s before, and "
+                        f"{len(self._slow_waiting)} expensive queries are waiting already",
+                        self.settings.time_limit,
+                    )
+                )
+            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._slow_waiting.append(waiter)
+            try:
+                remaining = self.settings.time_limit - (time.monotonic() - started)
+                await asyncio.wait_for(waiter, max(0.01, remaining))
+            except TimeoutError:
+                raise Busy(
+                    _busy_reply(
+                        f"this query ran past {self.settings.quick_time:g} s before, and the "
+                        f"slow lane ({self.settings.slow_queries} at once) stayed full for the "
+                        "whole time limit",
+                        self.settings.time_limit,
+                    )
+                ) from None
+            finally:
+                with contextlib.suppress(ValueError):
+                    self._slow_waiting.remove(waiter)
+            current = self._require_set()
+        worker = current.spares.pop()
+        _nice(worker, 19)
+        self._spawn_task(self._refill(current))
+        return worker
+
+    def _require_set(self) -> _Set:
+        if self._set is None or self._closed:
+            raise Busy(_busy_reply("the endpoint is not ready", 1))
+        return self._set
+
+    def _release(self, worker: _Worker, slow: bool) -> None:
+        """A worker finished its query: back to its lane, or retired if its set is old."""
+        owner = self._sets.get(worker.generation)
+        if owner is None or owner is not self._set:
+            self._stop(worker)
+            return
+        if slow:  # it left the quick lane; it becomes a spare if one is missing
+            if len(owner.spares) < self.settings.spares and _nice(worker, 0):
+                owner.spares.append(worker)
+                _wake(self._slow_waiting)
+            else:
+                self._stop(worker)
+            return
+        owner.idle.append(worker)
+        self._wake()
+
+    def _wake(self) -> None:
+        _wake(self._waiting)
+
+    def _replace_quick(self, leaving: _Worker) -> None:
+        owner = self._sets.get(leaving.generation)
+        if owner is None or owner is not self._set:
+            return
+        if owner.spares:
+            owner.idle.append(owner.spares.pop())
+            self._wake()
+        else:
+            self._spawn_task(self._add_quick(owner))
+        self._spawn_task(self._refill(owner))
+
+    def _remember(self, key: str) -> None:
+        self._expensive[key] = None
+        self._expensive.move_to_end(key)
+        while len(self._expensive) > _REMEMBERED:
+            self._expensive.popitem(last=False)
+
+    # -- processes -------------------------------------------------------------------------
+
+    async def _spawn(self, worker_set: _Set) -> _Worker:
+        here, there = _CONTEXT.Pipe()
+        store_path = None
+        if worker_set.lease is not None:
+            store_path = str(worker_set.lease.generation.store_path)
+        process = _CONTEXT.Process(
+            target=_work,
+            daemon=True,
+            name="filmgraph-query-worker",
+            args=(
+                there,
+                self.store_setting,
+                store_path,
+                self.settings.result_limit,
+                self.settings.allow_service,
+            ),
+        )
+        await asyncio.to_thread(process.start)
+        there.close()
+        worker = _Worker(process, here, worker_set.name)
+        self._workers.add(worker)
+        ready = await self._receive_ready(worker)
+        if not ready:
+            self._workers.discard(worker)
+            process.kill()
+            raise RuntimeError("a query worker failed to open the store")
+        worker_set.alive += 1
+        return worker
+
+    async def _receive_ready(self, worker: _Worker) -> bool:
+        loop = asyncio.get_running_loop()
+        readable: asyncio.Future[None] = loop.create_future()
+        fd = worker.conn.fileno()
+        loop.add_reader(fd, _resolve, readable)
+        try:
+            await asyncio.wait_for(readable, 120)
+            return bool(worker.conn.recv() == "ready")
+        except (TimeoutError, EOFError, OSError):
+            return False
+        finally:
+            loop.remove_reader(fd)
+
+    async def _start_set(self, name: str, lease: Lease | None) -> _Set:
+        worker_set = _Set(name, lease)
+        try:
+            quick = await asyncio.gather(
+                *(self._spawn(worker_set) for _ in range(self.settings.workers))
+            )
+            spares = await asyncio.gather(
+                *(self._spawn(worker_set) for _ in range(self.settings.spares))
+            )
+        except BaseException:
+            for child in worker_set.idle + worker_set.spares:
+                self._stop(child)
+            if lease is not None:
+                lease.release()
+            raise
+        worker_set.idle.extend(quick)
+        worker_set.spares.extend(spares)
+        return worker_set
+
+    async def _add_quick(self, owner: _Set) -> None:
+        worker = await self._spawn(owner)
+        if owner is self._set and not self._closed:
+            owner.idle.append(worker)
+            self._wake()
+        else:
+            self._stop(worker)
+
+    async def _refill(self, owner: _Set) -> None:
+        if owner is self._set and len(owner.spares) < self.settings.spares and not self._closed:
+            worker = await self._spawn(owner)
+            if owner is self._set and len(owner.spares) < self.settings.spares:
+                owner.spares.append(worker)
+                _wake(self._slow_waiting)
+            else:
+                self._stop(worker)
+
+    def _lost(self, worker: _Worker) -> None:
+        """Kill a worker whose query is stopped (or whose client left)."""
+        with contextlib.suppress(OSError):
+            worker.process.kill()
+        self._stop(worker)
+
+    def _stop(self, worker: _Worker) -> None:
+        with contextlib.suppress(OSError):
+            if worker.process.is_alive():
+                worker.conn.send(None)
+        worker.conn.close()
+        self._spawn_task(self._reap(worker))
+
+    async def _reap(self, worker: _Worker) -> None:
+        await asyncio.to_thread(worker.process.join, 5)
+        if worker.process.is_alive():
+            worker.process.kill()
+            await asyncio.to_thread(worker.process.join, 5)
+        self._workers.discard(worker)
+        owner = self._sets.get(worker.generation)
+        if owner is None:
+            return
+        owner.alive -= 1
+        if owner is not self._set and owner.alive <= 0:
+            del self._sets[worker.generation]
+            if owner.lease is not None:
+                owner.lease.release()  # nothing reads it any more: a build may prune it
+
+    def _spawn_task(self, coroutine: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # -- generations ---------------------------------------------------------------------
+
+    async def _watch(self) -> None:
+        """Poll the ``current`` link; move every worker to a new generation when it changes."""
+        assert self.build_dir is not None
+        while not self._closed:
+            await asyncio.sleep(self.settings.poll_interval)
+            name = self.build_dir.current_name()
+            if name is None or name == self.generation:
+                continue
+            try:
+                await self._switch()
+            except Exception as exc:  # a broken new build: keep serving the old one
+                print(f"filmgraph: could not move to generation {name}: {exc}", flush=True)
+
+    async def _switch(self) -> None:
+        assert self.build_dir is not None
+        lease = self.build_dir.hold()
+        name = lease.generation.name
+        if name == self.generation:
+            lease.release()
+            return
+        fresh = await self._start_set(name, lease)
+        old, self._set = self._set, fresh  # the swap: one step, no await in between
+        self._sets[name] = fresh
+        self.switches += 1
+        if old is not None:
+            for worker in old.idle + old.spares:
+                self._stop(worker)
+            old.idle, old.spares = [], []
+            if old.alive <= 0 and old.lease is not None:
+                old.lease.release()
+        for _ in range(len(fresh.idle)):
+            self._wake()
+
+
+def _wake(waiting: deque[asyncio.Future[None]]) -> None:
+    """Wake the first query still waiting in ``waiting``."""
+    for waiter in waiting:
+        if not waiter.done():
+            waiter.set_result(None)
+            return
+
+
+def start_forkserver() -> None:
+    """Start the fork server (it imports the query code once; workers fork from it)."""
+    from multiprocessing import forkserver
+
+    forkserver.ensure_running()
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+def _nice(worker: _Worker, niceness: int) -> bool:
+    """Set a worker's scheduling priority; False where the system does not allow it."""
+    pid = worker.process.pid
+    if pid is None:
+        return False
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, niceness)
+    except OSError:
+        return False
+    return True
+
+
+def _key(job: Job) -> str:
+    text = f"{job.kind}\x00{job.text}\x00{job.name}\x00{sorted(job.params.items())}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _busy_reply(reason: str, retry_after: float) -> Reply:
+    seconds = max(1, int(retry_after + 0.999))
+    return Reply.error(
+        503,
+        f"the endpoint is busy: {reason}; try again in {seconds} s",
+        {"Retry-After": str(seconds)},
+    )

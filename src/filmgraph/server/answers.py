@@ -27,7 +27,7 @@ from filmgraph.server.formats import (
     negotiate,
     serialise,
 )
-from filmgraph.server.pages import resource_page
+from filmgraph.server.pages import film_page, resource_page
 from filmgraph.store.base import SelectResult, Store
 
 __all__ = ["Job", "answer", "check_query"]
@@ -138,7 +138,8 @@ def _resource(store: Store, job: Job) -> Reply:
     if isinstance(media, Reply):
         return media
     if media == "text/html":
-        return Reply(200, "text/html; charset=utf-8", resource_page(iri, result).encode("utf-8"))
+        html = film_page(store, iri) or resource_page(iri, result)
+        return Reply(200, "text/html; charset=utf-8", html.encode("utf-8"))
     graph = Graph()
     for row in result.dicts():
         value, prop = row["value"], row["property"]

@@ -42,7 +42,7 @@ __all__ = ["EndpointServer", "Handler"]
 
 _RESOURCE = re.compile(r"^/id/([a-z][a-z-]*)/([a-z0-9]+(?:-[a-z0-9]+)*)$")
 _NAMED = re.compile(r"^/queries/([a-z0-9]+(?:-[a-z0-9]+)*)$")
-_STATIC = re.compile(r"^/static/([a-z0-9-]+\.(?:html|js|css))$")
+_STATIC = re.compile(r"^/static/((?:[a-z0-9-]+/)*[a-z0-9-]+(?:\.[a-z0-9]+)+)$")
 _FORM = "application/x-www-form-urlencoded"
 
 

@@ -110,6 +110,7 @@ def render_page(
     similarity: bool = False,
     movement_labels: Mapping[str, str] | None = None,
     style: Style | None = None,
+    compact: bool = False,
 ) -> str:
     """The HTML of an influence map.
 
@@ -126,6 +127,8 @@ def render_page(
         Movement IRI -> label, for the legend and the side panel.
     style : Style, optional
         The look (default: ``assets/style.json``).
+    compact : bool
+        A page to embed (a film's page, a notebook): no toolbar, the legend folded.
     """
     style = style or load_style()
     labels = dict(movement_labels or {})
@@ -198,6 +201,7 @@ def render_page(
     page = {
         "title": str(graph.graph.get("title", "Influence map")),
         "layout": layout,
+        "compact": compact,
         "axis": axis,
         "focus": sorted(n for n, f in graph.nodes(data="focus") if f),
         "details": details,

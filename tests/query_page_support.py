@@ -20,14 +20,24 @@ from filmgraph.server import RunningServer, ServerSettings, start
 
 from .viz_support import fixture_sources
 
-__all__ = ["ServedPage", "open_served", "serve_fixture"]
+__all__ = ["ServedPage", "build_fixture", "open_served", "serve", "serve_fixture"]
+
+
+def build_fixture(folder: Path, *extra: Path) -> Path:
+    """Build the viz fixture (and ``extra`` sources) into ``folder``; the store's path."""
+    built = build(folder / "build", sources=[*fixture_sources(), *extra], bundled=False)
+    return built.generation.path.parent.parent
+
+
+def serve(store: Path, folder: Path) -> RunningServer:
+    """Serve a built store on a free loopback port (access log in ``folder``)."""
+    settings = ServerSettings(port=0, workers=1, time_limit=20, access_log=folder / "access.log")
+    return start(str(store), settings)
 
 
 def serve_fixture(folder: Path) -> RunningServer:
     """Build the viz fixture into ``folder`` and serve it on a free loopback port."""
-    built = build(folder / "build", sources=fixture_sources(), bundled=False)
-    settings = ServerSettings(port=0, workers=1, time_limit=20, access_log=folder / "access.log")
-    return start(str(built.generation.path.parent.parent), settings)
+    return serve(build_fixture(folder), folder)
 
 
 @dataclass

@@ -177,7 +177,8 @@ def _claims(rows: Iterable[dict[str, Identifier]], other: str, label: str,
     return sorted(grouped.values(), key=lambda e: (e["year"] or "9999", e["label"]))
 
 
-def _context(rows: Iterable[dict[str, Identifier]]) -> list[dict[str, Any]]:
+def _context(rows: Iterable[dict[str, Identifier]],
+             source_labels: Mapping[str, str]) -> list[dict[str, Any]]:
     """One entry per event: its interval, what a source states and what the dates derive."""
     events: dict[str, dict[str, Any]] = {}
     for row in rows:
@@ -187,7 +188,8 @@ def _context(rows: Iterable[dict[str, Identifier]]) -> list[dict[str, Any]]:
             "stated": [], "derived": [],
         })
         if _text(row.get("how")) == "stated":
-            entry["stated"].append({"source": shorten(row.get("basis")),
+            basis = _text(row.get("basis"))
+            entry["stated"].append({"source": source_labels.get(basis) or shorten(row["basis"]),
                                     "source_iri": _text(row.get("basis")),
                                     "evidence": _text(row.get("evidence"))})
         else:
@@ -239,6 +241,9 @@ def film_page(store: Store, iri: URIRef, *, with_map: bool = True) -> str | None
             for key, name in (("filmLabel", "descendantLabel"), ("filmYear", "descendantYear")):
                 if name in described:
                     later_rows[-1][key] = described[name]
+    earlier_rows = _select(store, "film-influences", film)
+    source_labels = {str(r["source"]): str(r["sourceLabel"]) for r in [*earlier_rows, *later_rows]
+                     if "sourceLabel" in r}
     afterlife = _select(store, "film-afterlife", film)
     awards = [r for r in afterlife if _text(r.get("kind")) in ("won", "nominated")]
     events = [r for r in afterlife if r not in awards]
@@ -250,12 +255,13 @@ def film_page(store: Store, iri: URIRef, *, with_map: bool = True) -> str | None
         "people": [{"iri": str(r["person"]), "label": _text(r.get("personLabel")),
                     "role": _text(r.get("role")), "character": _text(r.get("character")),
                     "other": int(str(r.get("otherFilms", 0)))} for r in people],
-        "drew_on": _claims(_select(store, "film-influences", film), "influencer",
-                           "influencerLabel", "influencerYear"),
+        "drew_on": _claims(earlier_rows, "influencer", "influencerLabel", "influencerYear"),
         "drawn_on_by": _claims(later_rows, "film", "filmLabel", "filmYear"),
-        "context": _context(_select(store, "film-context", film)),
+        "context": _context(_select(store, "film-context", film), source_labels),
         "similar": [{"iri": str(r["similar"]), "label": _text(r.get("similarLabel")),
-                     "year": _text(r.get("year")), "source": shorten(r.get("source")),
+                     "year": _text(r.get("year")),
+                     "source": source_labels.get(_text(r.get("source")))
+                     or shorten(r.get("source")),
                      "also_influence": _text(r.get("alsoInfluence")) == "true"}
                     for r in _select(store, "film-similar", film)],
         "awards": [{"date": _text(r.get("date")), "outcome": _text(r.get("kind")),

@@ -244,6 +244,13 @@ def film_page(store: Store, iri: URIRef, *, with_map: bool = True) -> str | None
     earlier_rows = _select(store, "film-influences", film)
     source_labels = {str(r["source"]): str(r["sourceLabel"]) for r in [*earlier_rows, *later_rows]
                      if "sourceLabel" in r}
+    similar_rows = _select(store, "film-similar", film)
+    context_rows = _select(store, "film-context", film)
+    for source in {_text(r.get("source")) for r in similar_rows} | {
+            _text(r.get("basis")) for r in context_rows if _text(r.get("how")) == "stated"}:
+        if source and source not in source_labels:  # a source no influence claim here names
+            for r in _select(store, "name-lookup", {"thing": source}):
+                source_labels[source] = _text(r.get("label")) or shorten(URIRef(source))
     afterlife = _select(store, "film-afterlife", film)
     awards = [r for r in afterlife if _text(r.get("kind")) in ("won", "nominated")]
     events = [r for r in afterlife if r not in awards]
@@ -257,13 +264,13 @@ def film_page(store: Store, iri: URIRef, *, with_map: bool = True) -> str | None
                     "other": int(str(r.get("otherFilms", 0)))} for r in people],
         "drew_on": _claims(earlier_rows, "influencer", "influencerLabel", "influencerYear"),
         "drawn_on_by": _claims(later_rows, "film", "filmLabel", "filmYear"),
-        "context": _context(_select(store, "film-context", film), source_labels),
+        "context": _context(context_rows, source_labels),
         "similar": [{"iri": str(r["similar"]), "label": _text(r.get("similarLabel")),
                      "year": _text(r.get("year")),
                      "source": source_labels.get(_text(r.get("source")))
                      or shorten(r.get("source")),
                      "also_influence": _text(r.get("alsoInfluence")) == "true"}
-                    for r in _select(store, "film-similar", film)],
+                    for r in similar_rows],
         "awards": [{"date": _text(r.get("date")), "outcome": _text(r.get("kind")),
                     "award": _text(r.get("whatLabel")) or shorten(r.get("what")),
                     "award_iri": _text(r.get("what")),

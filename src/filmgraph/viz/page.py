@@ -163,7 +163,7 @@ def render_page(
     style : Style, optional
         The look (default: ``assets/style.json``).
     compact : bool
-        A page to embed (a film's page, a notebook): no toolbar, the legend folded.
+        A page to embed (a film's page, a notebook): no toolbar, a narrower side panel.
     """
     style = style or load_style()
     labels = dict(movement_labels or {})

@@ -41,21 +41,29 @@ __all__ = [
 ]
 
 _STATIC = Path(str(files("filmgraph.server").joinpath("static")))
-_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
-          ".html": "text/html; charset=utf-8", ".md": "text/markdown; charset=utf-8",
-          ".json": "application/json", ".svg": "image/svg+xml", ".png": "image/png"}
+_TYPES = {
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+    ".md": "text/markdown; charset=utf-8",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+}
 
 
 def _media_type(path: Path) -> str:
-    return _TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or \
-        "application/octet-stream"
+    return (
+        _TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    )
 
 
 #: The files ``/static/PATH`` serves (every file under ``static/``, sub-folders included,
 #: by path relative to it), with their media types.
 STATIC_FILES: dict[str, str] = {
     path.relative_to(_STATIC).as_posix(): _media_type(path)
-    for path in sorted(_STATIC.rglob("*")) if path.is_file()
+    for path in sorted(_STATIC.rglob("*"))
+    if path.is_file()
 }
 
 
@@ -68,20 +76,24 @@ def static_file(name: str) -> bytes:
 
 def local_path(iri: str) -> str | None:
     """The path under which this server shows one of our resources, or ``None``."""
-    return "/id/" + iri[len(str(ID)):] if iri.startswith(str(ID)) else None
+    return "/id/" + iri[len(str(ID)) :] if iri.startswith(str(ID)) else None
 
 
 @cache
 def _templates() -> Environment:
-    env = Environment(loader=PackageLoader("filmgraph.server", "templates"),
-                      autoescape=select_autoescape(["html"]), trim_blocks=True,
-                      lstrip_blocks=True)
+    env = Environment(
+        loader=PackageLoader("filmgraph.server", "templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters["href"] = lambda iri: local_path(str(iri)) or str(iri)
     env.filters["short"] = lambda term: shorten(term)
     return env
 
 
 # -- the property table (every resource) ---------------------------------------------------
+
 
 @dataclass(frozen=True)
 class _Cell:
@@ -140,11 +152,15 @@ def resource_page(iri: URIRef, result: SelectResult) -> str:
     """An HTML page listing what the graph says about ``iri`` and what points at it
     (``result`` is the ``resource-page`` query's answer for ``iri``)."""
     found = _statements(iri, result)
-    return _templates().get_template("resource.html").render(
-        iri=str(iri), title=found.title, statements=found)
+    return (
+        _templates()
+        .get_template("resource.html")
+        .render(iri=str(iri), title=found.title, statements=found)
+    )
 
 
 # -- a film's page -------------------------------------------------------------------------
+
 
 def _select(store: Store, name: str, params: Mapping[str, str]) -> list[dict[str, Identifier]]:
     result = run_named(store, name, params)
@@ -157,41 +173,61 @@ def _text(term: Identifier | None) -> str:
     return "" if term is None else str(term)
 
 
-def _claims(rows: Iterable[dict[str, Identifier]], other: str, label: str,
-            year: str) -> list[dict[str, Any]]:
+def _claims(
+    rows: Iterable[dict[str, Identifier]], other: str, label: str, year: str
+) -> list[dict[str, Any]]:
     """Influence claims grouped by the work on the other end, strongest first within it."""
     grouped: dict[str, dict[str, Any]] = {}
     for row in rows:
         node = str(row[other])
-        entry = grouped.setdefault(node, {
-            "iri": node, "label": _text(row.get(label)) or shorten(row[other]),
-            "year": _text(row.get(year)), "claims": [],
-        })
-        claim = {"type": _text(row.get("claimType")), "aspect": _text(row.get("aspect")),
-                 "source": _text(row.get("sourceLabel")) or shorten(row.get("source")),
-                 "source_iri": _text(row.get("source")),
-                 "confidence": _text(row.get("confidence")),
-                 "evidence": _text(row.get("evidence"))}
+        entry = grouped.setdefault(
+            node,
+            {
+                "iri": node,
+                "label": _text(row.get(label)) or shorten(row[other]),
+                "year": _text(row.get(year)),
+                "claims": [],
+            },
+        )
+        claim = {
+            "type": _text(row.get("claimType")),
+            "aspect": _text(row.get("aspect")),
+            "source": _text(row.get("sourceLabel")) or shorten(row.get("source")),
+            "source_iri": _text(row.get("source")),
+            "confidence": _text(row.get("confidence")),
+            "evidence": _text(row.get("evidence")),
+        }
         if claim not in entry["claims"]:
             entry["claims"].append(claim)
     return sorted(grouped.values(), key=lambda e: (e["year"] or "9999", e["label"]))
 
 
-def _context(rows: Iterable[dict[str, Identifier]],
-             source_labels: Mapping[str, str]) -> list[dict[str, Any]]:
+def _context(
+    rows: Iterable[dict[str, Identifier]], source_labels: Mapping[str, str]
+) -> list[dict[str, Any]]:
     """One entry per event: its interval, what a source states and what the dates derive."""
     events: dict[str, dict[str, Any]] = {}
     for row in rows:
-        entry = events.setdefault(str(row["event"]), {
-            "iri": str(row["event"]), "label": _text(row.get("eventLabel")),
-            "start": _text(row.get("start")), "end": _text(row.get("end")),
-            "stated": [], "derived": [],
-        })
+        entry = events.setdefault(
+            str(row["event"]),
+            {
+                "iri": str(row["event"]),
+                "label": _text(row.get("eventLabel")),
+                "start": _text(row.get("start")),
+                "end": _text(row.get("end")),
+                "stated": [],
+                "derived": [],
+            },
+        )
         if _text(row.get("how")) == "stated":
             basis = _text(row.get("basis"))
-            entry["stated"].append({"source": source_labels.get(basis) or shorten(row["basis"]),
-                                    "source_iri": _text(row.get("basis")),
-                                    "evidence": _text(row.get("evidence"))})
+            entry["stated"].append(
+                {
+                    "source": source_labels.get(basis) or shorten(row["basis"]),
+                    "source_iri": _text(row.get("basis")),
+                    "evidence": _text(row.get("evidence")),
+                }
+            )
         else:
             rule = shorten(row.get("basis"))
             if rule not in entry["derived"]:
@@ -229,8 +265,10 @@ def film_page(store: Store, iri: URIRef, *, with_map: bool = True) -> str | None
     years = found.values.get(str(FG.year), [])
     original = [v for v in found.values.get(str(FG.originalTitle), []) if isinstance(v, Literal)]
     people = _select(store, "film-people", film)
-    descendants = {str(r["descendant"]): r for r in
-                   _select(store, "film-descendants", {**film, "maxDepth": "1"})}
+    descendants = {
+        str(r["descendant"]): r
+        for r in _select(store, "film-descendants", {**film, "maxDepth": "1"})
+    }
     later_rows: list[dict[str, Identifier]] = []
     query = get_query("film-influences")
     later = store.query(query.text, {"influencer": iri})
@@ -242,12 +280,16 @@ def film_page(store: Store, iri: URIRef, *, with_map: bool = True) -> str | None
                 if name in described:
                     later_rows[-1][key] = described[name]
     earlier_rows = _select(store, "film-influences", film)
-    source_labels = {str(r["source"]): str(r["sourceLabel"]) for r in [*earlier_rows, *later_rows]
-                     if "sourceLabel" in r}
+    source_labels = {
+        str(r["source"]): str(r["sourceLabel"])
+        for r in [*earlier_rows, *later_rows]
+        if "sourceLabel" in r
+    }
     similar_rows = _select(store, "film-similar", film)
     context_rows = _select(store, "film-context", film)
     for source in {_text(r.get("source")) for r in similar_rows} | {
-            _text(r.get("basis")) for r in context_rows if _text(r.get("how")) == "stated"}:
+        _text(r.get("basis")) for r in context_rows if _text(r.get("how")) == "stated"
+    }:
         if source and source not in source_labels:  # a source no influence claim here names
             for r in _select(store, "name-lookup", {"thing": source}):
                 source_labels[source] = _text(r.get("label")) or shorten(URIRef(source))
@@ -259,27 +301,55 @@ def film_page(store: Store, iri: URIRef, *, with_map: bool = True) -> str | None
         "title": found.title,
         "original": [(str(o), o.language) for o in original],
         "year": _text(years[0]) if years else "",
-        "people": [{"iri": str(r["person"]), "label": _text(r.get("personLabel")),
-                    "role": _text(r.get("role")), "character": _text(r.get("character")),
-                    "other": int(str(r.get("otherFilms", 0)))} for r in people],
+        "people": [
+            {
+                "iri": str(r["person"]),
+                "label": _text(r.get("personLabel")),
+                "role": _text(r.get("role")),
+                "character": _text(r.get("character")),
+                "other": int(str(r.get("otherFilms", 0))),
+            }
+            for r in people
+        ],
         "drew_on": _claims(earlier_rows, "influencer", "influencerLabel", "influencerYear"),
         "drawn_on_by": _claims(later_rows, "film", "filmLabel", "filmYear"),
         "context": _context(context_rows, source_labels),
-        "similar": [{"iri": str(r["similar"]), "label": _text(r.get("similarLabel")),
-                     "year": _text(r.get("year")),
-                     "source": source_labels.get(_text(r.get("source")))
-                     or shorten(r.get("source")),
-                     "also_influence": _text(r.get("alsoInfluence")) == "true"}
-                    for r in similar_rows],
-        "awards": [{"date": _text(r.get("date")), "outcome": _text(r.get("kind")),
-                    "award": _text(r.get("whatLabel")) or shorten(r.get("what")),
-                    "award_iri": _text(r.get("what")),
-                    "agent": _text(r.get("agentLabel")), "agent_iri": _text(r.get("agent")),
-                    "note": _text(r.get("note"))} for r in awards],
-        "afterlife": [{"date": _text(r.get("date")), "kind": _text(r.get("kind")),
-                       "agent": _text(r.get("agentLabel")), "agent_iri": _text(r.get("agent")),
-                       "note": _text(r.get("note"))} for r in events],
+        "similar": [
+            {
+                "iri": str(r["similar"]),
+                "label": _text(r.get("similarLabel")),
+                "year": _text(r.get("year")),
+                "source": source_labels.get(_text(r.get("source"))) or shorten(r.get("source")),
+                "also_influence": _text(r.get("alsoInfluence")) == "true",
+            }
+            for r in similar_rows
+        ],
+        "awards": [
+            {
+                "date": _text(r.get("date")),
+                "outcome": _text(r.get("kind")),
+                "award": _text(r.get("whatLabel")) or shorten(r.get("what")),
+                "award_iri": _text(r.get("what")),
+                "agent": _text(r.get("agentLabel")),
+                "agent_iri": _text(r.get("agent")),
+                "note": _text(r.get("note")),
+            }
+            for r in awards
+        ],
+        "afterlife": [
+            {
+                "date": _text(r.get("date")),
+                "kind": _text(r.get("kind")),
+                "agent": _text(r.get("agentLabel")),
+                "agent_iri": _text(r.get("agent")),
+                "note": _text(r.get("note")),
+            }
+            for r in events
+        ],
         "map": _small_map(store, iri) if with_map else None,
     }
-    return _templates().get_template("film.html").render(
-        page=page, iri=str(iri), title=found.title, statements=found)
+    return (
+        _templates()
+        .get_template("film.html")
+        .render(page=page, iri=str(iri), title=found.title, statements=found)
+    )

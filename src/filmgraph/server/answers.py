@@ -33,7 +33,7 @@ from filmgraph.server.formats import (
     negotiate,
     serialise_reply,
 )
-from filmgraph.server.pages import resource_page
+from filmgraph.server.pages import film_page, resource_page
 from filmgraph.store.base import QueryResult, SelectResult, Store
 from filmgraph.store.oxigraph import OxigraphStore
 
@@ -257,23 +257,6 @@ def _catalogue() -> Reply:
     return Reply(200, "application/json", json.dumps(queries, ensure_ascii=False).encode())
 
 
-def _film_page(store: Store, iri: URIRef) -> str | None:
-    """The rich film page of :mod:`filmgraph.server.pages`, where that module has one."""
-    from filmgraph.server import pages
-
-    film_page = getattr(pages, "film_page", None)
-    if film_page is None or not str(iri).startswith(f"{_film_prefix()}"):
-        return None
-    page: str | None = film_page(store, iri)
-    return page
-
-
-def _film_prefix() -> str:
-    from filmgraph.namespaces import ID
-
-    return f"{ID}film/"
-
-
 def _resource(store: Store, job: Job) -> Reply:
     iri = URIRef(job.name)
     result = store.query(_named("resource-page").text, {"resource": iri})
@@ -283,8 +266,8 @@ def _resource(store: Store, job: Job) -> Reply:
     if isinstance(media, Reply):
         return media
     if media == "text/html":
-        page = _film_page(store, iri) or resource_page(iri, result)
-        return Reply(200, "text/html; charset=utf-8", page.encode("utf-8"))
+        html = film_page(store, iri) or resource_page(iri, result)
+        return Reply(200, "text/html; charset=utf-8", html.encode("utf-8"))
     graph = Graph()
     for row in result.dicts():
         value, prop = row["value"], row["property"]

@@ -1,96 +1,355 @@
-"""The HTML the endpoint serves: resource pages and the query page (no CDN, no network).
+"""The HTML the endpoint serves: a film's page for people, the property table of any resource,
+and the static files of the query page (no CDN, no network).
 
-Templates and scripts are files in ``static/`` beside this module; only the table of a
-resource's statements is built here.
+Pages are Jinja templates in ``templates/`` beside this module (autoescaped: text from the
+data is never HTML); scripts, style sheets and the vendored query editor are files in
+``static/``. A film's page is built from the named queries (``film-influences``,
+``film-descendants``, ``film-people``, ``film-context``, ``film-similar``,
+``film-afterlife``, ``resource-page``) and a small influence map from
+:mod:`filmgraph.viz`::
+
+    from filmgraph.server.pages import film_page
+    html = film_page(store, URIRef("https://w3id.org/filmgraph/id/film/the-miners-1937"))
 """
 
 from __future__ import annotations
 
-from html import escape
+import mimetypes
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
 from importlib.resources import files
+from pathlib import Path
+from typing import Any
 
+from jinja2 import Environment, PackageLoader, select_autoescape
 from rdflib import Literal, URIRef
+from rdflib.namespace import RDF, RDFS
 from rdflib.term import Identifier
 
-from filmgraph.namespaces import ID
+from filmgraph.namespaces import FG, ID
+from filmgraph.queries import get_query, run_named
 from filmgraph.results import shorten
-from filmgraph.store.base import SelectResult
+from filmgraph.store.base import SelectResult, Store
 
-__all__ = ["STATIC_FILES", "local_path", "resource_page", "static_file"]
+__all__ = [
+    "STATIC_FILES",
+    "film_page",
+    "local_path",
+    "resource_page",
+    "static_file",
+]
 
-#: The files ``/static/NAME`` serves, with their media types.
-STATIC_FILES = {
-    "query.html": "text/html; charset=utf-8",
-    "query.js": "text/javascript; charset=utf-8",
-    "style.css": "text/css; charset=utf-8",
+_STATIC = Path(str(files("filmgraph.server").joinpath("static")))
+_TYPES = {
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+    ".md": "text/markdown; charset=utf-8",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+}
+
+
+def _media_type(path: Path) -> str:
+    return (
+        _TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    )
+
+
+#: The files ``/static/PATH`` serves (every file under ``static/``, sub-folders included,
+#: by path relative to it), with their media types.
+STATIC_FILES: dict[str, str] = {
+    path.relative_to(_STATIC).as_posix(): _media_type(path)
+    for path in sorted(_STATIC.rglob("*"))
+    if path.is_file()
 }
 
 
 def static_file(name: str) -> bytes:
-    """The bytes of one of :data:`STATIC_FILES`."""
+    """The bytes of one of :data:`STATIC_FILES` (``KeyError`` for any other name)."""
     if name not in STATIC_FILES:
         raise KeyError(name)
-    return files("filmgraph.server").joinpath("static", name).read_bytes()
+    return (_STATIC / name).read_bytes()
 
 
 def local_path(iri: str) -> str | None:
     """The path under which this server shows one of our resources, or ``None``."""
-    return "/id/" + iri[len(str(ID)):] if iri.startswith(str(ID)) else None
+    return "/id/" + iri[len(str(ID)) :] if iri.startswith(str(ID)) else None
 
 
-def _link(term: Identifier, label: str | None = None) -> str:
+@cache
+def _templates() -> Environment:
+    env = Environment(
+        loader=PackageLoader("filmgraph.server", "templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["href"] = lambda iri: local_path(str(iri)) or str(iri)
+    env.filters["short"] = lambda term: shorten(term)
+    return env
+
+
+# -- the property table (every resource) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Cell:
+    """One value of the property table: a link (with a label) or a literal."""
+
+    text: str
+    href: str | None = None
+    lang: str | None = None
+
+
+def _cell(term: Identifier, label: str | None = None) -> _Cell:
     if isinstance(term, Literal):
-        lang = f' <span class="lang">@{escape(term.language)}</span>' if term.language else ""
-        return escape(str(term)) + lang
-    text = escape(label or shorten(term))
-    href = local_path(str(term)) or str(term)
-    return f'<a href="{escape(href)}">{text}</a>'
+        return _Cell(str(term), None, term.language)
+    return _Cell(label or shorten(term), local_path(str(term)) or str(term))
+
+
+@dataclass
+class _Statements:
+    title: str
+    outgoing: list[tuple[_Cell, _Cell, str]] = field(default_factory=list)
+    incoming: list[tuple[_Cell, _Cell, str]] = field(default_factory=list)
+    types: set[str] = field(default_factory=set)
+    values: dict[str, list[Identifier]] = field(default_factory=dict)
+
+
+def _statements(iri: URIRef, result: SelectResult) -> _Statements:
+    labels: dict[str, str] = {}
+    rows = result.dicts()
+    for row in rows:
+        label = row.get("valueLabel")
+        if label is not None:
+            labels.setdefault(str(row["value"]), str(label))
+    found = _Statements(shorten(iri))
+    seen: set[tuple[str, ...]] = set()
+    for row in rows:
+        prop, value, graph = row["property"], row["value"], shorten(row.get("graph"))
+        if str(row["direction"]) == "out":
+            if prop == RDFS.label and isinstance(value, Literal):
+                found.title = str(value)
+            if prop == RDF.type:
+                found.types.add(str(value))
+            found.values.setdefault(str(prop), []).append(value)
+            key = ("out", str(prop), str(value), graph)
+            if key not in seen:
+                seen.add(key)
+                found.outgoing.append((_cell(prop), _cell(value, labels.get(str(value))), graph))
+        else:
+            key = ("in", str(prop), str(value), "")
+            if key not in seen:
+                seen.add(key)
+                found.incoming.append((_cell(value, labels.get(str(value))), _cell(prop), graph))
+    return found
 
 
 def resource_page(iri: URIRef, result: SelectResult) -> str:
-    """An HTML page listing what the graph says about ``iri`` and what points at it."""
-    labels: dict[str, str] = {}
-    outgoing: dict[tuple[str, str, str], tuple[Identifier, Identifier, str]] = {}
-    incoming: dict[tuple[str, str], tuple[Identifier, Identifier, str]] = {}
-    title = shorten(iri)
-    for row in result.dicts():
-        prop, value, graph = row["property"], row["value"], shorten(row.get("graph"))
-        label = row.get("valueLabel")
-        if label is not None:
-            labels.setdefault(str(value), str(label))
-        if str(row["direction"]) == "out":
-            outgoing.setdefault((str(prop), str(value), graph), (prop, value, graph))
-            if str(prop).endswith("#label") and isinstance(value, Literal):
-                title = str(value)
-        else:
-            incoming.setdefault((str(prop), str(value)), (prop, value, graph))
+    """An HTML page listing what the graph says about ``iri`` and what points at it
+    (``result`` is the ``resource-page`` query's answer for ``iri``)."""
+    found = _statements(iri, result)
+    return (
+        _templates()
+        .get_template("resource.html")
+        .render(iri=str(iri), title=found.title, statements=found)
+    )
 
-    def rows(items: list[tuple[Identifier, Identifier, str]]) -> str:
-        return "\n".join(
-            f"<tr><td>{_link(p)}</td><td>{_link(v, labels.get(str(v)))}</td>"
-            f'<td class="graph">{escape(g)}</td></tr>'
-            for p, v, g in items
+
+# -- a film's page -------------------------------------------------------------------------
+
+
+def _select(store: Store, name: str, params: Mapping[str, str]) -> list[dict[str, Identifier]]:
+    result = run_named(store, name, params)
+    if not isinstance(result, SelectResult):  # every film-* query is a SELECT
+        raise TypeError(f"named query {name} did not give rows")
+    return result.dicts()
+
+
+def _text(term: Identifier | None) -> str:
+    return "" if term is None else str(term)
+
+
+def _claims(
+    rows: Iterable[dict[str, Identifier]], other: str, label: str, year: str
+) -> list[dict[str, Any]]:
+    """Influence claims grouped by the work on the other end, strongest first within it."""
+    grouped: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        node = str(row[other])
+        entry = grouped.setdefault(
+            node,
+            {
+                "iri": node,
+                "label": _text(row.get(label)) or shorten(row[other]),
+                "year": _text(row.get(year)),
+                "claims": [],
+            },
         )
+        claim = {
+            "type": _text(row.get("claimType")),
+            "aspect": _text(row.get("aspect")),
+            "source": _text(row.get("sourceLabel")) or shorten(row.get("source")),
+            "source_iri": _text(row.get("source")),
+            "confidence": _text(row.get("confidence")),
+            "evidence": _text(row.get("evidence")),
+        }
+        if claim not in entry["claims"]:
+            entry["claims"].append(claim)
+    return sorted(grouped.values(), key=lambda e: (e["year"] or "9999", e["label"]))
 
-    template = static_file("query.html").decode("utf-8").split("<!--page-->")[0]
-    head = template.replace("<title>filmgraph SPARQL</title>", f"<title>{escape(title)}</title>")
-    return f"""{head}
-<main>
-<h1>{escape(title)}</h1>
-<p class="iri"><code>{escape(str(iri))}</code> ·
- <a href="?format=turtle">Turtle</a> · <a href="?format=jsonld">JSON-LD</a> ·
- <a href="/">query page</a></p>
-<table><thead><tr><th>property</th><th>value</th><th>named graph</th></tr></thead>
-<tbody>
-{rows(list(outgoing.values()))}
-</tbody></table>
-<h2>Pointing here</h2>
-<table><thead><tr><th>resource</th><th>property</th><th>named graph</th></tr></thead>
-<tbody>
-{"".join(f"<tr><td>{_link(v, labels.get(str(v)))}</td><td>{_link(p)}</td>"
-         f'<td class="graph">{escape(g)}</td></tr>' for p, v, g in incoming.values())}
-</tbody></table>
-</main>
-</body>
-</html>
-"""
+
+def _context(
+    rows: Iterable[dict[str, Identifier]], source_labels: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    """One entry per event: its interval, what a source states and what the dates derive."""
+    events: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        entry = events.setdefault(
+            str(row["event"]),
+            {
+                "iri": str(row["event"]),
+                "label": _text(row.get("eventLabel")),
+                "start": _text(row.get("start")),
+                "end": _text(row.get("end")),
+                "stated": [],
+                "derived": [],
+            },
+        )
+        if _text(row.get("how")) == "stated":
+            basis = _text(row.get("basis"))
+            entry["stated"].append(
+                {
+                    "source": source_labels.get(basis) or shorten(row["basis"]),
+                    "source_iri": _text(row.get("basis")),
+                    "evidence": _text(row.get("evidence")),
+                }
+            )
+        else:
+            rule = shorten(row.get("basis"))
+            if rule not in entry["derived"]:
+                entry["derived"].append(rule)
+    return sorted(events.values(), key=lambda e: (e["start"] or "9999", e["label"]))
+
+
+def _small_map(store: Store, iri: URIRef) -> str | None:
+    """The influence map one step around the film (the viz page, compact), or ``None``."""
+    from filmgraph.viz.maps import MapRequest, influence_map
+    from filmgraph.viz.page import render_page
+
+    result = influence_map(store, MapRequest(around=str(iri), depth=1))
+    if result.graph.number_of_nodes() < 2:
+        return None
+    return render_page(result.graph, movement_labels=result.movement_labels, compact=True)
+
+
+def film_page(store: Store, iri: URIRef, *, with_map: bool = True) -> str | None:
+    """A film's page for people, or ``None`` when ``iri`` is not a film.
+
+    Title and year; the people and their roles; what the film drew on and what drew on it,
+    each claim with its aspect, source and confidence; its historical context, stated by a
+    source or derived from dates (marked); films a source calls similar; awards and what
+    happened to it after release; a small influence map (``with_map``); and, below, the
+    full property table a linked-data reader expects.
+    """
+    result = store.query(get_query("resource-page").text, {"resource": iri})
+    if not isinstance(result, SelectResult) or not result.rows:
+        return None
+    found = _statements(iri, result)
+    if str(FG.Film) not in found.types:
+        return None
+    film = {"film": str(iri)}
+    years = found.values.get(str(FG.year), [])
+    original = [v for v in found.values.get(str(FG.originalTitle), []) if isinstance(v, Literal)]
+    people = _select(store, "film-people", film)
+    descendants = {
+        str(r["descendant"]): r
+        for r in _select(store, "film-descendants", {**film, "maxDepth": "1"})
+    }
+    later_rows: list[dict[str, Identifier]] = []
+    query = get_query("film-influences")
+    later = store.query(query.text, {"influencer": iri})
+    if isinstance(later, SelectResult):
+        for row in later.dicts():
+            described = descendants.get(str(row["film"]), {})
+            later_rows.append(dict(row))
+            for key, name in (("filmLabel", "descendantLabel"), ("filmYear", "descendantYear")):
+                if name in described:
+                    later_rows[-1][key] = described[name]
+    earlier_rows = _select(store, "film-influences", film)
+    source_labels = {
+        str(r["source"]): str(r["sourceLabel"])
+        for r in [*earlier_rows, *later_rows]
+        if "sourceLabel" in r
+    }
+    similar_rows = _select(store, "film-similar", film)
+    context_rows = _select(store, "film-context", film)
+    for source in {_text(r.get("source")) for r in similar_rows} | {
+        _text(r.get("basis")) for r in context_rows if _text(r.get("how")) == "stated"
+    }:
+        if source and source not in source_labels:  # a source no influence claim here names
+            for r in _select(store, "name-lookup", {"thing": source}):
+                source_labels[source] = _text(r.get("label")) or shorten(URIRef(source))
+    afterlife = _select(store, "film-afterlife", film)
+    awards = [r for r in afterlife if _text(r.get("kind")) in ("won", "nominated")]
+    events = [r for r in afterlife if r not in awards]
+    page = {
+        "iri": str(iri),
+        "title": found.title,
+        "original": [(str(o), o.language) for o in original],
+        "year": _text(years[0]) if years else "",
+        "people": [
+            {
+                "iri": str(r["person"]),
+                "label": _text(r.get("personLabel")),
+                "role": _text(r.get("role")),
+                "character": _text(r.get("character")),
+                "other": int(str(r.get("otherFilms", 0))),
+            }
+            for r in people
+        ],
+        "drew_on": _claims(earlier_rows, "influencer", "influencerLabel", "influencerYear"),
+        "drawn_on_by": _claims(later_rows, "film", "filmLabel", "filmYear"),
+        "context": _context(context_rows, source_labels),
+        "similar": [
+            {
+                "iri": str(r["similar"]),
+                "label": _text(r.get("similarLabel")),
+                "year": _text(r.get("year")),
+                "source": source_labels.get(_text(r.get("source"))) or shorten(r.get("source")),
+                "also_influence": _text(r.get("alsoInfluence")) == "true",
+            }
+            for r in similar_rows
+        ],
+        "awards": [
+            {
+                "date": _text(r.get("date")),
+                "outcome": _text(r.get("kind")),
+                "award": _text(r.get("whatLabel")) or shorten(r.get("what")),
+                "award_iri": _text(r.get("what")),
+                "agent": _text(r.get("agentLabel")),
+                "agent_iri": _text(r.get("agent")),
+                "note": _text(r.get("note")),
+            }
+            for r in awards
+        ],
+        "afterlife": [
+            {
+                "date": _text(r.get("date")),
+                "kind": _text(r.get("kind")),
+                "agent": _text(r.get("agentLabel")),
+                "agent_iri": _text(r.get("agent")),
+                "note": _text(r.get("note")),
+            }
+            for r in events
+        ],
+        "map": _small_map(store, iri) if with_map else None,
+    }
+    return (
+        _templates()
+        .get_template("film.html")
+        .render(page=page, iri=str(iri), title=found.title, statements=found)
+    )

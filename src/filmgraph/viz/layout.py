@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-__all__ = ["LAYOUTS", "Timeline", "timeline_layout"]
+__all__ = ["LAYOUTS", "Timeline", "short_label", "timeline_layout"]
 
 #: The layouts a map can be drawn with.
 LAYOUTS = ("timeline", "force")
@@ -30,6 +30,13 @@ class Timeline:
     ticks: list[tuple[float, int]]
     #: x of the column of undated nodes, or None when every node has a year.
     undated_x: float | None
+    #: (left, top, right, bottom) of everything drawn: shapes and labels.
+    extent: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
+
+    def scale_to_fit(self, width: float, height: float) -> float:
+        """The zoom at which the whole map fits a view ``width`` by ``height`` pixels."""
+        left, top, right, bottom = self.extent
+        return min(width / max(right - left, 1.0), height / max(bottom - top, 1.0))
 
 
 def _columns_x(years: list[int], px_per_year: float, max_gap_years: int) -> dict[int, float]:
@@ -54,32 +61,82 @@ def _assign_rows(wanted: list[float]) -> list[int]:
     return [r + shift for r in rows]
 
 
+def short_label(label: str, max_chars: int | None) -> str:
+    """``label`` cut to ``max_chars`` characters at a word boundary where it can be, with "…".
+
+    >>> short_label("The Extraordinary Adventures of Mr. West in the Land of the Bolsheviks", 30)
+    'The Extraordinary Adventures…'
+    >>> short_label("Strike", 28)
+    'Strike'
+    """
+    if max_chars is None or len(label) <= max_chars:
+        return label
+    cut = label[: max_chars - 1]
+    space = cut.rfind(" ")
+    if space >= max_chars // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-") + "…"
+
+
+@dataclass(frozen=True)
+class _Box:
+    """The room a node takes around its centre: half its width, above and below it."""
+
+    half_width: float
+    above: float
+    below: float
+
+
 def _pack(
-    graph: nx.MultiDiGraph | nx.DiGraph,
     order: list[int],
     columns: Mapping[int, list[str]],
     xs: Mapping[int, float],
     wanted: Mapping[str, float],
-    row_gap: float,
-    char_width: float,
-) -> dict[str, tuple[float, float]]:
-    """Rows for every node, left to right, none printed over the label of another."""
-    ends: dict[int, float] = {}  # row -> x where the label last placed on it ends
-    positions: dict[str, tuple[float, float]] = {}
+    boxes: Mapping[str, _Box],
+    gap: float,
+) -> dict[str, int]:
+    """Rows for every node, left to right, so that no two boxes on one row touch.
+
+    Like lines of type: a node takes the free row nearest the one it wants, a row being free
+    once the box of the last node placed on it ends (plus ``gap``) before this node's box
+    begins. Labels are centred under their node, so a box reaches half its width either way.
+    """
+    ends: dict[int, float] = {}  # row -> x where the last box placed on it ends
+    rows: dict[str, int] = {}
     for column in order:
         x = xs[column]
         for node in sorted(columns[column], key=lambda n: (wanted[n], n)):
+            left = x - boxes[node].half_width
             want = round(wanted[node])
+            free: list[int] = []
             for step in range(len(ends) + 2):
                 candidates = (want + step, want - step) if step else (want,)
-                free = [r for r in candidates if ends.get(r, float("-inf")) < x]
+                free = [r for r in candidates if ends.get(r, float("-inf")) + gap <= left]
                 if free:
                     break
-            r = free[0]
-            label_width = len(str(graph.nodes[node].get("label", node))) * char_width
-            ends[r] = x + max(label_width, 6 * char_width) - char_width / 8
-            positions[node] = (round(x, 2), round(r * row_gap, 2))
-    return positions
+            rows[node] = free[0]
+            ends[free[0]] = x + boxes[node].half_width
+    return rows
+
+
+def _row_heights(rows: Mapping[str, int], boxes: Mapping[str, _Box], row_gap: float,
+                 gap: float) -> dict[int, float]:
+    """y of each occupied row: ``row_gap`` apart, or more where tall boxes need the room."""
+    above: dict[int, float] = defaultdict(float)
+    below: dict[int, float] = defaultdict(float)
+    for node, r in rows.items():
+        above[r] = max(above[r], boxes[node].above)
+        below[r] = max(below[r], boxes[node].below)
+    ys: dict[int, float] = {}
+    previous: int | None = None
+    for r in sorted(above):
+        if previous is None:
+            ys[r] = r * row_gap
+        else:
+            needed = below[previous] + above[r] + gap if above[r] or below[previous] else 0.0
+            ys[r] = ys[previous] + max((r - previous) * row_gap, needed)
+        previous = r
+    return ys
 
 
 def timeline_layout(
@@ -91,6 +148,10 @@ def timeline_layout(
     max_gap_years: int = 3,
     sweeps: int = 4,
     char_width: float = 7.5,
+    sizes: Mapping[str, float] | None = None,
+    label_height: float = 0.0,
+    max_label_chars: int | None = None,
+    gap: float | None = None,
 ) -> Timeline:
     """Positions with x from the year and y chosen so that linked nodes sit on one line.
 
@@ -101,8 +162,10 @@ def timeline_layout(
     row of their neighbours (the barycentre heuristic of layered graph drawing), sweeping
     left to right and back ``sweeps`` times from an order by movement and label: the same
     graph always gets the same picture. Last, rows are packed left to right like lines of
-    type: a node takes the free row nearest the one it wants, a row being free once the label
-    of the last node placed on it has ended, so labels of neighbouring years do not collide.
+    type: a node takes the free row nearest the one it wants, a row being free once the box
+    (shape and centred label) of the last node placed on it has ended, so labels of
+    neighbouring years do not collide; rows are then spaced so that the tallest shapes and
+    labels of neighbouring rows do not touch either, and nodes of one year never overlap.
 
     Parameters
     ----------
@@ -116,6 +179,14 @@ def timeline_layout(
         Barycentre sweeps (each one left to right, then right to left).
     char_width : float
         Estimated width of one character of a label, in pixels.
+    sizes : mapping, optional
+        Node -> radius of its shape (default: 0, a point).
+    label_height : float
+        Height of a label drawn under its node (0: labels take no room below).
+    max_label_chars : int, optional
+        Labels are drawn cut to this many characters (:func:`short_label`).
+    gap : float, optional
+        Least room between two boxes (default: one character).
 
     Examples
     --------
@@ -162,9 +233,35 @@ def timeline_layout(
                 for node, r in zip(members, _assign_rows([wanted[n] for n in members]),
                                    strict=True):
                     row[node] = r
-    positions = _pack(graph, order, columns, xs, row, row_gap, char_width)
+    radius = sizes or {}
+    boxes = {
+        n: _Box(
+            half_width=max(
+                len(short_label(str(graph.nodes[n].get("label", n)), max_label_chars))
+                * char_width,
+                6 * char_width,
+                2 * radius.get(n, 0.0),
+            ) / 2,
+            above=radius.get(n, 0.0),
+            below=radius.get(n, 0.0) + label_height,
+        )
+        for n in graph.nodes
+    }
+    room = char_width if gap is None else gap
+    rows = _pack(order, columns, xs, row, boxes, room)
+    ys = _row_heights(rows, boxes, row_gap, room)
+    positions = {
+        n: (round(xs[year if year is not None else undated], 2), round(ys[rows[n]], 2))
+        for n, year in graph.nodes(data="year")
+    }
     ticks: list[tuple[float, int]] = []
     for year in years:
         if not ticks or year // 10 != ticks[-1][1] // 10:
             ticks.append((xs[year], year))
-    return Timeline(positions, ticks, xs[undated] if undated in columns else None)
+    extent = (
+        min((x - boxes[n].half_width for n, (x, _) in positions.items()), default=0.0),
+        min((y - boxes[n].above for n, (_, y) in positions.items()), default=0.0),
+        max((x + boxes[n].half_width for n, (x, _) in positions.items()), default=0.0),
+        max((y + boxes[n].below for n, (_, y) in positions.items()), default=0.0),
+    )
+    return Timeline(positions, ticks, xs[undated] if undated in columns else None, extent)

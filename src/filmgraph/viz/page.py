@@ -22,13 +22,16 @@ from typing import Any
 import networkx as nx
 from pyvis.network import Network
 
-from filmgraph.viz.layout import LAYOUTS, timeline_layout
+from filmgraph.viz.layout import LAYOUTS, Timeline, short_label, timeline_layout
 from filmgraph.viz.style import ASSETS, Style, load_style
 
 __all__ = ["render_page", "vis_options", "write_page"]
 
 #: Above this many nodes, edges are hidden while the view is dragged or zoomed.
 LARGE = 1000
+#: Up to this many nodes, every year spacing of the style is tried (a layout is ~0.1 s per
+#: 1,000 nodes); larger maps take the first.
+SPACING_SEARCH = 2000
 #: Iterations vis-network runs to settle a force layout before its physics is switched off.
 FORCE_ITERATIONS = 300
 
@@ -66,7 +69,7 @@ def vis_options(layout: str, node_count: int) -> dict[str, Any]:
             "arrows": {"to": {"enabled": True, "scaleFactor": 0.6}},
         },
         "interaction": {
-            "hover": False,
+            "hover": True,
             "tooltipDelay": 2_000_000_000,
             "hideEdgesOnDrag": large,
             "hideEdgesOnZoom": large,
@@ -74,6 +77,38 @@ def vis_options(layout: str, node_count: int) -> dict[str, Any]:
             "multiselect": False,
         },
     }
+
+
+def _fitted_timeline(graph: nx.MultiDiGraph, sizes: Mapping[str, float],
+                     timeline: Mapping[str, Any]) -> Timeline:
+    """The timeline layout whose year spacing lets the map open largest in a typical view.
+
+    A wide span of years drawn at full spacing opens as a thin strip, too small to read; a
+    narrower spacing stacks more rows. Each spacing of ``timeline["px_per_year"]`` is tried
+    (maps of up to ``SPACING_SEARCH`` nodes) and the one whose whole map fits the view
+    (``timeline["view"]``) at the largest zoom wins.
+    """
+    width, height = timeline["view"]
+    best: Timeline | None = None
+    best_scale = -1.0
+    candidates = timeline["px_per_year"]
+    if graph.number_of_nodes() > SPACING_SEARCH:
+        candidates = candidates[:1]
+    for px_per_year in candidates:
+        # the room a node takes: its shape (a focus border is thicker) and its label below
+        placed = timeline_layout(graph, px_per_year=px_per_year, row_gap=timeline["row_gap"],
+                                 unknown_gap_years=int(timeline["unknown_gap_years"]),
+                                 max_gap_years=int(timeline["max_gap_years"]),
+                                 char_width=timeline["char_width"],
+                                 sizes={n: r + 3 for n, r in sizes.items()},
+                                 label_height=timeline["label_height"],
+                                 max_label_chars=int(timeline["max_label_chars"]))
+        scale = placed.scale_to_fit(width, height)
+        if scale > best_scale + 1e-9:
+            best, best_scale = placed, scale
+    if best is None:
+        raise ValueError("style.json: timeline.px_per_year lists no spacing")
+    return best
 
 
 def _darker(colour: str, factor: float = 0.7) -> str:
@@ -110,6 +145,7 @@ def render_page(
     similarity: bool = False,
     movement_labels: Mapping[str, str] | None = None,
     style: Style | None = None,
+    compact: bool = False,
 ) -> str:
     """The HTML of an influence map.
 
@@ -126,6 +162,8 @@ def render_page(
         Movement IRI -> label, for the legend and the side panel.
     style : Style, optional
         The look (default: ``assets/style.json``).
+    compact : bool
+        A page to embed (a film's page, a notebook): no toolbar, a narrower side panel.
     """
     style = style or load_style()
     labels = dict(movement_labels or {})
@@ -133,11 +171,11 @@ def render_page(
     timeline = style.timeline
     axis: dict[str, Any] = {"ticks": [], "undated": None}
     positions: dict[str, tuple[float, float]] = {}
+    sizes = {node: style.size(data.get("rank") if data["kind"] in ("film", "person") else None)
+             for node, data in graph.nodes(data=True)}
+    max_chars = int(timeline["max_label_chars"])
     if layout == "timeline":
-        placed = timeline_layout(graph, px_per_year=timeline["px_per_year"],
-                                 row_gap=timeline["row_gap"],
-                                 unknown_gap_years=int(timeline["unknown_gap_years"]),
-                                 max_gap_years=int(timeline["max_gap_years"]))
+        placed = _fitted_timeline(graph, sizes, timeline)
         positions = placed.positions
         axis = {"ticks": placed.ticks, "undated": placed.undated_x}
     colours = style.movement_colours((ms for _, ms in graph.nodes(data="movements")), labels)
@@ -155,10 +193,10 @@ def render_page(
             extra["x"], extra["y"] = positions[node]
         focus = bool(data.get("focus"))
         net.add_node(
-            node, label=data["label"], shape=style.shape(kind),
+            node, label=short_label(str(data["label"]), max_chars), shape=style.shape(kind),
             color={"background": colour, "border": "#111111" if focus else _darker(colour),
                    "highlight": {"background": colour, "border": "#000000"}},
-            size=style.size(data.get("rank") if kind in ("film", "person") else None),
+            size=sizes[node],
             borderWidth=3 if focus else 1,
             fgYear=data.get("year"), fgKind=kind, **extra,
         )
@@ -198,6 +236,7 @@ def render_page(
     page = {
         "title": str(graph.graph.get("title", "Influence map")),
         "layout": layout,
+        "compact": compact,
         "axis": axis,
         "focus": sorted(n for n, f in graph.nodes(data="focus") if f),
         "details": details,

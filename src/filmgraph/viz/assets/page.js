@@ -17,8 +17,6 @@
   var network = new vis.Network(container, { nodes: nodes, edges: edges }, options);
   var details = page.details;
   var state = { ready: false, readyAt: null, selected: null };
-  /* Labels are drawn from this zoom on (14 px font, drawThreshold 7). */
-  var READABLE_SCALE = 0.9;
 
   /* ---- the ready flag: drawn, and nothing moves any more ---- */
   function markReady() {
@@ -34,13 +32,14 @@
       network.redraw();
     });
   } else {
-    network.once("afterDrawing", markReady);
+    /* The map opens on all of it (the focus, a film or person the map is about, has a thicker
+     * border; the search box brings any node close). Labels are measured when first drawn,
+     * so the view is fitted again once they are, and the page is ready after that. */
     network.fit({ animation: false });
-    /* A map about one film or person opens on it, close enough to read the labels. */
-    if (page.focus.length === 1 && network.getScale() < READABLE_SCALE) {
-      network.moveTo({ position: network.getPosition(page.focus[0]), scale: READABLE_SCALE,
-                       animation: false });
-    }
+    network.once("afterDrawing", function () {
+      network.once("afterDrawing", markReady);
+      network.fit({ animation: false });
+    });
   }
 
   /* ---- the year axis of the timeline layout, drawn under the network ---- */
@@ -213,6 +212,20 @@
     network.focus(id, { scale: Math.max(network.getScale(), 1), animation: false });
     showNode(id);
   }
+
+  /* ---- the full name of a node under the pointer: labels are shortened, and hidden when
+   * the map is zoomed out too far to read them ---- */
+  var hover = document.getElementById("fg-hover");
+  network.on("hoverNode", function (params) {
+    var info = details.nodes[params.node];
+    if (!info) { return; }
+    hover.textContent = info.label + (info.year ? " (" + info.year + ")" : "");
+    hover.style.left = (params.pointer.DOM.x + 14) + "px";
+    hover.style.top = (params.pointer.DOM.y + 14) + "px";
+    hover.hidden = false;
+  });
+  network.on("blurNode", function () { hover.hidden = true; });
+  network.on("dragStart", function () { hover.hidden = true; });
 
   network.on("click", function (params) {
     if (params.nodes.length) { showNode(params.nodes[0]); }

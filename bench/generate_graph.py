@@ -513,6 +513,8 @@ class _Generator:
         remake_of = self.remake_of
         in_degree_best = (0, 0)
         cited = array("i", bytes(0))
+        #: the first film each film drew on (-1: none), to pick a pair joined by a chain
+        first_target = array("i", [-1]) * n
         for i in range(n):
             year = _year_of(i, n)
             if year != current_year:
@@ -562,6 +564,8 @@ class _Generator:
                     "high",
                     "A remake under the same title.",
                 )
+            if targets:
+                first_target[i] = min(targets)
             if i in self.page_films:
                 self.page_films[i]["influences"] = [(j, aspects[j]) for j in sorted(targets)]
             self.urn.append(i)
@@ -572,8 +576,21 @@ class _Generator:
             if len(targets) >= 3 and "film_with_influences" not in self.picks and i > n // 2:
                 self.picks["film_with_influences"] = fid
         self.picks["hub_film"] = self.film_id(in_degree_best[1])
+        self._pick_chain(first_target)
         self.picks["hub_in_degree"] = in_degree_best[0]
         self._person_influences(w)
+
+    def _pick_chain(self, first_target: array[int]) -> None:
+        """A late film and the film three steps up its chain of first influences."""
+        for later in range(self.n - 1, -1, -1):
+            earlier, steps = later, 0
+            while steps < 3 and first_target[earlier] >= 0:
+                earlier, steps = first_target[earlier], steps + 1
+            if steps == 3 or later == 0:
+                break
+        self.picks["path_from"] = self.film_id(earlier)
+        self.picks["path_to"] = self.film_id(later)
+        self.picks["path_steps"] = steps
 
     def _film(self, w: _Writers, i: int, year: int) -> str:
         rng = self.rng
@@ -597,6 +614,8 @@ class _Generator:
         studios = sorted({rng.choice(self.studios) for _ in range(rng.choice((0, 1, 1, 1, 2)))})
         movement = _dated_pick(rng, self.movements, year) if rng.random() < 0.3 else None
         movements = [movement] if movement else []
+        if movement and i >= self.n // 2:
+            self.picks.setdefault("movement", movement)
         themes = sorted(
             {self.themes[_zipf_pick(rng, len(self.themes))] for _ in range(rng.randint(1, 4))}
         )
@@ -702,6 +721,8 @@ class _Generator:
                 "",
             )
         if rng.random() < 0.05:
+            if i >= self.n // 2:
+                self.picks.setdefault("film_with_afterlife", fid)
             award = rng.choice(self.awards)
             outcome = "won" if rng.random() < 0.4 else "nominated"
             w.row(

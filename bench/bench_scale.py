@@ -1183,6 +1183,22 @@ def growth(runs: list[SizeRun], info: dict[str, Any]) -> list[str]:
         lambda m: m.data.get("seconds"),
     )
     add("triples", "export ntriples", lambda m: float(m.data.get("lines", 0)))
+    stage_names: list[str] = []
+    for r in synthetic_runs:
+        build = r.steps.get("build")
+        for name in build.data.get("stages", {}) if build else {}:
+            if name not in stage_names:
+                stage_names.append(name)
+
+    def stage_of(name: str) -> Callable[[Measure], float | None]:
+        def value(m: Measure) -> float | None:
+            stages: dict[str, float] = m.data.get("stages", {})
+            return stages.get(name)
+
+        return value
+
+    for name in stage_names:
+        add(f"build stage: {name.split(':')[0]} (s)", "build", stage_of(name))
     info["series"] = series
     out = [
         "## How cost grows with size",
@@ -1296,6 +1312,8 @@ def plot(info: dict[str, Any], path: Path) -> None:
     series: dict[str, tuple[list[float], list[float]]] = info.get("series", {})
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 5))
     for label, (xs, ys) in series.items():
+        if label.startswith("build stage"):
+            continue
         if label.endswith("(s)"):
             left.plot(xs, ys, marker="o", label=label[:-4])
         elif "RSS" in label:
@@ -1376,6 +1394,27 @@ def write_results(runs: list[SizeRun], info: dict[str, Any], out: Path, command:
     print(f"wrote {out / 'scale.md'}, scale.json, scale-growth.png")
 
 
+def load_results(path: Path) -> tuple[list[SizeRun], dict[str, Any], str]:
+    """The runs, description and command of an earlier run, from its ``scale.json``."""
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    caps = Caps(**saved["caps"])
+    runs = []
+    for entry in saved["datasets"]:
+        data = Dataset(
+            entry["label"],
+            entry["films"],
+            [],
+            entry["picks"],
+            generate_seconds=entry["generate_seconds"],
+        )
+        run = SizeRun(data, Path(tempfile.gettempdir()), caps, saved["repeat"])
+        run.steps = {k: Measure(**v) for k, v in entry["steps"].items()}
+        runs.append(run)
+    info = {k: v for k, v in saved.items() if k not in ("datasets", "series")}
+    info["finished"] = dt.datetime.fromisoformat(saved["finished"])
+    return runs, info, saved.get("command", "python bench/bench_scale.py")
+
+
 # ---------------------------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
@@ -1418,11 +1457,21 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--keep", action="store_true", help="keep the working folder")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--report-from",
+        type=Path,
+        metavar="JSON",
+        help="only write scale.md and the plot again from a scale.json of an earlier run",
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--worker-args", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         return run_worker(args.worker, args.worker_args or "{}")
+    if args.report_from:
+        saved_runs, saved_info, saved_command = load_results(args.report_from)
+        write_results(saved_runs, saved_info, args.out, saved_command)
+        return 0
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     caps = Caps(args.cap_build, args.cap_step, args.cap_naive, args.cap_query)
     work = args.work or Path(tempfile.mkdtemp(prefix="filmgraph-scale-"))
@@ -1436,6 +1485,7 @@ def main(argv: list[str] | None = None) -> int:
         "repeat": args.repeat,
     }
     command = "python bench/bench_scale.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    info["command"] = command
     runs: list[SizeRun] = []
     try:
         missed = False

@@ -526,6 +526,7 @@ class Dataset:
     extra_page: Path | None = None
     pages_dir: Path | None = None
     generate_seconds: float | None = None
+    note: str = ""
 
 
 @dataclass
@@ -566,7 +567,9 @@ class SizeRun:
         measure, lines = run_measured(
             self.build_command(), self.caps.build, log=self.work / f"{name}.log"
         )
-        measure.data["stages"] = stage_times(lines)
+        end = measure.seconds if measure.seconds is not None else measure.cap
+        measure.data["stages"] = stage_times(lines, end)
+        measure.data["stopped_in_stage"] = measure.status == "timeout"
         measure.data["store_bytes"] = dir_size(self.build_dir)
         return self.record(name, measure)
 
@@ -766,11 +769,12 @@ def _loader_names() -> tuple[str, ...]:
     return tuple(e.name for e in metadata.entry_points(group="filmgraph.loaders"))
 
 
-def stage_times(lines: list[tuple[float, str]]) -> dict[str, float]:
+def stage_times(lines: list[tuple[float, str]], end: float | None = None) -> dict[str, float]:
     """Seconds per build stage, from when each "stage ..." line arrived to the next one.
 
     Loading is everything before the first stage line that is not a source being read, so
-    it includes reading the files whatever the progress lines claim.
+    it includes reading the files whatever the progress lines claim. ``end`` is when the
+    build ended (or was stopped at its cap); by default, when its last line arrived.
     """
     loaders = _loader_names()
     marks: list[tuple[str, float]] = []
@@ -781,9 +785,8 @@ def stage_times(lines: list[tuple[float, str]]) -> dict[str, float]:
     if not lines:
         return {}
     stages: dict[str, float] = {}
-    first = marks[0][1] if marks else lines[-1][0]
-    stages["loading sources"] = first
-    end = lines[-1][0]
+    end = lines[-1][0] if end is None else end
+    stages["loading sources"] = marks[0][1] if marks else end
     for (name, at), nxt in zip(marks, [*marks[1:], ("end", end)], strict=True):
         stages[name] = nxt[1] - at
     return stages
@@ -838,10 +841,17 @@ def cmu(work: Path) -> Dataset | None:
         SHARED / "wikipedia-film-remakes" / "remakes.csv",
         SHARED / "wikidata-historic-events" / "historicEvents.json.gz",
     ]
+    described = json.loads(CMU_METADATA.read_text(encoding="utf-8"))
     return Dataset(
         "CMU 81,741 films + remakes + events",
         count_lines(table),
         [s for s in sources if s.exists()],
+        note=(
+            "Sources: "
+            + ", ".join(f"`{s.name}`" for s in sources if s.exists())
+            + f", read by the real loaders (table, wikipedia-remakes, wikidata-events) with "
+            f"`bench/data/cmu/{CMU_METADATA.name}`. {described.get('dc:description', '')}"
+        ),
     )
 
 
@@ -924,6 +934,8 @@ def ratio(slow: float | None, fast: float | None, *, slow_cap: float | None = No
 def dataset_report(run: SizeRun) -> list[str]:
     s = run.steps
     out = [f"### {run.d.label}", ""]
+    if run.d.note:
+        out += [run.d.note, ""]
     build = s.get("build")
     nt = s.get("export ntriples")
     triples = nt.data.get("lines") if nt and nt.ok else None
@@ -962,18 +974,21 @@ def dataset_report(run: SizeRun) -> list[str]:
             if rdf
             else f"| full build | {fmt_s(build)} | {build.peak_mb or 0:,.0f} MB | — | — | — | — |"
         )
+    for name in ("incremental build", "export ntriples", "export jsonld"):
+        m = s.get(name)
+        if m is not None and m.status == "skipped":
+            out.append(f"| {name} | skipped: {m.detail} | — | — | — | — | — |")
     inc = s.get("incremental build")
-    if inc:
+    if inc and inc.status != "skipped":
         out.append(
             f"| incremental build (+1 page) | {fmt_s(inc)} | {inc.peak_mb or 0:,.0f} MB "
             f"| full build {fmt_s(build)} | — | "
-            f"{_speedup(build_s, inc.seconds if inc.ok else None, None)} than the full build "
-            "| — |"
+            f"{_speedup(build_s, inc.seconds if inc.ok else None, None)} | — |"
         )
     ser = s.get("naive: rdflib serialise N-Triples, JSON-LD")
     for fmt, key in (("ntriples", "nt"), ("jsonld", "jsonld")):
         m = s.get(f"export {fmt}")
-        if m is None:
+        if m is None or m.status == "skipped":
             continue
         naive_s = ser.data.get(f"{key}_seconds") if ser and ser.data else None
         naive_cap = ser.data.get(f"{key}_timeout") if ser and ser.data else None
@@ -1075,8 +1090,14 @@ def dataset_report(run: SizeRun) -> list[str]:
         out += [f"Library analytics: {lib.status} {lib.detail}", ""]
     if build and build.data.get("stages"):
         stages = ", ".join(f"{k} {v:,.1f} s" for k, v in build.data["stages"].items())
-        out += [f"Build stages (time-stamped progress lines): {stages}.", ""]
-    out += query_table(run)
+        stopped = " (the last one still running when the cap was reached)"
+        out += [
+            f"Build stages (time-stamped progress lines): {stages}"
+            f"{stopped if build.data.get('stopped_in_stage') else ''}.",
+            "",
+        ]
+    if build is None or build.ok:
+        out += query_table(run)
     problems = [(k, m) for k, m in s.items() if m.status in ("error", "timeout")]
     if problems:
         out += ["Steps that missed their cap or failed:", ""]
@@ -1381,6 +1402,7 @@ def write_results(runs: list[SizeRun], info: dict[str, Any], out: Path, command:
                 "films": r.d.films,
                 "picks": r.d.picks,
                 "generate_seconds": r.d.generate_seconds,
+                "note": r.d.note,
                 "steps": {k: asdict(v) for k, v in r.steps.items()},
             }
             for r in runs
@@ -1406,6 +1428,7 @@ def load_results(path: Path) -> tuple[list[SizeRun], dict[str, Any], str]:
             [],
             entry["picks"],
             generate_seconds=entry["generate_seconds"],
+            note=entry.get("note", ""),
         )
         run = SizeRun(data, Path(tempfile.gettempdir()), caps, saved["repeat"])
         run.steps = {k: Measure(**v) for k, v in entry["steps"].items()}

@@ -955,7 +955,7 @@ def dataset_report(run: SizeRun) -> list[str]:
     quads = s.get("export nquads")
     nquads = quads.data.get("lines") if quads and quads.ok else None
     if run.d.generate_seconds is not None:
-        out.append(f"Generated in {run.d.generate_seconds:.1f} s. ")
+        out.append(f"Generated in {run.d.generate_seconds:.1f} s.")
     if triples:
         out.append(f"The build holds {triples:,} triples ({nquads or 0:,} quads).")
     out.append("")
@@ -1006,7 +1006,7 @@ def dataset_report(run: SizeRun) -> list[str]:
         naive_s = ser.data.get(f"{key}_seconds") if ser and ser.data else None
         naive_cap = ser.data.get(f"{key}_timeout") if ser and ser.data else None
         rate = (
-            f", {triples / m.seconds / 1e6:.2f} M triples/s"
+            f", {triples / m.seconds / 1e3:,.0f} k triples/s wall"
             if triples and m.ok and m.seconds
             else ""
         )
@@ -1125,6 +1125,13 @@ def stage(build: Measure | None, prefix: str) -> float | None:
     return next((v for k, v in stages.items() if k.startswith(prefix)), None)
 
 
+def _missed(ours: Measure, naive: float | None) -> str:
+    """The ratio when our step missed its cap and the naive route finished."""
+    if ours.status != "timeout" or not naive or not ours.cap:
+        return "—"
+    return f"> {ours.cap / naive:,.0f}x slower"
+
+
 def _speedup(naive: float | None, ours: float | None, naive_cap: float | None) -> str:
     """How many times faster ours is than the naive route (``< 1x`` means slower)."""
     if ours is None or ours <= 0:
@@ -1160,7 +1167,7 @@ def query_table(run: SizeRun) -> list[str]:
         )
         out.append(
             f"| {key} | {rows} | {ours_text} | {naive_text} | "
-            f"{_speedup(naive_s, ours, naive.get('timeout'))} |"
+            f"{_speedup(naive_s, ours, naive.get('timeout')) if ours else _missed(m, naive_s)} |"
         )
     if rd is not None:
         out.append("")
@@ -1309,7 +1316,9 @@ def breaks_first(
                 f"the naive route's memory (rdflib holds the graph): about {rdf_rss:,.0f} MB",
             )
         )
-    timeouts = sorted({k for r in runs for k, m in r.steps.items() if m.status == "timeout"})
+    timeouts = [
+        f"{r.d.label}: {k}" for r in runs for k, m in r.steps.items() if m.status == "timeout"
+    ]
     findings.sort(reverse=True)
     if findings:
         lines.append(
@@ -1321,7 +1330,7 @@ def breaks_first(
         lines.append("")
     if timeouts:
         lines += [
-            "Already missing their cap at the sizes measured: " + ", ".join(timeouts) + ".",
+            "Already missing their cap in this run: " + "; ".join(timeouts) + ".",
             "",
         ]
     lines += [

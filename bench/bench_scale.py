@@ -390,6 +390,7 @@ def w_rdflib_networkx(
     def pyvis_map(sub: Any) -> int:
         from pyvis.network import Network
 
+        os.chdir(Path(html).parent)  # pyvis writes its lib/ folder into the working folder
         net = Network()  # pyvis defaults, as a newcomer would write it
         net.from_nx(sub)
         net.write_html(html)

@@ -53,12 +53,12 @@ from filmgraph.provenance import (
     graph_iri,
 )
 from filmgraph.queries import run_named
-from filmgraph.reasoning import INFERRED_GRAPH, materialise_store
-from filmgraph.resources import default_store_dir, manifest_path, ontology_path, shapes_path
+from filmgraph.reasoning import materialise_store
+from filmgraph.resources import default_store_dir, manifest_path, ontology_path
 from filmgraph.store.base import SelectResult
 from filmgraph.store.oxigraph import OxigraphStore, to_oxigraph
 from filmgraph.store.sparql import publish_remote
-from filmgraph.validation import ValidationReport, validate_graph
+from filmgraph.validation import ValidationReport, validate_store
 
 __all__ = ["BuildResult", "build"]
 
@@ -388,23 +388,12 @@ def _write_derived(generation: Generation, store: OxigraphStore) -> None:
 
 
 def _validate(store: ox.Store, focus: Collection[str] | None) -> ValidationReport:
-    """The data graphs of ``store`` checked against the shapes.
+    """The data graphs of ``store`` checked against the shapes, inside the store.
 
-    Today's route: the union of every named graph except the ontology and the inferred one,
-    dumped into a throwaway rdflib graph for pySHACL (``focus`` is not used by it).
-    ``filmgraph.validation.validate_store`` replaces this with the shapes run as SPARQL
-    inside the store, restricted to ``focus`` when given.
+    The shapes run as SPARQL (:func:`filmgraph.validation.validate_store`) over every named
+    graph but the ontology and the inferred one, restricted to ``focus`` when given.
     """
-    del focus
-    skip = {ox.NamedNode(str(ONTOLOGY_GRAPH)), ox.NamedNode(str(INFERRED_GRAPH))}
-    data = ox.serialize(
-        (ox.Triple(q.subject, q.predicate, q.object) for q in store
-         if q.graph_name not in skip),
-        format=ox.RdfFormat.N_TRIPLES,
-    )
-    graph = Graph()
-    graph.parse(data=data, format="nt")
-    return validate_graph(graph, shapes_path(), ontology_path(), inplace=True)
+    return validate_store(store, focus=focus)
 
 
 def _ox_triples(triples: Any) -> Iterator[ox.Triple]:

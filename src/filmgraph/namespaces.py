@@ -62,6 +62,8 @@ class FG(DefinedNamespace):
     year: URIRef
     yearCertainty: URIRef
     country: URIRef
+    countryOfOrigin: URIRef
+    nationality: URIRef
     countryCode: URIRef
     locatedIn: URIRef
     productionCompany: URIRef
@@ -131,6 +133,8 @@ class FG(DefinedNamespace):
     sourceFile: URIRef
     unresolved: URIRef
     alignmentNote: URIRef
+    preferredFor: URIRef
+    restrictionOf: URIRef
     heldBy: URIRef
     contextEvent: URIRef
     contextFilm: URIRef

@@ -8,6 +8,7 @@ so SPARQL can compare them. Parsing is left to the ``edtf`` library.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from edtf import parse_edtf, struct_time_to_date
@@ -16,7 +17,7 @@ from rdflib.namespace import XSD
 
 from filmgraph.namespaces import FG
 
-__all__ = ["EdtfValue", "parse_date", "xsd_date"]
+__all__ = ["EdtfValue", "parse_date", "release_year", "xsd_date"]
 
 
 @dataclass(frozen=True)
@@ -79,3 +80,14 @@ def parse_date(text: str) -> EdtfValue:
 def xsd_date(day: dt.date) -> Literal:
     """An ``xsd:date`` literal."""
     return Literal(day.isoformat(), datatype=XSD.date)
+
+
+def release_year(dates: Iterable[object]) -> Literal | None:
+    """The ``xsd:gYear`` of the earliest of a film's release dates, or None without one.
+
+    A film's year is the year of its first release: a loader that reads several release
+    dates and no year gives the film one year, never one per date.
+    """
+    years = sorted(str(d)[:4] for d in dates
+                   if isinstance(d, Literal) and d.datatype == XSD.date)
+    return Literal(years[0], datatype=XSD.gYear) if years else None

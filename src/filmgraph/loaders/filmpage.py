@@ -25,10 +25,10 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
+from filmgraph.alignment import alignments
 from filmgraph.errors import SourceError
 from filmgraph.iri import film_iri, hashed_iri, mint, slug
 from filmgraph.loaders import LoadContext, SourceGraph
-from filmgraph.loaders.alignment import alignment
 from filmgraph.loaders.pageformat import (
     Line,
     Page,
@@ -470,7 +470,7 @@ class _PageReader:
         g.add((credit, FG.evidence, Literal(sentence, lang="en")))
         if character:
             g.add((credit, FG.character, Literal(character)))
-        g.add((self.film, alignment().direct[role_node], person))
+        g.add((self.film, alignments().direct[role_node], person))
         self.source.records += 1
 
     def context_claim(self, event: Entry, sentence: str) -> None:

@@ -144,11 +144,15 @@ class Alignments:
         """
         text = str(external)
         if text.startswith("http://schema.org/"):  # both namespaces are in use
-            external = URIRef("https://" + text[len("http://"):])
+            external = URIRef("https://" + text[len("http://") :])
         found = sorted(
-            (m for m in self.matches
-             if m.external == external and Direction.IMPORT in m.directions
-             and self.kinds.get(m.term) is kind),
+            (
+                m
+                for m in self.matches
+                if m.external == external
+                and Direction.IMPORT in m.directions
+                and self.kinds.get(m.term) is kind
+            ),
             key=lambda m: ((m.term, external) not in self.preferred, m.rank, str(m.term)),
         )
         return tuple(dict.fromkeys(m.term for m in found))
@@ -162,9 +166,14 @@ class Alignments:
         seen: set[URIRef] = set()
         level = [term]
         while level:
-            found = [m for t in level for m in self.matches
-                     if m.term == t and Direction.EXPORT in m.directions
-                     and str(m.external).startswith(namespace)]
+            found = [
+                m
+                for t in level
+                for m in self.matches
+                if m.term == t
+                and Direction.EXPORT in m.directions
+                and str(m.external).startswith(namespace)
+            ]
             if found:
                 best = min(m.rank for m in found)
                 return tuple(dict.fromkeys(m.external for m in found if m.rank == best))
@@ -192,17 +201,17 @@ class Alignments:
         text = str(term)
         if not text.startswith(str(WDT)):
             return None
-        return self.wikidata.get(text[len(str(WDT)):])
+        return self.wikidata.get(text[len(str(WDT)) :])
 
     def clashes(self) -> list[tuple[Direction, Kind, URIRef, tuple[URIRef, ...]]]:
-        """External terms matched by several of our terms in one direction, none preferred.
+        """External terms matched by several ``fg:`` terms in one direction, none preferred.
 
         Each is (direction, kind, external term, our terms); the ontology must have none.
         """
         groups: dict[tuple[Direction, Kind, URIRef], set[URIRef]] = {}
         for m in self.matches:
             kind = self.kinds.get(m.term)
-            if kind is None:
+            if kind is None or not str(m.term).startswith(str(FG._NS)):
                 continue
             for direction in m.directions:
                 groups.setdefault((direction, kind, m.external), set()).add(m.term)
@@ -249,8 +258,11 @@ def load_alignments(ontology: Graph | None = None) -> Alignments:
         for s, o in sorted(g.subject_objects(relation))
         if isinstance(s, URIRef) and isinstance(o, URIRef) and s in kinds
     )
-    preferred = frozenset((s, o) for s, o in g.subject_objects(FG.preferredFor)
-                          if isinstance(s, URIRef) and isinstance(o, URIRef))
+    preferred = frozenset(
+        (s, o)
+        for s, o in g.subject_objects(FG.preferredFor)
+        if isinstance(s, URIRef) and isinstance(o, URIRef)
+    )
     parents: dict[URIRef, list[URIRef]] = {}
     for sub in (RDFS.subClassOf, RDFS.subPropertyOf):
         for s, o in sorted(g.subject_objects(sub)):
@@ -259,30 +271,47 @@ def load_alignments(ontology: Graph | None = None) -> Alignments:
     restrictions: dict[URIRef, list[tuple[URIRef, URIRef]]] = {}
     for restricted, general in sorted(g.subject_objects(FG.restrictionOf)):
         domain = g.value(restricted, RDFS.domain)
-        if isinstance(restricted, URIRef) and isinstance(general, URIRef) \
-                and isinstance(domain, URIRef):
+        if (
+            isinstance(restricted, URIRef)
+            and isinstance(general, URIRef)
+            and isinstance(domain, URIRef)
+        ):
             restrictions.setdefault(general, []).append((restricted, domain))
     wikidata = {}
     for prop, kind in g.subject_objects(URIRef(WIKIBASE + "propertyType")):
-        pid = str(prop)[len(str(WD)):]
-        wikidata[pid] = WikidataProperty(pid, str(kind)[len(WIKIBASE):],
-                                         str(g.value(prop, RDFS.label) or pid))
+        pid = str(prop)[len(str(WD)) :]
+        wikidata[pid] = WikidataProperty(
+            pid, str(kind)[len(WIKIBASE) :], str(g.value(prop, RDFS.label) or pid)
+        )
     return Alignments(
         matches=matches,
         kinds=kinds,
         preferred=preferred,
         parents={k: tuple(v) for k, v in parents.items()},
         restrictions={k: tuple(v) for k, v in restrictions.items()},
-        ranges={p: r for p, r in g.subject_objects(RDFS.range)
-                if isinstance(p, URIRef) and isinstance(r, URIRef)},
-        domains={p: d for p, d in g.subject_objects(RDFS.domain)
-                 if isinstance(p, URIRef) and isinstance(d, URIRef)},
-        object_properties=frozenset(p for p in g.subjects(RDF.type, OWL.ObjectProperty)
-                                    if isinstance(p, URIRef)),
-        direct={r: p for r, p in g.subject_objects(FG.directProperty)
-                if isinstance(r, URIRef) and isinstance(p, URIRef)},
-        units={t: u for t, u in g.subject_objects(WDT.P2237)
-               if isinstance(t, URIRef) and isinstance(u, URIRef)},
+        ranges={
+            p: r
+            for p, r in g.subject_objects(RDFS.range)
+            if isinstance(p, URIRef) and isinstance(r, URIRef)
+        },
+        domains={
+            p: d
+            for p, d in g.subject_objects(RDFS.domain)
+            if isinstance(p, URIRef) and isinstance(d, URIRef)
+        },
+        object_properties=frozenset(
+            p for p in g.subjects(RDF.type, OWL.ObjectProperty) if isinstance(p, URIRef)
+        ),
+        direct={
+            r: p
+            for r, p in g.subject_objects(FG.directProperty)
+            if isinstance(r, URIRef) and isinstance(p, URIRef)
+        },
+        units={
+            t: u
+            for t, u in g.subject_objects(WDT.P2237)
+            if isinstance(t, URIRef) and isinstance(u, URIRef)
+        },
         wikidata=wikidata,
     )
 

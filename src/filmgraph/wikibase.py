@@ -49,8 +49,10 @@ PRESUMABLY = "Q18122778"
 _MARKS = {"~": CIRCA, "?": PRESUMABLY}
 
 PRECISION_NAMES = {7: "century", 8: "decade", 9: "year", 10: "month", 11: "day"}
-_TIME = re.compile(r"^(?P<sign>[+-]?)(?P<y>[0-9]{1,16})-(?P<m>[0-9]{2})-(?P<d>[0-9]{2})"
-                   r"T00:00:00Z(?:/(?P<p>[0-9]{1,2}))?$")
+_TIME = re.compile(
+    r"^(?P<sign>[+-]?)(?P<y>[0-9]{1,16})-(?P<m>[0-9]{2})-(?P<d>[0-9]{2})"
+    r"T00:00:00Z(?:/(?P<p>[0-9]{1,2}))?$"
+)
 _EDTF = re.compile(r"^(?P<y>-?[0-9]{4})(?:-(?P<m>[0-9]{2})(?:-(?P<d>[0-9]{2}))?)?(?P<q>[?~%])?$")
 _EDTF_UNSPECIFIED = re.compile(r"^(?P<y>[0-9]{2,3})(?P<x>X{1,2})(?P<q>[?~%])?$")
 _QUANTITY = re.compile(r"^(?P<amount>[+-]?[0-9]+(?:\.[0-9]+)?)(?:U(?P<unit>[1-9][0-9]*))?$")
@@ -74,16 +76,22 @@ class TimeValue:
     qualifier: str = ""
 
     def quickstatements(self) -> str:
-        """``+1941-06-22T00:00:00Z/11``: the parts finer than the precision are zero."""
+        """``+1941-06-22T00:00:00Z/11``: the parts finer than the precision are zero (a
+        decade or century is written as its first year, as EDTF's ``193X`` and ``19XX``)."""
         month = self.month if self.precision >= 10 else 0
         day = self.day if self.precision >= 11 else 0
         sign = "-" if self.year < 0 else "+"
-        return f"{sign}{abs(self.year):04d}-{month:02d}-{day:02d}T00:00:00Z/{self.precision}"
+        year = abs(self.year)
+        year -= year % {7: 100, 8: 10}.get(self.precision, 1)
+        return f"{sign}{year:04d}-{month:02d}-{day:02d}T00:00:00Z/{self.precision}"
 
     def qualifiers(self) -> list[tuple[str, str]]:
         """The P1480 qualifiers that say the date is approximate or uncertain."""
-        return [(SOURCING_CIRCUMSTANCES, _MARKS[mark]) for mark in "~?"
-                if mark in self.qualifier or self.qualifier == "%"]
+        return [
+            (SOURCING_CIRCUMSTANCES, _MARKS[mark])
+            for mark in "~?"
+            if mark in self.qualifier or self.qualifier == "%"
+        ]
 
     def edtf(self) -> str:
         """The time as EDTF text (``1941``, ``1941-06-22``, ``193X``, ``1934~``)."""
@@ -136,14 +144,19 @@ def time_of(value: Identifier) -> TimeValue | None:
         if match and (value.datatype == FG.EDTF or not match.group("q")):
             year, month, day = match.group("y", "m", "d")
             precision = 11 if day else 10 if month else 9
-            return TimeValue(int(year), int(month or 0), int(day or 0), precision,
-                             match.group("q") or "")
+            return TimeValue(
+                int(year), int(month or 0), int(day or 0), precision, match.group("q") or ""
+            )
         unspecified = _EDTF_UNSPECIFIED.match(text)
-        if unspecified and value.datatype == FG.EDTF \
-                and len(unspecified.group("y")) + len(unspecified.group("x")) == 4:
+        if (
+            unspecified
+            and value.datatype == FG.EDTF
+            and len(unspecified.group("y")) + len(unspecified.group("x")) == 4
+        ):
             digits = unspecified.group("y")
-            return TimeValue(int(digits.ljust(4, "0")), 0, 0, 5 + len(digits),
-                             unspecified.group("q") or "")
+            return TimeValue(
+                int(digits.ljust(4, "0")), 0, 0, 5 + len(digits), unspecified.group("q") or ""
+            )
     return None
 
 
@@ -154,8 +167,10 @@ def parse_time(text: str, qualifiers: list[tuple[str, str]] | None = None) -> Ti
     """
     match = _TIME.match(text.strip())
     if not match:
-        raise BadValue(f"{text!r} is not a Wikidata time (e.g. +1941-06-22T00:00:00Z/11 "
-                          "or +1941-00-00T00:00:00Z/9)")
+        raise BadValue(
+            f"{text!r} is not a Wikidata time (e.g. +1941-06-22T00:00:00Z/11 "
+            "or +1941-00-00T00:00:00Z/9)"
+        )
     year = int(match.group("y")) * (-1 if match.group("sign") == "-" else 1)
     month, day = int(match.group("m")), int(match.group("d"))
     if match.group("p") is not None:
@@ -163,14 +178,21 @@ def parse_time(text: str, qualifiers: list[tuple[str, str]] | None = None) -> Ti
     else:
         precision = 9 if month == 0 else 10 if day == 0 else 11
     if precision not in PRECISION_NAMES:
-        raise BadValue(f"{text!r} has precision {precision}; only 7 (century) to 11 (day) "
-                          "are read")
+        raise BadValue(f"{text!r} has precision {precision}; only 7 (century) to 11 (day) are read")
     if (precision >= 10 and not 1 <= month <= 12) or (precision == 11 and not 1 <= day <= 31):
-        raise BadValue(f"{text!r} is known to the {PRECISION_NAMES[precision]} but its "
-                          "month or day is zero")
+        raise BadValue(
+            f"{text!r} is known to the {PRECISION_NAMES[precision]} but its month or day is zero"
+        )
     marks = {value for prop, value in qualifiers or [] if prop == SOURCING_CIRCUMSTANCES}
-    qualifier = "%" if {CIRCA, PRESUMABLY} <= marks else \
-        "~" if CIRCA in marks else "?" if PRESUMABLY in marks else ""
+    qualifier = (
+        "%"
+        if {CIRCA, PRESUMABLY} <= marks
+        else "~"
+        if CIRCA in marks
+        else "?"
+        if PRESUMABLY in marks
+        else ""
+    )
     return TimeValue(year, month, day, precision, qualifier)
 
 
@@ -219,8 +241,9 @@ def parse_text(text: str, monolingual: bool) -> Text:
     if match:
         return Text(match.group("text"), match.group("lang"))
     if monolingual:
-        raise BadValue(f"{text!r} has no language; monolingual text is written "
-                          'lang:"text" (e.g. ru:"Чапаев")')
+        raise BadValue(
+            f'{text!r} has no language; monolingual text is written lang:"text" (e.g. ru:"Чапаев")'
+        )
     if len(cell) >= 2 and cell[0] == cell[-1] == '"':
         cell = cell[1:-1]
     return Text(cell)

@@ -58,8 +58,9 @@ def _schema_literal(value: Identifier) -> Identifier | None:
     return None if parsed.uncertain else parsed.xsd
 
 
-def to_schemaorg(triples: list[ox.Triple], align: Alignments,
-                 vocabulary: SchemaVocabulary | None = None) -> SchemaOrgGraph:
+def to_schemaorg(
+    triples: list[ox.Triple], align: Alignments, vocabulary: SchemaVocabulary | None = None
+) -> SchemaOrgGraph:
     """The schema.org graph of ``triples``: typed resources and their aligned properties.
 
     A resource is kept when one of its types has a schema.org counterpart; each of its
@@ -77,8 +78,9 @@ def to_schemaorg(triples: list[ox.Triple], align: Alignments,
             ours[subject].add(URIRef(t.object.value))
         elif t.predicate.value != rdf_type:
             statements.append((subject, URIRef(t.predicate.value), from_oxigraph(t.object)))
-    kinds = {s: {k for t in types for k in align.exports(t, str(SCHEMA))}
-             for s, types in ours.items()}
+    kinds = {
+        s: {k for t in types for k in align.exports(t, str(SCHEMA))} for s, types in ours.items()
+    }
     kinds = {s: k for s, k in kinds.items() if k}
     graph = SchemaOrgGraph()
     graph.bind("schema", SCHEMA)
@@ -92,10 +94,12 @@ def to_schemaorg(triples: list[ox.Triple], align: Alignments,
             preferred = align.preferred_export(target)
             if preferred not in (None, prop) and (subject, preferred) in stated:
                 continue
-            reason = _left_out(vocab, target, kinds[subject], value, kinds)
             converted = _schema_literal(value)
-            if reason is None and converted is None:
-                reason = "an approximate or uncertain date"
+            reason = (
+                "an approximate or uncertain date"
+                if converted is None
+                else _left_out(vocab, target, kinds[subject], converted, kinds)
+            )
             if reason is not None or converted is None:
                 graph.left_out[f"{target} ({reason})"] += 1
                 continue
@@ -103,20 +107,24 @@ def to_schemaorg(triples: list[ox.Triple], align: Alignments,
     return graph
 
 
-def _left_out(vocab: SchemaVocabulary, target: URIRef, types: set[URIRef], value: Identifier,
-              kinds: dict[URIRef, set[URIRef]]) -> str | None:
+def _left_out(
+    vocab: SchemaVocabulary,
+    target: URIRef,
+    types: set[URIRef],
+    value: Identifier,
+    kinds: dict[URIRef, set[URIRef]],
+) -> str | None:
     """Why schema.org does not allow this statement, or None when it does."""
     if not vocab.is_property(target):
         return "not a schema.org property"
     if not vocab.fits_domain(target, types):
-        return "not defined for " + ", ".join(sorted(str(t)[len(str(SCHEMA)):] for t in types))
-    value = _schema_literal(value) or value
+        return "not defined for " + ", ".join(sorted(str(t)[len(str(SCHEMA)) :] for t in types))
     if isinstance(value, Literal):
         return None if vocab.fits_literal(target, value) else f"a {value.datatype} value"
     value_types = kinds.get(value, set()) if isinstance(value, URIRef) else set()
     allowed = vocab.ranges.get(target, frozenset())
-    if value_types and not vocab.fits(value_types, allowed) and SCHEMA.URL not in allowed:
-        return "a value of a type it does not take"
+    if not vocab.fits(value_types, allowed) and SCHEMA.URL not in allowed:
+        return "a value without a type it takes"
     return None
 
 
@@ -129,8 +137,9 @@ class SchemaOrgExporter(Exporter):
     def write(self, selected: Selected, out: Path) -> ExportResult:
         graph = to_schemaorg(selected.triples(), alignments())
         document = json.loads(graph.serialize(format="json-ld", context=SCHEMA_CONTEXT))
-        out.write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n",
-                       encoding="utf-8")
-        notes = tuple(f"left out {count} statement(s) with {what}"
-                      for what, count in sorted(graph.left_out.items()))
+        out.write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        notes = tuple(
+            f"left out {count} statement(s) with {what}"
+            for what, count in sorted(graph.left_out.items())
+        )
         return ExportResult(self.name, out, len(graph), "triples", notes)

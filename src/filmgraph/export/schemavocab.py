@@ -93,8 +93,11 @@ def schema_vocabulary(path: Path | None = None) -> SchemaVocabulary:
     prefix = document["@context"]["schema"]
 
     def iri(compact: str) -> URIRef:
-        return URIRef(prefix + compact[len("schema:"):]) if compact.startswith("schema:") \
+        return (
+            URIRef(prefix + compact[len("schema:") :])
+            if compact.startswith("schema:")
             else URIRef(compact)
+        )
 
     parents: dict[URIRef, set[URIRef]] = {}
     domains: dict[URIRef, frozenset[URIRef]] = {}
@@ -157,13 +160,19 @@ def check(graph: Graph, vocabulary: SchemaVocabulary | None = None) -> list[Prob
             problems.append(Problem(str(s), str(p), "is not a schema.org property"))
             continue
         if not vocab.fits_domain(p, types.get(s, ())):
-            problems.append(Problem(str(s), str(p), "its types "
-                                    f"{sorted(map(str, types.get(s, ())))} are not in the domain"))
+            problems.append(
+                Problem(
+                    str(s),
+                    str(p),
+                    f"its types {sorted(map(str, types.get(s, ())))} are not in the domain",
+                )
+            )
         allowed = vocab.ranges.get(p, frozenset())
         if isinstance(o, Literal):
             if not vocab.fits_literal(p, o):
-                problems.append(Problem(str(s), str(p), f"the literal {o.n3()} is not in the "
-                                        "range"))
+                problems.append(
+                    Problem(str(s), str(p), f"the literal {o.n3()} is not in the range")
+                )
         elif not (vocab.fits(types.get(o, ()), allowed) or SCHEMA.URL in allowed):
             problems.append(Problem(str(s), str(p), f"the value {o} has no type in the range"))
     return sorted(problems, key=lambda p: (p.subject, p.term, p.reason))

@@ -41,19 +41,30 @@ from filmgraph.wikibase import Quantity, Text, time_of
 __all__ = ["COLUMNS", "WikidataExporter", "qid", "statement_rows", "wikidata_value"]
 
 COLUMNS = (
-    "item", "property", "value", "datatype", "status", "subject", "our_property", "our_value",
-    "stated_in", "reference_url", "source_graph", "quickstatements",
+    "item",
+    "property",
+    "value",
+    "datatype",
+    "status",
+    "subject",
+    "our_property",
+    "our_value",
+    "stated_in",
+    "reference_url",
+    "source_graph",
+    "quickstatements",
 )
 
 
 def qid(term: Identifier | None) -> str:
     """``Q42`` from ``http://www.wikidata.org/entity/Q42``; ``""`` otherwise."""
     text = str(term) if term is not None else ""
-    return text[len(str(WD)):] if text.startswith(str(WD)) else ""
+    return text[len(str(WD)) :] if text.startswith(str(WD)) else ""
 
 
-def wikidata_value(prop: WikidataProperty, value: Identifier, value_item: str = "",
-                   unit: URIRef | None = None) -> tuple[str, list[tuple[str, str]], str]:
+def wikidata_value(
+    prop: WikidataProperty, value: Identifier, value_item: str = "", unit: URIRef | None = None
+) -> tuple[str, list[tuple[str, str]], str]:
     """``value`` in the syntax of ``prop``'s datatype: (value, qualifiers, status).
 
     >>> from rdflib import Literal
@@ -110,8 +121,7 @@ def statement_rows(selected: Selected, align: Alignments) -> list[dict[str, str]
     types = _types(selected)
     rows: list[dict[str, str]] = []
     for ours in _exported_properties(align):
-        result = run_named(selected.store, "export-wikidata-statements",
-                           {"property": f"<{ours}>"})
+        result = run_named(selected.store, "export-wikidata-statements", {"property": f"<{ours}>"})
         if not isinstance(result, SelectResult):  # a named SELECT always gives rows
             raise TypeError("export-wikidata-statements must be a SELECT query")
         for found in result.dicts():
@@ -127,8 +137,11 @@ def _types(selected: Selected) -> dict[Identifier, set[URIRef]]:
     rdf_type = str(RDF.type)
     types: dict[Identifier, set[URIRef]] = defaultdict(set)
     for t in selected.triples():
-        if (t.predicate.value == rdf_type and isinstance(t.subject, ox.NamedNode)
-                and isinstance(t.object, ox.NamedNode)):
+        if (
+            t.predicate.value == rdf_type
+            and isinstance(t.subject, ox.NamedNode)
+            and isinstance(t.object, ox.NamedNode)
+        ):
             types[URIRef(t.subject.value)].add(URIRef(t.object.value))
     return types
 
@@ -137,18 +150,24 @@ def _exported_properties(align: Alignments) -> list[URIRef]:
     """Our properties with a Wikidata counterpart, themselves or through a restriction."""
     ns = str(FG._NS)
     return sorted(
-        term for term, kind in align.kinds.items()
-        if kind is Kind.PROPERTY and str(term).startswith(ns)
-        and any(align.exports(t, str(WDT))
-                for t in [term, *(r for r, _ in align.restrictions.get(term, ()))])
+        term
+        for term, kind in align.kinds.items()
+        if kind is Kind.PROPERTY
+        and str(term).startswith(ns)
+        and any(
+            align.exports(t, str(WDT))
+            for t in [term, *(r for r, _ in align.restrictions.get(term, ()))]
+        )
     )
 
 
-def _row(found: dict[str, Identifier], ours: URIRef, prop: WikidataProperty,
-         align: Alignments) -> dict[str, str]:
+def _row(
+    found: dict[str, Identifier], ours: URIRef, prop: WikidataProperty, align: Alignments
+) -> dict[str, str]:
     value = found["value"]
-    shown, qualifiers, status = wikidata_value(prop, value, qid(found.get("valueItem")),
-                                               align.units.get(ours))
+    shown, qualifiers, status = wikidata_value(
+        prop, value, qid(found.get("valueItem")), align.units.get(ours)
+    )
     stated_in = qid(found.get("sourceItem")) or str(found.get("sourceLabel", ""))
     url = str(found.get("sourceUrl", ""))
     item = qid(found["item"])
@@ -177,13 +196,17 @@ def _row(found: dict[str, Identifier], ours: URIRef, prop: WikidataProperty,
 
 def _preferred_only(rows: list[dict[str, str]], align: Alignments) -> list[dict[str, str]]:
     """Drop a row of a non-preferred property where the item has the preferred one."""
-    has: set[tuple[str, str, str]] = {(r["subject"], r["property"], r["our_property"])
-                                      for r in rows}
+    has: set[tuple[str, str, str]] = {
+        (r["subject"], r["property"], r["our_property"]) for r in rows
+    }
     kept = []
     for r in rows:
         preferred = align.preferred_export(WDT[r["property"]])
-        if (preferred is not None and r["our_property"] != str(preferred)
-                and (r["subject"], r["property"], str(preferred)) in has):
+        if (
+            preferred is not None
+            and r["our_property"] != str(preferred)
+            and (r["subject"], r["property"], str(preferred)) in has
+        ):
             continue
         kept.append(r)
     return kept
@@ -196,16 +219,33 @@ def _deduplicated(rows: Iterable[dict[str, str]]) -> list[dict[str, str]]:
     stated: set[tuple[str, ...]] = set()
     kept: list[dict[str, str]] = []
     seen: set[tuple[str, ...]] = set()
-    ordered = sorted(rows, key=lambda r: (r["source_graph"] == inferred, r["item"],
-                                          r["property"], r["value"], r["source_graph"]))
+    ordered = sorted(
+        rows,
+        key=lambda r: (
+            r["source_graph"] == inferred,
+            r["item"],
+            r["property"],
+            r["value"],
+            r["source_graph"],
+        ),
+    )
     for r in ordered:
-        statement = (r["item"], r["property"], r["value"], r["quickstatements"],
-                     r["our_value"], r["stated_in"], r["reference_url"])
+        statement = (
+            r["item"],
+            r["property"],
+            r["value"],
+            r["quickstatements"],
+            r["our_value"],
+            r["stated_in"],
+            r["reference_url"],
+        )
         key = (*statement, r["source_graph"])
         if key in seen or (r["source_graph"] == inferred and statement in stated):
             continue
         seen.add(key)
         stated.add(statement)
         kept.append(r)
-    return sorted(kept, key=lambda r: (r["item"], r["property"], r["value"],
-                                       r["source_graph"], r["stated_in"]))
+    return sorted(
+        kept,
+        key=lambda r: (r["item"], r["property"], r["value"], r["source_graph"], r["stated_in"]),
+    )

@@ -150,7 +150,8 @@ def map_graph(parsed: Graph, out: Graph) -> Counter[str]:
         targets = align.imports(p, Kind.PROPERTY) if isinstance(p, URIRef) else ()
         if not targets:
             out.add((s, p, o))
-            if not isinstance(p, URIRef) or align.kind(p) is None:  # a general term we use (rdfs:comment …) is no news
+            # a general term we use (rdfs:comment …) is kept without a note
+            if not isinstance(p, URIRef) or align.kind(p) is None:
                 unmapped[str(p)] += 1
             continue
         for target in targets:

@@ -25,7 +25,7 @@ value of the preferred one (a release date wins over a year for Wikidata's P577)
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from functools import cache
 from pathlib import Path
@@ -129,6 +129,10 @@ class Alignments:
     units: Mapping[URIRef, URIRef]
     #: Wikidata property id (``P577``) -> what it is
     wikidata: Mapping[str, WikidataProperty]
+    #: answers already computed: exporters ask once per statement, on graphs of 10⁵ triples
+    _memo: dict[tuple[object, ...], tuple[URIRef, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def kind(self, term: URIRef) -> Kind | None:
         """Whether ``term`` is a class, a property, an individual or a datatype."""
@@ -142,6 +146,9 @@ class Alignments:
         A loader takes the first whose range can hold the value (a year-precision
         publication date cannot be an ``fg:releaseDate``, so it becomes an ``fg:year``).
         """
+        key = ("imports", external, kind)
+        if key in self._memo:
+            return self._memo[key]
         text = str(external)
         if text.startswith("http://schema.org/"):  # both namespaces are in use
             external = URIRef("https://" + text[len("http://") :])
@@ -155,7 +162,8 @@ class Alignments:
             ),
             key=lambda m: ((m.term, external) not in self.preferred, m.rank, str(m.term)),
         )
-        return tuple(dict.fromkeys(m.term for m in found))
+        self._memo[key] = tuple(dict.fromkeys(m.term for m in found))
+        return self._memo[key]
 
     def exports(self, term: URIRef, namespace: str) -> tuple[URIRef, ...]:
         """The terms in ``namespace`` that ``term`` is written as, best match first.
@@ -163,6 +171,12 @@ class Alignments:
         Only the best rank ``term`` states is used (a close match hides broader ones); a
         term with none of its own takes those of its nearest super-terms.
         """
+        key = ("exports", term, namespace)
+        if key not in self._memo:
+            self._memo[key] = self._exports(term, namespace)
+        return self._memo[key]
+
+    def _exports(self, term: URIRef, namespace: str) -> tuple[URIRef, ...]:
         seen: set[URIRef] = set()
         level = [term]
         while level:

@@ -47,12 +47,12 @@ def test_every_schemaorg_term_named_exists_in_schemaorg() -> None:
     [
         ({FG.Film}, FG.countryOfOrigin),
         ({FG.Person}, FG.nationality),
-        ({FG.HistoricalEvent}, FG.country),
-        ({FG.Organization}, FG.country),
+        ({FG.HistoricalEvent}, FG.hasCountry),
+        ({FG.Organization}, FG.hasCountry),
     ],
 )
 def test_a_country_is_read_by_the_type_of_its_subject(types: set[URIRef], read_as: URIRef) -> None:
-    assert alignments().restrict(FG.country, types) == read_as
+    assert alignments().restrict(FG.hasCountry, types) == read_as
 
 
 @pytest.mark.parametrize(
@@ -60,7 +60,7 @@ def test_a_country_is_read_by_the_type_of_its_subject(types: set[URIRef], read_a
     [
         (FG.countryOfOrigin, WDT.P495),
         (FG.nationality, WDT.P27),
-        (FG.country, WDT.P17),
+        (FG.hasCountry, WDT.P17),
     ],
 )
 def test_each_reading_of_country_has_its_own_wikidata_property(
@@ -70,7 +70,7 @@ def test_each_reading_of_country_has_its_own_wikidata_property(
 
 
 def test_countryoforigin_is_only_for_films() -> None:
-    assert alignments().exports(FG.country, str(SCHEMA)) == (SCHEMA.location,)
+    assert alignments().exports(FG.hasCountry, str(SCHEMA)) == (SCHEMA.location,)
     assert alignments().exports(FG.countryOfOrigin, str(SCHEMA)) == (SCHEMA.countryOfOrigin,)
 
 

@@ -176,7 +176,7 @@ def test_a_subgraph_does_not_walk_through_a_country() -> None:
     films = data.graph(ID["graph/films"])
     for film in (ID["film/a-1930"], ID["film/b-1931"]):
         films.add((film, RDF.type, FG.Film))
-        films.add((film, FG.country, ID["place/c"]))
+        films.add((film, FG.hasCountry, ID["place/c"]))
     films.add((ID["place/c"], RDF.type, FG.Country))
     films.add((ID["place/c"], RDFS.label, Literal("C")))
     data.graph(ONTOLOGY_GRAPH).add((FG.Country, RDFS.subClassOf, FG.Place))
@@ -189,7 +189,7 @@ def test_a_subgraph_does_not_walk_through_a_country() -> None:
 def test_a_subgraph_around_a_movement_reaches_its_films(store: Store) -> None:
     with select(store, Selection(around=ID["movement/soviet-montage"], depth=1)) as selected:
         graph = union(quads_by_graph(selected.nquads.read_bytes()))
-    films = {s for s in graph.subjects(FG.movement, ID["movement/soviet-montage"])}
+    films = {s for s in graph.subjects(FG.partOfMovement, ID["movement/soviet-montage"])}
     assert films == {ID["film/strike-1925"], FILM}
 
 

@@ -18,7 +18,7 @@ the terms it is a sub-class or sub-property of (``fg:remakeOf`` is written as
 exactly one of them says ``fg:preferredFor`` it: read in, the external term becomes the
 preferred term first; written out, the other terms fill in only for a resource without a
 value of the preferred one (a release date wins over a year for Wikidata's P577).
-``fg:restrictionOf`` names a property restricted to a domain (a film's ``fg:country`` is its
+``fg:restrictionOf`` names a property restricted to a domain (a film's ``fg:hasCountry`` is its
 ``fg:countryOfOrigin``): :meth:`Alignments.restrict` reads a statement through it.
 """
 

@@ -61,15 +61,15 @@ class FG(DefinedNamespace):
     originalTitle: URIRef
     year: URIRef
     yearCertainty: URIRef
-    country: URIRef
+    hasCountry: URIRef
     countryOfOrigin: URIRef
     nationality: URIRef
     countryCode: URIRef
     locatedIn: URIRef
     productionCompany: URIRef
     filmingLocation: URIRef
-    movement: URIRef
-    theme: URIRef
+    partOfMovement: URIRef
+    hasTheme: URIRef
     historicalContext: URIRef
     derivedContext: URIRef
     contributor: URIRef
@@ -105,14 +105,14 @@ class FG(DefinedNamespace):
     confidence: URIRef
     weight: URIRef
     similarFilm: URIRef
-    award: URIRef
+    ofAward: URIRef
     recipient: URIRef
     forFilm: URIRef
     outcome: URIRef
     ofFilm: URIRef
     date: URIRef
-    agent: URIRef
-    place: URIRef
+    carriedOutBy: URIRef
+    tookPlaceAt: URIRef
     start: URIRef
     end: URIRef
     startDate: URIRef

@@ -3,7 +3,7 @@
 No mapping is written here: a resource becomes a ``schema:Movie`` because ``fg:Film`` says
 ``skos:closeMatch schema:Movie``, and ``fg:director`` becomes ``schema:director`` the same
 way (:mod:`filmgraph.alignment`). A statement is read through the restriction its subject
-calls for (a film's ``fg:country`` is its ``countryOfOrigin``, a person's their
+calls for (a film's ``fg:hasCountry`` is its ``countryOfOrigin``, a person's their
 ``nationality``), and where two of our properties match one schema.org property the preferred
 one wins (a release date over a year for ``datePublished``).
 

@@ -2,7 +2,7 @@
 
 Which of our properties become which Wikidata properties is read from the ontology's
 alignments (:mod:`filmgraph.alignment`): ``fg:director skos:closeMatch wdt:P57``. A statement
-is read through the restriction its subject calls for (a film's ``fg:country`` is its
+is read through the restriction its subject calls for (a film's ``fg:hasCountry`` is its
 ``fg:countryOfOrigin``, P495; a person's is their ``fg:nationality``, P27; an event's stays
 P17), and where two of our properties match one Wikidata property the preferred one wins
 (a release date, not the year, for P577; the year fills in only where no date is known).

@@ -263,7 +263,7 @@ class _TableReader:
 
     def _range_kind(self, prop: URIRef) -> tuple[str | None, URIRef | None]:
         cls = self.align.ranges.get(prop)
-        if cls is None and prop == FG.country:
+        if cls is None and prop == FG.hasCountry:
             cls = FG.Country
         if cls is None:
             return None, None

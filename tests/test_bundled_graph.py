@@ -32,7 +32,7 @@ def test_every_curated_film_has_a_title_a_year_a_country_and_a_director(store: S
     missing = count(
         store,
         f"""GRAPH ?g {{ ?x a fg:Film }} {CURATED}
-        FILTER NOT EXISTS {{ ?x fg:year ?y ; fg:country ?c ; fg:director ?d ;
+        FILTER NOT EXISTS {{ ?x fg:year ?y ; fg:hasCountry ?c ; fg:director ?d ;
                              <http://www.w3.org/2000/01/rdf-schema#label> ?t }}""",
     )
     assert missing == 0
@@ -43,7 +43,7 @@ def test_at_least_40_people_have_a_role_in_a_film(store: Store) -> None:
 
 
 def test_at_least_10_movements_with_films(store: Store) -> None:
-    assert count(store, "?film fg:movement ?x") >= 10
+    assert count(store, "?film fg:partOfMovement ?x") >= 10
 
 
 def test_at_least_15_curated_events_have_dates(store: Store) -> None:

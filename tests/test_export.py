@@ -7,6 +7,7 @@ and on the bundled graph for the formats archives ingest whole.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 from collections import defaultdict
 from pathlib import Path
@@ -17,9 +18,9 @@ from pyld import jsonld
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, VOID, XSD
 
+from filmgraph.alignment import Match, alignments
 from filmgraph.build import BuildResult, build
 from filmgraph.export import Selection, export, exporters
-from filmgraph.export.alignment import Alignments, load_alignments
 from filmgraph.export.jsonld import filmgraph_context
 from filmgraph.export.schemaorg import to_schemaorg
 from filmgraph.export.selection import INFERRED_GRAPH, select
@@ -175,7 +176,7 @@ def test_a_subgraph_does_not_walk_through_a_country() -> None:
     films = data.graph(ID["graph/films"])
     for film in (ID["film/a-1930"], ID["film/b-1931"]):
         films.add((film, RDF.type, FG.Film))
-        films.add((film, FG.country, ID["place/c"]))
+        films.add((film, FG.hasCountry, ID["place/c"]))
     films.add((ID["place/c"], RDF.type, FG.Country))
     films.add((ID["place/c"], RDFS.label, Literal("C")))
     data.graph(ONTOLOGY_GRAPH).add((FG.Country, RDFS.subClassOf, FG.Place))
@@ -188,7 +189,7 @@ def test_a_subgraph_does_not_walk_through_a_country() -> None:
 def test_a_subgraph_around_a_movement_reaches_its_films(store: Store) -> None:
     with select(store, Selection(around=ID["movement/soviet-montage"], depth=1)) as selected:
         graph = union(quads_by_graph(selected.nquads.read_bytes()))
-    films = {s for s in graph.subjects(FG.movement, ID["movement/soviet-montage"])}
+    films = {s for s in graph.subjects(FG.partOfMovement, ID["movement/soviet-montage"])}
     assert films == {ID["film/strike-1925"], FILM}
 
 
@@ -220,17 +221,18 @@ def test_schemaorg_export_reread_by_pyld_is_the_mapped_graph(store: Store, tmp_p
     document = json.loads(out.read_text(encoding="utf-8"))
     reread = quads_by_graph(jsonld.to_rdf(document, {"format": "application/n-quads"}))[""]
     with select(store) as selected:
-        mapped = to_schemaorg(selected.triples(), load_alignments())
+        mapped = to_schemaorg(selected.triples(), alignments())
     assert len(mapped) > 50
     assert same_graph(reread, Graph().__iadd__([(s, p, plain(o)) for s, p, o in mapped]))
 
 
 def test_changing_an_alignment_changes_the_schemaorg_export(store: Store) -> None:
-    alignments = load_alignments()
-    changed = Alignments({**alignments.matches,
-                          FG.Film: [(SKOS.closeMatch, SCHEMA.CreativeWork)]})
+    stated = alignments()
+    changed = dataclasses.replace(stated, matches=(
+        *(m for m in stated.matches if m.term != FG.Film),
+        Match(FG.Film, SCHEMA.CreativeWork, SKOS.closeMatch)))
     with select(store) as selected:
-        before = to_schemaorg(selected.triples(), alignments)
+        before = to_schemaorg(selected.triples(), stated)
         after = to_schemaorg(selected.triples(), changed)
     assert (FILM, RDF.type, SCHEMA.Movie) in before
     assert (FILM, RDF.type, SCHEMA.CreativeWork) in after
@@ -264,17 +266,22 @@ def test_wikidata_rows_carry_the_source_of_an_influence_claim(store: Store, tmp_
     assert {r["stated_in"] for r in inspired} == {"Test notes on early Soviet film"}
 
 
-def test_wikidata_marks_unlinked_values_and_ambiguous_alignments(
-    store: Store, tmp_path: Path
-) -> None:
+def test_wikidata_marks_values_without_an_item(store: Store, tmp_path: Path) -> None:
+    out = tmp_path / "wikidata.csv"
+    export(store, "wikidata", out)
+    tisse = next(r for r in read_csv(out) if r["property"] == "P344")
+    assert tisse["status"] == "value-not-linked" and tisse["quickstatements"] == ""
+
+
+def test_wikidata_reads_a_country_by_the_type_of_its_subject(store: Store, tmp_path: Path) -> None:
     out = tmp_path / "wikidata.csv"
     export(store, "wikidata", out)
     rows = read_csv(out)
-    tisse = next(r for r in rows if r["property"] == "P344")
-    assert tisse["status"] == "value-not-linked" and tisse["quickstatements"] == ""
-    country = {r["property"] for r in rows if r["our_property"] == str(FG.country)}
-    assert country == {"P17", "P495"}
-    assert {r["status"] for r in rows if r["our_property"] == str(FG.country)} == {"choose-one"}
+    by_item = {(r["item"], r["property"], r["our_property"]) for r in rows
+               if r["value"] == "Q15180"}
+    assert ("Q9990003", "P495", str(FG.countryOfOrigin)) in by_item  # a film: country of origin
+    assert ("Q8003", "P27", str(FG.nationality)) in by_item  # a person: nationality
+    assert not [r for r in rows if r["property"] == "P17" and r["item"] in {"Q9990003", "Q8003"}]
 
 
 def test_csv_tables_hold_one_row_per_film_person_and_claim(store: Store, tmp_path: Path) -> None:

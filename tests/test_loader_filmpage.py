@@ -74,7 +74,7 @@ def test_the_header_gives_title_year_runtime_and_country(miners: Graph) -> None:
     assert (MINERS, RDFS.label, Literal("The Miners", lang="en")) in miners
     assert (MINERS, FG.year, Literal("1937", datatype=XSD.gYear)) in miners
     assert (MINERS, FG.runtime, Literal(89, datatype=XSD.integer)) in miners
-    countries = set(miners.objects(MINERS, FG.country))
+    countries = set(miners.objects(MINERS, FG.hasCountry))
     assert countries == {mint("place", "soviet-union")}
 
 
@@ -167,7 +167,7 @@ def test_you_might_also_like_is_similarity_never_influence(miners: Graph) -> Non
 
 
 def test_the_fifteen_topics_are_segmented_against_the_theme_vocabulary(miners: Graph) -> None:
-    themes = set(miners.objects(MINERS, FG.theme))
+    themes = set(miners.objects(MINERS, FG.hasTheme))
     assert len(themes) == 15
     assert {mint("theme", t) for t in ("coal-mining", "industrial-accident",
                                        "revolutionary-fervor", "production-quotas")} <= themes
@@ -182,7 +182,7 @@ def test_two_awards_one_to_a_person_and_one_a_nomination(miners: Graph) -> None:
     assert miners.value(won, FG.forFilm) == MINERS
     assert miners.value(won, FG.year) == Literal("1937", datatype=XSD.gYear)
     nominated = by_outcome[FG.Nominated]
-    assert miners.value(nominated, FG.award) == mint("award", "stalin-prize")
+    assert miners.value(nominated, FG.ofAward) == mint("award", "stalin-prize")
 
 
 def test_the_1938_withdrawal_and_the_2005_restoration(miners: Graph) -> None:
@@ -195,7 +195,7 @@ def test_the_1938_withdrawal_and_the_2005_restoration(miners: Graph) -> None:
 def test_the_archive_that_holds_the_film(miners: Graph) -> None:
     assert (MINERS, FG.heldBy, mint("org", "gosfilmofond")) in miners
     (holding,) = miners.subjects(RDF.type, FG.ArchivalHolding)
-    assert miners.value(holding, FG.agent) == mint("org", "gosfilmofond")
+    assert miners.value(holding, FG.carriedOutBy) == mint("org", "gosfilmofond")
 
 
 def test_historical_context_links_to_the_event_nodes(miners: Graph) -> None:

@@ -119,3 +119,41 @@ def test_wikidata_alignments_name_real_wikidata_terms(ontology: Graph) -> None:
             assert text.startswith(
                 ("http://www.wikidata.org/entity/Q", "http://www.wikidata.org/prop/direct/P")
             ), text
+
+
+EDTF_PATTERN = "(Y-?[1-9][0-9]{4,}|-?[0-9X]{4}[?~%]?(-[0-9X]{2}[?~%]?){0,2})"
+
+
+def test_edtf_is_a_defined_datatype_with_the_pattern_the_shapes_check(ontology: Graph) -> None:
+    from rdflib.collection import Collection
+    from rdflib.namespace import XSD
+
+    definition = ontology.value(FG.EDTF, OWL.equivalentClass)
+    assert ontology.value(definition, OWL.onDatatype) == XSD.string
+    (facet,) = Collection(ontology, ontology.value(definition, OWL.withRestrictions))
+    assert str(ontology.value(facet, XSD.pattern)) == EDTF_PATTERN
+    shapes = Graph().parse(ontology_path().parent / "shapes.ttl", format="turtle")
+    shape_patterns = {
+        str(p) for p in shapes.objects(None, URIRef("http://www.w3.org/ns/shacl#pattern"))
+    }
+    assert f"^{EDTF_PATTERN}$" in shape_patterns
+
+
+@pytest.mark.parametrize(
+    ("text", "is_edtf"),
+    [
+        ("1925", True),
+        ("1936-08", True),
+        ("1941-06-22", True),
+        ("1934~", True),
+        ("193X", True),
+        ("-0055-06-10", True),
+        ("+1941-06-22T00:00:00Z", False),
+        ("1941-06-22T00:00:00Z", False),
+        ("about 1930", False),
+    ],
+)
+def test_the_edtf_pattern_accepts_dates_and_refuses_date_times(text: str, is_edtf: bool) -> None:
+    import re
+
+    assert bool(re.fullmatch(EDTF_PATTERN, text)) is is_edtf

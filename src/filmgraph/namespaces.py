@@ -61,13 +61,15 @@ class FG(DefinedNamespace):
     originalTitle: URIRef
     year: URIRef
     yearCertainty: URIRef
-    country: URIRef
+    hasCountry: URIRef
+    countryOfOrigin: URIRef
+    nationality: URIRef
     countryCode: URIRef
     locatedIn: URIRef
     productionCompany: URIRef
     filmingLocation: URIRef
-    movement: URIRef
-    theme: URIRef
+    partOfMovement: URIRef
+    hasTheme: URIRef
     historicalContext: URIRef
     derivedContext: URIRef
     contributor: URIRef
@@ -103,14 +105,14 @@ class FG(DefinedNamespace):
     confidence: URIRef
     weight: URIRef
     similarFilm: URIRef
-    award: URIRef
+    ofAward: URIRef
     recipient: URIRef
     forFilm: URIRef
     outcome: URIRef
     ofFilm: URIRef
     date: URIRef
-    agent: URIRef
-    place: URIRef
+    carriedOutBy: URIRef
+    tookPlaceAt: URIRef
     start: URIRef
     end: URIRef
     startDate: URIRef
@@ -131,6 +133,8 @@ class FG(DefinedNamespace):
     sourceFile: URIRef
     unresolved: URIRef
     alignmentNote: URIRef
+    preferredFor: URIRef
+    restrictionOf: URIRef
     heldBy: URIRef
     contextEvent: URIRef
     contextFilm: URIRef

@@ -14,6 +14,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -23,7 +24,7 @@ from rdflib.namespace import XSD
 
 from filmgraph.namespaces import FG
 
-__all__ = ["EdtfValue", "parse_date", "parse_date_grammar", "xsd_date"]
+__all__ = ["EdtfValue", "parse_date", "parse_date_grammar", "release_year", "xsd_date"]
 
 _COMMON = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?([?~%]?)")
 
@@ -119,3 +120,14 @@ def parse_date_grammar(text: str) -> EdtfValue:
 def xsd_date(day: dt.date) -> Literal:
     """An ``xsd:date`` literal."""
     return Literal(day.isoformat(), datatype=XSD.date)
+
+
+def release_year(dates: Iterable[object]) -> Literal | None:
+    """The ``xsd:gYear`` of the earliest of a film's release dates, or None without one.
+
+    A film's year is the year of its first release: a loader that reads several release
+    dates and no year gives the film one year, never one per date.
+    """
+    years = sorted(str(d)[:4] for d in dates
+                   if isinstance(d, Literal) and d.datatype == XSD.date)
+    return Literal(years[0], datatype=XSD.gYear) if years else None

@@ -23,6 +23,9 @@ class ExportResult:
     #: triples, quads, rows or statements written, as ``unit`` says
     count: int
     unit: str
+    #: what was left out and why, one line each (e.g. statements whose schema.org property
+    #: is not defined for the resource's type)
+    notes: tuple[str, ...] = ()
 
 
 class Exporter(ABC):

@@ -68,6 +68,11 @@ class Triples:
         """Add one triple (a repeat is ignored)."""
         self._triples[triple] = None
 
+    def remove(self, pattern: tuple[Node | None, Node | None, Node | None]) -> None:
+        """Remove the triples matching ``pattern`` (``None`` matches anything)."""
+        for triple in list(self.triples(pattern)):
+            del self._triples[triple]
+
     def __iadd__(self, other: Iterable[Triple]) -> Triples:
         self._triples.update(dict.fromkeys(other))
         return self

@@ -134,7 +134,7 @@ def _read_organisation(row: Row, graph: Triples, known: KnownIds) -> None:
     graph.add((o, RDFS.label, Literal(row.required("name"), lang="en")))
     _native_name(row, graph, o, "native_name", "native_lang")
     if row.get("country"):
-        graph.add((o, FG.country, known.country(row, row.get("country"), "country")))
+        graph.add((o, FG.hasCountry, known.country(row, row.get("country"), "country")))
     _add_wikidata(row, graph, o)
 
 
@@ -144,7 +144,7 @@ def _read_movement(row: Row, graph: Triples, known: KnownIds) -> None:
     graph.add((m, RDFS.label, Literal(row.required("name"), lang="en")))
     _add_dates(row, graph, m, "start", "end")
     for code in row.values("countries"):
-        graph.add((m, FG.country, known.country(row, code, "countries")))
+        graph.add((m, FG.hasCountry, known.country(row, code, "countries")))
     if row.get("description"):
         graph.add((m, RDFS.comment, Literal(row.get("description"), lang="en")))
     _add_wikidata(row, graph, m)
@@ -157,7 +157,7 @@ def _read_event(row: Row, graph: Triples, known: KnownIds) -> None:
     row.required("start")
     _add_dates(row, graph, e, "start", "end")
     for code in row.values("countries"):
-        graph.add((e, FG.country, known.country(row, code, "countries")))
+        graph.add((e, FG.hasCountry, known.country(row, code, "countries")))
     if row.get("description"):
         graph.add((e, RDFS.comment, Literal(row.get("description"), lang="en")))
     _add_wikidata(row, graph, e)
@@ -194,7 +194,7 @@ def _read_person(row: Row, graph: Triples, known: KnownIds) -> None:
                 raise row.error(field, str(exc)) from None
             graph.add((p, prop, value.xsd))
     for code in row.values("countries"):
-        graph.add((p, FG.country, known.country(row, code, "countries")))
+        graph.add((p, FG.hasCountry, known.country(row, code, "countries")))
     _add_wikidata(row, graph, p)
 
 
@@ -213,13 +213,13 @@ def _read_film(row: Row, graph: Triples, known: KnownIds) -> None:
     certainty = row.choice("year_certainty", ("exact", "uncertain"), required=False)
     graph.add((f, FG.yearCertainty, Literal(certainty or "exact")))
     for code in row.values("countries"):
-        graph.add((f, FG.country, known.country(row, code, "countries")))
+        graph.add((f, FG.hasCountry, known.country(row, code, "countries")))
     for studio in row.values("studios"):
         graph.add((f, FG.productionCompany, known.ref(row, "org", studio, "studios")))
     for movement in row.values("movements"):
-        graph.add((f, FG.movement, known.ref(row, "movement", movement, "movements")))
+        graph.add((f, FG.partOfMovement, known.ref(row, "movement", movement, "movements")))
     for theme in row.values("themes"):
-        graph.add((f, FG.theme, known.ref(row, "theme", theme, "themes")))
+        graph.add((f, FG.hasTheme, known.ref(row, "theme", theme, "themes")))
     _add_wikidata(row, graph, f)
 
 
@@ -295,7 +295,7 @@ def _read_recognition(row: Row, graph: Triples, known: KnownIds) -> None:
     source = known.ref(row, "source", row.required("source"), "source")
     node = hashed_iri("recognition", str(award), str(recipient), str(year), outcome, str(source))
     graph.add((node, RDF.type, FG.AwardRecognition))
-    graph.add((node, FG.award, award))
+    graph.add((node, FG.ofAward, award))
     graph.add((node, FG.recipient, recipient))
     graph.add((node, FG.outcome, _OUTCOMES[outcome]))
     graph.add((node, FG.year, Literal(f"{year:04d}", datatype=XSD.gYear)))
@@ -321,11 +321,11 @@ def _read_life_event(row: Row, graph: Triples, known: KnownIds) -> None:
         graph.add((node, FG.startDate, xsd_date(value.earliest)))
     if row.get("agent"):
         agent = known.ref(row, "org", row.get("agent"), "agent")
-        graph.add((node, FG.agent, agent))
+        graph.add((node, FG.carriedOutBy, agent))
         if kind == "archived":
             graph.add((film, FG.heldBy, agent))
     if row.get("place"):
-        graph.add((node, FG.place, known.ref(row, "place", row.get("place"), "place")))
+        graph.add((node, FG.tookPlaceAt, known.ref(row, "place", row.get("place"), "place")))
     if row.get("note"):
         graph.add((node, RDFS.comment, Literal(row.get("note"), lang="en")))
 

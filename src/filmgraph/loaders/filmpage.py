@@ -25,10 +25,10 @@ from pathlib import Path
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
+from filmgraph.alignment import alignments
 from filmgraph.errors import SourceError
 from filmgraph.iri import film_iri, hashed_iri, mint, slug
 from filmgraph.loaders import LoadContext, SourceGraph, Triples
-from filmgraph.loaders.alignment import alignment
 from filmgraph.loaders.pageformat import (
     Line,
     Page,
@@ -217,7 +217,7 @@ class _PageReader:
             g.add((self.film, FG.runtime, Literal(header.runtime, datatype=XSD.integer)))
         if header.country:
             country = self.resolve("country", header.country, (FG.Country,))
-            g.add((self.film, FG.country, country))
+            g.add((self.film, FG.hasCountry, country))
         if header.tagline is not None:
             g.add((self.film, FG.tagline,
                    Literal(header.tagline.text, lang=_language(header.tagline.text))))
@@ -226,7 +226,7 @@ class _PageReader:
             for phrase in split_case_run(header.key_themes.text):
                 g.add((self.film, FG.keyTheme, Literal(phrase, lang="en")))
                 if phrase.lower() in vocabulary:
-                    g.add((self.film, FG.theme, vocabulary[phrase.lower()]))
+                    g.add((self.film, FG.hasTheme, vocabulary[phrase.lower()]))
         for section in page.sections:
             self.section(section)
             reader = getattr(self, "_" + section.kind.replace("-", "_"), None)
@@ -383,7 +383,7 @@ class _PageReader:
                               str(outcome), str(self.doc))
             g = self.g
             g.add((node, RDF.type, FG.AwardRecognition))
-            g.add((node, FG.award, award))
+            g.add((node, FG.ofAward, award))
             g.add((node, FG.recipient, recipient))
             g.add((node, FG.outcome, outcome))
             g.add((node, FG.source, self.doc))
@@ -415,7 +415,7 @@ class _PageReader:
         for line in section.plain:
             result = segment_run(line.text.strip(), vocabulary)
             for _, concept in result.matches:
-                self.g.add((self.film, FG.theme, concept))
+                self.g.add((self.film, FG.hasTheme, concept))
                 self.source.records += 1
             if result.leftovers:
                 self.note(line, "not in the theme vocabulary, left out: "
@@ -474,7 +474,7 @@ class _PageReader:
         g.add((credit, FG.evidence, Literal(sentence, lang="en")))
         if character:
             g.add((credit, FG.character, Literal(character)))
-        g.add((self.film, alignment().direct[role_node], person))
+        g.add((self.film, alignments().direct[role_node], person))
         self.source.records += 1
 
     def context_claim(self, event: Entry, sentence: str) -> None:
@@ -505,7 +505,7 @@ class _PageReader:
             g.add((node, FG.date, parsed.literal))
             g.add((node, FG.startDate, xsd_date(parsed.earliest)))
         if agent is not None:
-            g.add((node, FG.agent, agent))
+            g.add((node, FG.carriedOutBy, agent))
             entry = self.gaz.entry(agent)
             is_archive = (agent, RDF.type, FG.Archive) in g or (
                 entry is not None and FG.Archive in entry.classes)

@@ -1,13 +1,15 @@
 """Loader for RDF that other archives publish: Turtle, N-Triples, JSON-LD and RDF/XML.
 
 Each file becomes one named graph. Terms of other vocabularies are mapped onto ours through
-the ontology's ``skos:exactMatch`` / ``skos:closeMatch`` alignments
-(:mod:`filmgraph.loaders.alignment`): ``schema:Movie`` becomes ``fg:Film``,
-``schema:director`` and ``wdt:P57`` become ``fg:director``, ``schema:datePublished``
-becomes ``fg:releaseDate`` and ``fg:year`` (each value converted to the range our property
-has). ``schema:name`` gives ``rdfs:label``; a Wikidata item used as a subject keeps its IRI
-and links to itself with ``fg:wikidata``, so linking merges it with our node for the item.
-Triples whose predicate has no counterpart are kept as they are and counted in a note.
+the ontology's alignments (:mod:`filmgraph.alignment`, the same rules the exporters follow):
+``schema:Movie`` becomes ``fg:Film``, ``schema:director`` and ``wdt:P57`` become
+``fg:director``. A value becomes the first of its aligned properties, the preferred one first,
+whose range holds it at its precision: ``schema:datePublished`` known to the day becomes
+``fg:releaseDate``, known to the year ``fg:year``; a film with release dates and no year gets
+the year of its earliest. ``schema:name`` gives ``rdfs:label``; a Wikidata item used as a
+subject keeps its IRI and links to itself with ``fg:wikidata``, so linking merges it with our
+node for the item. Triples whose predicate has no counterpart are kept as they are and
+counted in a note.
 
 Nothing a loader reads reaches the network: a JSON-LD document that names a remote
 ``@context`` (or ``@import``s one) and an RDF/XML document that declares an external entity
@@ -28,11 +30,13 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.exceptions import ParserError
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
+from filmgraph.alignment import Kind, alignments
 from filmgraph.errors import SourceError
 from filmgraph.loaders import LoadContext, SourceGraph, Triples
-from filmgraph.loaders.alignment import alignment
 from filmgraph.namespaces import FG, WD
 from filmgraph.provenance import graph_iri
+from filmgraph.temporal import release_year
+from filmgraph.wikibase import time_of
 
 __all__ = ["FORMATS", "RdfLoader", "check_local_only"]
 
@@ -44,8 +48,6 @@ _SAME = frozenset({OWL.sameAs, URIRef("https://schema.org/sameAs"),
                    URIRef("http://schema.org/sameAs")})
 _EXTERNAL_ENTITY = re.compile(rb"<!ENTITY\s+%?\s*[\w.-]+\s+(SYSTEM|PUBLIC)\b", re.IGNORECASE)
 _EXTERNAL_DTD = re.compile(rb"<!DOCTYPE\s+[\w:.-]+\s+(SYSTEM|PUBLIC)\b", re.IGNORECASE)
-_GYEAR = re.compile(r"^-?[0-9]{4}")
-_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 def _remote_contexts(node: Any) -> Iterator[str]:
@@ -126,14 +128,14 @@ def map_graph(parsed: Graph, out: Graph | Triples) -> Counter[str]:
 
     Returns how many triples of each unmapped predicate were kept unchanged.
     """
-    align = alignment()
+    align = alignments()
     unmapped: Counter[str] = Counter()
     fg = str(FG._NS)
     for s, p, o in parsed:
         if isinstance(s, URIRef) and str(s).startswith(str(WD)):
             out.add((s, FG.wikidata, s))
         if p == RDF.type and isinstance(o, URIRef):
-            classes = _lookup(o, align.classes) if not str(o).startswith(fg) else (o,)
+            classes = align.imports(o, Kind.CLASS) if not str(o).startswith(fg) else (o,)
             for cls in classes or (o,):
                 out.add((s, RDF.type, cls))
             continue
@@ -147,23 +149,24 @@ def map_graph(parsed: Graph, out: Graph | Triples) -> Counter[str]:
         if str(p).startswith(fg):
             out.add((s, p, o))
             continue
-        targets = _lookup(p, align.properties) if isinstance(p, URIRef) else ()
+        targets = align.imports(p, Kind.PROPERTY) if isinstance(p, URIRef) else ()
         if not targets:
             out.add((s, p, o))
-            unmapped[str(p)] += 1
+            # a general term we use (rdfs:comment …) is kept without a note
+            if not isinstance(p, URIRef) or align.kind(p) is None:
+                unmapped[str(p)] += 1
             continue
         for target in targets:
             value = _convert(o, align.ranges.get(target), target in align.object_properties)
             if value is not None:
                 out.add((s, target, value))
+                break  # the preferred property that holds the value; the others fill in
+    for film in set(out.subjects(RDF.type, FG.Film)):
+        if out.value(film, FG.year) is None:
+            year = release_year(out.objects(film, FG.releaseDate))
+            if year is not None:
+                out.add((film, FG.year, year))
     return unmapped
-
-
-def _lookup(term: URIRef, table: dict[URIRef, tuple[URIRef, ...]]) -> tuple[URIRef, ...]:
-    text = str(term)
-    if text.startswith("http://schema.org/"):
-        term = URIRef("https://" + text[len("http://"):])
-    return table.get(term, ())
 
 
 def _convert(value: Any, datatype: URIRef | None, is_object: bool) -> Any:
@@ -172,10 +175,13 @@ def _convert(value: Any, datatype: URIRef | None, is_object: bool) -> Any:
     if not isinstance(value, Literal):
         return None
     text = str(value)
-    if datatype == XSD.gYear:
-        return Literal(text[:4], datatype=XSD.gYear) if _GYEAR.match(text) else None
-    if datatype == XSD.date:
-        return Literal(text[:10], datatype=XSD.date) if _DATE.match(text[:10]) else None
+    if datatype in (XSD.gYear, XSD.gYearMonth, XSD.date, FG.EDTF):
+        # a date-time or an untyped date is read as the date it names, at its precision
+        plain = text[:10] if value.datatype == XSD.dateTime else text
+        typed = value if value.datatype not in (None, XSD.string, XSD.dateTime) else \
+            Literal(plain, datatype=FG.EDTF)
+        time = time_of(typed)
+        return time.literal(datatype) if time is not None else None
     if datatype == XSD.integer:
         return Literal(int(text), datatype=XSD.integer) if text.lstrip("+-").isdigit() else None
     return value

@@ -10,8 +10,9 @@ reads the metadata, the dialect (delimiter, header), the typed cells and expands
 templates; this module turns what it yields into our terms:
 
 - properties and classes of other vocabularies (schema.org, Wikidata ``wdt:``) are mapped
-  through the ontology's ``skos:exactMatch`` / ``skos:closeMatch`` alignments
-  (:mod:`filmgraph.loaders.alignment`); ``schema:name`` and ``rdfs:label`` give labels;
+  through the ontology's alignments (:mod:`filmgraph.alignment`), the preferred term first:
+  a cell becomes the first of them whose range holds it (a date a release date, a bare year
+  a year); ``schema:name`` and ``rdfs:label`` give labels; ``schema:sameAs`` a Wikidata link;
 - a plain name in a column whose property points at a resource ("Sergei Yutkevich" under
   ``schema:director``) is resolved against the graph's gazetteer, or becomes a node marked
   ``fg:unresolved true``;
@@ -35,33 +36,31 @@ from csvw import Table, TableGroup
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
+from filmgraph.alignment import Alignments, Kind, alignments
 from filmgraph.errors import SourceError
 from filmgraph.loaders import LoadContext, SourceGraph, Triples
-from filmgraph.loaders.alignment import Alignment, alignment
 from filmgraph.loaders.pagegazetteer import KIND_OF_CLASS, Gazetteer, resolve_or_mark
 from filmgraph.namespaces import FG, PREFIXES, SCHEMA, WD
 from filmgraph.provenance import graph_iri
+from filmgraph.temporal import release_year
 
 __all__ = ["TableLoader", "map_term"]
 
 _METADATA = re.compile(r"\.(csv|tsv)-metadata\.json$")
 _LABELS = frozenset({RDFS.label, SKOS.prefLabel, SCHEMA.name, URIRef("http://schema.org/name")})
+_SAME = frozenset({SCHEMA.sameAs, URIRef("http://schema.org/sameAs"),
+                   URIRef("http://www.w3.org/2002/07/owl#sameAs")})
 _CSVW_PREFIXES = {**PREFIXES, "schema": "https://schema.org/"}
 _GYEAR = re.compile(r"^-?[0-9]{4}")
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
-def map_term(term: URIRef, table: dict[URIRef, tuple[URIRef, ...]]) -> tuple[URIRef, ...]:
-    """Our terms for ``term``: itself when it is ours, else its aligned ``fg:`` terms.
-
-    ``http://schema.org/`` is read as ``https://schema.org/`` (both are in use).
-    """
+def map_term(term: URIRef, kind: Kind) -> tuple[URIRef, ...]:
+    """Our terms for ``term``: itself when it is ours, else its aligned ``fg:`` terms of
+    ``kind``, the preferred one first."""
     if str(term).startswith(str(FG._NS)):
         return (term,)
-    text = str(term)
-    if text.startswith("http://schema.org/"):
-        term = URIRef("https://" + text[len("http://"):])
-    return table.get(term, ())
+    return alignments().imports(term, kind)
 
 
 def _expand(curie: str) -> URIRef:
@@ -144,7 +143,7 @@ class _TableReader:
                  context: LoadContext) -> None:
         self.table, self.data, self.source = table, data, source
         self.gaz, self.context = gazetteer, context
-        self.align: Alignment = alignment()
+        self.align: Alignments = alignments()
 
     def read(self) -> None:
         table = self.table
@@ -197,7 +196,7 @@ class _TableReader:
             if column.valueUrl is not None:
                 values = [str(self._template(column.valueUrl, row, number))]
                 if prop == RDF.type:
-                    classes = map_term(_expand(values[0]), self.align.classes)
+                    classes = map_term(_expand(values[0]), Kind.CLASS)
                     if not classes:
                         raise SourceError(self.data, f"class {values[0]} has no counterpart in "
                                           "the ontology", line=line, field=name)
@@ -210,6 +209,10 @@ class _TableReader:
             g.add((subject, RDF.type, cls))
         for name, prop, value in pending:
             self._cell(g, subject, name, prop, value, line)
+        if g.value(subject, FG.year) is None:  # one year, from the earliest release date
+            year = release_year(g.objects(subject, FG.releaseDate))
+            if year is not None:
+                g.add((subject, FG.year, year))
 
     def _template(self, template: Any, row: dict[str, Any], number: int) -> URIRef:
         """A URI template expanded for ``row``; a CURIE (``schema:name``) expanded by prefix."""
@@ -226,7 +229,11 @@ class _TableReader:
         if prop in _LABELS or prop == _expand("schema:name"):
             g.add((subject, RDFS.label, Literal(str(value), lang="en")))
             return
-        targets = map_term(prop, self.align.properties)
+        if prop in _SAME:
+            if isinstance(value, URIRef) and str(value).startswith(str(WD)):
+                g.add((subject, FG.wikidata, value))
+            return
+        targets = map_term(prop, Kind.PROPERTY)
         if not targets:
             raise error(f"property {prop} has no counterpart in the ontology")
         accepted = 0
@@ -249,13 +256,14 @@ class _TableReader:
                 if literal is not None:
                     g.add((subject, target, literal))
                     accepted += 1
+                    break  # the preferred term that holds the value; the others fill in
         if not accepted:
             names = ", ".join(t.split("#")[-1] for t in targets)
             raise error(f"{value!r} is not a valid value for {prop} (read as {names})")
 
     def _range_kind(self, prop: URIRef) -> tuple[str | None, URIRef | None]:
         cls = self.align.ranges.get(prop)
-        if cls is None and prop == FG.country:
+        if cls is None and prop == FG.hasCountry:
             cls = FG.Country
         if cls is None:
             return None, None

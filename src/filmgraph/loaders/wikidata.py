@@ -2,11 +2,19 @@
 
 This is the shape Wikidata dumps and benchmarks such as CoDEx share (``Q1  P57  Q2``). A
 header row ``subject  property  value`` is optional; the file may be gzip-compressed. Besides
-``P…`` properties two pseudo-properties carry names: ``label`` and ``alias``.
+``P…`` properties two pseudo-properties carry names: ``label`` and ``alias``. A row may go on
+with qualifier pairs as QuickStatements writes them (``P1480  Q5727902``: circa); the filmgraph
+Wikidata export writes such rows.
 
-Every ``P…`` is mapped through the ontology's alignments (``fg:director skos:closeMatch
-wdt:P57``), never a second table: a property with no ``fg:`` counterpart is left out and
-reported with how many rows used it. ``P31`` (instance of) values map to our classes the same
+A value is read as its property's datatype says (:mod:`filmgraph.wikibase`): an item id, a
+time with its precision (``+1941-00-00T00:00:00Z/9`` is a year, never 1 January), a quantity
+with its unit, text with its language. Every ``P…`` is mapped through the ontology's
+alignments (:mod:`filmgraph.alignment`, the rules the exporters follow too), never a second
+table: the value becomes the first aligned property, the preferred one first, whose range
+holds it at its precision (P577 known to the day is an ``fg:releaseDate``, known to the year
+an ``fg:year``; P580 is an ``fg:start`` in EDTF at the precision given). A film gets one year,
+the earliest. A property with no ``fg:`` counterpart is left out and reported with how many
+rows used it. ``P31`` (instance of) values map to our classes the same
 way (``fg:Film skos:closeMatch wd:Q11424``). Each item gets our IRI (from its label and, for
 films, year) and keeps its QID as an ``fg:wikidata`` link, so linking merges it with the
 same item from other sources; an item with no name is labelled with its QID and marked
@@ -21,24 +29,33 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
+from filmgraph.alignment import Kind, alignments
 from filmgraph.errors import SourceError
 from filmgraph.iri import film_iri, hashed_iri, mint, slug
 from filmgraph.loaders import LoadContext, SourceGraph, Triples
-from filmgraph.loaders.alignment import alignment
 from filmgraph.loaders.pagegazetteer import KIND_OF_CLASS
 from filmgraph.namespaces import FG, WD, WDT
 from filmgraph.provenance import graph_iri
+from filmgraph.temporal import release_year
+from filmgraph.wikibase import BadValue, TimeValue, parse_quantity, parse_text, parse_time
 
 __all__ = ["WikidataLoader"]
 
 _QID = re.compile(r"^Q[1-9][0-9]*$")
 _PID = re.compile(r"^P[1-9][0-9]*$")
-_TIME = re.compile(r"^\+?(?P<y>-?[0-9]{4})(?:-(?P<m>[0-9]{2})-(?P<d>[0-9]{2}))?")
 _INSTANCE_OF = "P31"
+
+
+class _Row(NamedTuple):
+    line: int
+    prop: str
+    value: str
+    qualifiers: list[tuple[str, str]]
 
 
 def _open(path: Path) -> list[str]:
@@ -62,7 +79,7 @@ class WikidataLoader:
     def load(self, path: Path, context: LoadContext, root: Path) -> Iterator[SourceGraph]:
         if context.reuse(path):
             return
-        statements: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
+        statements: dict[str, list[_Row]] = defaultdict(list)
         for number, text in enumerate(_open(path), start=1):
             if not text.strip() or text.startswith("#"):
                 continue
@@ -70,20 +87,22 @@ class WikidataLoader:
             if number == 1 and cells[:3] == ["subject", "property", "value"]:
                 continue
             try:
-                subject, prop, value = self._check(path, number, cells)
+                subject, prop, value, qualifiers = self._check(path, number, cells)
             except SourceError as error:
                 context.reject(error)
                 continue
-            statements[subject].append((number, prop, value))
+            statements[subject].append(_Row(number, prop, value, qualifiers))
         source = SourceGraph(graph_iri(path, root), path, self.name)
         _Items(path, statements, source, context).emit()
         yield source
 
-    def _check(self, path: Path, line: int, cells: list[str]) -> tuple[str, str, str]:
-        if len(cells) != 3:
+    def _check(self, path: Path, line: int,
+               cells: list[str]) -> tuple[str, str, str, list[tuple[str, str]]]:
+        if len(cells) < 3 or len(cells) % 2 == 0:
             raise SourceError(path, f"has {len(cells)} cells; subject, property and value "
-                              "are expected", line=line)
-        subject, prop, value = cells
+                              "are expected, then qualifier pairs", line=line)
+        subject, prop, value = cells[:3]
+        qualifiers = list(zip(cells[3::2], cells[4::2], strict=True))
         if not _QID.match(subject):
             raise SourceError(path, f"{subject!r} is not a Wikidata item id", line=line,
                               field="subject")
@@ -92,16 +111,16 @@ class WikidataLoader:
                               "or 'alias'", line=line, field="property")
         if not value:
             raise SourceError(path, "is empty", line=line, field="value")
-        return subject, prop, value
+        return subject, prop, value, qualifiers
 
 
 class _Items:
     """Mints, types and describes the items of one file."""
 
-    def __init__(self, path: Path, statements: dict[str, list[tuple[int, str, str]]],
+    def __init__(self, path: Path, statements: dict[str, list[_Row]],
                  source: SourceGraph, context: LoadContext) -> None:
         self.path, self.statements, self.source, self.context = path, statements, source, context
-        self.align = alignment()
+        self.align = alignments()
         self.kinds: dict[str, tuple[str, URIRef]] = {}
         self.iris: dict[str, URIRef] = {}
         self.unmapped: Counter[str] = Counter()
@@ -113,41 +132,41 @@ class _Items:
             node = self._iri(qid)
             if node is None:
                 continue
-            for line, prop, value in self.statements[qid]:
+            for row in self.statements[qid]:
                 try:
-                    self._statement(g, qid, node, line, prop, value)
+                    self._statement(g, node, row)
                 except SourceError as error:
                     self.context.reject(error)
                     continue
                 self.source.records += 1
+            if (node, RDF.type, FG.Film) in g and g.value(node, FG.year) is None:
+                year = release_year(g.objects(node, FG.releaseDate))
+                if year is not None:
+                    g.add((node, FG.year, year))
         for prop, count in sorted(self.unmapped.items()):
             self.context.notes.append(f"{self.path.name}: {prop} ({count} rows) has no "
                                       "counterpart in the ontology; left out")
 
+    def _targets(self, prop: str) -> tuple[URIRef, ...]:
+        return self.align.imports(WDT[prop], Kind.PROPERTY) if _PID.match(prop) else ()
+
     def _kinds(self) -> None:
         """The kind of every item: from P31 first, else from the domain or range of its uses."""
         for qid, rows in self.statements.items():
-            for _, prop, value in rows:
-                if prop == _INSTANCE_OF:
-                    for cls in self.align.classes.get(WD[value], ()):
+            for row in rows:
+                if row.prop == _INSTANCE_OF:
+                    for cls in self.align.imports(WD[row.value], Kind.CLASS):
                         if cls in KIND_OF_CLASS:
                             self.kinds.setdefault(qid, (KIND_OF_CLASS[cls], cls))
-        ontology_domain = self._domains()
         for qid, rows in self.statements.items():
-            for _, prop, value in rows:
-                for target in self.align.properties.get(WDT[prop], ()) if _PID.match(prop) else ():
-                    domain = ontology_domain.get(target)
+            for row in rows:
+                for target in self._targets(row.prop)[:1]:
+                    domain = self.align.domains.get(target)
                     if domain in KIND_OF_CLASS:
                         self.kinds.setdefault(qid, (KIND_OF_CLASS[domain], domain))
                     rng = self.align.ranges.get(target)
-                    if _QID.match(value) and rng in KIND_OF_CLASS:
-                        self.kinds.setdefault(value, (KIND_OF_CLASS[rng], rng))
-
-    def _domains(self) -> dict[URIRef, URIRef]:
-        from filmgraph.loaders.alignment import ontology
-
-        return {p: d for p, d in ontology().subject_objects(RDFS.domain)
-                if isinstance(p, URIRef) and isinstance(d, URIRef)}
+                    if _QID.match(row.value) and rng in KIND_OF_CLASS:
+                        self.kinds.setdefault(row.value, (KIND_OF_CLASS[rng], rng))
 
     def _iri(self, qid: str) -> URIRef | None:
         if qid in self.iris:
@@ -156,11 +175,11 @@ class _Items:
             return None
         kind, cls = self.kinds[qid]
         rows = self.statements.get(qid, [])
-        label = next((v for _, p, v in rows if p == "label"), None)
-        year = next((m.group("y") for _, p, v in rows if p == "P577"
-                     for m in [_TIME.match(v)] if m), None)
-        if kind == "film" and label and year:
-            node = film_iri(label, year)
+        label = next((parse_text(r.value, False).text for r in rows if r.prop == "label"), None)
+        years = sorted(t.year for r in rows if r.prop == "P577"
+                       for t in [_time_or_none(r.value)] if t is not None)
+        if kind == "film" and label and years:
+            node = film_iri(label, years[0])
         elif label:
             node = mint("place" if kind == "country" else kind, f"{slug(label)}-{qid.lower()}")
         else:
@@ -174,55 +193,88 @@ class _Items:
         self.iris[qid] = node
         return node
 
-    def _statement(self, g: Triples, qid: str, node: URIRef, line: int, prop: str,
-                   value: str) -> None:
-        if prop == "label":
-            g.add((node, RDFS.label, Literal(value, lang="en")))
+    def _statement(self, g: Triples, node: URIRef, row: _Row) -> None:
+        if row.prop == "label":
+            text = parse_text(row.value, False)
+            g.add((node, RDFS.label, Literal(text.text, lang=text.language or "en")))
             return
-        if prop == "alias":
-            g.add((node, SKOS.altLabel, Literal(value)))
+        if row.prop == "alias":
+            text = parse_text(row.value, False)
+            g.add((node, SKOS.altLabel, Literal(text.text, lang=text.language)))
             return
-        if prop == _INSTANCE_OF:
+        if row.prop == _INSTANCE_OF:
             return
-        targets = self.align.properties.get(WDT[prop], ())
+        targets = self._targets(row.prop)
         if not targets:
-            self.unmapped[prop] += 1
+            self.unmapped[row.prop] += 1
             return
-        for target in targets:
-            if target in self.align.object_properties:
-                if not _QID.match(value):
-                    raise SourceError(self.path, f"{value!r} should be an item id for {prop}",
-                                      line=line, field="value")
-                other = self._iri(value)
-                if other is None:
-                    self.unmapped[f"{prop} to an item of unknown kind"] += 1
-                    continue
-                g.add((node, target, other))
-                role = next((r for r in self.align.individuals.get(WDT[prop], ())
-                             if r in self.align.direct), None)
-                if role is not None:
-                    credit = hashed_iri("credit", str(node), str(other),
-                                        str(role).rsplit("#", 1)[-1][:-4].lower(), "")
-                    g.add((credit, RDF.type, FG.Credit))
-                    g.add((credit, FG.creditFilm, node))
-                    g.add((credit, FG.creditAgent, other))
-                    g.add((credit, FG.role, role))
-            else:
-                literal = _literal(self.align.ranges.get(target), value)
-                if literal is not None:
-                    g.add((node, target, literal))
+        if targets[0] in self.align.object_properties:
+            self._edge(g, node, row, targets[0])
+            return
+        try:
+            held = [(t, v) for t in targets if t not in self.align.object_properties
+                    for v in [self._literal(t, row)] if v is not None]
+        except BadValue as exc:
+            raise SourceError(self.path, f"{exc} for {row.prop}", line=row.line,
+                              field="value") from exc
+        if not held:
+            names = ", ".join(str(t).rsplit("#", 1)[-1] for t in targets)
+            raise SourceError(self.path, f"{row.value!r} cannot be held by {names} at the "
+                              "precision it is given with", line=row.line, field="value")
+        target, literal = held[0]
+        if target == FG.year:  # one year per film: the earliest
+            earlier = [y for y in g.objects(node, FG.year) if str(y) <= str(literal)]
+            if earlier:
+                return
+            g.remove((node, FG.year, None))
+        g.add((node, target, literal))
+
+    def _edge(self, g: Triples, node: URIRef, row: _Row, target: URIRef) -> None:
+        if not _QID.match(row.value):
+            raise SourceError(self.path, f"{row.value!r} should be an item id for {row.prop}",
+                              line=row.line, field="value")
+        other = self._iri(row.value)
+        if other is None:
+            self.unmapped[f"{row.prop} to an item of unknown kind"] += 1
+            return
+        g.add((node, target, other))
+        role = next((r for r in self.align.imports(WDT[row.prop], Kind.INDIVIDUAL)
+                     if r in self.align.direct), None)
+        if role is not None:
+            credit = hashed_iri("credit", str(node), str(other),
+                                str(role).rsplit("#", 1)[-1][:-4].lower(), "")
+            g.add((credit, RDF.type, FG.Credit))
+            g.add((credit, FG.creditFilm, node))
+            g.add((credit, FG.creditAgent, other))
+            g.add((credit, FG.role, role))
+
+    def _literal(self, target: URIRef, row: _Row) -> Literal | None:
+        """``row``'s value as a literal of ``target``'s range, or None if it cannot hold it."""
+        prop = self.align.wikidata.get(row.prop)
+        datatype = prop.datatype if prop is not None else "String"
+        rng = self.align.ranges.get(target)
+        if datatype == "Time":
+            return parse_time(row.value, row.qualifiers).literal(rng)
+        if datatype == "Quantity":
+            quantity = parse_quantity(row.value)
+            unit = self.align.units.get(target)
+            expected = str(unit)[len(str(WD)):] if unit is not None else None
+            if quantity.unit is not None and quantity.unit != expected:
+                raise BadValue(f"{row.value!r} is in units of {quantity.unit}, not "
+                               f"{expected or 'none'}")
+            if rng == XSD.integer:
+                if quantity.amount != quantity.amount.to_integral_value():
+                    return None
+                return Literal(int(quantity.amount), datatype=XSD.integer)
+            return Literal(quantity.amount, datatype=XSD.decimal)
+        text = parse_text(row.value, datatype == "Monolingualtext")
+        if text.language:
+            return Literal(text.text, lang=text.language)
+        return Literal(text.text, datatype=rng if rng == XSD.string else None)
 
 
-def _literal(datatype: URIRef | None, value: str) -> Literal | None:
-    match = _TIME.match(value)
-    if datatype == XSD.gYear:
-        return Literal(match.group("y"), datatype=XSD.gYear) if match else None
-    if datatype == XSD.date:
-        if match and match.group("d") and match.group("d") != "00":
-            return Literal(f"{match.group('y')}-{match.group('m')}-{match.group('d')}",
-                           datatype=XSD.date)
+def _time_or_none(value: str) -> TimeValue | None:
+    try:
+        return parse_time(value)
+    except BadValue:
         return None
-    if datatype == XSD.integer:
-        return Literal(int(value), datatype=XSD.integer) if re.fullmatch(r"[+-]?[0-9]+", value) \
-            else None
-    return Literal(value)

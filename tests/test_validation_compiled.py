@@ -92,7 +92,7 @@ def test_a_value_stated_by_two_graphs_counts_once() -> None:
     # only the two warnings for what the film lacks remain.
     report = validate_store(store_from("duplicate-across-graphs.trig"))
     assert reported(report) == {
-        ("Warning", "film:earth-1930", "fg:country"),
+        ("Warning", "film:earth-1930", "fg:hasCountry"),
         ("Warning", "film:earth-1930", "fg:director"),
     }
 

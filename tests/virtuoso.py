@@ -43,9 +43,14 @@ class Virtuoso:
     def sparql_auth(self) -> str:
         return f"http://127.0.0.1:{self.http_port}/sparql-auth"
 
-    def store(self) -> SparqlStore:
-        """A store that reads from ``/sparql`` and writes through ``/sparql-auth``."""
-        return SparqlStore(self.sparql, update_url=self.sparql_auth, user="dba", password="dba")
+    def store(self, **settings: object) -> SparqlStore:
+        """A store that reads from ``/sparql`` and writes as dba (through ``/sparql-auth``
+        and ``/sparql-graph-crud-auth``, which it finds by itself)."""
+        return SparqlStore(self.sparql, user="dba", password="dba", **settings)  # type: ignore[arg-type]
+
+    def environment(self) -> dict[str, str]:
+        """What a reader exports before running filmgraph against this server."""
+        return {"FILMGRAPH_SPARQL_USER": "dba", "FILMGRAPH_SPARQL_PASSWORD": "dba"}
 
 
 def _free_port() -> int:

@@ -76,7 +76,8 @@ class SparqlStore(Store):
     """A store behind a SPARQL 1.1 endpoint.
 
     ``url`` answers queries; ``update_url`` takes SPARQL Update and ``gsp_url`` the Graph
-    Store Protocol (both default to what the server offers, see ``servers.toml``).
+    Store Protocol (both default to what the server offers, see ``servers.toml``;
+    ``graph_store=False`` writes by SPARQL Update only, ``update_batch`` triples a request).
     ``user`` and ``password`` authenticate (HTTP digest or basic, as the server asks).
     """
 
@@ -93,10 +94,13 @@ class SparqlStore(Store):
         timeout: float = 300.0,
         graph_prefix: str = f"{ID}graph/",
         update_batch: int = 1_000,
+        graph_store: bool = True,
     ) -> None:
-        self.url = split_credentials(url)[0]
+        self.url, url_user, url_password = split_credentials(url)
+        if user is None:
+            user, password = url_user, url_password
         self.endpoint = Endpoint(self.url, update_url=update_url, gsp_url=gsp_url, user=user,
-                                 password=password, timeout=timeout)
+                                 password=password, timeout=timeout, graph_store=graph_store)
         self.graph_prefix = graph_prefix
         #: triples per ``INSERT DATA`` request when the server has no Graph Store Protocol
         self.update_batch = update_batch
@@ -104,12 +108,17 @@ class SparqlStore(Store):
 
     @classmethod
     def from_url(cls, url: str) -> SparqlStore:
-        """Open the store a URL names; credentials in the URL or in the environment."""
+        """Open the store a URL names; credentials in the URL or in the environment.
+
+        ``FILMGRAPH_SPARQL_GSP=none`` writes through SPARQL Update only.
+        """
         plain, user, password = split_credentials(url)
+        gsp = os.environ.get(ENVIRONMENT["gsp"]) or None
         return cls(
             plain,
             update_url=os.environ.get(ENVIRONMENT["update"]) or None,
-            gsp_url=os.environ.get(ENVIRONMENT["gsp"]) or None,
+            gsp_url=None if gsp == "none" else gsp,
+            graph_store=gsp != "none",
             user=user or os.environ.get(ENVIRONMENT["user"]) or None,
             password=password or os.environ.get(ENVIRONMENT["password"]) or None,
         )

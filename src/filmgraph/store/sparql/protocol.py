@@ -110,7 +110,8 @@ class Endpoint:
 
     ``update_url`` and ``gsp_url`` default to what the server's kind offers (learnt from its
     ``Server`` header on first contact, see ``servers.toml``); an unknown server takes
-    updates at the query URL and has no Graph Store Protocol.
+    updates at the query URL and has no Graph Store Protocol. ``graph_store=False`` writes
+    through SPARQL Update even where a Graph Store Protocol is offered.
     """
 
     def __init__(
@@ -122,8 +123,10 @@ class Endpoint:
         user: str | None = None,
         password: str | None = None,
         timeout: float = 300.0,
+        graph_store: bool = True,
     ) -> None:
         self.url = url
+        self._graph_store = graph_store
         self._update_url = update_url
         self._gsp_url = gsp_url
         self.user = user
@@ -161,6 +164,8 @@ class Endpoint:
     @property
     def gsp_url(self) -> str | None:
         """The Graph Store Protocol URL: as configured, else the server kind's, else none."""
+        if not self._graph_store:
+            return None
         if self._gsp_url is None and self.kind is not None:
             self._gsp_url = self._derived(self.kind.gsp_suffix)
         return self._gsp_url

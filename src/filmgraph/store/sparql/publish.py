@@ -38,6 +38,7 @@ from filmgraph.store.base import BuildRecord
 from filmgraph.store.sparql.record import (
     PUBLISHING_GRAPH,
     RECORD_GRAPH,
+    STORE,
     TERMS,
     publication,
     record_triples,
@@ -47,7 +48,9 @@ from filmgraph.store.sparql.record import (
 if TYPE_CHECKING:
     from filmgraph.store.sparql import SparqlStore
 
-__all__ = ["LEASE", "PublishBusy", "publish", "publish_remote"]
+__all__ = [
+    "LEASE", "PublishBusy", "clean_abandoned", "publish", "publish_remote", "staging_graphs",
+]
 
 #: Seconds without a heartbeat after which a publish on another machine counts as dead.
 LEASE = 600.0
@@ -74,6 +77,15 @@ def _select(store: SparqlStore, text: str) -> list[dict[str, str]]:
     with store.endpoint.query(text, (), _RESULTS_JSON) as body:
         result = Result.parse(body, format="json")
     return [{str(k): str(v) for k, v in row.asdict().items()} for row in result]  # type: ignore[union-attr]
+
+
+def staging_graphs(store: SparqlStore) -> list[str]:
+    """Staging graphs on the server holding triples (none, unless a publish is under way
+    or one died and the next has not yet run)."""
+    rows = _select(store, f"""
+        SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }}
+          FILTER (STRSTARTS(STR(?g), "{STORE}staging/")) }}""")
+    return sorted(row["g"] for row in rows)
 
 
 def _dead(entry: dict[str, str], now: float) -> bool:

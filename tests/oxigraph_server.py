@@ -62,14 +62,18 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Oxigra
     running = OxigraphServer(_free_port(), folder)
     log = (folder / "server.log").open("w")
     process = subprocess.Popen(
-        [program, "serve", "--location", str(folder / "db"), "--bind",
-         f"127.0.0.1:{running.port}"], stdout=log, stderr=subprocess.STDOUT)
+        [program, "serve", "--location", str(folder / "db"), "--bind", f"127.0.0.1:{running.port}"],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 30
         while not _answers(running.sparql):
             if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("oxigraph serve did not start:\n"
-                            + (folder / "server.log").read_text(errors="replace")[-3000:])
+                pytest.fail(
+                    "oxigraph serve did not start:\n"
+                    + (folder / "server.log").read_text(errors="replace")[-3000:]
+                )
             time.sleep(0.2)
         yield running
     finally:

@@ -47,8 +47,12 @@ def server(request: pytest.FixtureRequest) -> Server:
 
 
 def record(generation: str) -> BuildRecord:
-    return BuildRecord(generation, {"counts": {"films": 3}, "conforms": True},
-                       {"conforms": True, "results": []}, "Conforms: yes\n")
+    return BuildRecord(
+        generation,
+        {"counts": {"films": 3}, "conforms": True},
+        {"conforms": True, "results": []},
+        "Conforms: yes\n",
+    )
 
 
 def curated_quads() -> list[ox.Quad]:
@@ -63,8 +67,15 @@ def marked_quads(generation: str, graphs: int, filler: int) -> list[ox.Quad]:
     for g in range(graphs):
         name = ox.NamedNode(f"{GRAPH}{g}")
         quads.append(ox.Quad(MARKER, GENERATION, ox.Literal(generation), name))
-        quads += [ox.Quad(ox.NamedNode(f"urn:test:s{g}-{i}"), GENERATION,
-                          ox.Literal(f"{generation} {i}"), name) for i in range(filler)]
+        quads += [
+            ox.Quad(
+                ox.NamedNode(f"urn:test:s{g}-{i}"),
+                GENERATION,
+                ox.Literal(f"{generation} {i}"),
+                name,
+            )
+            for i in range(filler)
+        ]
     return quads
 
 
@@ -99,8 +110,9 @@ def test_queries_see_only_the_published_graphs(server: Server) -> None:
     store = server.store()
     store.publish(marked_quads("a", graphs=2, filler=1), record("gen-a"))
     # A graph outside the record (another application's, or a staging graph) stays unseen.
-    store.write_graph("urn:test:elsewhere", [ox.Triple(MARKER, GENERATION, ox.Literal("x"))],
-                      replace=True)
+    store.write_graph(
+        "urn:test:elsewhere", [ox.Triple(MARKER, GENERATION, ox.Literal("x"))], replace=True
+    )
     result = store.query("SELECT ?v WHERE { <urn:test:marker> <urn:test:generation> ?v }")
     assert isinstance(result, SelectResult)
     assert sorted(str(row[0]) for row in result) == ["a", "a"]
@@ -119,7 +131,8 @@ def test_a_reader_during_a_publish_sees_the_old_graphs_or_the_new_never_a_mix(
         reader = server.store()
         while not done.is_set():
             rows = reader.query(
-                "SELECT ?g ?v WHERE { GRAPH ?g { <urn:test:marker> <urn:test:generation> ?v } }")
+                "SELECT ?g ?v WHERE { GRAPH ?g { <urn:test:marker> <urn:test:generation> ?v } }"
+            )
             assert isinstance(rows, SelectResult)
             seen[tuple(sorted(Counter(str(row[1]) for row in rows).items()))] += 1
 
@@ -169,8 +182,11 @@ def test_a_publish_killed_half_way_is_cleaned_up_by_the_next(server: Server) -> 
     store.publish(marked_quads("b", graphs=2, filler=3), record("gen-b"))
     assert staging_graphs(store) == []
     registry = store.endpoint
-    with registry.query(f"ASK {{ GRAPH <{PUBLISHING_GRAPH}> {{ ?s ?p ?o }} }}", (),
-                        "application/sparql-results+json") as body:
+    with registry.query(
+        f"ASK {{ GRAPH <{PUBLISHING_GRAPH}> {{ ?s ?p ?o }} }}",
+        (),
+        "application/sparql-results+json",
+    ) as body:
         assert b"false" in body.read()
     assert store.quad_count() == 2 * 4
 
@@ -199,8 +215,7 @@ def test_a_publish_while_another_is_alive_is_refused_and_changes_nothing(
 
 def test_a_store_without_a_record_lists_the_graphs_under_our_prefix(server: Server) -> None:
     store = server.store()
-    store.write_graph(f"{GRAPH}x", [ox.Triple(MARKER, GENERATION, ox.Literal("x"))],
-                      replace=True)
+    store.write_graph(f"{GRAPH}x", [ox.Triple(MARKER, GENERATION, ox.Literal("x"))], replace=True)
     assert store.build_record() is None
     assert [str(g) for g in store.graphs()] == [f"{GRAPH}x"]
 
@@ -226,9 +241,8 @@ def test_oxigraph_server_writes_go_to_its_update_and_store_urls(
 
 
 def test_environment_can_turn_the_graph_store_protocol_off(
-    oxigraph_server: OxigraphServer, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+    oxigraph_server: OxigraphServer,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("FILMGRAPH_SPARQL_GSP", "none")
     assert SparqlStore.from_url(oxigraph_server.sparql).gsp_url is None
-
-

@@ -77,17 +77,25 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
     running = Virtuoso(_free_port(), _free_port(), folder)
     template = (FIXTURES / "publish" / "virtuoso.ini").read_text(encoding="utf-8")
     ini = folder / "virtuoso.ini"
-    ini.write_text(template.format(dir=folder, sql_port=running.sql_port,
-                                   http_port=running.http_port), encoding="utf-8")
+    ini.write_text(
+        template.format(dir=folder, sql_port=running.sql_port, http_port=running.http_port),
+        encoding="utf-8",
+    )
     log = (folder / "stdout.log").open("w")
-    process = subprocess.Popen([program, "+configfile", str(ini), "+foreground"], cwd=folder,
-                               stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [program, "+configfile", str(ini), "+foreground"],
+        cwd=folder,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 90
         while not _answers(running.sparql):
             if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("Virtuoso did not start:\n"
-                            + (folder / "virtuoso.log").read_text(errors="replace")[-3000:])
+                pytest.fail(
+                    "Virtuoso did not start:\n"
+                    + (folder / "virtuoso.log").read_text(errors="replace")[-3000:]
+                )
             time.sleep(0.3)
         yield running
     finally:

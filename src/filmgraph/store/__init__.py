@@ -26,8 +26,16 @@ from filmgraph.errors import FilmgraphError
 from filmgraph.store.base import BuildRecord, QueryResult, SelectResult, Store
 
 __all__ = [
-    "BuildRecord", "QueryResult", "SelectResult", "Store", "backend", "is_endpoint", "mirror_dir",
-    "mirrored_endpoint", "open_store", "public_url",
+    "BuildRecord",
+    "QueryResult",
+    "SelectResult",
+    "Store",
+    "backend",
+    "is_endpoint",
+    "mirror_dir",
+    "mirrored_endpoint",
+    "open_store",
+    "public_url",
 ]
 
 _ENDPOINT_FILE = "endpoint.url"
@@ -90,11 +98,13 @@ def _follow(build_dir: BuildDir, record: BuildRecord) -> None:
             return
     generation = build_dir.new_generation()
     (generation.path / _FOLLOWED_FILE).write_text(record.generation, encoding="utf-8")
-    generation.summary_path.write_text(json.dumps(dict(record.summary), indent=2) + "\n",
-                                       encoding="utf-8")
+    generation.summary_path.write_text(
+        json.dumps(dict(record.summary), indent=2) + "\n", encoding="utf-8"
+    )
     if record.validation is not None:
-        (generation.path / "validation.json").write_text(json.dumps(dict(record.validation)),
-                                                         encoding="utf-8")
+        (generation.path / "validation.json").write_text(
+            json.dumps(dict(record.validation)), encoding="utf-8"
+        )
     if record.validation_text is not None:
         generation.validation_path.write_text(record.validation_text, encoding="utf-8")
     build_dir.publish(generation)

@@ -39,9 +39,7 @@ class SelectResult:
         """The same rows with only the variables ``names``, in that order."""
         missing = [n for n in names if n not in self.variables]
         if missing:
-            raise KeyError(
-                f"no column {', '.join(missing)} (columns: {', '.join(self.variables)})"
-            )
+            raise KeyError(f"no column {', '.join(missing)} (columns: {', '.join(self.variables)})")
         index = [list(self.variables).index(n) for n in names]
         return SelectResult(list(names), [tuple(row[i] for i in index) for row in self.rows])
 

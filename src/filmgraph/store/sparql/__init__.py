@@ -99,8 +99,15 @@ class SparqlStore(Store):
         self.url, url_user, url_password = split_credentials(url)
         if user is None:
             user, password = url_user, url_password
-        self.endpoint = Endpoint(self.url, update_url=update_url, gsp_url=gsp_url, user=user,
-                                 password=password, timeout=timeout, graph_store=graph_store)
+        self.endpoint = Endpoint(
+            self.url,
+            update_url=update_url,
+            gsp_url=gsp_url,
+            user=user,
+            password=password,
+            timeout=timeout,
+            graph_store=graph_store,
+        )
         self.graph_prefix = graph_prefix
         #: triples per ``INSERT DATA`` request when the server has no Graph Store Protocol
         self.update_batch = update_batch
@@ -151,8 +158,10 @@ class SparqlStore(Store):
 
     def _scan(self) -> list[str]:
         if self._scanned is None:
-            text = ("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
-                    f'FILTER (STRSTARTS(STR(?g), "{self.graph_prefix}")) }}')
+            text = (
+                "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+                f'FILTER (STRSTARTS(STR(?g), "{self.graph_prefix}")) }}'
+            )
             with self.endpoint.query(text, (), _RESULTS_JSON) as body:
                 result = Result.parse(body, format="json")
             self._scanned = sorted(str(row[0]) for row in result)  # type: ignore[index]
@@ -182,17 +191,23 @@ class SparqlStore(Store):
             graph = Graph()
             with self.endpoint.query(text, dataset, _NTRIPLES) as body:
                 for triple in ox.parse(body, format=ox.RdfFormat.N_TRIPLES):
-                    graph.add((_stable(from_oxigraph(triple.subject)),
-                               from_oxigraph(triple.predicate),
-                               _stable(from_oxigraph(triple.object))))
+                    graph.add(
+                        (
+                            _stable(from_oxigraph(triple.subject)),
+                            from_oxigraph(triple.predicate),
+                            _stable(from_oxigraph(triple.object)),
+                        )
+                    )
             return graph
         with self.endpoint.query(text, dataset, _RESULTS_JSON) as body:
             result = Result.parse(body, format="json")
         if result.type == "ASK":
             return bool(result.askAnswer)
         variables = [str(v) for v in result.vars or []]
-        rows = [tuple(None if t is None else _stable(t) for t in row)  # type: ignore[union-attr,arg-type]
-                for row in result]
+        rows = [
+            tuple(None if t is None else _stable(t) for t in row)  # type: ignore[union-attr,arg-type]
+            for row in result
+        ]
         return SelectResult(variables, rows)
 
     def quad_count(self) -> int:
@@ -236,14 +251,16 @@ class SparqlStore(Store):
         for s, p, o, g in dataset.quads((None, None, None, None)):
             if not isinstance(g, URIRef):
                 raise FilmgraphError("every quad must be in a named graph to go to a remote store")
-            by_graph.setdefault(str(g), []).append(
-                ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)))  # type: ignore[arg-type]
+            triple = ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]
+            by_graph.setdefault(str(g), []).append(triple)
         for graph, triples in by_graph.items():
             self.write_graph(graph, triples, replace=False)
         if by_graph:
             listed = ", ".join(f"<{g}>" for g in sorted(by_graph))
-            self.update(f"INSERT DATA {{ GRAPH <{RECORD_GRAPH}> {{ <{RECORD_GRAPH}> "
-                        f"<{TERMS}graph> {listed} }} }}")
+            self.update(
+                f"INSERT DATA {{ GRAPH <{RECORD_GRAPH}> {{ <{RECORD_GRAPH}> "
+                f"<{TERMS}graph> {listed} }} }}"
+            )
 
     def write_graph(self, graph: str, triples: list[ox.Triple], *, replace: bool) -> None:
         """Write one graph's triples: replace the graph, or add to it.
@@ -262,12 +279,18 @@ class SparqlStore(Store):
             return
         if replace:
             self.update(f"DROP SILENT GRAPH <{graph}>")
-        blank = [t for t in triples if isinstance(t.subject, ox.BlankNode)
-                 or isinstance(t.object, ox.BlankNode)]
-        ground = [t for t in triples if not (isinstance(t.subject, ox.BlankNode)
-                                             or isinstance(t.object, ox.BlankNode))]
+        blank = [
+            t
+            for t in triples
+            if isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
+        ]
+        ground = [
+            t
+            for t in triples
+            if not (isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode))
+        ]
         for start in range(0, len(ground), self.update_batch):
-            lines = "\n".join(f"{t} ." for t in ground[start:start + self.update_batch])
+            lines = "\n".join(f"{t} ." for t in ground[start : start + self.update_batch])
             self.update(f"INSERT DATA {{ GRAPH <{graph}> {{\n{lines}\n}} }}")
         if blank:
             lines = "\n".join(f"{t} ." for t in blank)
@@ -282,13 +305,16 @@ class SparqlStore(Store):
 
     def clear(self) -> None:
         """Drop every graph of ours on the server, the record and any staging graph."""
-        text = ("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
-                f'FILTER (STRSTARTS(STR(?g), "{self.graph_prefix}") '
-                f'|| STRSTARTS(STR(?g), "{STORE}")) }}')
+        text = (
+            "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+            f'FILTER (STRSTARTS(STR(?g), "{self.graph_prefix}") '
+            f'|| STRSTARTS(STR(?g), "{STORE}")) }}'
+        )
         with self.endpoint.query(text, (), _RESULTS_JSON) as body:
             found = [str(row[0]) for row in Result.parse(body, format="json")]  # type: ignore[index]
-        drops = [f"DROP SILENT GRAPH <{g}>" for g in
-                 sorted({*found, RECORD_GRAPH, PUBLISHING_GRAPH})]
+        drops = [
+            f"DROP SILENT GRAPH <{g}>" for g in sorted({*found, RECORD_GRAPH, PUBLISHING_GRAPH})
+        ]
         self.update(" ;\n".join(drops))
 
     def close(self) -> None:

@@ -173,9 +173,7 @@ class Endpoint:
     # -- requests -----------------------------------------------------------------------
 
     @contextmanager
-    def query(
-        self, text: str, dataset: Sequence[str], accept: str
-    ) -> Iterator[io.BufferedReader]:
+    def query(self, text: str, dataset: Sequence[str], accept: str) -> Iterator[io.BufferedReader]:
         """POST a query; yields the response body as a stream (read it inside the block).
 
         ``dataset`` names the graphs that make both the default graph and the named graphs
@@ -187,7 +185,10 @@ class Endpoint:
             form["default-graph-uri"] = list(dataset)
             form["named-graph-uri"] = list(dataset)
         request = self._client.build_request(
-            "POST", self.url, data=form, headers={"Accept": accept},
+            "POST",
+            self.url,
+            data=form,
+            headers={"Accept": accept},
         )
         with self._send(request) as response:
             yield io.BufferedReader(_ResponseReader(response.iter_bytes()), 1 << 16)
@@ -212,7 +213,10 @@ class Endpoint:
         # Virtuoso's crud endpoint names the parameter graph-uri; the standard, graph.
         key = "graph-uri" if "graph-crud" in self.gsp_url else "graph"
         request = self._client.build_request(
-            method, self.gsp_url, params={key: graph}, content=ntriples,
+            method,
+            self.gsp_url,
+            params={key: graph},
+            content=ntriples,
             headers={"Content-Type": "text/turtle"},  # N-Triples is Turtle; Virtuoso sniffs
             # n-triples bodies and rejects some (long literals) as text/plain
         )

@@ -49,7 +49,12 @@ if TYPE_CHECKING:
     from filmgraph.store.sparql import SparqlStore
 
 __all__ = [
-    "LEASE", "PublishBusy", "clean_abandoned", "publish", "publish_remote", "staging_graphs",
+    "LEASE",
+    "PublishBusy",
+    "clean_abandoned",
+    "publish",
+    "publish_remote",
+    "staging_graphs",
 ]
 
 #: Seconds without a heartbeat after which a publish on another machine counts as dead.
@@ -82,9 +87,12 @@ def _select(store: SparqlStore, text: str) -> list[dict[str, str]]:
 def staging_graphs(store: SparqlStore) -> list[str]:
     """Staging graphs on the server holding triples (none, unless a publish is under way
     or one died and the next has not yet run)."""
-    rows = _select(store, f"""
+    rows = _select(
+        store,
+        f"""
         SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }}
-          FILTER (STRSTARTS(STR(?g), "{STORE}staging/")) }}""")
+          FILTER (STRSTARTS(STR(?g), "{STORE}staging/")) }}""",
+    )
     return sorted(row["g"] for row in rows)
 
 
@@ -102,10 +110,13 @@ def clean_abandoned(store: SparqlStore) -> int:
 
     Returns how many dead publishes were cleaned up.
     """
-    rows = _select(store, f"""
+    rows = _select(
+        store,
+        f"""
         SELECT ?pub ?host ?pid ?beat ?stage WHERE {{ GRAPH <{PUBLISHING_GRAPH}> {{
           ?pub <{TERMS}host> ?host ; <{TERMS}pid> ?pid ; <{TERMS}heartbeat> ?beat .
-          OPTIONAL {{ ?pub <{TERMS}stage> ?stage }} }} }}""")
+          OPTIONAL {{ ?pub <{TERMS}stage> ?stage }} }} }}""",
+    )
     entries: dict[str, dict[str, str]] = {}
     stages: dict[str, set[str]] = {}
     for row in rows:
@@ -120,11 +131,15 @@ def clean_abandoned(store: SparqlStore) -> int:
                 f"another publish to {store.url} is in progress ({pub.rsplit('/', 1)[-1]}, "
                 f"process {entry['pid']} on {entry['host']}, last seen {started}); wait for "
                 f"it to finish (a publish that died is cleaned up after {LEASE / 60:.0f} "
-                "minutes without a heartbeat, at once on its own machine)")
-    operations = [f"DROP SILENT GRAPH <{g}>"
-                  for pub in entries for g in sorted(stages.get(pub, ()))]
-    operations += [f"DELETE WHERE {{ GRAPH <{PUBLISHING_GRAPH}> {{ <{pub}> ?p ?o }} }}"
-                   for pub in sorted(entries)]
+                "minutes without a heartbeat, at once on its own machine)"
+            )
+    operations = [
+        f"DROP SILENT GRAPH <{g}>" for pub in entries for g in sorted(stages.get(pub, ()))
+    ]
+    operations += [
+        f"DELETE WHERE {{ GRAPH <{PUBLISHING_GRAPH}> {{ <{pub}> ?p ?o }} }}"
+        for pub in sorted(entries)
+    ]
     if operations:
         store.update(" ;\n".join(operations))
     return len(entries)
@@ -170,8 +185,9 @@ def publish(
     publish is in progress; on any failure the server's graphs stay as they were.
     """
     if not _TOKEN.fullmatch(record.generation):
-        raise FilmgraphError(f"a generation name must be letters, digits, . _ -: "
-                             f"{record.generation!r}")
+        raise FilmgraphError(
+            f"a generation name must be letters, digits, . _ -: {record.generation!r}"
+        )
     by_graph: dict[str, list[ox.Triple]] = {}
     for quad in quads:
         if not isinstance(quad.graph_name, ox.NamedNode):
@@ -202,8 +218,10 @@ def publish(
         old = {str(g) for g in store.graphs()}
         operations = [f"MOVE SILENT GRAPH <{stages[t]}> TO GRAPH <{t}>" for t in targets]
         operations += [f"DROP SILENT GRAPH <{g}>" for g in sorted(old - set(targets))]
-        operations += [f"MOVE SILENT GRAPH <{record_stage}> TO GRAPH <{RECORD_GRAPH}>",
-                       f"DELETE WHERE {{ GRAPH <{PUBLISHING_GRAPH}> {{ <{pub}> ?p ?o }} }}"]
+        operations += [
+            f"MOVE SILENT GRAPH <{record_stage}> TO GRAPH <{RECORD_GRAPH}>",
+            f"DELETE WHERE {{ GRAPH <{PUBLISHING_GRAPH}> {{ <{pub}> ?p ?o }} }}",
+        ]
         with progress.step("swapping the new graphs in (one request)"):
             store.update(" ;\n".join(operations))
     except BaseException:
@@ -240,10 +258,13 @@ def publish_remote(root: Path, generation: Generation, progress: Progress = sile
         return 0
     store = SparqlStore.from_url(endpoint)
     try:
-        with progress.step(f"publishing to {endpoint}") as done, \
-                generation.trig_path.open("rb") as dump:
-            count = publish(store, ox.parse(dump, format=ox.RdfFormat.TRIG),
-                            _read_record(generation), progress)
+        with (
+            progress.step(f"publishing to {endpoint}") as done,
+            generation.trig_path.open("rb") as dump,
+        ):
+            count = publish(
+                store, ox.parse(dump, format=ox.RdfFormat.TRIG), _read_record(generation), progress
+            )
             done(f"{count:,} quads")
     finally:
         store.close()

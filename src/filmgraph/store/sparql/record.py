@@ -64,11 +64,13 @@ def record_triples(record: BuildRecord, graphs: Iterable[str]) -> list[ox.Triple
         ox.Triple(subject, _term("summary"), ox.Literal(json.dumps(dict(record.summary)))),
     ]
     if record.validation is not None:
-        triples.append(ox.Triple(subject, _term("validation"),
-                                 ox.Literal(json.dumps(dict(record.validation)))))
+        triples.append(
+            ox.Triple(subject, _term("validation"), ox.Literal(json.dumps(dict(record.validation))))
+        )
     if record.validation_text is not None:
-        triples.append(ox.Triple(subject, _term("validationText"),
-                                 ox.Literal(record.validation_text)))
+        triples.append(
+            ox.Triple(subject, _term("validationText"), ox.Literal(record.validation_text))
+        )
     triples += [ox.Triple(subject, _term("graph"), ox.NamedNode(g)) for g in sorted(graphs)]
     return triples
 
@@ -92,6 +94,10 @@ def read_record(pairs: Iterable[tuple[str, str]]) -> tuple[BuildRecord | None, l
     validation: Mapping[str, Any] | None = (
         json.loads(values["validation"]) if "validation" in values else None
     )
-    record = BuildRecord(values["generation"], json.loads(values["summary"]), validation,
-                         values.get("validationText"))
+    record = BuildRecord(
+        values["generation"],
+        json.loads(values["summary"]),
+        validation,
+        values.get("validationText"),
+    )
     return record, sorted(graphs)

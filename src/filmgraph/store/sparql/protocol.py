@@ -237,6 +237,14 @@ class Endpoint:
                 self._kind = server_kind(response.headers.get("Server", ""))
             if response.status_code >= 400:
                 detail = response.read().decode("utf-8", "replace").strip()[:600]
+                if response.status_code == 401:
+                    detail = (
+                        "the server refused the credentials in FILMGRAPH_SPARQL_USER and "
+                        "FILMGRAPH_SPARQL_PASSWORD"
+                        if self.user is not None
+                        else "the server asks for credentials: set FILMGRAPH_SPARQL_USER and "
+                        "FILMGRAPH_SPARQL_PASSWORD"
+                    )
                 where = httpx.URL(str(request.url)).copy_with(query=None)
                 raise QueryError(f"{where} answered {response.status_code}: {detail}")
             for header in _TRUNCATION_HEADERS:

@@ -9,6 +9,7 @@ curated fixture instead of the bundled sources (minutes instead of seconds).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -94,7 +95,5 @@ def _stop(folder: Path, sql: int) -> None:
     if lock.is_file():
         found = re.search(r"VIRT_PID=(\d+)", lock.read_text(errors="replace"))
         if found:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(int(found.group(1)), signal.SIGKILL)
-            except ProcessLookupError:
-                pass

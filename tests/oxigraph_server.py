@@ -3,7 +3,7 @@ started once per session on a free loopback port and stopped after.
 
 A second real server for the remote-store tests beside Virtuoso: it takes queries at
 ``/query``, updates at ``/update`` and the Graph Store Protocol at ``/store``, with no
-authentication, and its default graph is a graph of its own (not the union).
+authentication, and runs as the README says, with ``--union-default-graph``.
 """
 
 from __future__ import annotations

@@ -14,11 +14,16 @@ from pathlib import Path
 
 import pytest
 
+from filmgraph.builddir import BuildDir
 from filmgraph.cli import main
+from filmgraph.export.selection import Selection, select
+from filmgraph.namespaces import ID
 from filmgraph.store.base import SelectResult
+from filmgraph.store.oxigraph import OxigraphStore
+from filmgraph.store.sparql import SparqlStore
 
 from .oxigraph_server import OxigraphServer, oxigraph_server  # noqa: F401 - session fixture
-from .publish_support import PUBLISH
+from .publish_support import PUBLISH, numeric_normalised, quads_by_graph, same_graph
 from .virtuoso import Virtuoso, virtuoso  # noqa: F401 - session fixture
 
 pytestmark = pytest.mark.integration
@@ -174,3 +179,28 @@ def test_a_failed_build_leaves_the_server_as_it_was(
     assert (store.quad_count(), store.build_record()) == before
     films = store.query("SELECT ?f WHERE { ?f a <https://w3id.org/filmgraph/ontology#Film> }")
     assert isinstance(films, SelectResult) and len(films) == 3
+
+
+class _NoDump(SparqlStore):
+    """A remote store that refuses to dump: a subgraph export must not need to."""
+
+    def dump(self, path: Path, fmt: str = "trig") -> None:
+        raise AssertionError("a subgraph export dumped the whole store")
+
+
+def test_a_subgraph_export_asks_the_server_only_for_the_subgraph(
+    built: Built, tmp_path: Path
+) -> None:
+    mirror = next((tmp_path / "builder" / "filmgraph" / "endpoints").iterdir())
+    local = OxigraphStore(BuildDir(mirror).current().store_path, read_only=True)
+    remote = _NoDump(built.server.sparql)
+    focus = Selection(around=ID["film/battleship-potemkin-1925"], depth=2)
+    with select(remote, focus) as far, select(local, focus) as near:
+        got, expected = (
+            quads_by_graph(far.nquads.read_bytes()),
+            quads_by_graph(near.nquads.read_bytes()),
+        )
+    local.close()
+    assert sorted(got) == sorted(expected) and len(expected) > 1
+    for name, graph in expected.items():
+        assert same_graph(numeric_normalised(got[name]), numeric_normalised(graph)), name

@@ -45,6 +45,10 @@ class ServerKind:
     dataset: bool
     #: the update and Graph Store Protocol URLs need credentials (used only when given)
     auth: bool = False
+    #: a publish writes staging graphs and swaps them in; false: the whole publish is one
+    #: update request (for a server whose default graph would show staging graphs, and
+    #: which runs each update request as one transaction)
+    staging: bool = True
 
 
 def _kinds() -> dict[str, ServerKind]:

@@ -15,6 +15,11 @@
 
 A failure before the swap drops this publish's staging graphs; a kill leaves them for the
 next publish to drop.
+
+A server whose default graph is the union of all its graphs would show staging graphs to
+readers. Where such a server runs each update request as one transaction (Oxigraph's, see
+``servers.toml``), the whole publish is one request instead: drop the old graphs, insert
+the new ones and the record; nothing is staged, so a kill leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -147,12 +152,12 @@ def clean_abandoned(store: SparqlStore) -> int:
 
 def _claim(store: SparqlStore, token: str, stages: list[str]) -> str:
     pub = publication(token)
-    listed = ", ".join(f"<{s}>" for s in stages)
+    listed = f"; <{TERMS}stage> " + ", ".join(f"<{s}>" for s in stages) if stages else ""
     store.update(f"""
         INSERT {{ GRAPH <{PUBLISHING_GRAPH}> {{
           <{pub}> <{TERMS}host> {json.dumps(socket.gethostname())} ;
-                  <{TERMS}pid> {os.getpid()} ; <{TERMS}heartbeat> {int(time.time())} ;
-                  <{TERMS}stage> {listed} }} }}
+                  <{TERMS}pid> {os.getpid()} ; <{TERMS}heartbeat> {int(time.time())}
+                  {listed} }} }}
         WHERE {{ FILTER NOT EXISTS {{ GRAPH <{PUBLISHING_GRAPH}> {{
           ?other <{TERMS}heartbeat> ?beat }} }} }}""")
     _still_ours(store, pub)
@@ -200,6 +205,10 @@ def publish(
     cleaned = clean_abandoned(store)
     if cleaned:
         progress.note(f"  dropped the staging graphs of {cleaned} publish(es) that died")
+    kind = store.endpoint.kind
+    if kind is not None and not kind.staging:
+        _publish_in_one_request(store, by_graph, record, progress)
+        return sum(map(len, by_graph.values()))
     pub = _claim(store, record.generation, [*stages.values(), record_stage])
     try:
         beat = time.monotonic()
@@ -230,6 +239,36 @@ def publish(
         store.update(" ;\n".join(drops))
         raise
     return sum(map(len, by_graph.values()))
+
+
+def _publish_in_one_request(
+    store: SparqlStore,
+    by_graph: dict[str, list[ox.Triple]],
+    record: BuildRecord,
+    progress: Progress,
+) -> None:
+    """The whole publish as one update request: for a server that runs each request as one
+    transaction and whose default graph would show staging graphs (Oxigraph's)."""
+    pub = _claim(store, record.generation, [])
+    try:
+        targets = sorted(by_graph)
+        old = {str(g) for g in store.graphs()}
+        operations = [f"DROP SILENT GRAPH <{g}>" for g in sorted(old | {*targets, RECORD_GRAPH})]
+        blocks = [
+            f"GRAPH <{t}> {{\n" + "\n".join(f"{x} ." for x in by_graph[t]) + "\n}" for t in targets
+        ]
+        blocks.append(
+            f"GRAPH <{RECORD_GRAPH}> {{\n"
+            + "\n".join(f"{x} ." for x in record_triples(record, targets))
+            + "\n}"
+        )
+        operations.append("INSERT DATA {\n" + "\n".join(blocks) + "\n}")
+        operations.append(f"DELETE WHERE {{ GRAPH <{PUBLISHING_GRAPH}> {{ <{pub}> ?p ?o }} }}")
+        with progress.step(f"replacing {len(targets)} graphs (one request)"):
+            store.update(" ;\n".join(operations))
+    except BaseException:
+        store.update(f"DELETE WHERE {{ GRAPH <{PUBLISHING_GRAPH}> {{ <{pub}> ?p ?o }} }}")
+        raise
 
 
 def _read_record(generation: Generation) -> BuildRecord:

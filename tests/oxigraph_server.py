@@ -62,7 +62,15 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Oxigra
     running = OxigraphServer(_free_port(), folder)
     log = (folder / "server.log").open("w")
     process = subprocess.Popen(
-        [program, "serve", "--location", str(folder / "db"), "--bind", f"127.0.0.1:{running.port}"],
+        [
+            program,
+            "serve",
+            "--location",
+            str(folder / "db"),
+            "--bind",
+            f"127.0.0.1:{running.port}",
+            "--union-default-graph",
+        ],
         stdout=log,
         stderr=subprocess.STDOUT,
     )

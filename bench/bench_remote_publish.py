@@ -1,0 +1,132 @@
+"""Publishing a built graph to remote SPARQL servers, and reading it back: how long it takes.
+
+Usage (each server already running, the graph already built)::
+
+    .venv/bin/python bench/bench_remote_publish.py GENERATION_DIR \\
+        --virtuoso http://127.0.0.1:8890/sparql --user dba --password dba \\
+        --oxigraph http://127.0.0.1:7878/query
+
+For each server, in one run: the publish as filmgraph does it (Graph Store Protocol into
+staging graphs and one swap request on Virtuoso; one update request on Oxigraph's server),
+the naive route beside it (SPARQL Update ``INSERT DATA`` batches, the route the old client
+took), a second publish over the first, a whole dump, and a ``--around`` subgraph asked of
+the server against the dump-everything route. Results go to ``bench/results/remote-publish.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from filmgraph.export.selection import Selection, neighbourhood, select
+from filmgraph.namespaces import ID
+from filmgraph.store.base import BuildRecord
+from filmgraph.store.oxigraph import OxigraphStore
+from filmgraph.store.sparql import SparqlStore
+
+RESULTS = Path(__file__).parent / "results" / "remote-publish.md"
+FOCUS = ID["film/battleship-potemkin-1925"]
+
+
+def timed(action: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def quads(generation: Path) -> list[ox.Quad]:
+    with (generation / "graph.trig").open("rb") as handle:
+        return list(ox.parse(handle, format=ox.RdfFormat.TRIG))
+
+
+def record(generation: Path, name: str) -> BuildRecord:
+    validation = generation / "validation.json"
+    return BuildRecord(
+        name,
+        json.loads((generation / "summary.json").read_text(encoding="utf-8")),
+        json.loads(validation.read_text(encoding="utf-8")) if validation.is_file() else None,
+        (generation / "validation.txt").read_text(encoding="utf-8"),
+    )
+
+
+def around_by_dump(store: SparqlStore, folder: Path) -> None:
+    """The old route: dump every graph, load it into memory, walk it there."""
+    store.dump(folder / "all.nq", "nquads")
+    full = OxigraphStore()
+    full.load_nquads(folder / "all.nq")
+    neighbourhood(full, FOCUS, 2)
+    full.close()
+
+
+def measure(name: str, store: SparqlStore, generation: Path, naive: bool) -> list[str]:
+    data = quads(generation)
+    rows = []
+    store.clear()
+    first = timed(lambda: store.publish(data, record(generation, "bench-1")))
+    rows.append(f"| {name} | publish (filmgraph's route) | {first:.1f} s |")
+    again = timed(lambda: store.publish(data, record(generation, "bench-2")))
+    rows.append(f"| {name} | publish again, over the first | {again:.1f} s |")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        dump = timed(lambda: store.dump(folder / "dump.nq", "nquads"))
+        rows.append(f"| {name} | dump every graph (streamed) | {dump:.1f} s |")
+
+        def around() -> None:
+            with select(store, Selection(around=FOCUS, depth=2)):
+                pass
+
+        asked = timed(around)
+        old = timed(lambda: around_by_dump(store, folder))
+        rows.append(f"| {name} | `--around` depth 2, asked of the server | {asked:.1f} s |")
+        rows.append(f"| {name} | `--around` depth 2, dump-everything route | {old:.1f} s |")
+    if naive:
+        slow = SparqlStore(store.url, user=store.endpoint.user, password=_password,
+                           graph_store=False)
+        slow.clear()
+        batches = timed(lambda: slow.publish(data, record(generation, "bench-3")))
+        rows.append(f"| {name} | publish by `INSERT DATA` batches of 1,000 (naive) | "
+                    f"{batches:.1f} s ({batches / first:.1f}×) |")
+    return rows
+
+
+_password: str | None = None
+
+
+def main() -> None:
+    global _password
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("generation", type=Path, help="a finished build's generation folder")
+    parser.add_argument("--virtuoso")
+    parser.add_argument("--oxigraph")
+    parser.add_argument("--user")
+    parser.add_argument("--password")
+    args = parser.parse_args()
+    _password = args.password
+    count = len(quads(args.generation))
+    lines = [
+        "# Publishing to remote SPARQL servers",
+        "",
+        f"The bundled graph ({count:,} quads), loopback, 2 shared cores; "
+        "`bench/bench_remote_publish.py`.",
+        "",
+        "| server | what | time |",
+        "|---|---|---|",
+    ]
+    if args.virtuoso:
+        store = SparqlStore(args.virtuoso, user=args.user, password=args.password)
+        lines += measure("Virtuoso 7.2", store, args.generation, naive=True)
+    if args.oxigraph:
+        lines += measure("Oxigraph server 0.5", SparqlStore(args.oxigraph), args.generation,
+                         naive=False)
+    RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

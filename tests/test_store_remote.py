@@ -20,6 +20,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from filmgraph.errors import FilmgraphError, QueryError
 from filmgraph.store.base import BuildRecord, SelectResult
 from filmgraph.store.sparql import SparqlStore
 from filmgraph.store.sparql.publish import PublishBusy, staging_graphs
@@ -28,7 +29,7 @@ from filmgraph.store.sparql.record import PUBLISHING_GRAPH, TERMS
 from .conftest import load_fixture_dataset
 from .oxigraph_server import OxigraphServer, oxigraph_server  # noqa: F401 - session fixture
 from .publish_support import PUBLISH, numeric_normalised, quads_by_graph, same_graph
-from .virtuoso import Virtuoso, virtuoso  # noqa: F401 - session fixture
+from .virtuoso import Virtuoso, _free_port, virtuoso  # noqa: F401 - session fixture
 
 pytestmark = pytest.mark.integration
 
@@ -251,3 +252,14 @@ def test_environment_can_turn_the_graph_store_protocol_off(
 ) -> None:
     monkeypatch.setenv("FILMGRAPH_SPARQL_GSP", "none")
     assert SparqlStore.from_url(oxigraph_server.sparql).gsp_url is None
+
+
+def test_refused_credentials_are_a_clear_error(virtuoso: Virtuoso) -> None:  # noqa: F811
+    store = SparqlStore(virtuoso.sparql, user="dba", password="wrong")
+    with pytest.raises(QueryError, match="refused the credentials in FILMGRAPH_SPARQL_USER"):
+        store.update("CLEAR SILENT GRAPH <urn:test:nothing>")
+
+
+def test_an_endpoint_nobody_answers_is_a_clear_error() -> None:
+    with pytest.raises(FilmgraphError, match="cannot reach the SPARQL endpoint"):
+        SparqlStore(f"http://127.0.0.1:{_free_port()}/sparql").query("ASK { }")

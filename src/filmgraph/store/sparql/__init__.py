@@ -7,10 +7,11 @@ SPARQL Update in batches small enough for any server. Our named graphs all live 
 ``https://w3id.org/filmgraph/id/graph/``.
 
 Which of them make the graph is said by the record graph on the server (see
-:mod:`~filmgraph.store.sparql.record`): every query names exactly those as its dataset (the
-protocol's ``default-graph-uri`` and ``named-graph-uri``), so a server's system graphs and a
-publish's staging graphs never show. A publish swaps every graph and the record in one
-update request (:mod:`~filmgraph.store.sparql.publish`).
+:mod:`~filmgraph.store.sparql.record`): on Virtuoso, and on an unknown server holding a
+record, every query names exactly those as its dataset (the protocol's ``default-graph-uri``
+and ``named-graph-uri``), so a server's system graphs and a publish's staging graphs never
+show. A publish swaps every graph and the record in one update request
+(:mod:`~filmgraph.store.sparql.publish`).
 """
 
 from __future__ import annotations

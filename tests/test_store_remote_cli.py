@@ -7,8 +7,9 @@ build record from the server.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +41,8 @@ CYCLE_QUERY = "Virtuoso 7.2 SQ156 on influence-cycle-violation.rq's property pat
 class Built:
     server: Server
     summary: dict[str, object]
+    #: the cache folder of the machine that built it (its mirror holds the local build)
+    builder: Path
 
 
 def _machine(monkeypatch: pytest.MonkeyPatch, cache: Path, environment: dict[str, str]) -> None:
@@ -56,19 +59,16 @@ def _machine(monkeypatch: pytest.MonkeyPatch, cache: Path, environment: dict[str
         monkeypatch.setenv(name, value)
 
 
-@pytest.fixture(params=["virtuoso", "oxigraph_server"])
-def built(
-    request: pytest.FixtureRequest,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> Iterator[Built]:
-    """The curated fixture built into a server by one machine; the test is another."""
+@pytest.fixture(scope="module", params=["virtuoso", "oxigraph_server"])
+def published(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The curated fixture built into a server by one machine, once per server."""
     server: Server = request.getfixturevalue(request.param)
     server.store().clear()
-    _machine(monkeypatch, tmp_path / "builder", server.environment())
-    assert (
-        main(
+    builder = tmp_path_factory.mktemp("builder")
+    printed = io.StringIO()
+    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(printed):
+        _machine(patch, builder, server.environment())
+        code = main(
             [
                 "build",
                 "--store",
@@ -81,11 +81,15 @@ def built(
                 "json",
             ]
         )
-        == 0
-    )
-    summary = json.loads(capsys.readouterr().out)
+    assert code == 0, printed.getvalue()
+    return Built(server, json.loads(printed.getvalue()), builder)
+
+
+@pytest.fixture
+def built(published: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Built:
+    """The published build, seen from another machine: its own cache, no credentials."""
     _machine(monkeypatch, tmp_path / "reader", {})
-    yield Built(server, summary)
+    return published
 
 
 def test_the_build_is_on_the_server(built: Built) -> None:
@@ -158,7 +162,7 @@ def test_query_and_export_run_against_the_server(
 def test_a_failed_build_leaves_the_server_as_it_was(
     built: Built, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    _machine(monkeypatch, tmp_path / "builder", built.server.environment())
+    _machine(monkeypatch, built.builder, built.server.environment())
     store = built.server.store()
     before = store.quad_count(), store.build_record()
     broken = Path(__file__).parent / "fixtures" / "broken-credits"
@@ -191,10 +195,10 @@ class _NoDump(SparqlStore):
 def test_a_subgraph_export_asks_the_server_only_for_the_subgraph(
     built: Built, tmp_path: Path
 ) -> None:
-    mirror = next((tmp_path / "builder" / "filmgraph" / "endpoints").iterdir())
+    mirror = next((built.builder / "filmgraph" / "endpoints").iterdir())
     local = OxigraphStore(BuildDir(mirror).current().store_path, read_only=True)
     remote = _NoDump(built.server.sparql)
-    focus = Selection(around=ID["film/battleship-potemkin-1925"], depth=2)
+    focus = Selection(around=ID["film/battleship-potemkin-1925"], depth=1)
     with select(remote, focus) as far, select(local, focus) as near:
         got, expected = (
             quads_by_graph(far.nquads.read_bytes()),

@@ -141,11 +141,22 @@ class SparqlStore(Store):
 
     # -- the record: which graphs, and what the build said -------------------------------
 
-    def _record_pairs(self) -> list[tuple[str, str]]:
-        text = f"SELECT ?p ?o WHERE {{ GRAPH <{RECORD_GRAPH}> {{ <{RECORD_GRAPH}> ?p ?o }} }}"
+    def _record_pairs(self, predicate: str | None = None) -> list[tuple[str, str]]:
+        """The record's (predicate, value) pairs; only ``predicate``'s when one is named
+        (the graph list, read before every query, leaves the large report on the server)."""
+        p = f"<{predicate}>" if predicate else "?p"
+        text = f"SELECT ?o WHERE {{ GRAPH <{RECORD_GRAPH}> {{ <{RECORD_GRAPH}> {p} ?o }} }}"
+        if predicate is None:
+            text = text.replace("SELECT ?o", "SELECT ?p ?o")
         with self.endpoint.query(text, (), _RESULTS_JSON) as body:
             result = Result.parse(body, format="json")
-        return [(str(p), str(o)) for p, o in result]  # type: ignore[misc]
+        if predicate is None:
+            return [(str(p), str(o)) for p, o in result]  # type: ignore[misc]
+        return [(predicate, str(row[0])) for row in result]  # type: ignore[index]
+
+    def _listed(self) -> list[str]:
+        """The graphs the record names (none when there is no record)."""
+        return read_record(self._record_pairs(f"{TERMS}graph"))[1]
 
     def build_record(self) -> BuildRecord | None:
         """The record of the build published to this server (``None`` if none was)."""
@@ -154,8 +165,7 @@ class SparqlStore(Store):
     def graphs(self) -> list[URIRef]:
         """Our named graphs on the server: those the record lists, else those under
         ``graph_prefix`` (a server filled without a record)."""
-        listed = read_record(self._record_pairs())[1]
-        return [URIRef(g) for g in (listed or self._scan())]
+        return [URIRef(g) for g in (self._listed() or self._scan())]
 
     def _scan(self) -> list[str]:
         if self._scanned is None:
@@ -182,7 +192,7 @@ class SparqlStore(Store):
         kind = self.endpoint.kind
         if kind is not None and not kind.dataset:
             return []
-        listed = read_record(self._record_pairs())[1]
+        listed = self._listed()
         if listed:
             return listed
         if kind is None:

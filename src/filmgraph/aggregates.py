@@ -118,7 +118,7 @@ def _load(path: Path, generation: Path) -> dict[str, Any] | None:
     return {k: v for k, v in document.items() if k not in ("version", "generation")}
 
 
-def read_aggregates(build_dir: Path) -> dict[str, Any]:
+def read_aggregates(build_dir: Path | str) -> dict[str, Any]:
     """The aggregates of the current generation of the build in ``build_dir``.
 
     A generation built before aggregates were kept has them computed now, and kept.

@@ -7,6 +7,7 @@ reversed graph: a work ranks high when much (and much that is itself influential
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import networkx as nx
 
@@ -48,22 +49,28 @@ def pagerank(
     return scores
 
 
-def centrality(graph: nx.DiGraph, *, weight: str | None = "weight") -> dict[str, object]:
+def centrality(
+    graph: nx.DiGraph, *, weight: str | None = "weight", betweenness_limit: int | None = 5000
+) -> dict[str, Any]:
     """PageRank and exact betweenness of every node, as :func:`rank_films` computes them.
 
     Kept as ``graph.graph[CENTRALITY]`` with a graph that will not change (the projection
-    cached with a build generation), it spares :func:`rank_films` the betweenness, which
-    grows with the cube of the graph's size. Drop it if the graph is changed.
+    cached with a build generation), it spares :func:`rank_films` computing them again.
+    Exact betweenness grows with the cube of the graph's size, so it is left out (``None``,
+    and :func:`rank_films` computes it when asked) for graphs of more than
+    ``betweenness_limit`` nodes. Drop the entry if the graph is changed.
 
     >>> g = nx.DiGraph([("a", "b"), ("b", "c")])
     >>> sorted(centrality(g)["betweenness"].items())
     [('a', 0.0), ('b', 0.5), ('c', 0.0)]
+    >>> centrality(g, betweenness_limit=2)["betweenness"] is None
+    True
     """
+    small = betweenness_limit is None or graph.number_of_nodes() <= betweenness_limit
     return {
         "weight": weight,
         "pagerank": pagerank(graph, weight=weight),
-        "betweenness": (nx.betweenness_centrality(graph, seed=0)
-                        if graph.number_of_nodes() else {}),
+        "betweenness": nx.betweenness_centrality(graph, seed=0) if small else None,
     }
 
 
@@ -128,13 +135,18 @@ def rank_films(
     if top is not None and top < 1:
         raise ValueError("top must be at least 1")
     kept = graph.graph.get(CENTRALITY)
-    if kept is not None and kept["weight"] == weight and betweenness_samples is None:
-        scores: dict[str, float] = kept["pagerank"]
-        between: dict[str, float] = kept["betweenness"]
-    else:
-        scores = pagerank(graph, weight=weight)
-        between = (nx.betweenness_centrality(graph, k=betweenness_samples, seed=0)
-                   if graph.number_of_nodes() else {})
+    if kept is None or kept["weight"] != weight:
+        kept = {}
+    scores: dict[str, float] = kept.get("pagerank") or pagerank(graph, weight=weight)
+    between: dict[str, float] | None = (
+        kept.get("betweenness") if betweenness_samples is None else None
+    )
+    if between is None:
+        between = (
+            nx.betweenness_centrality(graph, k=betweenness_samples, seed=0)
+            if graph.number_of_nodes()
+            else {}
+        )
     ranked = []
     for node, data in graph.nodes(data=True):
         if data.get("kind", "film") != "film":

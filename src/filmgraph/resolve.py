@@ -19,6 +19,7 @@ command line exits with code 2); a name that fits none raises
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -95,7 +96,7 @@ def write_name_index(store: Store, generation_dir: Path) -> Path:
         for r in result.dicts()
     ]
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
     with contextlib.closing(sqlite3.connect(tmp)) as db, db:
         db.execute("CREATE TABLE generation (fingerprint TEXT)")

@@ -130,16 +130,21 @@ def commands(picks: dict[str, str]) -> dict[str, list[str]]:
 
 
 def time_commands(
-    store: Path, picks: dict[str, str], src: Path | None, repeat: int
+    store: Path, picks: dict[str, str], src: Path | None, repeat: int, *, keep: bool
 ) -> dict[str, float]:
+    """Cold: nothing kept with the generation before each run. Warm: what the build keeps
+    (``keep``), then every run after the first."""
     out = {"--help": wall(["--help"], src, repeat)}
-    for label, argv in commands(picks).items():
-        argv = [*argv, "--store", str(store)]
+    runs = {label: [*argv, "--store", str(store)] for label, argv in commands(picks).items()}
+    for label, argv in runs.items():
         out[f"{label}, cold"] = wall(
             argv, src, max(1, repeat // 2), before=lambda: forget_derived(store)
         )
-        out[f"{label}, warm"] = wall(argv, src, repeat)
     forget_derived(store)
+    if keep:
+        keep_derived(store)
+    for label, argv in runs.items():
+        out[f"{label}, warm"] = wall(argv, src, repeat)
     return out
 
 

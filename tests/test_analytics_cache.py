@@ -91,7 +91,20 @@ def test_a_read_only_generation_is_cached_in_the_users_folder(
 
 def test_ranking_a_cached_graph_gives_what_ranking_the_projection_gives(built: Path) -> None:
     with open_store(built) as store:
-        cached = cached_influence_graph(store)
+        cached = cached_influence_graph(store, with_centrality=True)
         fresh = influence_graph(store)
     assert CENTRALITY in cached.graph and CENTRALITY not in fresh.graph
     assert rank_films(cached, top=None) == rank_films(fresh, top=None)
+
+
+def test_only_ranking_pays_for_centrality_and_keeps_it(built: Path) -> None:
+    with open_store(built) as store:
+        assert CENTRALITY not in cached_influence_graph(store).graph
+        cached_influence_graph(store, with_centrality=True)
+        assert CENTRALITY in cached_influence_graph(store).graph
+
+
+def test_the_build_time_cache_carries_centrality(built: Path) -> None:
+    with open_store(built) as store:
+        write_projection_cache(store, generation(built))
+        assert CENTRALITY in cached_influence_graph(store).graph

@@ -117,7 +117,7 @@ def rank_answer(
     """The most influential films, overall or of a decade or a movement."""
     movement_iri = (str(resolve_name(store, movement, ("movement",)))
                     if movement is not None else None)
-    graph = cached_influence_graph(store)
+    graph = cached_influence_graph(store, with_centrality=True)
     ranked = rank_films(graph, decade=decade, movement=movement_iri, top=top)
     return {
         "decade": decade,

@@ -3,8 +3,9 @@
 ``path``, ``lineage``, ``rank`` and the other analytics start from the same NetworkX graph
 (:func:`filmgraph.analytics.projection.influence_graph`), and projecting it runs the
 ``influence-edges`` query over every claim. A generation never changes once published, so
-its projection (with each node's PageRank and betweenness, which ``rank`` would otherwise
-compute every time) is computed once and kept beside it as ``projection.pickle``
+its projection is computed once and kept beside it (with each node's PageRank and
+betweenness, which ``rank`` would otherwise compute every time: written by the build, or
+added by the first ``rank``) as ``projection.pickle``
 (:mod:`filmgraph.derived` says where when the generation is not writable). The build writes
 it (:func:`write_projection_cache`); a reader that finds none projects the graph and writes
 it. The file records the generation's fingerprint and the projection's format version; one
@@ -32,13 +33,6 @@ __all__ = ["CACHE_NAME", "FORMAT_VERSION", "cached_influence_graph", "write_proj
 CACHE_NAME = "projection.pickle"
 #: Raised when the projection's attributes change, so caches of the old shape are ignored.
 FORMAT_VERSION = 2
-
-
-def _project(store: Store) -> nx.DiGraph:
-    graph = influence_graph(store)
-    # The graph of a generation never changes: its centrality is computed once with it.
-    graph.graph[CENTRALITY] = centrality(graph)
-    return graph
 
 
 def _save(path: Path, generation_fingerprint: str, graph: nx.DiGraph) -> None:
@@ -73,15 +67,22 @@ def write_projection_cache(store: Store, generation_dir: Path) -> Path:
     """
     generation = Path(generation_dir)
     path = derived_path(generation, CACHE_NAME)
-    _save(path, fingerprint(generation), _project(store))
+    graph = influence_graph(store)
+    # The graph of a generation never changes: its centrality is computed once with it.
+    graph.graph[CENTRALITY] = centrality(graph)
+    _save(path, fingerprint(generation), graph)
     return path
 
 
-def cached_influence_graph(store: Store) -> nx.DiGraph:
+def cached_influence_graph(store: Store, *, with_centrality: bool = False) -> nx.DiGraph:
     """The influence graph of ``store``, read from its generation's cache when there is one.
 
     Without a cache the graph is projected and the cache written, so the next command
     reads it; a store that is not a build generation is simply projected.
+    ``with_centrality`` (for ranking) makes sure the graph carries its PageRank and
+    betweenness (:func:`~filmgraph.analytics.ranking.centrality`), computing them and
+    keeping them in the cache when a reader's cache was written without; other commands do
+    not pay for them.
     """
     generation = generation_of(store)
     if generation is None:
@@ -89,8 +90,13 @@ def cached_influence_graph(store: Store) -> nx.DiGraph:
     generation_fingerprint = fingerprint(generation)
     path = derived_path(generation, CACHE_NAME)
     graph = _load(path, generation_fingerprint)
+    changed = graph is None
     if graph is None:
-        graph = _project(store)
+        graph = influence_graph(store)
+    if with_centrality and CENTRALITY not in graph.graph:
+        graph.graph[CENTRALITY] = centrality(graph)
+        changed = True
+    if changed:
         # A read-only generation and no writable cache folder: answer all the same.
         with contextlib.suppress(OSError):
             _save(path, generation_fingerprint, graph)

@@ -54,13 +54,19 @@ def wall(argv: list[str], src: Path | None, repeat: int, before: Any = None) -> 
         if before is not None:
             before()
         started = time.perf_counter()
-        subprocess.run(
+        done = subprocess.run(
             [sys.executable, "-m", "filmgraph", *argv],
             env=env,
             check=False,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
+        if done.returncode != 0:
+            # A command that fails is not timed: say what went wrong instead.
+            raise RuntimeError(
+                f"filmgraph {' '.join(argv)} (PYTHONPATH={src}) exited "
+                f"{done.returncode}: {done.stderr.decode()[-500:]}"
+            )
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 

@@ -350,7 +350,9 @@ class _Build:
         }
         generation.summary_path.write_text(json.dumps(summary, indent=2) + "\n",
                                            encoding="utf-8")
-        _write_derived(generation, self.wrapper)
+        with self.progress.step("keeping the projection, name index and aggregates") as done:
+            _write_derived(generation, self.wrapper)
+            done("beside the store")
         self._close()
         return BuildResult(generation, counts, report, linking, skipped, self.context.notes,
                            reused=self.reused)
@@ -380,11 +382,18 @@ class _Build:
 def _write_derived(generation: Generation, store: OxigraphStore) -> None:
     """Derived artefacts of the finished store, written into the generation directory.
 
-    The one place for what is computed from the built graph and cached beside it (so a
-    reader never sees it stale: it is published with the store, atomically). Nothing yet;
-    dashboard aggregates and the NetworkX influence projection plug in here.
+    The one place for what is computed from the built graph and cached beside it, so a
+    reader never sees it stale: it is published with the store, atomically. The influence
+    projection (for ``path``, ``lineage``, ``rank``), the name index and the dashboard
+    aggregates; each is keyed to ``summary.json``, which must not change afterwards.
     """
-    del generation, store
+    from filmgraph.aggregates import compute_aggregates, write_aggregates
+    from filmgraph.analytics.cache import write_projection_cache
+    from filmgraph.resolve import write_name_index
+
+    write_projection_cache(store, generation.path)
+    write_name_index(store, generation.path)
+    write_aggregates(generation.path, compute_aggregates(store))
 
 
 def _validate(store: ox.Store, focus: Collection[str] | None) -> ValidationReport:

@@ -17,13 +17,15 @@ invention. Parsing is in :mod:`~filmgraph.loaders.pageformat`, run splitting in
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import re
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import RDF, RDFS, XSD
+from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
 from filmgraph.alignment import alignments
 from filmgraph.errors import SourceError
@@ -36,17 +38,20 @@ from filmgraph.loaders.pageformat import (
     page_format,
     parse_connection,
     read_page,
+    strip_bullet,
 )
-from filmgraph.loaders.pagegazetteer import Entry, Gazetteer
+from filmgraph.loaders.pagegazetteer import Entry, Gazetteer, normalise
 from filmgraph.loaders.pageprose import (
     find_archive_names,
     find_credits,
     find_life_events,
+    find_weak_signals,
     sentences,
 )
 from filmgraph.loaders.pagesegment import segment_run, split_case_run, split_titles
 from filmgraph.namespaces import FG
 from filmgraph.provenance import graph_iri
+from filmgraph.resources import sources_dir
 from filmgraph.temporal import parse_date, xsd_date
 
 __all__ = ["FilmPageLoader", "gazetteer_for"]
@@ -55,9 +60,23 @@ _DATE_FORMATS = (("%B %d, %Y", "%Y-%m-%d"), ("%d %B %Y", "%Y-%m-%d"), ("%b %d, %
                  ("%Y-%m-%d", "%Y-%m-%d"), ("%B %Y", "%Y-%m"), ("%b %Y", "%Y-%m"), ("%Y", "%Y"))
 _ATTRIBUTION = re.compile(r"^(?P<text>.*?)\s*\((?P<who>[^()]+)\)\s*$")
 _YEAR = re.compile(r"\b(1[89][0-9]{2}|20[0-9]{2})\b")
-_RECIPIENT = re.compile(r"\b(?:awarded to|given to|for)\s+(?:(?:the\s+)?director\s+)?(?P<who>.+?)"
-                        r"(?:\s+\(|,|\s+and\s|\s+for\s|$)")
-_AWARD_END = re.compile(r",|\s+\(|\s+awarded\b|\s+nomination\b|\s+for\s|\s+at\s")
+_RECIPIENT = re.compile(
+    r"\b(?:awarded to|given to|presented to|shared by|won by|for)\s+"
+    r"(?:(?:the\s+)?(?:director|actor|actress|cinematographer|composer|screenwriter)\s+)?"
+    r"(?P<who>[^,;()\u2013\u2014]+?)(?:\s+\(|,|;|\s+and\s|\s+for\s|\s+[-\u2013\u2014]\s|$)")
+#: "Best Actress – Tatiana Samoilova", "Best Director: Mikhail Kalatozov".
+_DASHED_RECIPIENT = re.compile(
+    r"(?:\s[-\u2013\u2014]\s|:\s)(?P<who>[A-Z][\w'\u2019.-]+(?:\s+[A-Z][\w'\u2019.-]+){1,3})\s*$")
+_PERSON_AWARD = re.compile(r"\b(actor|actress|director|cinematograph|screenplay|screenwrit|"
+                           r"composer|score|performance|directing)", re.IGNORECASE)
+_AWARD_END = re.compile(r",|\s+\(|\s+awarded\b|\s+nomination\b|\s+for\s|\s+at\s|"
+                        r"\s+[-\u2013\u2014:]\s")
+#: The festival or body of an award item: ", Cannes Film Festival" or " at the Venice …".
+_FESTIVAL = re.compile(r"(?:,\s*|\s+at\s+(?:the\s+)?|\s+of\s+the\s+)(?P<body>(?:[0-9]{1,2}(?:st|nd|rd|th)\s+)?"
+                       r"[A-Z][^,;()\u2013\u2014]*?)(?=\s*\(|,|;|\s+[-\u2013\u2014]\s|"
+                       r"\s+awarded\b|\s+for\s|\s+nominat|$)")
+_BODY_WORDS = frozenset({"film", "festival", "international", "the", "of", "du", "de", "and",
+                         "awards", "award", "prize", "cinema", "mostra", "internazionale"})
 _GENERIC_ORG_WORDS = re.compile(r"\b(film\s+)?studios?\b|\bcompany\b", re.IGNORECASE)
 _GENERIC_PLACE_WORDS = re.compile(r"\b(region|oblast|province|area)\b", re.IGNORECASE)
 _TRUE = Literal(True)
@@ -212,7 +231,14 @@ class _PageReader:
         g.add((self.film, RDF.type, FG.Film))
         g.add((self.film, RDFS.label, Literal(header.title.text, lang="en")))
         g.add((self.film, FG.year, Literal(f"{header.year:04d}", datatype=XSD.gYear)))
+        if header.uncertain:
+            g.add((self.film, FG.yearCertainty, Literal("uncertain")))
         self.source.records = 1
+        for number, note in page.notes:
+            self.note(Line(number, "") if number else None, note)
+        for number, extra in enumerate(header.extra, start=1):
+            self.note(extra, f"header line {extra.text!r} not understood; kept as an item")
+            self.item("header-line", FG.PageItem, number, extra.text)
         if header.runtime is not None:
             g.add((self.film, FG.runtime, Literal(header.runtime, datatype=XSD.integer)))
         if header.country:
@@ -222,7 +248,7 @@ class _PageReader:
             g.add((self.film, FG.tagline,
                    Literal(header.tagline.text, lang=_language(header.tagline.text))))
         if header.key_themes is not None:
-            vocabulary = self.vocabulary()
+            vocabulary = self.vocabulary()[0]
             for phrase in split_case_run(header.key_themes.text):
                 g.add((self.film, FG.keyTheme, Literal(phrase, lang="en")))
                 if phrase.lower() in vocabulary:
@@ -238,6 +264,8 @@ class _PageReader:
         node = self.part("section", section.position)
         self.g.add((node, RDF.type, FG.PageSection))
         self.g.add((node, FG.sectionName, Literal(section.name)))
+        if section.written is not None and section.kind != "unknown":
+            self.note(section.heading, f"heading {section.written!r} read as {section.name!r}")
         self.g.add((node, FG.position, Literal(section.position, datatype=XSD.integer)))
         self.g.add((node, FG.source, self.doc))
         if section.lines:
@@ -245,8 +273,19 @@ class _PageReader:
         self.g.add((self.film, FG.section, node))
         self.source.records += 1
 
-    def vocabulary(self) -> dict[str, URIRef]:
-        return {name: entries[0].iri for name, entries in self.gaz.names("theme").items()}
+    def vocabulary(self) -> tuple[dict[str, URIRef], set[URIRef]]:
+        """Theme labels to concepts: the graph's, then the bundled list (for splitting runs).
+
+        The second part holds the concepts that only the bundled list names: a build without
+        the bundled graph does not know them, so they are stated as unresolved.
+        """
+        known = {name: entries[0].iri for name, entries in self.gaz.names("theme").items()}
+        bundled: set[URIRef] = set()
+        for name, concept in _bundled_themes().items():
+            if name not in known:
+                known[name] = concept
+                bundled.add(concept)
+        return known, bundled - {e.iri for es in self.gaz.names("theme").values() for e in es}
 
     def item(self, kind: str, cls: URIRef, number: int, text: str) -> URIRef:
         node = self.part(kind, number)
@@ -265,10 +304,11 @@ class _PageReader:
         for line in section.plain:
             text = line.text.strip()
             key = next((k for k in sorted(keys, key=len, reverse=True)
-                        if text.startswith(k + " ") or text == k), None)
+                        if re.match(re.escape(k) + r"(?:\s*:\s*|\s+|$)", text, re.IGNORECASE)),
+                       None)
             if key is None:
                 break
-            value = text[len(key):].strip()
+            value = text[len(key):].strip().lstrip(":").strip()
             if not value or value.split(" -")[0].strip().lower() in self.fmt.unknown:
                 continue
             try:
@@ -340,7 +380,7 @@ class _PageReader:
 
     def _similar(self, section: Section) -> None:
         for line in section.lines:
-            text = line.text.strip().lstrip("•").strip()
+            text = strip_bullet(line.text) or line.text.strip()
             titles, rest = split_titles(text)
             items: list[tuple[str, int | None]] = list(titles)
             if rest:
@@ -362,41 +402,99 @@ class _PageReader:
                 self.source.records += 1
 
     def _awards(self, section: Section) -> None:
-        for line in section.bullets:
-            text = line.text.strip()
-            name = _AWARD_END.split(text, maxsplit=1)[0].strip() or text
+        for line in section.bullets + section.plain:
+            self.award(line)
+
+    def award(self, line: Line) -> None:
+        """One award item: the award of its festival or body, the recipient, outcome, year."""
+        text = line.text.strip()
+        name = _AWARD_END.split(text, maxsplit=1)[0].strip() or text
+        body_match = _FESTIVAL.search(text, len(name))
+        body = body_match.group("body").strip() if body_match else None
+        if body and not re.search(r"festival|academy|awards?\b|prize|council|union|society|"
+                                  r"critics|federation|circle|guild|state|government|poll",
+                                  body, re.IGNORECASE):
+            body = None  # "Best Actress, Tatiana Samoilova": a person, not a body
+        award = self.award_node(name, body, line)
+        outcome = FG.Nominated if re.search(r"\bnominat", text, re.IGNORECASE) else FG.Won
+        recipient = self.recipient(text, name, line)
+        bracketed = re.findall(r"\(((?:1[89]|20)[0-9]{2})\)", text)
+        years = bracketed or _YEAR.findall(text)
+        year = years[-1] if years else ""
+        node = hashed_iri("recognition", str(award), str(recipient), year,
+                          str(outcome), str(self.doc))
+        g = self.g
+        g.add((node, RDF.type, FG.AwardRecognition))
+        g.add((node, FG.ofAward, award))
+        g.add((node, FG.recipient, recipient))
+        g.add((node, FG.outcome, outcome))
+        g.add((node, FG.source, self.doc))
+        g.add((node, FG.evidence, Literal(text, lang="en")))
+        if recipient != self.film:
+            g.add((node, FG.forFilm, self.film))
+        if year:
+            g.add((node, FG.year, Literal(year, datatype=XSD.gYear)))
+        self.source.records += 1
+
+    def award_node(self, name: str, body: str | None, line: Line) -> URIRef:
+        """The award called ``name`` of ``body``: a known one, or a new one of that body.
+
+        "Grand Prix" of Cannes and of Venice are different awards: with a body named, a known
+        award matches only if its label names the body too and does not continue the name
+        into a longer one ("Grand Prix Spécial du Jury" is not "Grand Prix").
+        """
+        if body is None:
             candidates = self.gaz.lookup("award", name)
-            award = candidates[0].iri if candidates else self.new_node("award", name, (FG.Award,))
-            outcome = FG.Nominated if re.search(r"\bnominat", text, re.IGNORECASE) else FG.Won
-            recipient = self.film
-            who = _RECIPIENT.search(text[len(name):])
-            if who:
-                for kind in ("person", "org"):
-                    found = self.gaz.lookup(kind, who.group("who").strip())
-                    if found:
-                        recipient = found[0].iri
-                        break
-            bracketed = re.findall(r"\(((?:1[89]|20)[0-9]{2})\)", text)
-            years = bracketed or _YEAR.findall(text)
-            year = years[-1] if years else ""
-            node = hashed_iri("recognition", str(award), str(recipient), year,
-                              str(outcome), str(self.doc))
-            g = self.g
-            g.add((node, RDF.type, FG.AwardRecognition))
-            g.add((node, FG.ofAward, award))
-            g.add((node, FG.recipient, recipient))
-            g.add((node, FG.outcome, outcome))
-            g.add((node, FG.source, self.doc))
-            g.add((node, FG.evidence, Literal(text, lang="en")))
-            if recipient != self.film:
-                g.add((node, FG.forFilm, self.film))
-            if year:
-                g.add((node, FG.year, Literal(year, datatype=XSD.gYear)))
-            self.source.records += 1
+            if candidates:
+                return candidates[0].iri
+            return self.new_node("award", name, (FG.Award,))
+        wanted = normalise(name)
+        marks = [w for w in normalise(body).split() if w not in _BODY_WORDS and not w.isdigit()]
+        for label, entries in self.gaz.names("award").items():
+            at = f" {label} ".find(f" {wanted} ")
+            if at < 0:
+                continue
+            after = label[at + len(wanted):].split()
+            continues = bool(after) and after[0] not in ("du", "de", "of", "at", "for") and not (
+                set(after[:1]) & set(marks))
+            if continues and not label.endswith(wanted):
+                if not any(m in after[:1] for m in marks):
+                    continue
+            if marks and all(m in label.split() for m in marks):
+                return entries[0].iri
+        full = f"{name} ({body})"
+        candidates = self.gaz.exact("award", full)
+        if candidates:
+            return candidates[0].iri
+        self.note(line, f"award {name!r} of {body!r} is not in the graph: a new award, unresolved")
+        return self.new_node("award", full, (FG.Award,))
+
+    def recipient(self, text: str, name: str, line: Line) -> URIRef:
+        """The film, unless the item names a person (or body) the award went to."""
+        rest = text[len(name):]
+        who = _RECIPIENT.search(rest) or _DASHED_RECIPIENT.search(rest)
+        if who is None:
+            return self.film
+        person_name = re.sub(r"^(?:the\s+)?(?:director|actor|actress)\s+", "",
+                             who.group("who").strip(), flags=re.IGNORECASE)
+        person_name = re.sub(r"\s*\((?:1[89]|20)[0-9]{2}\)\s*$", "", person_name).strip()
+        for kind in ("person", "org"):
+            found = self.gaz.lookup(kind, person_name)
+            if found:
+                return found[0].iri
+        looks_personal = re.fullmatch(r"[A-Z][\w'\u2019.-]+(?:\s+[A-Z][\w'\u2019.-]+){1,3}",
+                                      person_name)
+        if looks_personal and normalise(person_name) != normalise(self.page.header.title.text) and (
+                _PERSON_AWARD.search(name) or re.search(r"awarded to|given to|presented to",
+                                                        text)):
+            self.note(line, f"recipient {person_name!r} is not in the graph: a new person, "
+                            "unresolved")
+            return self.new_node("person", person_name, (FG.Person,))
+        return self.film
 
     def _lines(self, section: Section) -> None:
         for number, line in enumerate(section.bullets or section.plain, start=1):
-            text = line.text.strip().lstrip("•").strip()
+            text = line.text.strip()
             match = _ATTRIBUTION.match(text)
             quote = match.group("text") if match and match.group("text") else text
             node = self.item("quote", FG.Quotation, number, quote)
@@ -409,17 +507,44 @@ class _PageReader:
         kind, cls = kinds.get(section.name, ("item", FG.PageItem))
         for number, line in enumerate(section.bullets, start=1):
             self.item(kind, cls, number, line.text)
+        self.unbulleted(section, kind, cls)
+
+    def unbulleted(self, section: Section, kind: str, cls: URIRef) -> None:
+        """Lines of an item list written without a bullet: kept as items, and reported."""
+        offset = len(section.bullets)
+        for number, line in enumerate(section.plain, start=offset + 1):
+            self.note(line, f"line in {section.name!r} has no bullet; kept as an item")
+            self.item(kind, cls, number, line.text.strip())
+
+    def _unknown(self, section: Section) -> None:
+        kind = "item-" + str(section.position)
+        for number, line in enumerate(section.bullets + section.plain, start=1):
+            self.item(kind, FG.PageItem, number, line.text.strip())
 
     def _topics(self, section: Section) -> None:
-        vocabulary = self.vocabulary()
-        for line in section.plain:
+        vocabulary, only_bundled = self.vocabulary()
+        for line in section.bullets + section.plain:
             result = segment_run(line.text.strip(), vocabulary)
-            for _, concept in result.matches:
+            for label, concept in result.matches:
+                if concept in only_bundled:
+                    self.new_theme(label, concept)
+                self.g.add((self.film, FG.hasTheme, concept))
+                self.source.records += 1
+            for leftover in result.leftovers:
+                concept = mint("theme", slug(leftover))
+                self.new_theme(leftover, concept)
                 self.g.add((self.film, FG.hasTheme, concept))
                 self.source.records += 1
             if result.leftovers:
-                self.note(line, "not in the theme vocabulary, left out: "
-                                + "; ".join(repr(t) for t in result.leftovers))
+                self.note(line, "not in the theme vocabulary, kept as new concepts marked "
+                                "unresolved: " + "; ".join(repr(t) for t in result.leftovers))
+
+    def new_theme(self, label: str, concept: URIRef) -> None:
+        g = self.g
+        g.add((concept, RDF.type, FG.Theme))
+        g.add((concept, SKOS.prefLabel, Literal(label, lang="en")))
+        g.add((concept, RDFS.label, Literal(label, lang="en")))
+        g.add((concept, FG.unresolved, _TRUE))
 
     # -- facts stated only in prose ---------------------------------------------------------
 
@@ -433,15 +558,17 @@ class _PageReader:
                 keys = tuple(k + " " for k in self.fmt.production)
                 lines = [ln for ln in lines if not ln.text.strip().startswith(keys)]
             for line in lines:
-                yield from sentences(line.text)
+                yield from sentences(strip_bullet(line.text) or line.text)
 
     def prose_facts(self) -> None:
         for sentence in self.prose_sentences("people"):
             for finding in find_credits(sentence):
                 self.credit(finding.role, finding.name, finding.character, sentence)
+            for weak in find_weak_signals(sentence):
+                self.note(None, f"weak signal, not asserted: {weak!r} in {sentence!r}")
         linked: set[URIRef] = set()
         for sentence in self.prose_sentences("context"):
-            for mention in self.gaz.mentions("event", sentence, min_words=2):
+            for mention in self.gaz.mentions("event", sentence, min_words=2, any_case=True):
                 if mention.entry.iri not in linked:
                     linked.add(mention.entry.iri)
                     self.context_claim(mention.entry, sentence)
@@ -530,3 +657,18 @@ def _split_list(value: str) -> list[str]:
         out.extend(part.strip() for part in re.split(r"\s+and\s+", item) if part.strip())
     return out
 
+
+@cache
+def _bundled_themes() -> dict[str, URIRef]:
+    """The bundled theme labels (``curated/themes.csv``), to split topic runs without a graph."""
+    path = sources_dir() / "curated" / "themes.csv"
+    if not path.is_file():
+        return {}
+    themes: dict[str, URIRef] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            concept = mint("theme", slug(row["id"]))
+            for label in [row["label"], *(row.get("alt_labels") or "").split("|")]:
+                if label.strip():
+                    themes.setdefault(label.strip().lower(), concept)
+    return themes

@@ -239,11 +239,15 @@ class Gazetteer:
                 return sorted(close, key=lambda e: (e.year != year, e.rank, str(e.iri)))
         return []
 
-    def mentions(self, kind: str, text: str, *, min_words: int = 1) -> list[Mention]:
+    def mentions(self, kind: str, text: str, *, min_words: int = 1,
+                 any_case: bool = False) -> list[Mention]:
         """Known names of ``kind`` in ``text``: longest first, non-overlapping, left to right.
 
         A name must start at a word boundary with the capital letter a proper name has
         in running text (or match a name written in lowercase), and have ``min_words`` words.
+        With ``any_case``, a name of two words or more matches whatever the case of its first
+        letter ("the assassination of Sergei Kirov"): a run of words that long names the
+        thing it names in either case.
         """
         table = self.names(kind)
         words = list(_words(text))
@@ -259,6 +263,7 @@ class Gazetteer:
                 span = text[start:end]
                 entries = table.get(normalise(span))
                 if entries and (span[0].isupper() or not span[0].isalpha()
+                                or (any_case and n >= 2)
                                 or any(e.label[:1].islower() for e in entries)):
                     best = sorted(entries, key=lambda e: (e.rank, str(e.iri)))[0]
                     hit = Mention(start, end, span, best)

@@ -69,7 +69,7 @@ _DASHED_RECIPIENT = re.compile(
     r"(?:\s[-\u2013\u2014]\s|:\s)(?P<who>[A-Z][\w'\u2019.-]+(?:\s+[A-Z][\w'\u2019.-]+){1,3})\s*$")
 _PERSON_AWARD = re.compile(r"\b(actor|actress|director|cinematograph|screenplay|screenwrit|"
                            r"composer|score|performance|directing)", re.IGNORECASE)
-_AWARD_END = re.compile(r",|\s+\(|\s+awarded\b|\s+nomination\b|\s+for\s|\s+at\s|"
+_AWARD_END = re.compile(r",|\s+\(|\s+awarded\b|\s+nomination\b|\s+for\s(?!Best\b)|\s+at\s|"
                         r"\s+[-\u2013\u2014:]\s")
 #: The festival or body of an award item: ", Cannes Film Festival" or " at the Venice …".
 _FESTIVAL = re.compile(r"(?:,\s*|\s+at\s+(?:the\s+)?|\s+of\s+the\s+)(?P<body>(?:[0-9]{1,2}(?:st|nd|rd|th)\s+)?"
@@ -231,6 +231,9 @@ class _PageReader:
         g.add((self.film, RDF.type, FG.Film))
         g.add((self.film, RDFS.label, Literal(header.title.text, lang="en")))
         g.add((self.film, FG.year, Literal(f"{header.year:04d}", datatype=XSD.gYear)))
+        for alternative in header.alternatives:
+            g.add((self.film, SKOS.altLabel,
+                   Literal(alternative.text, lang=_language(alternative.text))))
         if header.uncertain:
             g.add((self.film, FG.yearCertainty, Literal("uncertain")))
         self.source.records = 1

@@ -116,6 +116,8 @@ class PageHeader:
     key_themes: Line | None = None
     #: "c. 1925" or "1925?": the year is not certain.
     uncertain: bool = False
+    #: Other titles written between the title and the year line ("Шинель" then "The Overcoat").
+    alternatives: list[Line] = field(default_factory=list)
     #: Lines of the header that are none of the above, kept for the reader to report.
     extra: list[Line] = field(default_factory=list)
 
@@ -196,6 +198,11 @@ def parse_connection(page: Page, line: Line, fld: str) -> Connection:
     return Connection(title, year, aspect, line)
 
 
+#: Legacy encodings in the order they are assumed when the detector cannot tell them apart.
+_PREFERRED = ("cp1252", "latin_1", "iso8859_15", "cp1251", "koi8_r", "koi8_u", "cp1250",
+              "iso8859_2", "mac_roman")
+
+
 def decode_page(path: Path, raw: bytes) -> tuple[str, str | None]:
     """The text of a page and the encoding it was decoded from when that was not UTF-8.
 
@@ -207,9 +214,21 @@ def decode_page(path: Path, raw: bytes) -> tuple[str, str | None]:
         return raw.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
         failure = exc
-    best = from_bytes(raw).best()
+    matches = list(from_bytes(raw))
+    best = matches[0] if matches else None
     if best is not None and best.encoding not in ("utf_8", "ascii"):
-        return str(best), best.encoding
+        # On a short page several code pages often read equally well (cp1250 and cp1252
+        # differ in a handful of bytes): among those the detector ties, the commonest
+        # legacy encodings of film pages are preferred and the others named in the note.
+        tied = [m for m in matches
+                if m.chaos <= best.chaos and m.coherence >= best.coherence - 0.01]
+        chosen = min(tied, key=lambda m: (_PREFERRED.index(m.encoding)
+                                          if m.encoding in _PREFERRED else len(_PREFERRED)))
+        text = str(chosen)
+        others = sorted({m.encoding for m in tied if m is not chosen and str(m) != text})
+        return text, chosen.encoding + (
+            f" (also readable as {', '.join(others)}: check the special characters)"
+            if others else "")
     line = raw.count(b"\n", 0, failure.start) + 1
     column = failure.start - (raw.rfind(b"\n", 0, failure.start) + 1) + 1
     raise SourceError(path, f"is not UTF-8 text ({failure.reason}: byte "
@@ -265,7 +284,10 @@ def read_page(path: Path) -> Page:
 def _unknown_heading(body: list[Line], i: int, current: Section | None) -> bool:
     """Whether ``body[i]`` reads as a heading the format does not list."""
     text = body[i].text.strip()
-    if current is not None and current.kind in ("production", "lines", "similar", "topics"):
+    if current is not None and current.kind in ("lines", "similar", "topics"):
+        return False
+    keys = page_format().production
+    if any(heading_key(text).startswith(heading_key(k)) for k in keys):
         return False
     if not _HEADING_LIKE.match(text) or strip_bullet(text) is not None or len(text.split()) > 6:
         return False
@@ -289,9 +311,11 @@ def _read_header(path: Path, lines: list[Line]) -> PageHeader:
     if year_at is None:
         raise SourceError(path, "the header has no year line (e.g. '1937 89 minutes Soviet Union')",
                           line=title.number, field="year")
-    if year_at > 0:
+    alternatives = [Line(ln.number, ln.text.strip()) for ln in rest[:year_at]]
+    if len(alternatives) > 2:
         raise SourceError(path, f"unexpected line {rest[0].text.strip()!r} between title and year",
                           line=rest[0].number, field="year")
+    rest = rest[year_at:]
     year_line = rest[0]
     match = _YEAR_LINE.match(year_line.text.strip())
     assert match is not None
@@ -305,6 +329,7 @@ def _read_header(path: Path, lines: list[Line]) -> PageHeader:
         country=(match.group("country") or "").strip() or None,
         uncertain=bool(match.group("circa") or match.group("doubt")),
     )
+    header.alternatives = alternatives
     for ln in rest[1:]:
         text = ln.text.strip()
         if len(text) >= 2 and text[0] in _QUOTES and text[-1] in _QUOTES and header.tagline is None:

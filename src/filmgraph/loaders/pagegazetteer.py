@@ -220,8 +220,27 @@ class Gazetteer:
         return sorted(found, key=lambda e: (e.rank, str(e.iri)))
 
     def lookup(self, kind: str, name: str) -> list[Entry]:
-        """Exact names first, then fuzzy ones; empty when nothing is close enough."""
-        return self.exact(kind, name) or self.fuzzy(kind, name)
+        """Exact names first, then fuzzy ones; empty when nothing is close enough.
+
+        A person matches fuzzily only on a name with the same surname: "Sergey Urusevsky" is
+        "Sergei Urusevsky", but "Boris Chirskov" (a screenwriter) is not "Boris Chirkov"
+        (an actor), however close the spellings.
+        """
+        exact = self.exact(kind, name)
+        if exact:
+            return exact
+        found = self.fuzzy(kind, name)
+        if kind == "person":
+            surname = normalise(name).split()[-1:]
+            found = [e for e in found
+                     if any(v.split()[-1:] == surname for v in _variants(e.label))
+                     or self._surname_known(e, surname)]
+        return found
+
+    def _surname_known(self, entry: Entry, surname: list[str]) -> bool:
+        """Whether one of the names ``entry`` is known by ends in ``surname``."""
+        return any(entry in entries and key.split()[-1:] == surname
+                   for key, entries in self.names(entry.kind).items())
 
     def films(self, title: str, year: int | None) -> list[Entry]:
         """Films called ``title`` (exactly, then fuzzily) within a year either side of ``year``.

@@ -49,7 +49,9 @@ _ROLE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
      for role, words in _ROLE_WORDS.items()]
     + [(role, re.compile(pattern)) for role, pattern in (
         ("director", rf"\b(?:[Dd]irected|[Cc]o-directed)\s+by\s+{_NAMES}"),
-        ("cinematographer", rf"\b(?:photographed|shot|filmed|lensed)\s+by\s+"
+        ("director", rf"{_NAMES}\s+(?:wrote\s+and\s+)?(?:co-)?directed\b"),
+        ("cinematographer", rf"{_NAMES}\s+photographed\b"),
+        ("cinematographer", rf"\b(?:[Pp]hotographed|[Ss]hot|[Ff]ilmed|[Ll]ensed)\s+by\s+"
                             rf"(?:(?:the\s+)?cinematographers?\s+)?{_NAMES}"),
         ("cinematographer", rf"\b[Cc]inematography\b[^.]*?\b(?:handled|shot|done|is|was)\s+"
                             rf"(?:by\s+)?{_NAMES}"),

@@ -56,33 +56,71 @@ from filmgraph.temporal import parse_date, xsd_date
 
 __all__ = ["FilmPageLoader", "gazetteer_for"]
 
-_DATE_FORMATS = (("%B %d, %Y", "%Y-%m-%d"), ("%d %B %Y", "%Y-%m-%d"), ("%b %d, %Y", "%Y-%m-%d"),
-                 ("%Y-%m-%d", "%Y-%m-%d"), ("%B %Y", "%Y-%m"), ("%b %Y", "%Y-%m"), ("%Y", "%Y"))
+_DATE_FORMATS = (
+    ("%B %d, %Y", "%Y-%m-%d"),
+    ("%d %B %Y", "%Y-%m-%d"),
+    ("%b %d, %Y", "%Y-%m-%d"),
+    ("%Y-%m-%d", "%Y-%m-%d"),
+    ("%B %Y", "%Y-%m"),
+    ("%b %Y", "%Y-%m"),
+    ("%Y", "%Y"),
+)
 _ATTRIBUTION = re.compile(r"^(?P<text>.*?)\s*\((?P<who>[^()]+)\)\s*$")
 _YEAR = re.compile(r"\b(1[89][0-9]{2}|20[0-9]{2})\b")
 _RECIPIENT = re.compile(
     r"\b(?:awarded to|given to|presented to|shared by|won by|for)\s+"
     r"(?:(?:the\s+)?(?:director|actor|actress|cinematographer|composer|screenwriter)\s+)?"
-    r"(?P<who>[^,;()\u2013\u2014]+?)(?:\s+\(|,|;|\s+and\s|\s+for\s|\s+[-\u2013\u2014]\s|$)")
-#: "Best Actress – Tatiana Samoilova", "Best Director: Mikhail Kalatozov".
+    r"(?P<who>[^,;()\u2013\u2014]+?)(?:\s+\(|,|;|\s+and\s|\s+for\s|\s+[-\u2013\u2014]\s|$)"
+)
+#: "Best Actress - Tatiana Samoilova", "Best Director: Mikhail Kalatozov".
 _DASHED_RECIPIENT = re.compile(
-    r"(?:\s[-\u2013\u2014]\s|:\s)(?P<who>[A-Z][\w'\u2019.-]+(?:\s+[A-Z][\w'\u2019.-]+){1,3})\s*$")
-_PERSON_AWARD = re.compile(r"\b(actor|actress|director|cinematograph|screenplay|screenwrit|"
-                           r"composer|score|performance|directing)", re.IGNORECASE)
-_AWARD_END = re.compile(r",|\s+\(|\s+awarded\b|\s+nomination\b|\s+for\s(?!Best\b)|\s+at\s|"
-                        r"\s+[-\u2013\u2014:]\s")
+    r"(?:\s[-\u2013\u2014]\s|:\s)(?P<who>[A-Z][\w'\u2019.-]+(?:\s+[A-Z][\w'\u2019.-]+){1,3})\s*$"
+)
+_PERSON_AWARD = re.compile(
+    r"\b(actor|actress|director|cinematograph|screenplay|screenwrit|"
+    r"composer|score|performance|directing)",
+    re.IGNORECASE,
+)
+_AWARD_END = re.compile(
+    r",|\s+\(|\s+awarded\b|\s+nomination\b|\s+for\s(?!Best\b)|\s+at\s|"
+    r"\s+[-\u2013\u2014:]\s"
+)
 #: The festival or body of an award item: ", Cannes Film Festival" or " at the Venice …".
-_FESTIVAL = re.compile(r"(?:,\s*|\s+at\s+(?:the\s+)?|\s+of\s+the\s+)(?P<body>(?:[0-9]{1,2}(?:st|nd|rd|th)\s+)?"
-                       r"[A-Z][^,;()\u2013\u2014]*?)(?=\s*\(|,|;|\s+[-\u2013\u2014]\s|"
-                       r"\s+awarded\b|\s+for\s|\s+nominat|$)")
-_BODY_WORDS = frozenset({"film", "festival", "international", "the", "of", "du", "de", "and",
-                         "awards", "award", "prize", "cinema", "mostra", "internazionale"})
+_FESTIVAL = re.compile(
+    r"(?:,\s*|\s+at\s+(?:the\s+)?|\s+of\s+the\s+)"
+    r"(?P<body>(?:[0-9]{1,2}(?:st|nd|rd|th)\s+)?[A-Z][^,;()\u2013\u2014]*?)(?=\s*\(|,|;|\s+[-\u2013\u2014]\s|"
+    r"\s+awarded\b|\s+for\s|\s+nominat|$)"
+)
+_BODY_WORDS = frozenset(
+    {
+        "film",
+        "festival",
+        "international",
+        "the",
+        "of",
+        "du",
+        "de",
+        "and",
+        "awards",
+        "award",
+        "prize",
+        "cinema",
+        "mostra",
+        "internazionale",
+    }
+)
 _GENERIC_ORG_WORDS = re.compile(r"\b(film\s+)?studios?\b|\bcompany\b", re.IGNORECASE)
 _GENERIC_PLACE_WORDS = re.compile(r"\b(region|oblast|province|area)\b", re.IGNORECASE)
 _TRUE = Literal(True)
-_ROLE_NODES = {"director": FG.DirectorRole, "screenwriter": FG.ScreenwriterRole,
-               "cinematographer": FG.CinematographerRole, "composer": FG.ComposerRole,
-               "editor": FG.EditorRole, "producer": FG.ProducerRole, "actor": FG.ActorRole}
+_ROLE_NODES = {
+    "director": FG.DirectorRole,
+    "screenwriter": FG.ScreenwriterRole,
+    "cinematographer": FG.CinematographerRole,
+    "composer": FG.ComposerRole,
+    "editor": FG.EditorRole,
+    "producer": FG.ProducerRole,
+    "actor": FG.ActorRole,
+}
 
 
 def gazetteer_for(context: LoadContext) -> Gazetteer:
@@ -148,8 +186,9 @@ class FilmPageLoader:
 class _PageReader:
     """Turns one parsed page into the triples of its named graph."""
 
-    def __init__(self, page: Page, source: SourceGraph, gazetteer: Gazetteer,
-                 context: LoadContext) -> None:
+    def __init__(
+        self, page: Page, source: SourceGraph, gazetteer: Gazetteer, context: LoadContext
+    ) -> None:
         self.page, self.source, self.gaz, self.context = page, source, gazetteer, context
         self.g: Triples = source.graph
         self.slug = str(source.iri).rsplit("/", 1)[-1]
@@ -175,8 +214,13 @@ class _PageReader:
         self.g.add((node, FG.unresolved, _TRUE))
         return node
 
-    def resolve(self, kind: str, name: str, classes: tuple[URIRef, ...],
-                strip: re.Pattern[str] | None = None) -> URIRef:
+    def resolve(
+        self,
+        kind: str,
+        name: str,
+        classes: tuple[URIRef, ...],
+        strip: re.Pattern[str] | None = None,
+    ) -> URIRef:
         candidates = self.gaz.lookup(kind, name)
         if not candidates and strip is not None:
             shorter = re.sub(r"\s+", " ", strip.sub(" ", re.sub(r"\([^()]*\)", " ", name))).strip()
@@ -192,8 +236,10 @@ class _PageReader:
         if year is None:
             if len(candidates) > 1:
                 names = "; ".join(f"{e.label} ({e.year})" for e in candidates)
-                self.note(line, f"{title!r} has no year and matches several films ({names}); "
-                                "linked to none")
+                self.note(
+                    line,
+                    f"{title!r} has no year and matches several films ({names}); linked to none",
+                )
                 return None
             if not candidates:
                 self.note(line, f"{title!r} has no year and is not in the graph; linked to none")
@@ -217,23 +263,36 @@ class _PageReader:
         page, g = self.page, self.g
         header = page.header
         g.add((self.doc, RDF.type, FG.SourceDocument))
-        g.add((self.doc, RDFS.label, Literal(
-            f"Film page: {header.title.text} ({header.year})", lang="en")))
+        g.add(
+            (
+                self.doc,
+                RDFS.label,
+                Literal(f"Film page: {header.title.text} ({header.year})", lang="en"),
+            )
+        )
         g.add((self.doc, FG.sourceKind, Literal("film-page")))
         known = self.gaz.films(header.title.text, header.year)
         exact = [e for e in known if e.year == header.year]
         self.film = exact[0].iri if exact else film_iri(header.title.text, header.year)
         if known and not exact:
-            self.note(header.year_line, f"the page gives {header.year}; the graph has "
-                      f"{known[0].label} ({known[0].year}): kept apart for linking to decide")
+            self.note(
+                header.year_line,
+                f"the page gives {header.year}; the graph has "
+                f"{known[0].label} ({known[0].year}): kept apart for linking to decide",
+            )
         # What the page says of its film is stated even when the graph knows the film: a
         # second source saying the same corroborates it, a different value is reported.
         g.add((self.film, RDF.type, FG.Film))
         g.add((self.film, RDFS.label, Literal(header.title.text, lang="en")))
         g.add((self.film, FG.year, Literal(f"{header.year:04d}", datatype=XSD.gYear)))
         for alternative in header.alternatives:
-            g.add((self.film, SKOS.altLabel,
-                   Literal(alternative.text, lang=_language(alternative.text))))
+            g.add(
+                (
+                    self.film,
+                    SKOS.altLabel,
+                    Literal(alternative.text, lang=_language(alternative.text)),
+                )
+            )
         if header.uncertain:
             g.add((self.film, FG.yearCertainty, Literal("uncertain")))
         self.source.records = 1
@@ -248,8 +307,13 @@ class _PageReader:
             country = self.resolve("country", header.country, (FG.Country,))
             g.add((self.film, FG.hasCountry, country))
         if header.tagline is not None:
-            g.add((self.film, FG.tagline,
-                   Literal(header.tagline.text, lang=_language(header.tagline.text))))
+            g.add(
+                (
+                    self.film,
+                    FG.tagline,
+                    Literal(header.tagline.text, lang=_language(header.tagline.text)),
+                )
+            )
         if header.key_themes is not None:
             vocabulary = self.vocabulary()[0]
             for phrase in split_case_run(header.key_themes.text):
@@ -306,12 +370,17 @@ class _PageReader:
         keys = self.fmt.production
         for line in section.plain:
             text = line.text.strip()
-            key = next((k for k in sorted(keys, key=len, reverse=True)
-                        if re.match(re.escape(k) + r"(?:\s*:\s*|\s+|$)", text, re.IGNORECASE)),
-                       None)
+            key = next(
+                (
+                    k
+                    for k in sorted(keys, key=len, reverse=True)
+                    if re.match(re.escape(k) + r"(?:\s*:\s*|\s+|$)", text, re.IGNORECASE)
+                ),
+                None,
+            )
             if key is None:
                 break
-            value = text[len(key):].strip().lstrip(":").strip()
+            value = text[len(key) :].strip().lstrip(":").strip()
             if not value or value.split(" -")[0].strip().lower() in self.fmt.unknown:
                 continue
             try:
@@ -367,8 +436,9 @@ class _PageReader:
             if later == earlier:
                 self.reject(self.page.error(line, section.name, "a film cannot influence itself"))
                 continue
-            claim = hashed_iri("claim", str(self.doc), "inspiration", str(later), str(earlier),
-                               item.aspect or "")
+            claim = hashed_iri(
+                "claim", str(self.doc), "inspiration", str(later), str(earlier), item.aspect or ""
+            )
             g = self.g
             g.add((claim, RDF.type, FG.InspirationClaim))
             g.add((claim, FG.influencee, later))
@@ -390,8 +460,9 @@ class _PageReader:
                 items.append((rest, None))
             for title, year in items:
                 if not any(c.isalnum() for c in title):
-                    self.reject(self.page.error(line, section.name, f"{text!r} has an item "
-                                                "without a title"))
+                    self.reject(
+                        self.page.error(line, section.name, f"{text!r} has an item without a title")
+                    )
                     continue
                 other = self.film_ref(title, year, line)
                 if other is None or other == self.film:
@@ -414,9 +485,12 @@ class _PageReader:
         name = _AWARD_END.split(text, maxsplit=1)[0].strip() or text
         body_match = _FESTIVAL.search(text, len(name))
         body = body_match.group("body").strip() if body_match else None
-        if body and not re.search(r"festival|academy|awards?\b|prize|council|union|society|"
-                                  r"critics|federation|circle|guild|state|government|poll",
-                                  body, re.IGNORECASE):
+        if body and not re.search(
+            r"festival|academy|awards?\b|prize|council|union|society|"
+            r"critics|federation|circle|guild|state|government|poll",
+            body,
+            re.IGNORECASE,
+        ):
             body = None  # "Best Actress, Tatiana Samoilova": a person, not a body
         award = self.award_node(name, body, line)
         outcome = FG.Nominated if re.search(r"\bnominat", text, re.IGNORECASE) else FG.Won
@@ -424,8 +498,9 @@ class _PageReader:
         bracketed = re.findall(r"\(((?:1[89]|20)[0-9]{2})\)", text)
         years = bracketed or _YEAR.findall(text)
         year = years[-1] if years else ""
-        node = hashed_iri("recognition", str(award), str(recipient), year,
-                          str(outcome), str(self.doc))
+        node = hashed_iri(
+            "recognition", str(award), str(recipient), year, str(outcome), str(self.doc)
+        )
         g = self.g
         g.add((node, RDF.type, FG.AwardRecognition))
         g.add((node, FG.ofAward, award))
@@ -457,12 +532,9 @@ class _PageReader:
             at = f" {label} ".find(f" {wanted} ")
             if at < 0:
                 continue
-            after = label[at + len(wanted):].split()
-            continues = bool(after) and after[0] not in ("du", "de", "of", "at", "for") and not (
-                set(after[:1]) & set(marks))
-            if continues and not label.endswith(wanted):
-                if not any(m in after[:1] for m in marks):
-                    continue
+            after = label[at + len(wanted) :].split()
+            if after and after[0] not in ("du", "de", "of", "at", "for") and after[0] not in marks:
+                continue  # the label goes on into a longer name ("Grand Prix Spécial …")
             if marks and all(m in label.split() for m in marks):
                 return entries[0].iri
         full = f"{name} ({body})"
@@ -474,24 +546,32 @@ class _PageReader:
 
     def recipient(self, text: str, name: str, line: Line) -> URIRef:
         """The film, unless the item names a person (or body) the award went to."""
-        rest = text[len(name):]
+        rest = text[len(name) :]
         who = _RECIPIENT.search(rest) or _DASHED_RECIPIENT.search(rest)
         if who is None:
             return self.film
-        person_name = re.sub(r"^(?:the\s+)?(?:director|actor|actress)\s+", "",
-                             who.group("who").strip(), flags=re.IGNORECASE)
+        person_name = re.sub(
+            r"^(?:the\s+)?(?:director|actor|actress)\s+",
+            "",
+            who.group("who").strip(),
+            flags=re.IGNORECASE,
+        )
         person_name = re.sub(r"\s*\((?:1[89]|20)[0-9]{2}\)\s*$", "", person_name).strip()
         for kind in ("person", "org"):
             found = self.gaz.lookup(kind, person_name)
             if found:
                 return found[0].iri
-        looks_personal = re.fullmatch(r"[A-Z][\w'\u2019.-]+(?:\s+[A-Z][\w'\u2019.-]+){1,3}",
-                                      person_name)
-        if looks_personal and normalise(person_name) != normalise(self.page.header.title.text) and (
-                _PERSON_AWARD.search(name) or re.search(r"awarded to|given to|presented to",
-                                                        text)):
-            self.note(line, f"recipient {person_name!r} is not in the graph: a new person, "
-                            "unresolved")
+        looks_personal = re.fullmatch(
+            r"[A-Z][\w'\u2019.-]+(?:\s+[A-Z][\w'\u2019.-]+){1,3}", person_name
+        )
+        if (
+            looks_personal
+            and normalise(person_name) != normalise(self.page.header.title.text)
+            and (_PERSON_AWARD.search(name) or re.search(r"awarded to|given to|presented to", text))
+        ):
+            self.note(
+                line, f"recipient {person_name!r} is not in the graph: a new person, unresolved"
+            )
             return self.new_node("person", person_name, (FG.Person,))
         return self.film
 
@@ -505,8 +585,10 @@ class _PageReader:
                 self.g.add((node, FG.attribution, Literal(match.group("who").strip())))
 
     def _bullets(self, section: Section) -> None:
-        kinds = {"Memorable Scenes": ("scene", FG.MemorableScene),
-                 "Did You Know?": ("trivia", FG.TriviaItem)}
+        kinds = {
+            "Memorable Scenes": ("scene", FG.MemorableScene),
+            "Did You Know?": ("trivia", FG.TriviaItem),
+        }
         kind, cls = kinds.get(section.name, ("item", FG.PageItem))
         for number, line in enumerate(section.bullets, start=1):
             self.item(kind, cls, number, line.text)
@@ -539,8 +621,11 @@ class _PageReader:
                 self.g.add((self.film, FG.hasTheme, concept))
                 self.source.records += 1
             if result.leftovers:
-                self.note(line, "not in the theme vocabulary, kept as new concepts marked "
-                                "unresolved: " + "; ".join(repr(t) for t in result.leftovers))
+                self.note(
+                    line,
+                    "not in the theme vocabulary, kept as new concepts marked "
+                    "unresolved: " + "; ".join(repr(t) for t in result.leftovers),
+                )
 
     def new_theme(self, label: str, concept: URIRef) -> None:
         g = self.g
@@ -577,15 +662,21 @@ class _PageReader:
                     self.context_claim(mention.entry, sentence)
         for role in ("withdrawal", "restoration"):
             for sentence in self.prose_sentences(role):
-                for life in find_life_events(sentence, restoration=role == "restoration",
-                                             withdrawal=role == "withdrawal"):
+                for life in find_life_events(
+                    sentence, restoration=role == "restoration", withdrawal=role == "withdrawal"
+                ):
                     self.life_event(life.kind, life.year, None, sentence)
         for sentence in self.prose_sentences("archive"):
-            keepers = [m.entry.iri for m in self.gaz.mentions("org", sentence)
-                       if re.search(r"\b(preserved|held|kept|holds)\b", sentence)]
+            keepers = [
+                m.entry.iri
+                for m in self.gaz.mentions("org", sentence)
+                if re.search(r"\b(preserved|held|kept|holds)\b", sentence)
+            ]
             if not keepers:
-                keepers = [self.resolve("org", name, (FG.Archive,))
-                           for name in find_archive_names(sentence)]
+                keepers = [
+                    self.resolve("org", name, (FG.Archive,))
+                    for name in find_archive_names(sentence)
+                ]
             for keeper in keepers:
                 self.life_event("archived", None, keeper, sentence)
 
@@ -619,8 +710,11 @@ class _PageReader:
         self.source.records += 1
 
     def life_event(self, kind: str, year: int | None, agent: URIRef | None, sentence: str) -> None:
-        classes = {"withdrawal": FG.Withdrawal, "restoration": FG.Restoration,
-                   "archived": FG.ArchivalHolding}
+        classes = {
+            "withdrawal": FG.Withdrawal,
+            "restoration": FG.Restoration,
+            "archived": FG.ArchivalHolding,
+        }
         date = f"{year:04d}" if year else ""
         node = hashed_iri("life-event", str(self.film), kind, date, str(agent or ""), str(self.doc))
         g = self.g
@@ -638,7 +732,8 @@ class _PageReader:
             g.add((node, FG.carriedOutBy, agent))
             entry = self.gaz.entry(agent)
             is_archive = (agent, RDF.type, FG.Archive) in g or (
-                entry is not None and FG.Archive in entry.classes)
+                entry is not None and FG.Archive in entry.classes
+            )
             if kind == "archived" and is_archive:
                 g.add((self.film, FG.heldBy, agent))
         self.source.records += 1

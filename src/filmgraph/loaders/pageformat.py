@@ -40,11 +40,15 @@ _YEAR_LINE = re.compile(
     r"^(?P<circa>(?:c|ca|circa)\.?\s*)?(?P<year>[0-9]{4})(?P<doubt>\?)?(?:\s+(?P<minutes>[0-9]{1,4})\s+min(?:ute)?s?\.?)?(?:\s+(?P<country>\S.*))?$"
 )
 _QUOTES = "\"'\u201c\u201d\u00ab\u00bb\u201e\u2018\u2019"
-#: An item marker: a bullet ("•", "-", "*", "–", "—", "·", "‣", "◦") or a number ("1.", "2)").
+#: An item marker: a bullet (bullet, hyphen, asterisk, en or em dash, middle dot) or a number
+#: ("1.", "2)").
 _BULLET = re.compile(r"^\s*(?:[\u2022\u00b7\u2023\u25e6*\u2013\u2014-]|\(?[0-9]{1,3}[.)])\s+")
 #: A line that may be a heading the format does not list: short, capitalised, no sentence
 #: punctuation at its end, no year, standing between blank lines.
-_HEADING_LIKE = re.compile(r"^[A-Z\u00c0-\u024f\u0400-\u04ff][^.!;:,\"\u201d\u00bb()0-9]{1,48}[^.!;:,\"\u201d\u00bb\s]$")
+_HEADING_LIKE = re.compile(
+    r"^[A-Z\u00c0-\u024f\u0400-\u04ff][^.!;:,\"\u201d\u00bb()0-9]{1,48}"
+    r"[^.!;:,\"\u201d\u00bb\s]$"
+)
 _CONNECTION = re.compile(
     r"^(?P<title>.*?)\s*(?:\((?:c|ca|circa)?\.?\s*(?P<year>[0-9]{4})\??\))?\s*(?:[-\u2013\u2014]\s*(?P<aspect>.*))?$"
 )
@@ -92,7 +96,7 @@ def heading_key(text: str) -> str:
 def strip_bullet(text: str) -> str | None:
     """The text of an item without its bullet or number; ``None`` for a line without one."""
     match = _BULLET.match(text)
-    return text[match.end():].strip() if match else None
+    return text[match.end() :].strip() if match else None
 
 
 @dataclass(frozen=True)
@@ -137,7 +141,7 @@ class Section:
 
     @property
     def bullets(self) -> list[Line]:
-        """The items (bullets "•", "-", "*", "–" or numbers "1."), without their marker."""
+        """The items (a bullet, hyphen, asterisk, dash or a number "1."), without their marker."""
         out = []
         for ln in self.lines:
             item = strip_bullet(ln.text)
@@ -199,8 +203,17 @@ def parse_connection(page: Page, line: Line, fld: str) -> Connection:
 
 
 #: Legacy encodings in the order they are assumed when the detector cannot tell them apart.
-_PREFERRED = ("cp1252", "latin_1", "iso8859_15", "cp1251", "koi8_r", "koi8_u", "cp1250",
-              "iso8859_2", "mac_roman")
+_PREFERRED = (
+    "cp1252",
+    "latin_1",
+    "iso8859_15",
+    "cp1251",
+    "koi8_r",
+    "koi8_u",
+    "cp1250",
+    "iso8859_2",
+    "mac_roman",
+)
 
 
 def decode_page(path: Path, raw: bytes) -> tuple[str, str | None]:
@@ -220,21 +233,32 @@ def decode_page(path: Path, raw: bytes) -> tuple[str, str | None]:
         # On a short page several code pages often read equally well (cp1250 and cp1252
         # differ in a handful of bytes): among those the detector ties, the commonest
         # legacy encodings of film pages are preferred and the others named in the note.
-        tied = [m for m in matches
-                if m.chaos <= best.chaos and m.coherence >= best.coherence - 0.01]
-        chosen = min(tied, key=lambda m: (_PREFERRED.index(m.encoding)
-                                          if m.encoding in _PREFERRED else len(_PREFERRED)))
+        tied = [
+            m for m in matches if m.chaos <= best.chaos and m.coherence >= best.coherence - 0.01
+        ]
+        chosen = min(
+            tied,
+            key=lambda m: (
+                _PREFERRED.index(m.encoding) if m.encoding in _PREFERRED else len(_PREFERRED)
+            ),
+        )
         text = str(chosen)
         others = sorted({m.encoding for m in tied if m is not chosen and str(m) != text})
         return text, chosen.encoding + (
             f" (also readable as {', '.join(others)}: check the special characters)"
-            if others else "")
+            if others
+            else ""
+        )
     line = raw.count(b"\n", 0, failure.start) + 1
     column = failure.start - (raw.rfind(b"\n", 0, failure.start) + 1) + 1
-    raise SourceError(path, f"is not UTF-8 text ({failure.reason}: byte "
-                      f"0x{raw[failure.start]:02x} at byte {column} of the line) and its "
-                      "encoding cannot be told; save the file as UTF-8", line=line,
-                      field="encoding")
+    raise SourceError(
+        path,
+        f"is not UTF-8 text ({failure.reason}: byte "
+        f"0x{raw[failure.start]:02x} at byte {column} of the line) and its "
+        "encoding cannot be told; save the file as UTF-8",
+        line=line,
+        field="encoding",
+    )
 
 
 def read_page(path: Path) -> Page:
@@ -256,8 +280,13 @@ def read_page(path: Path) -> Page:
     )
     page = Page(path, _read_header(path, lines[:first_heading]), [])
     if encoding is not None:
-        page.notes.append((None, f"not UTF-8: decoded as {encoding} (charset-normalizer); "
-                                 "save it as UTF-8 to be sure"))
+        page.notes.append(
+            (
+                None,
+                f"not UTF-8: decoded by charset-normalizer as {encoding}; "
+                "save it as UTF-8 to be sure",
+            )
+        )
     current: Section | None = None
     body = lines[first_heading:]
     for i, ln in enumerate(body):
@@ -266,15 +295,25 @@ def read_page(path: Path) -> Page:
             continue
         name = fmt.keys.get(heading_key(stripped))
         if name is None and _unknown_heading(body, i, current):
-            page.notes.append((ln.number, f"heading {stripped!r} is not one of the format's; "
-                                          "kept as a section of its own, its lines as items"))
+            page.notes.append(
+                (
+                    ln.number,
+                    f"heading {stripped!r} is not one of the format's; "
+                    "kept as a section of its own, its lines as items",
+                )
+            )
             name = stripped
             kind = "unknown"
         elif name is not None:
             kind = fmt.sections[name]
         if name is not None:
-            current = Section(name, kind, ln, len(page.sections) + 1,
-                              written=stripped if stripped != name else None)
+            current = Section(
+                name,
+                kind,
+                ln,
+                len(page.sections) + 1,
+                written=stripped if stripped != name else None,
+            )
             page.sections.append(current)
         elif current is not None:
             current.lines.append(ln)
@@ -297,34 +336,50 @@ def _unknown_heading(body: list[Line], i: int, current: Section | None) -> bool:
 
 
 def _read_header(path: Path, lines: list[Line]) -> PageHeader:
-    content = [ln for ln in lines if ln.text.strip()
-               and not ln.text.strip().lower().startswith("also available on")]
+    content = [
+        ln
+        for ln in lines
+        if ln.text.strip() and not ln.text.strip().lower().startswith("also available on")
+    ]
     if not content:
-        raise SourceError(path, "the page has no header: a title line is expected",
-                          line=1, field="title")
+        raise SourceError(
+            path, "the page has no header: a title line is expected", line=1, field="title"
+        )
     title = Line(content[0].number, content[0].text.strip())
     if _YEAR_LINE.match(title.text):
-        raise SourceError(path, "the header has no title before the year line",
-                          line=title.number, field="title")
+        raise SourceError(
+            path, "the header has no title before the year line", line=title.number, field="title"
+        )
     rest = [ln for ln in content[1:] if ln.text.strip() != title.text]
     year_at = next((i for i, ln in enumerate(rest) if _YEAR_LINE.match(ln.text.strip())), None)
     if year_at is None:
-        raise SourceError(path, "the header has no year line (e.g. '1937 89 minutes Soviet Union')",
-                          line=title.number, field="year")
+        raise SourceError(
+            path,
+            "the header has no year line (e.g. '1937 89 minutes Soviet Union')",
+            line=title.number,
+            field="year",
+        )
     alternatives = [Line(ln.number, ln.text.strip()) for ln in rest[:year_at]]
     if len(alternatives) > 2:
-        raise SourceError(path, f"unexpected line {rest[0].text.strip()!r} between title and year",
-                          line=rest[0].number, field="year")
+        raise SourceError(
+            path,
+            f"unexpected line {rest[0].text.strip()!r} between title and year",
+            line=rest[0].number,
+            field="year",
+        )
     rest = rest[year_at:]
     year_line = rest[0]
     match = _YEAR_LINE.match(year_line.text.strip())
     assert match is not None
     year = int(match.group("year"))
     if not 1870 <= year <= 2100:
-        raise SourceError(path, f"{year} is not a plausible year for a film",
-                          line=year_line.number, field="year")
+        raise SourceError(
+            path, f"{year} is not a plausible year for a film", line=year_line.number, field="year"
+        )
     header = PageHeader(
-        title, year, year_line,
+        title,
+        year,
+        year_line,
         runtime=int(match.group("minutes")) if match.group("minutes") else None,
         country=(match.group("country") or "").strip() or None,
         uncertain=bool(match.group("circa") or match.group("doubt")),

@@ -45,46 +45,103 @@ _ROLE_WORDS = {
     "producer": r"[Pp]roducers?",
 }
 _ROLE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    [(role, re.compile(rf"\b(?:{words})\s+(?:were\s+|was\s+|are\s+|is\s+)?{_NAMES}"))
-     for role, words in _ROLE_WORDS.items()]
-    + [(role, re.compile(pattern)) for role, pattern in (
-        ("director", rf"\b(?:[Dd]irected|[Cc]o-directed)\s+by\s+{_NAMES}"),
-        ("director", rf"{_NAMES}\s+(?:wrote\s+and\s+)?(?:co-)?directed\b"),
-        ("cinematographer", rf"{_NAMES}\s+photographed\b"),
-        ("cinematographer", rf"\b(?:[Pp]hotographed|[Ss]hot|[Ff]ilmed|[Ll]ensed)\s+by\s+"
-                            rf"(?:(?:the\s+)?cinematographers?\s+)?{_NAMES}"),
-        ("cinematographer", rf"\b[Cc]inematography\b[^.]*?\b(?:handled|shot|done|is|was)\s+"
-                            rf"(?:by\s+)?{_NAMES}"),
-        ("cinematographer", rf"\b[Cc]amera(?:work)?\s+(?:was\s+)?(?:operated\s+)?by\s+{_NAMES}"),
-        ("composer", rf"\b[Cc]omposed\s+by\s+{_NAMES}"),
-        ("composer", rf"\b(?:[Ss]core|[Mm]usic)\s+(?:was\s+)?(?:composed\s+|written\s+)?by\s+"
-                     rf"{_NAMES}"),
-        ("screenwriter", rf"\b(?:[Ss]creenplay|[Ss]cript|[Ss]cenario)\s+(?:was\s+)?"
-                         rf"(?:written\s+)?by\s+{_NAMES}"),
-        ("editor", rf"\b[Ee]dited\s+by\s+{_NAMES}"),
-        ("actor", rf"(?P<name>{_NAME}),?\s+who\s+(?:also\s+)?play(?:s|ed)\s+(?:the\s+[a-z]+\s+)?"
-                  rf"(?P<character>{_CHAR})"),
-        ("actor", rf"(?P<name>{_NAME})\s+(?:play(?:s|ed)|stars?\s+as|starred\s+as|appears\s+as)"
-                  rf"\s+(?:the\s+[a-z]+\s+)?(?P<character>{_CHAR})"),
-        ("actor", rf"\bwith\s+(?P<name>{_NAME})\s+as\s+(?P<character>{_CHAR})"),
-    )]
+    [
+        (role, re.compile(rf"\b(?:{words})\s+(?:were\s+|was\s+|are\s+|is\s+)?{_NAMES}"))
+        for role, words in _ROLE_WORDS.items()
+    ]
+    + [
+        (role, re.compile(pattern))
+        for role, pattern in (
+            ("director", rf"\b(?:[Dd]irected|[Cc]o-directed)\s+by\s+{_NAMES}"),
+            ("director", rf"{_NAMES}\s+(?:wrote\s+and\s+)?(?:co-)?directed\b"),
+            ("cinematographer", rf"{_NAMES}\s+photographed\b"),
+            (
+                "cinematographer",
+                rf"\b(?:[Pp]hotographed|[Ss]hot|[Ff]ilmed|[Ll]ensed)\s+by\s+"
+                rf"(?:(?:the\s+)?cinematographers?\s+)?{_NAMES}",
+            ),
+            (
+                "cinematographer",
+                rf"\b[Cc]inematography\b[^.]*?\b(?:handled|shot|done|is|was)\s+"
+                rf"(?:by\s+)?{_NAMES}",
+            ),
+            (
+                "cinematographer",
+                rf"\b[Cc]amera(?:work)?\s+(?:was\s+)?(?:operated\s+)?by\s+{_NAMES}",
+            ),
+            ("composer", rf"\b[Cc]omposed\s+by\s+{_NAMES}"),
+            (
+                "composer",
+                rf"\b(?:[Ss]core|[Mm]usic)\s+(?:was\s+)?(?:composed\s+|written\s+)?by\s+"
+                rf"{_NAMES}",
+            ),
+            (
+                "screenwriter",
+                rf"\b(?:[Ss]creenplay|[Ss]cript|[Ss]cenario)\s+(?:was\s+)?"
+                rf"(?:written\s+)?by\s+{_NAMES}",
+            ),
+            ("editor", rf"\b[Ee]dited\s+by\s+{_NAMES}"),
+            (
+                "actor",
+                rf"(?P<name>{_NAME}),?\s+who\s+(?:also\s+)?play(?:s|ed)\s+(?:the\s+[a-z]+\s+)?"
+                rf"(?P<character>{_CHAR})",
+            ),
+            (
+                "actor",
+                rf"(?P<name>{_NAME})\s+(?:play(?:s|ed)|stars?\s+as|starred\s+as|appears\s+as)"
+                rf"\s+(?:the\s+[a-z]+\s+)?(?P<character>{_CHAR})",
+            ),
+            ("actor", rf"\bwith\s+(?P<name>{_NAME})\s+as\s+(?P<character>{_CHAR})"),
+        )
+    ]
 )
 _SPLIT_NAMES = re.compile(r"\s*,\s*|,?\s+and\s+")
 #: Words that say two people met, not what one did on the film: reported, never asserted.
-_WEAK = re.compile(rf"\b(?:worked|collaborated|teamed up|studied|trained)\s+(?:again\s+)?"
-                   rf"(?:closely\s+)?with\s+(?P<name>{_NAME})")
+_WEAK = re.compile(
+    rf"\b(?:worked|collaborated|teamed up|studied|trained)\s+(?:again\s+)?"
+    rf"(?:closely\s+)?with\s+(?P<name>{_NAME})"
+)
 #: Words that start a sentence but never a name ("Then Boris Babochkin plays …").
-_LEADING = frozenset({
-    "The", "Then", "In", "On", "At", "After", "Before", "When", "While", "And", "But", "With",
-    "Director", "Actor", "Composer", "Cinematographer", "Notably", "Later", "Soviet",
-    "Directors", "Composers", "Cinematographers", "Editor", "Editors", "Screenwriter",
-    "Screenwriters", "Producer", "Producers", "Cameraman",
-})
+_LEADING = frozenset(
+    {
+        "The",
+        "Then",
+        "In",
+        "On",
+        "At",
+        "After",
+        "Before",
+        "When",
+        "While",
+        "And",
+        "But",
+        "With",
+        "Director",
+        "Actor",
+        "Composer",
+        "Cinematographer",
+        "Notably",
+        "Later",
+        "Soviet",
+        "Directors",
+        "Composers",
+        "Cinematographers",
+        "Editor",
+        "Editors",
+        "Screenwriter",
+        "Screenwriters",
+        "Producer",
+        "Producers",
+        "Cameraman",
+    }
+)
 _SENTENCE = re.compile(r"(?<=[.!?])[\"'\u2019\u201d)]?\s+(?=[A-Z\"'\u201c(])")
 _YEAR = re.compile(r"\b(1[89][0-9]{2}|20[0-9]{2})\b")
 _WITHDRAWN = re.compile(
     r"\b(withdrawn|withdrew|pulled from (?:circulation|distribution)|banned|shelved|"
-    r"taken out of circulation|removed from circulation)\b", re.IGNORECASE)
+    r"taken out of circulation|removed from circulation)\b",
+    re.IGNORECASE,
+)
 _NEGATED = re.compile(r"\b(never|not|no)\b", re.IGNORECASE)
 _RESTORED = re.compile(r"\brestored\b|\brestoration\b", re.IGNORECASE)
 _HELD = re.compile(r"\b(preserved|held|kept|holds|survives)\b", re.IGNORECASE)
@@ -134,8 +191,9 @@ def find_credits(sentence: str) -> list[CreditFinding]:
         for match in pattern.finditer(sentence):
             groups = match.groupdict()
             character = (groups.get("character") or "").strip() or None
-            names = [groups["name"]] + [n for n in _SPLIT_NAMES.split(groups.get("more") or "")
-                                        if n.strip()]
+            names = [groups["name"]] + [
+                n for n in _SPLIT_NAMES.split(groups.get("more") or "") if n.strip()
+            ]
             for name in names:
                 finding = CreditFinding(role, _clean_name(name.strip()), character, sentence)
                 if all((f.role, f.name) != (finding.role, finding.name) for f in found):
@@ -167,5 +225,8 @@ def find_archive_names(sentence: str) -> list[str]:
         return []
     # "held in Russian state archives": a capitalised adjective before a common noun is
     # not a name.
-    return [m.group("org") for m in _ARCHIVE_NAME.finditer(sentence)
-            if not re.match(r"\s+[a-z]", sentence[m.end():])]
+    return [
+        m.group("org")
+        for m in _ARCHIVE_NAME.finditer(sentence)
+        if not re.match(r"\s+[a-z]", sentence[m.end() :])
+    ]

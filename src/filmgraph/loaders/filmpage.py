@@ -476,8 +476,17 @@ class _PageReader:
                 self.source.records += 1
 
     def _awards(self, section: Section) -> None:
-        for line in section.bullets + section.plain:
+        for line in section.bullets:
             self.award(line)
+        for line in section.plain:
+            text = line.text.strip()
+            if text.endswith((".", "!", "?")) or not _YEAR.search(text):
+                # A sentence ("No competitive awards are recorded for the film.") is kept in
+                # the section's text, not read as an award.
+                self.note(line, f"sentence in {section.name!r} not read as an award: {text!r}")
+            else:
+                self.note(line, f"award item without a bullet read as one: {text!r}")
+                self.award(line)
 
     def award(self, line: Line) -> None:
         """One award item: the award of its festival or body, the recipient, outcome, year."""

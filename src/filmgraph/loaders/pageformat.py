@@ -330,6 +330,10 @@ def _unknown_heading(body: list[Line], i: int, current: Section | None) -> bool:
         return False
     if not _HEADING_LIKE.match(text) or strip_bullet(text) is not None or len(text.split()) > 6:
         return False
+    if current is not None and not current.lines:
+        return False  # a heading has a body: this line is the body of the one above
+    if not any(ln.text.strip() for ln in body[i + 1 :]):
+        return False  # nothing follows: the last line of the page is no heading
     before = i == 0 or not body[i - 1].text.strip()
     after = i + 1 >= len(body) or not body[i + 1].text.strip()
     return before and after

@@ -21,6 +21,7 @@ from filmgraph.loaders.pageformat import heading_key, page_format, read_page, st
 from filmgraph.loaders.pagegazetteer import Gazetteer
 from filmgraph.loaders.pageprose import find_credits, find_weak_signals
 from filmgraph.namespaces import FG
+from filmgraph.resources import sources_dir
 
 HEADER = "A Test Film\n\n1950 61 minutes Soviet Union\n\n"
 
@@ -167,3 +168,43 @@ def test_an_event_is_found_in_lower_case_when_asked() -> None:
     assert gazetteer.mentions("event", text, min_words=2) == []
     found = gazetteer.mentions("event", text, min_words=2, any_case=True)
     assert [m.entry.iri for m in found] == [event]
+
+
+def curated_context() -> LoadContext:
+    context = LoadContext(strict=True)
+    curated = sources_dir() / "curated"
+    for source in get_loader("curated-tables").load(curated, context, curated.parent):
+        context.loaded.append(source.graph)
+    return context
+
+
+def test_a_known_person_after_a_role_word_is_found_in_lower_case_or_transliterated(
+    tmp_path: Path,
+) -> None:
+    path = write(
+        tmp_path,
+        "About the Production\n\nProduction Lenfilm\n\n"
+        "The music is by the composer dmitri shostakovich. "
+        "It was photographed by cinematographer Eduard Tisse, "
+        "and the director Sergey Eyzenshteyn visited the set.\n",
+    )
+    context = curated_context()
+    graph = Graph()
+    for source in get_loader("film-page").load(path, context, path.parent):
+        graph += source.graph
+    credits = {
+        (graph.value(c, FG.creditAgent), graph.value(c, FG.role))
+        for c in graph.subjects(RDF.type, FG.Credit)
+    }
+    assert (mint("person", "dmitri-shostakovich"), FG.ComposerRole) in credits
+    assert (mint("person", "eduard-tisse"), FG.CinematographerRole) in credits
+    assert (mint("person", "sergei-eisenstein"), FG.DirectorRole) in credits
+
+
+def test_a_known_place_after_filmed_in_is_a_filming_location(tmp_path: Path) -> None:
+    path = write(tmp_path, "Making Of\n\nMost of it was filmed in Odessa in the spring.\n")
+    context = curated_context()
+    graph = Graph()
+    for source in get_loader("film-page").load(path, context, path.parent):
+        graph += source.graph
+    assert mint("place", "odesa") in set(graph.objects(None, FG.filmingLocation))

@@ -40,12 +40,14 @@ from filmgraph.loaders.pageformat import (
     read_page,
     strip_bullet,
 )
-from filmgraph.loaders.pagegazetteer import Entry, Gazetteer, normalise
+from filmgraph.loaders.pagegazetteer import Entry, Gazetteer, Mention, normalise
 from filmgraph.loaders.pageprose import (
     find_archive_names,
     find_credits,
     find_life_events,
     find_weak_signals,
+    place_cues,
+    role_words,
     sentences,
 )
 from filmgraph.loaders.pagesegment import segment_run, split_case_run, split_titles
@@ -661,6 +663,7 @@ class _PageReader:
         for sentence in self.prose_sentences("people"):
             for finding in find_credits(sentence):
                 self.credit(finding.role, finding.name, finding.character, sentence)
+            self.known_names_after_cues(sentence)
             for weak in find_weak_signals(sentence):
                 self.note(None, f"weak signal, not asserted: {weak!r} in {sentence!r}")
         linked: set[URIRef] = set()
@@ -689,8 +692,38 @@ class _PageReader:
             for keeper in keepers:
                 self.life_event("archived", None, keeper, sentence)
 
-    def credit(self, role: str, name: str, character: str | None, sentence: str) -> None:
-        person = self.resolve("person", name, (FG.Person,))
+    def known_names_after_cues(self, sentence: str) -> None:
+        """Known people after a role word and known places after "filmed in", in any case.
+
+        The patterns of :mod:`~filmgraph.loaders.pageprose` need a capitalised name; a name
+        the graph knows is also found when written in lower case or in another
+        transliteration the gazetteer holds ("director sergei eisenstein", "Sergej Ejzenštejn").
+        """
+        for role, end in role_words(sentence):
+            mention = self._first_known("person", sentence, end)
+            if mention is not None and role in _ROLE_NODES:
+                self.credit(role, mention.text, None, sentence, mention.entry.iri)
+        for end in place_cues(sentence):
+            place = self._first_known("place", sentence, end)
+            if place is not None:
+                self.g.add((self.film, FG.filmingLocation, place.entry.iri))
+
+    def _first_known(self, kind: str, sentence: str, start: int) -> Mention | None:
+        """The known name of ``kind`` right at ``start`` of ``sentence`` (after "the")."""
+        rest = sentence[start:]
+        skip = len(rest) - len(re.sub(r"^\s*(?:the\s+|is\s+|was\s+|were\s+)?", "", rest))
+        found = self.gaz.mentions(kind, rest[skip : skip + 80], any_case=True)
+        return found[0] if found and found[0].start == 0 else None
+
+    def credit(
+        self,
+        role: str,
+        name: str,
+        character: str | None,
+        sentence: str,
+        known: URIRef | None = None,
+    ) -> None:
+        person = known if known is not None else self.resolve("person", name, (FG.Person,))
         role_node = _ROLE_NODES[role]
         credit = hashed_iri("credit", str(self.film), str(person), role, character or "")
         g = self.g

@@ -25,6 +25,8 @@ __all__ = [
     "find_credits",
     "find_life_events",
     "find_weak_signals",
+    "place_cues",
+    "role_words",
     "sentences",
 ]
 
@@ -199,6 +201,35 @@ def find_credits(sentence: str) -> list[CreditFinding]:
                 if all((f.role, f.name) != (finding.role, finding.name) for f in found):
                     found.append(finding)
     return found
+
+
+_ROLE_WORD = re.compile(
+    "|".join(rf"(?P<{role}>\b(?:{words})\b)" for role, words in _ROLE_WORDS.items())
+    + r"|(?P<director_by>\b(?:directed|co-directed)\s+by\b)"
+    + r"|(?P<cinematographer_by>\b(?:photographed|shot|filmed)\s+by\b)"
+    + r"|(?P<composer_by>\b(?:composed|score|music)\s+(?:was\s+)?(?:composed\s+)?by\b)"
+    + r"|(?P<screenwriter_by>\b(?:screenplay|script|scenario)\s+(?:was\s+)?(?:written\s+)?by\b)",
+    re.IGNORECASE,
+)
+_PLACE_CUE = re.compile(
+    r"\b(?:filmed|shot|photographed)\s+(?:on\s+location\s+)?(?:in|at|near)\s+(?:the\s+)?",
+    re.IGNORECASE,
+)
+
+
+def role_words(sentence: str) -> list[tuple[str, int]]:
+    """Each role word of the sentence ("director", "composed by" …), whatever its case, with
+    the offset where a name would follow it; for finding known names written in any case."""
+    found: list[tuple[str, int]] = []
+    for match in _ROLE_WORD.finditer(sentence):
+        role = next(k for k, v in match.groupdict().items() if v is not None)
+        found.append((role.removesuffix("_by"), match.end()))
+    return found
+
+
+def place_cues(sentence: str) -> list[int]:
+    """Offsets after "filmed in", "shot on location at" …, where a filming place follows."""
+    return [m.end() for m in _PLACE_CUE.finditer(sentence)]
 
 
 def find_weak_signals(sentence: str) -> list[str]:

@@ -208,3 +208,16 @@ def test_a_known_place_after_filmed_in_is_a_filming_location(tmp_path: Path) -> 
     for source in get_loader("film-page").load(path, context, path.parent):
         graph += source.graph
     assert mint("place", "odesa") in set(graph.objects(None, FG.filmingLocation))
+
+
+def test_a_title_in_cyrillic_is_labelled_in_its_language_with_the_english_title_kept(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "the-overcoat-1926.txt"
+    path.write_text("Шинель\n\nThe Overcoat\n\n1926 66 minutes Soviet Union\n\nPlot\n\nA coat.\n")
+    graph, _ = load(path)
+    labels = set(graph.objects(None, URIRef("http://www.w3.org/2000/01/rdf-schema#label")))
+    assert Literal("Шинель", lang="ru") in labels
+    assert Literal("The Overcoat", lang="en") in set(
+        graph.objects(None, URIRef("http://www.w3.org/2004/02/skos/core#altLabel"))
+    )

@@ -285,7 +285,10 @@ class _PageReader:
         # What the page says of its film is stated even when the graph knows the film: a
         # second source saying the same corroborates it, a different value is reported.
         g.add((self.film, RDF.type, FG.Film))
-        g.add((self.film, RDFS.label, Literal(header.title.text, lang="en")))
+        # A title in another script is tagged with its language ("Шинель"@ru), not as English.
+        script = _language(header.title.text)
+        title_lang = script if script not in (None, "en") else "en"
+        g.add((self.film, RDFS.label, Literal(header.title.text, lang=title_lang)))
         g.add((self.film, FG.year, Literal(f"{header.year:04d}", datatype=XSD.gYear)))
         for alternative in header.alternatives:
             g.add(

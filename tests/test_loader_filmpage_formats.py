@@ -17,11 +17,20 @@ from rdflib.namespace import RDF
 from filmgraph.errors import SourceError
 from filmgraph.iri import mint
 from filmgraph.loaders import LoadContext, get_loader
-from filmgraph.loaders.pageformat import heading_key, page_format, read_page, strip_bullet
+from filmgraph.loaders.pageformat import (
+    Line,
+    heading_key,
+    page_format,
+    parse_connection,
+    read_page,
+    strip_bullet,
+)
 from filmgraph.loaders.pagegazetteer import Gazetteer
 from filmgraph.loaders.pageprose import find_credits, find_weak_signals
 from filmgraph.namespaces import FG
 from filmgraph.resources import sources_dir
+
+from .conftest import FIXTURES
 
 HEADER = "A Test Film\n\n1950 61 minutes Soviet Union\n\n"
 
@@ -221,3 +230,10 @@ def test_a_title_in_cyrillic_is_labelled_in_its_language_with_the_english_title_
     assert Literal("The Overcoat", lang="en") in set(
         graph.objects(None, URIRef("http://www.w3.org/2004/02/skos/core#altLabel"))
     )
+
+
+@pytest.mark.parametrize("year", ["(c. 1925)", "(1925?)", "(1925)"])
+def test_a_connection_with_an_uncertain_year_keeps_title_year_and_aspect(year: str) -> None:
+    page = read_page(FIXTURES / "pages" / "good" / "the-test-reel-1950.txt")
+    item = parse_connection(page, Line(1, f"Strike {year} - the crowd as hero"), "Influenced By")
+    assert (item.title, item.year, item.aspect) == ("Strike", 1925, "the crowd as hero")

@@ -22,6 +22,21 @@ REPO = TESTS.parent
 SHARED = REPO.parent / "shared"
 
 
+def require_shared(relative: str) -> Path:
+    """A file of the read-only ``../shared`` folder; skip without it, but fail under CI=true.
+
+    CI checks out ``../shared`` beside the clone, so a missing file there is a failure, not
+    a reason to skip the tests that read it.
+    """
+    path = SHARED / relative
+    if not path.exists():
+        message = f"{path} is not here: ../shared is absent"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
 def require_program(name: str) -> str:
     """The path of an external program; skip without it, but fail under CI=true."""
     path = shutil.which(name)

@@ -19,7 +19,7 @@ from filmgraph.loaders import LoadContext, get_loader
 from filmgraph.namespaces import FG
 from filmgraph.resources import sources_dir
 
-from .conftest import FIXTURES, SHARED
+from .conftest import FIXTURES, require_shared
 
 PAGES = FIXTURES / "pages"
 MINERS = film_iri("The Miners", 1937)
@@ -48,9 +48,7 @@ def load_pages(path: Path, context: LoadContext) -> Graph:
 
 @pytest.fixture(scope="module")
 def miners(curated: LoadContext) -> Graph:
-    page = SHARED / "pages" / "the-miners-1937.txt"
-    if not page.is_file():
-        pytest.skip(f"the example page is not here ({page}): ../shared is absent")
+    page = require_shared("pages/the-miners-1937.txt")
     context = LoadContext(loaded=list(curated.loaded), known=curated.known)
     return load_pages(page, context)
 
@@ -100,7 +98,9 @@ def test_the_five_key_themes_are_split_apart(miners: Graph) -> None:
 
 def test_both_production_companies_resolve_to_the_studios(miners: Graph) -> None:
     assert set(miners.objects(MINERS, FG.productionCompany)) == {
-        mint("org", "lenfilm"), mint("org", "goskino")}
+        mint("org", "lenfilm"),
+        mint("org", "goskino"),
+    }
 
 
 def test_both_filming_locations_are_places(miners: Graph, curated: LoadContext) -> None:
@@ -112,18 +112,20 @@ def test_both_filming_locations_are_places(miners: Graph, curated: LoadContext) 
     assert all((p, FG.unresolved, Literal(True)) in miners for p in new)
 
 
-@pytest.mark.parametrize(("role", "person", "edge"), [
-    (FG.DirectorRole, "sergei-yutkevich", FG.director),
-    (FG.CinematographerRole, "vladimir-rapoport", FG.cinematographer),
-    (FG.ComposerRole, "dmitri-kabalevsky", FG.composer),
-])
+@pytest.mark.parametrize(
+    ("role", "person", "edge"),
+    [
+        (FG.DirectorRole, "sergei-yutkevich", FG.director),
+        (FG.CinematographerRole, "vladimir-rapoport", FG.cinematographer),
+        (FG.ComposerRole, "dmitri-kabalevsky", FG.composer),
+    ],
+)
 def test_people_named_in_prose_get_their_role_with_the_sentence_as_evidence(
     miners: Graph, role: URIRef, person: str, edge: URIRef
 ) -> None:
     agent = mint("person", person)
     assert (MINERS, edge, agent) in miners
-    credit = next(c for c in miners.subjects(FG.creditAgent, agent)
-                  if (c, FG.role, role) in miners)
+    credit = next(c for c in miners.subjects(FG.creditAgent, agent) if (c, FG.role, role) in miners)
     evidence = str(miners.value(credit, FG.evidence))
     assert person.split("-")[-1] in evidence.lower()
 
@@ -169,8 +171,10 @@ def test_you_might_also_like_is_similarity_never_influence(miners: Graph) -> Non
 def test_the_fifteen_topics_are_segmented_against_the_theme_vocabulary(miners: Graph) -> None:
     themes = set(miners.objects(MINERS, FG.hasTheme))
     assert len(themes) == 15
-    assert {mint("theme", t) for t in ("coal-mining", "industrial-accident",
-                                       "revolutionary-fervor", "production-quotas")} <= themes
+    assert {
+        mint("theme", t)
+        for t in ("coal-mining", "industrial-accident", "revolutionary-fervor", "production-quotas")
+    } <= themes
 
 
 def test_two_awards_one_to_a_person_and_one_a_nomination(miners: Graph) -> None:
@@ -200,8 +204,9 @@ def test_the_archive_that_holds_the_film(miners: Graph) -> None:
 
 def test_historical_context_links_to_the_event_nodes(miners: Graph) -> None:
     events = set(miners.objects(MINERS, FG.historicalContext))
-    assert events == {mint("event", e) for e in
-                      ("great-purge", "second-five-year-plan", "stakhanovite-movement")}
+    assert events == {
+        mint("event", e) for e in ("great-purge", "second-five-year-plan", "stakhanovite-movement")
+    }
     for claim in miners.subjects(RDF.type, FG.ContextClaim):
         event = miners.value(claim, FG.contextEvent)
         name = str(event).rsplit("/", 1)[-1].split("-")[1]
@@ -215,8 +220,9 @@ def test_every_section_is_kept_with_its_name(miners: Graph) -> None:
     assert "Second Five-Year Plan" in background
 
 
-@pytest.mark.parametrize(("cls", "count"), [
-    (FG.TriviaItem, 10), (FG.MemorableScene, 5), (FG.Quotation, 8)])
+@pytest.mark.parametrize(
+    ("cls", "count"), [(FG.TriviaItem, 10), (FG.MemorableScene, 5), (FG.Quotation, 8)]
+)
 def test_listed_items_are_separate_nodes(miners: Graph, cls: URIRef, count: int) -> None:
     items = set(miners.subjects(RDF.type, cls))
     assert len(items) == count
@@ -266,11 +272,14 @@ def test_topics_missing_from_the_vocabulary_are_reported_not_dropped(curated: Lo
 # -- bad input -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("name", "line", "field"), [
-    ("no-title.txt", 1, "title"),
-    ("no-year.txt", 1, "year"),
-    ("connection-without-title.txt", 16, "Influenced By"),
-])
+@pytest.mark.parametrize(
+    ("name", "line", "field"),
+    [
+        ("no-title.txt", 1, "title"),
+        ("no-year.txt", 1, "year"),
+        ("connection-without-title.txt", 16, "Influenced By"),
+    ],
+)
 def test_malformed_pages_name_file_line_and_field(name: str, line: int, field: str) -> None:
     with pytest.raises(SourceError) as caught:
         load_pages(PAGES / "bad" / name, LoadContext())
@@ -282,8 +291,11 @@ def test_lenient_loading_skips_bad_records_keeps_the_rest_and_lists_them() -> No
     context = LoadContext(strict=False)
     graph = load_pages(PAGES / "bad", context)
     skipped = sorted((e.file.name, e.field) for e in context.skipped)
-    assert skipped == [("connection-without-title.txt", "Influenced By"),
-                       ("no-title.txt", "title"), ("no-year.txt", "year")]
+    assert skipped == [
+        ("connection-without-title.txt", "Influenced By"),
+        ("no-title.txt", "title"),
+        ("no-year.txt", "year"),
+    ]
     broken_link = film_iri("The Broken Link", 1951)
     assert (broken_link, FG.inspiredBy, film_iri("Strike", 1925)) in graph
 
@@ -301,9 +313,28 @@ def test_an_item_without_a_year_is_resolved_by_title_and_reported_when_ambiguous
     known.add((mother, RDF.type, FG.Film))
     known.add((mother, RDFS.label, Literal("Mother", lang="en")))
     page = tmp_path / "page.txt"
-    page.write_text("A Film\n\n1950\n\nInfluenced By\n\n  • Strike - crowds\n  • Mother - faces\n",
-                    encoding="utf-8")
+    page.write_text(
+        "A Film\n\n1950\n\nInfluenced By\n\n  • Strike - crowds\n  • Mother - faces\n",
+        encoding="utf-8",
+    )
     context = LoadContext(loaded=[known])
     graph = load_pages(page, context)
     assert (film_iri("A Film", 1950), FG.inspiredBy, mother) in graph
     assert any("'Strike' has no year and matches several films" in n for n in context.notes)
+
+
+# -- the example page is required under CI ------------------------------------------------
+
+
+def test_a_missing_example_page_fails_under_ci_instead_of_skipping(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from . import conftest
+
+    monkeypatch.setattr(conftest, "SHARED", tmp_path / "absent")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match=r"\.\./shared is absent"):
+        require_shared("pages/the-miners-1937.txt")
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception):
+        require_shared("pages/the-miners-1937.txt")

@@ -23,7 +23,12 @@ from filmgraph.loaders import Triples
 from filmgraph.namespaces import FG
 
 __all__ = [
-    "FUZZY_THRESHOLD", "KIND_OF_CLASS", "Entry", "Gazetteer", "Mention", "normalise",
+    "FUZZY_THRESHOLD",
+    "KIND_OF_CLASS",
+    "Entry",
+    "Gazetteer",
+    "Mention",
+    "normalise",
     "resolve_or_mark",
 ]
 
@@ -31,9 +36,17 @@ __all__ = [
 FUZZY_THRESHOLD = 90.0
 
 KIND_OF_CLASS = {
-    FG.Film: "film", FG.Person: "person", FG.Organization: "org", FG.Studio: "org",
-    FG.Archive: "org", FG.StateBody: "org", FG.Place: "place", FG.Country: "country",
-    FG.HistoricalEvent: "event", FG.HistoricalPeriod: "event", FG.Award: "award",
+    FG.Film: "film",
+    FG.Person: "person",
+    FG.Organization: "org",
+    FG.Studio: "org",
+    FG.Archive: "org",
+    FG.StateBody: "org",
+    FG.Place: "place",
+    FG.Country: "country",
+    FG.HistoricalEvent: "event",
+    FG.HistoricalPeriod: "event",
+    FG.Award: "award",
     FG.Theme: "theme",
 }
 _NAME_PROPS = (RDFS.label, SKOS.prefLabel, SKOS.altLabel, FG.nativeName, FG.originalTitle)
@@ -124,10 +137,14 @@ class Gazetteer:
         for cls_iri in KIND_OF_CLASS:
             for q in store.quads_for_pattern(None, _OX_TYPE, ox.NamedNode(str(cls_iri)), None):
                 g = q.graph_name
-                if isinstance(g, ox.NamedNode) and g.value in rank and isinstance(
-                        q.subject, ox.NamedNode):
-                    described[g.value].setdefault(
-                        q.subject.value, _Described()).classes.append(cls_iri)
+                if (
+                    isinstance(g, ox.NamedNode)
+                    and g.value in rank
+                    and isinstance(q.subject, ox.NamedNode)
+                ):
+                    described[g.value].setdefault(q.subject.value, _Described()).classes.append(
+                        cls_iri
+                    )
         for prop in _NAME_PROPS:
             for q in store.quads_for_pattern(None, ox.NamedNode(str(prop)), None, None):
                 named = _described_in(described, q)
@@ -140,7 +157,8 @@ class Gazetteer:
         gazetteer = cls()
         for graph in sorted(described, key=rank.__getitem__):
             gazetteer._add_described(
-                {URIRef(node): d for node, d in sorted(described[graph].items())})
+                {URIRef(node): d for node, d in sorted(described[graph].items())}
+            )
         return gazetteer
 
     def add_graph(self, graph: Graph | Triples) -> None:
@@ -172,10 +190,14 @@ class Gazetteer:
                 kind = KIND_OF_CLASS[cls]
                 kinds = {kind, "place"} if kind == "country" else {kind}
                 old = self._entries.get(node)
-                entry = Entry(node, kind, old.label if old else names[0],
-                              year or (old.year if old else None),
-                              frozenset(found.classes) | (old.classes if old else frozenset()),
-                              old.rank if old else rank)
+                entry = Entry(
+                    node,
+                    kind,
+                    old.label if old else names[0],
+                    year or (old.year if old else None),
+                    frozenset(found.classes) | (old.classes if old else frozenset()),
+                    old.rank if old else rank,
+                )
                 self._entries[node] = entry
                 for k in kinds:
                     table = self._names.setdefault(k, {})
@@ -210,8 +232,7 @@ class Gazetteer:
         key = normalise(name)
         if not table or not key:
             return []
-        hits = process.extract(key, list(table), scorer=fuzz.ratio, score_cutoff=threshold,
-                               limit=5)
+        hits = process.extract(key, list(table), scorer=fuzz.ratio, score_cutoff=threshold, limit=5)
         found: list[Entry] = []
         for hit, _score, _ in hits:
             for entry in table[hit]:
@@ -220,8 +241,32 @@ class Gazetteer:
         return sorted(found, key=lambda e: (e.rank, str(e.iri)))
 
     def lookup(self, kind: str, name: str) -> list[Entry]:
-        """Exact names first, then fuzzy ones; empty when nothing is close enough."""
-        return self.exact(kind, name) or self.fuzzy(kind, name)
+        """Exact names first, then fuzzy ones; empty when nothing is close enough.
+
+        A person matches fuzzily only on a name with the same surname: "Sergey Urusevsky" is
+        "Sergei Urusevsky", but "Boris Chirskov" (a screenwriter) is not "Boris Chirkov"
+        (an actor), however close the spellings.
+        """
+        exact = self.exact(kind, name)
+        if exact:
+            return exact
+        found = self.fuzzy(kind, name)
+        if kind == "person":
+            surname = normalise(name).split()[-1:]
+            found = [
+                e
+                for e in found
+                if any(v.split()[-1:] == surname for v in _variants(e.label))
+                or self._surname_known(e, surname)
+            ]
+        return found
+
+    def _surname_known(self, entry: Entry, surname: list[str]) -> bool:
+        """Whether one of the names ``entry`` is known by ends in ``surname``."""
+        return any(
+            entry in entries and key.split()[-1:] == surname
+            for key, entries in self.names(entry.kind).items()
+        )
 
     def films(self, title: str, year: int | None) -> list[Entry]:
         """Films called ``title`` (exactly, then fuzzily) within a year either side of ``year``.
@@ -239,11 +284,16 @@ class Gazetteer:
                 return sorted(close, key=lambda e: (e.year != year, e.rank, str(e.iri)))
         return []
 
-    def mentions(self, kind: str, text: str, *, min_words: int = 1) -> list[Mention]:
+    def mentions(
+        self, kind: str, text: str, *, min_words: int = 1, any_case: bool = False
+    ) -> list[Mention]:
         """Known names of ``kind`` in ``text``: longest first, non-overlapping, left to right.
 
         A name must start at a word boundary with the capital letter a proper name has
         in running text (or match a name written in lowercase), and have ``min_words`` words.
+        With ``any_case``, a name of two words or more matches whatever the case of its first
+        letter ("the assassination of Sergei Kirov"): a run of words that long names the
+        thing it names in either case.
         """
         table = self.names(kind)
         words = list(_words(text))
@@ -258,8 +308,12 @@ class Gazetteer:
                 start, end = words[i][0], words[i + n - 1][1]
                 span = text[start:end]
                 entries = table.get(normalise(span))
-                if entries and (span[0].isupper() or not span[0].isalpha()
-                                or any(e.label[:1].islower() for e in entries)):
+                if entries and (
+                    span[0].isupper()
+                    or not span[0].isalpha()
+                    or (any_case and n >= 2)
+                    or any(e.label[:1].islower() for e in entries)
+                ):
                     best = sorted(entries, key=lambda e: (e.rank, str(e.iri)))[0]
                     hit = Mention(start, end, span, best)
                     break
@@ -287,8 +341,9 @@ def _variants(name: str) -> set[str]:
     return {v for v in variants if v}
 
 
-def resolve_or_mark(gazetteer: Gazetteer, graph: Graph | Triples, kind: str, name: str,
-                    classes: tuple[URIRef, ...]) -> URIRef:
+def resolve_or_mark(
+    gazetteer: Gazetteer, graph: Graph | Triples, kind: str, name: str, classes: tuple[URIRef, ...]
+) -> URIRef:
     """The known resource of ``kind`` called ``name``, or a new node marked unresolved.
 
     The new node is minted from the name (so two sources naming the same unknown person

@@ -119,8 +119,11 @@ def segment_run(run: str, vocabulary: Mapping[str, T]) -> Segmentation[T]:
             for label in by_first.get(text[i], ()):
                 if text.startswith(label, i):
                     cost = cut if flag else 0
-                    _relax(best, (i + len(label), False),
-                           (score + len(label) - cost, pieces - 1, (i, flag, label)))
+                    _relax(
+                        best,
+                        (i + len(label), False),
+                        (score + len(label) - cost, pieces - 1, (i, flag, label)),
+                    )
             if not flag:
                 for j in range(i + 1, n + 1):
                     _relax(best, (j, True), (score - cut, pieces - 1, (i, flag, None)))

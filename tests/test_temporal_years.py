@@ -31,7 +31,7 @@ def test_anything_after_a_year_is_refused_not_cut_off(year: int, tail: str) -> N
 
 
 @settings(deadline=None, max_examples=40)  # intervals go through the EDTF grammar (slow)
-@given(YEARS, st.integers(min_value=0, max_value=40), st.sampled_from(["-", "/", "–", " - "]))
+@given(YEARS, st.integers(min_value=0, max_value=40), st.sampled_from(["-", "/", "\u2013", " - "]))
 def test_a_span_of_years_becomes_an_edtf_interval(first: int, length: int, dash: str) -> None:
     last = min(first + length, 2999)
     value = parse_year(f"{first}{dash}{last}")

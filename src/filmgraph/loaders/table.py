@@ -103,8 +103,6 @@ class TableLoader:
         gazetteer = context.gazetteer()
         for table in tables:
             data = Path(str(table.url.resolve(table.base)))
-            if context.reuse(data):
-                continue
             source = SourceGraph(graph_iri(data, root), data, self.name)
             _TableReader(table, data, source, gazetteer, context).read()
             yield source

@@ -7,6 +7,7 @@ the recipe reads it.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,19 @@ def test_lenient_loading_keeps_the_rows_with_ids() -> None:
     assert (URIRef(ITEM + "e-1"), RDF.type, p("Film")) in graph
     assert not list(graph.subjects(None, URIRef(ITEM)))
     assert (URIRef(ITEM), None, None) not in graph
+
+
+def test_edge_rows_left_dangling_by_a_skipped_film_row_are_skipped_and_name_it(
+    tmp_path: Path,
+) -> None:
+    for name in ("films.csv-metadata.json", "edges.csv", "edges.csv-metadata.json"):
+        shutil.copy(RECIPE / name, tmp_path / name)
+    films = (RECIPE / "films.csv").read_text(encoding="utf-8")
+    (tmp_path / "films.csv").write_text(films.replace("Turksib,1929", "Turksib,19291"))
+    context = LoadContext(strict=False)
+    load(tmp_path / "films.csv-metadata.json", context)
+    graph, _ = load(tmp_path / "edges.csv-metadata.json", context)
+    left = [e for e in context.skipped if e.file.name == "edges.csv"]
+    assert [(e.line, e.field) for e in left] == [(2, "inspiredBy"), (3, "inspiredBy")]
+    assert all("(films.csv:2) was skipped" in e.reason for e in left)
+    assert (None, None, URIRef(FILM + "a-101")) not in graph

@@ -26,6 +26,8 @@ class KnownIds:
         self._by_row: dict[tuple[Path, int], list[tuple[str, str]]] = {}
         #: (kind, id) -> "file:line" of the skipped row that would have defined it
         self._skipped: dict[tuple[str, str], str] = {}
+        #: IRIs (of tables from elsewhere) whose describing row was skipped -> "file:line"
+        self._skipped_iris: dict[URIRef, str] = {}
 
     def _file(self, path: Path) -> Path:
         found = self._resolved.get(path)
@@ -51,6 +53,19 @@ class KnownIds:
             if identifier in by_kind:
                 by_kind.remove(identifier)
             self._skipped[(kind, identifier)] = f"{row.path.name}:{row.line}"
+
+    def forget_iri(self, iri: URIRef, where: str) -> None:
+        """Record that the row at ``where`` ("file:line"), which would have described
+        ``iri``, was skipped: rows of later tables that link to it are skipped too."""
+        self._skipped_iris[iri] = where
+
+    def described_iri(self, iri: URIRef) -> None:
+        """A loaded row describes ``iri`` after all: links to it no longer dangle."""
+        self._skipped_iris.pop(iri, None)
+
+    def skipped_row_of(self, iri: URIRef) -> str | None:
+        """The "file:line" of the skipped row that would have described ``iri``, if any."""
+        return self._skipped_iris.get(iri)
 
     def define_country(self, row: Row, code: str, iri: URIRef) -> None:
         """Record the place a country code stands for."""

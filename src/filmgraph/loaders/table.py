@@ -170,7 +170,8 @@ class _TableReader:
         self.align: Alignments = alignments()
         #: The table as a source document: what every claim a row states cites.
         self.cited = mint("source", f"table-{slug(data.name)}")
-        self.cited_described = False
+        #: Subjects the loaded rows of this table typed (a skipped row does not undo them).
+        self.described: set[URIRef] = set()
 
     def read(self) -> None:
         table = self.table
@@ -193,8 +194,14 @@ class _TableReader:
                 scratch = Triples()
                 try:
                     self._row(scratch, columns, about, dict(row), number, line)
+                    self._check_not_left_dangling(scratch, line)
+                    for described in scratch.subjects(RDF.type):
+                        if isinstance(described, URIRef):
+                            self.described.add(described)
+                            self.context.known.described_iri(described)
                 except SourceError as error:
                     self.context.reject(error)
+                    self._forget(about, dict(row), number, line)
                     continue
                 self.source.graph += scratch
                 self.source.records += 1
@@ -267,6 +274,37 @@ class _TableReader:
                 if year is not None:
                     g.add((node, FG.year, year))
         self._claims(g, row, qualifiers, line)
+
+    def _forget(self, about: Any, row: dict[str, Any], number: int, line: int) -> None:
+        """Remember the subject of a skipped row, so rows linking to it are skipped too."""
+        try:
+            subject = self._template(about, row, number, line, "aboutUrl")
+        except (SourceError, ValueError, KeyError):
+            return  # no subject could be made: nothing can link to it
+        if subject in self.described:
+            return  # another row describes it
+        self.context.known.forget_iri(subject, f"{self.data.name}:{line}")
+
+    def _check_not_left_dangling(self, g: Triples, line: int) -> None:
+        """A row linking to a resource whose row was skipped (lenient mode) is skipped too,
+        naming that row, rather than loaded to dangle."""
+        typed = set(g.subjects(RDF.type))
+        for subject, predicate, target in g:
+            if predicate == RDF.type:
+                continue
+            for node in (subject, target):
+                if not isinstance(node, URIRef) or node in typed:
+                    continue
+                where = self.context.known.skipped_row_of(node)
+                if where is None:
+                    continue
+                raise SourceError(
+                    self.data,
+                    f"links to {node}, whose row ({where}) was skipped: left dangling, "
+                    "so skipped too",
+                    line=line,
+                    field=str(predicate).rsplit("#", 1)[-1],
+                )
 
     def _claims(
         self, g: Triples, row: dict[str, Any], qualifiers: list[tuple[str, URIRef, Any]], line: int

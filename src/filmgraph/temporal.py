@@ -24,9 +24,22 @@ from rdflib.namespace import XSD
 
 from filmgraph.namespaces import FG
 
-__all__ = ["EdtfValue", "parse_date", "parse_date_grammar", "release_year", "xsd_date"]
+__all__ = [
+    "EdtfValue",
+    "parse_date",
+    "parse_date_grammar",
+    "parse_year",
+    "release_year",
+    "xsd_date",
+    "year_literal",
+]
 
 _COMMON = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?([?~%]?)")
+#: A span of years as tables write it: "1961-1964", "1961/1964", with an en or em dash too.
+_YEAR_RANGE = re.compile(r"([0-9]{4})\s*[-\u2013\u2014/]\s*([0-9]{4})([?~%]?)")
+#: "c. 1934", "ca 1934", "circa 1934": approximate, EDTF "1934~".
+_CIRCA = re.compile(r"(?:c|ca|circa)\.?\s*([0-9]{4})", re.IGNORECASE)
+_YEAR = re.compile(r"([0-9]{4})([?~%]?)")
 
 
 @dataclass(frozen=True)
@@ -77,6 +90,44 @@ def parse_date(text: str) -> EdtfValue:
     return _parse_common(text) or parse_date_grammar(text)
 
 
+def parse_year(text: str) -> EdtfValue:
+    """Parse a year cell into EDTF; :class:`ValueError` says why a text is not a year.
+
+    The one year parser of every loader: a year (``1942``), a year marked uncertain or
+    approximate (``1934?``, ``1934~``, ``c. 1934``) or a span of years (``1961-1964``,
+    ``1961/1964``). Anything else is refused whole, never cut down to its first four digits.
+
+    >>> parse_year("1961-1964").text, parse_year("c. 1934").text, parse_year("1934?").text
+    ('1961/1964', '1934~', '1934?')
+    >>> parse_year("19428")
+    Traceback (most recent call last):
+    ...
+    ValueError: '19428' is not a year (e.g. 1942, 1934?, c. 1934, 1961-1964)
+    """
+    stripped = text.strip()
+    edtf: str | None = None
+    if match := _YEAR.fullmatch(stripped):
+        edtf = stripped
+    elif match := _CIRCA.fullmatch(stripped):
+        edtf = f"{match.group(1)}~"
+    elif match := _YEAR_RANGE.fullmatch(stripped):
+        first, last, mark = match.groups()
+        if int(last) < int(first):
+            raise ValueError(f"{text!r} is a span of years that ends before it starts")
+        edtf = f"{first}{mark}/{last}{mark}" if first != last else f"{first}{mark}"
+    if edtf is None:
+        raise ValueError(f"{text!r} is not a year (e.g. 1942, 1934?, c. 1934, 1961-1964)")
+    value = parse_date(edtf)
+    if value.earliest.year < 1000:
+        raise ValueError(f"{text!r} is not a year of film history")
+    return value
+
+
+def year_literal(value: EdtfValue) -> Literal:
+    """The ``xsd:gYear`` of a parsed year: its earliest (the EDTF text keeps the rest)."""
+    return Literal(f"{value.earliest.year:04d}", datatype=XSD.gYear)
+
+
 def _parse_common(text: str) -> EdtfValue | None:
     """A year, year-month or full date in the common form, perhaps marked ``?``, ``~`` or
     ``%`` as a whole; ``None`` for anything else."""
@@ -94,8 +145,7 @@ def _parse_common(text: str) -> EdtfValue | None:
         month = int(month_text)
         if day_text is None:
             last = calendar.monthrange(year, month)[1]
-            return EdtfValue(text, dt.date(year, month, 1), dt.date(year, month, last),
-                             uncertain)
+            return EdtfValue(text, dt.date(year, month, 1), dt.date(year, month, last), uncertain)
         day = dt.date(year, month, int(day_text))
     except (ValueError, calendar.IllegalMonthError):
         return None  # an impossible month or day: the grammar gives its error
@@ -128,6 +178,5 @@ def release_year(dates: Iterable[object]) -> Literal | None:
     A film's year is the year of its first release: a loader that reads several release
     dates and no year gives the film one year, never one per date.
     """
-    years = sorted(str(d)[:4] for d in dates
-                   if isinstance(d, Literal) and d.datatype == XSD.date)
+    years = sorted(str(d)[:4] for d in dates if isinstance(d, Literal) and d.datatype == XSD.date)
     return Literal(years[0], datatype=XSD.gYear) if years else None

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from filmgraph.errors import SourceError
-from filmgraph.iri import is_slug
+from filmgraph.iri import is_slug, slug
+from filmgraph.temporal import EdtfValue, parse_year
 
 __all__ = ["Row", "read_rows"]
 
@@ -50,14 +51,31 @@ class Row:
             raise self.error(field, f"{value!r} is not an id (lowercase letters, digits, hyphens)")
         return value
 
-    def year(self, field: str, *, required: bool = True) -> int | None:
-        """A four-digit year."""
+    def edtf_year(self, field: str, *, required: bool = True) -> EdtfValue | None:
+        """A year as :func:`filmgraph.temporal.parse_year` reads it (``1942``, ``1934?``,
+        ``1961-1964`` …), as EDTF; a malformed year is an error naming this row and field."""
         value = self.required(field) if required else self.get(field)
         if not value:
             return None
-        if not re.fullmatch(r"[0-9]{4}", value):
-            raise self.error(field, f"{value!r} is not a four-digit year")
-        return int(value)
+        try:
+            return parse_year(value)
+        except ValueError as exc:
+            raise self.error(field, str(exc)) from None
+
+    def year(self, field: str, *, required: bool = True) -> int | None:
+        """The (earliest) year of :meth:`edtf_year`, or ``None`` when the cell is empty."""
+        value = self.edtf_year(field, required=required)
+        return None if value is None else value.earliest.year
+
+    def slug_of(self, field: str, text: str) -> str:
+        """The slug of a name in ``field``: an error naming this row when nothing is left
+        of the name (``"---"``), so lenient mode can skip the row."""
+        try:
+            return slug(text)
+        except ValueError:
+            raise self.error(
+                field, f"{text!r} gives an empty identifier (no letter or digit in it)"
+            ) from None
 
     def choice(self, field: str, allowed: Sequence[str], *, required: bool = True) -> str:
         """A cell whose value must be one of ``allowed``."""

@@ -15,7 +15,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
 from filmgraph.errors import SourceError
-from filmgraph.iri import hashed_iri, mint, slug
+from filmgraph.iri import hashed_iri, mint
 from filmgraph.loaders import LoadContext, SourceGraph, Triples
 from filmgraph.loaders.csvtable import Row, read_rows
 from filmgraph.loaders.known import KnownIds
@@ -111,7 +111,7 @@ def _read_country(row: Row, graph: Triples, known: KnownIds) -> None:
     name = row.required("name")
     if code in known.country_iris:
         raise row.error("code", f"country code {code!r} is defined twice")
-    c = known.define(row, "place", slug(name), "name")
+    c = known.define(row, "place", row.slug_of("name", name), "name")
     known.define_country(row, code, c)
     graph.add((c, RDF.type, FG.Country))
     graph.add((c, RDFS.label, Literal(name, lang="en")))
@@ -201,7 +201,10 @@ def _read_person(row: Row, graph: Triples, known: KnownIds) -> None:
 def _read_film(row: Row, graph: Triples, known: KnownIds) -> None:
     f = known.define(row, "film", row.slug("id"))
     title = row.required("title")
-    year = row.year("year")
+    edtf = row.edtf_year("year")
+    if edtf is None:
+        raise row.error("year", "is empty but required")
+    year = edtf.earliest.year
     graph.add((f, RDF.type, FG.Film))
     graph.add((f, RDFS.label, Literal(title, lang="en")))
     if row.get("original_title"):
@@ -211,7 +214,8 @@ def _read_film(row: Row, graph: Triples, known: KnownIds) -> None:
         graph.add((f, FG.originalTitle, Literal(row.get("original_title"), lang=lang)))
     graph.add((f, FG.year, Literal(f"{year:04d}", datatype=XSD.gYear)))
     certainty = row.choice("year_certainty", ("exact", "uncertain"), required=False)
-    graph.add((f, FG.yearCertainty, Literal(certainty or "exact")))
+    vague = edtf.uncertain or edtf.earliest.year != edtf.latest.year
+    graph.add((f, FG.yearCertainty, Literal(certainty or ("uncertain" if vague else "exact"))))
     for code in row.values("countries"):
         graph.add((f, FG.hasCountry, known.country(row, code, "countries")))
     for studio in row.values("studios"):
@@ -332,40 +336,98 @@ def _read_life_event(row: Row, graph: Triples, known: KnownIds) -> None:
 
 #: The tables in the order they are read: a table may only refer to those above it.
 TABLES = (
-    _Table("sources.csv", ("id", "title", "kind", "author", "year", "url", "note"),
-           ("id", "title", "kind"), _read_source),
+    _Table(
+        "sources.csv",
+        ("id", "title", "kind", "author", "year", "url", "note"),
+        ("id", "title", "kind"),
+        _read_source,
+    ),
     _Table("countries.csv", ("code", "name", "wikidata"), ("code", "name"), _read_country),
     _Table("places.csv", ("id", "name", "country", "wikidata"), ("id", "name"), _read_place),
-    _Table("organisations.csv",
-           ("id", "name", "native_name", "native_lang", "kind", "country", "wikidata"),
-           ("id", "name", "kind"), _read_organisation),
-    _Table("movements.csv",
-           ("id", "name", "start", "end", "countries", "wikidata", "description"),
-           ("id", "name"), _read_movement),
-    _Table("events.csv",
-           ("id", "name", "kind", "start", "end", "countries", "wikidata", "description"),
-           ("id", "name", "kind", "start"), _read_event),
+    _Table(
+        "organisations.csv",
+        ("id", "name", "native_name", "native_lang", "kind", "country", "wikidata"),
+        ("id", "name", "kind"),
+        _read_organisation,
+    ),
+    _Table(
+        "movements.csv",
+        ("id", "name", "start", "end", "countries", "wikidata", "description"),
+        ("id", "name"),
+        _read_movement,
+    ),
+    _Table(
+        "events.csv",
+        ("id", "name", "kind", "start", "end", "countries", "wikidata", "description"),
+        ("id", "name", "kind", "start"),
+        _read_event,
+    ),
     _Table("themes.csv", ("id", "label", "alt_labels", "broader"), ("id", "label"), _read_theme),
-    _Table("people.csv",
-           ("id", "name", "native_name", "native_lang", "aliases", "birth", "death",
-            "countries", "wikidata"),
-           ("id", "name"), _read_person),
-    _Table("films.csv",
-           ("id", "title", "original_title", "original_lang", "year", "year_certainty",
-            "countries", "studios", "movements", "themes", "wikidata"),
-           ("id", "title", "year"), _read_film),
-    _Table("credits.csv", ("film", "person", "role", "character"),
-           ("film", "person", "role"), _read_credit),
-    _Table("influences.csv",
-           ("influenced", "influencer", "type", "aspect", "source", "confidence", "evidence"),
-           ("influenced", "influencer", "type", "source", "confidence"), _read_influence),
-    _Table("context.csv", ("film", "event", "source", "evidence"),
-           ("film", "event", "source"), _read_context),
+    _Table(
+        "people.csv",
+        (
+            "id",
+            "name",
+            "native_name",
+            "native_lang",
+            "aliases",
+            "birth",
+            "death",
+            "countries",
+            "wikidata",
+        ),
+        ("id", "name"),
+        _read_person,
+    ),
+    _Table(
+        "films.csv",
+        (
+            "id",
+            "title",
+            "original_title",
+            "original_lang",
+            "year",
+            "year_certainty",
+            "countries",
+            "studios",
+            "movements",
+            "themes",
+            "wikidata",
+        ),
+        ("id", "title", "year"),
+        _read_film,
+    ),
+    _Table(
+        "credits.csv",
+        ("film", "person", "role", "character"),
+        ("film", "person", "role"),
+        _read_credit,
+    ),
+    _Table(
+        "influences.csv",
+        ("influenced", "influencer", "type", "aspect", "source", "confidence", "evidence"),
+        ("influenced", "influencer", "type", "source", "confidence"),
+        _read_influence,
+    ),
+    _Table(
+        "context.csv",
+        ("film", "event", "source", "evidence"),
+        ("film", "event", "source"),
+        _read_context,
+    ),
     _Table("awards.csv", ("id", "name", "alt_labels", "wikidata"), ("id", "name"), _read_award),
-    _Table("recognitions.csv", ("award", "recipient", "film", "year", "outcome", "source"),
-           ("award", "recipient", "year", "outcome", "source"), _read_recognition),
-    _Table("life-events.csv", ("film", "kind", "date", "agent", "place", "source", "note"),
-           ("film", "kind", "source"), _read_life_event),
+    _Table(
+        "recognitions.csv",
+        ("award", "recipient", "film", "year", "outcome", "source"),
+        ("award", "recipient", "year", "outcome", "source"),
+        _read_recognition,
+    ),
+    _Table(
+        "life-events.csv",
+        ("film", "kind", "date", "agent", "place", "source", "note"),
+        ("film", "kind", "source"),
+        _read_life_event,
+    ),
 )
 _TABLE_FILES = frozenset(t.file for t in TABLES)
 
@@ -380,12 +442,12 @@ class CuratedTablesLoader:
 
     def load(self, path: Path, context: LoadContext, root: Path) -> Iterator[SourceGraph]:
         known = context.known
-        unknown = sorted(
-            p.name for p in path.glob("*.csv") if p.name not in _TABLE_FILES
-        )
+        unknown = sorted(p.name for p in path.glob("*.csv") if p.name not in _TABLE_FILES)
         if unknown:
-            raise SourceError(path / unknown[0], "is not a curated table "
-                              f"(expected one of: {', '.join(sorted(_TABLE_FILES))})")
+            raise SourceError(
+                path / unknown[0],
+                f"is not a curated table (expected one of: {', '.join(sorted(_TABLE_FILES))})",
+            )
         for table in TABLES:
             file = path / table.file
             if not file.is_file() or context.reuse(file, chained=True):
@@ -397,6 +459,7 @@ class CuratedTablesLoader:
                     table.read(row, scratch, known)
                 except SourceError as error:
                     context.reject(error)
+                    known.forget(row)
                     continue
                 source.graph += scratch
                 source.records += 1
@@ -409,5 +472,6 @@ def _check_broader(graph: Triples, file: Path, known: KnownIds) -> None:
     defined = {mint("theme", t) for t in known.ids("theme")}
     for concept, broader in graph.subject_objects(SKOS.broader):
         if broader not in defined:
-            raise SourceError(file, f"{concept} has an unknown broader theme {broader}",
-                              field="broader")
+            raise SourceError(
+                file, f"{concept} has an unknown broader theme {broader}", field="broader"
+            )

@@ -22,6 +22,12 @@ class KnownIds:
         self._by_file: dict[Path, dict[str, list[str]]] = {}
         self._countries_by_file: dict[Path, dict[str, URIRef]] = {}
         self._resolved: dict[Path, Path] = {}
+        #: (file, line) -> the ids that row defined, so a skipped row can take them back
+        self._by_row: dict[tuple[Path, int], list[tuple[str, str]]] = {}
+        #: (kind, id) -> "file:line" of the skipped row that would have defined it
+        self._skipped: dict[tuple[str, str], str] = {}
+        #: IRIs (of tables from elsewhere) whose describing row was skipped -> "file:line"
+        self._skipped_iris: dict[URIRef, str] = {}
 
     def _file(self, path: Path) -> Path:
         found = self._resolved.get(path)
@@ -34,8 +40,32 @@ class KnownIds:
         if identifier in ids:
             raise row.error(field, f"{kind} id {identifier!r} is defined twice")
         ids.add(identifier)
+        self._by_row.setdefault((row.path, row.line), []).append((kind, identifier))
         self._by_file.setdefault(self._file(row.path), {}).setdefault(kind, []).append(identifier)
         return mint(kind, identifier)
+
+    def forget(self, row: Row) -> None:
+        """Take back the ids ``row`` defined: the row was skipped (lenient mode), so rows
+        that refer to them are skipped too, naming it, instead of loading and dangling."""
+        for kind, identifier in self._by_row.pop((row.path, row.line), []):
+            self._ids.get(kind, set()).discard(identifier)
+            by_kind = self._by_file.get(self._file(row.path), {}).get(kind, [])
+            if identifier in by_kind:
+                by_kind.remove(identifier)
+            self._skipped[(kind, identifier)] = f"{row.path.name}:{row.line}"
+
+    def forget_iri(self, iri: URIRef, where: str) -> None:
+        """Record that the row at ``where`` ("file:line"), which would have described
+        ``iri``, was skipped: rows of later tables that link to it are skipped too."""
+        self._skipped_iris[iri] = where
+
+    def described_iri(self, iri: URIRef) -> None:
+        """A loaded row describes ``iri`` after all: links to it no longer dangle."""
+        self._skipped_iris.pop(iri, None)
+
+    def skipped_row_of(self, iri: URIRef) -> str | None:
+        """The "file:line" of the skipped row that would have described ``iri``, if any."""
+        return self._skipped_iris.get(iri)
 
     def define_country(self, row: Row, code: str, iri: URIRef) -> None:
         """Record the place a country code stands for."""
@@ -60,6 +90,13 @@ class KnownIds:
 
     def ref(self, row: Row, kind: str, identifier: str, field: str) -> URIRef:
         if identifier not in self._ids.get(kind, set()):
+            skipped = self._skipped.get((kind, identifier))
+            if skipped is not None:
+                raise row.error(
+                    field,
+                    f"refers to {kind} id {identifier!r}, whose row "
+                    f"({skipped}) was skipped: left dangling, so skipped too",
+                )
             raise row.error(field, f"refers to unknown {kind} id {identifier!r}")
         return mint(kind, identifier)
 

@@ -35,7 +35,7 @@ from filmgraph.errors import SourceError
 from filmgraph.loaders import LoadContext, SourceGraph, Triples
 from filmgraph.namespaces import FG, WD
 from filmgraph.provenance import graph_iri
-from filmgraph.temporal import release_year
+from filmgraph.temporal import parse_year, release_year, year_literal
 from filmgraph.wikibase import time_of
 
 __all__ = ["FORMATS", "RdfLoader", "check_local_only"]
@@ -115,7 +115,12 @@ class RdfLoader:
             # rdflib's messages carry the line ("at line 12 of <>"): pass them on whole.
             raise SourceError(path, f"is not valid {fmt}: {exc}") from exc
         source = SourceGraph(graph_iri(path, root), path, self.name)
-        kept = map_graph(parsed, source.graph)
+        bad: list[tuple[Any, Any, Any]] = []
+        kept = map_graph(parsed, source.graph, bad)
+        for subject, predicate, value in sorted(bad):
+            context.reject(SourceError(
+                path, f"{str(value)!r} of {subject} is not a value its property can hold"
+                f"{_why(value)}; the statement is left out", field=str(predicate)))
         for predicate, count in sorted(kept.items()):
             context.notes.append(f"{path.name}: {count} triple(s) with {predicate} have no "
                                  "counterpart in the ontology; kept unchanged")
@@ -123,10 +128,13 @@ class RdfLoader:
         yield source
 
 
-def map_graph(parsed: Graph, out: Graph | Triples) -> Counter[str]:
+def map_graph(parsed: Graph, out: Graph | Triples,
+              bad: list[tuple[Any, Any, Any]] | None = None) -> Counter[str]:
     """Add ``parsed`` to ``out`` with other vocabularies' terms mapped onto ours.
 
-    Returns how many triples of each unmapped predicate were kept unchanged.
+    Returns how many triples of each unmapped predicate were kept unchanged. A value none of
+    its aligned properties can hold (a year "19428") is left out and, when ``bad`` is given,
+    listed there as (subject, predicate, value), so the loader can report it.
     """
     align = alignments()
     unmapped: Counter[str] = Counter()
@@ -161,6 +169,9 @@ def map_graph(parsed: Graph, out: Graph | Triples) -> Counter[str]:
             if value is not None:
                 out.add((s, target, value))
                 break  # the preferred property that holds the value; the others fill in
+        else:
+            if bad is not None:
+                bad.append((s, p, o))
     for film in set(out.subjects(RDF.type, FG.Film)):
         if out.value(film, FG.year) is None:
             year = release_year(out.objects(film, FG.releaseDate))
@@ -181,7 +192,26 @@ def _convert(value: Any, datatype: URIRef | None, is_object: bool) -> Any:
         typed = value if value.datatype not in (None, XSD.string, XSD.dateTime) else \
             Literal(plain, datatype=FG.EDTF)
         time = time_of(typed)
-        return time.literal(datatype) if time is not None else None
+        if time is not None:
+            return time.literal(datatype)
+        if datatype == XSD.gYear and value.datatype in (None, XSD.string, XSD.gYear):
+            try:  # the one year parser: "c. 1934", "1961-1964"; never a truncation
+                return year_literal(parse_year(text))
+            except ValueError:
+                return None
+        return None
     if datatype == XSD.integer:
         return Literal(int(text), datatype=XSD.integer) if text.lstrip("+-").isdigit() else None
     return value
+
+
+def _why(value: Any) -> str:
+    """What the year parser says of a value, when it looks like a year."""
+    text = str(value).strip()
+    if not text[:1].isdigit():
+        return ""
+    try:
+        parse_year(text)
+    except ValueError as exc:
+        return f" ({exc})"
+    return ""

@@ -80,14 +80,21 @@ class RemakesLoader:
             source.records += 1
         yield source
 
-    def _read(self, row: Row, g: Triples, cited: URIRef,
-              trusted: dict[tuple[str, int], str]) -> None:
+    def _read(
+        self, row: Row, g: Triples, cited: URIRef, trusted: dict[tuple[str, int], str]
+    ) -> None:
         ends = []
         for side in ("original", "remake"):
             title = _title(row, side)
             year = row.year(f"{side}_year")
-            assert year is not None
-            film = film_iri(title, year)
+            if year is None:
+                raise row.error(f"{side}_year", "is empty but required")
+            try:
+                film = film_iri(title, year)
+            except ValueError:
+                raise row.error(
+                    side, f"{title!r} gives an empty identifier (no letter or digit in it)"
+                ) from None
             g.add((film, RDF.type, FG.Film))
             g.add((film, RDFS.label, Literal(title, lang="en")))
             g.add((film, FG.year, Literal(f"{year:04d}", datatype=XSD.gYear)))
@@ -127,10 +134,14 @@ def _trusted_ids(rows: list[Row], context: LoadContext) -> dict[tuple[str, int],
     films_by_qid: dict[str, set[tuple[str, int]]] = defaultdict(set)
     for row in rows:
         for side in ("original", "remake"):
-            qid = row.qid(f"{side}_wikidata_id")
-            year = row.year(f"{side}_year")
+            try:
+                qid = row.qid(f"{side}_wikidata_id")
+                year = row.year(f"{side}_year")
+                title = _title(row, side)
+            except SourceError:
+                continue  # the row itself is rejected (or skipped) when it is read
             if qid and year and "#" not in row.get(f"{side}_url"):
-                films_by_qid[qid].add((_title(row, side), year))
+                films_by_qid[qid].add((title, year))
     trusted: dict[tuple[str, int], str] = {}
     for qid, films in sorted(films_by_qid.items()):
         if len(films) == 1:

@@ -38,21 +38,36 @@ from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
 from filmgraph.alignment import Alignments, Kind, alignments
 from filmgraph.errors import SourceError
+from filmgraph.iri import hashed_iri, mint, slug
 from filmgraph.loaders import LoadContext, SourceGraph, Triples
 from filmgraph.loaders.pagegazetteer import KIND_OF_CLASS, Gazetteer, resolve_or_mark
 from filmgraph.namespaces import FG, PREFIXES, SCHEMA, WD
 from filmgraph.provenance import graph_iri
-from filmgraph.temporal import release_year
+from filmgraph.temporal import EdtfValue, parse_date, parse_year, release_year, year_literal
 
-__all__ = ["TableLoader", "map_term"]
+__all__ = ["EDGE_CLAIMS", "TableLoader", "map_term"]
 
 _METADATA = re.compile(r"\.(csv|tsv)-metadata\.json$")
 _LABELS = frozenset({RDFS.label, SKOS.prefLabel, SCHEMA.name, URIRef("http://schema.org/name")})
-_SAME = frozenset({SCHEMA.sameAs, URIRef("http://schema.org/sameAs"),
-                   URIRef("http://www.w3.org/2002/07/owl#sameAs")})
+_SAME = frozenset(
+    {
+        SCHEMA.sameAs,
+        URIRef("http://schema.org/sameAs"),
+        URIRef("http://www.w3.org/2002/07/owl#sameAs"),
+    }
+)
 _CSVW_PREFIXES = {**PREFIXES, "schema": "https://schema.org/"}
-_GYEAR = re.compile(r"^-?[0-9]{4}")
-_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_TEMPLATE_VARIABLE = re.compile(r"\{[+#./;?&]?([^}]+)\}")
+#: Direct edges that a row states as a claim: edge -> (claim class, default aspect).
+EDGE_CLAIMS: dict[URIRef, tuple[URIRef, str | None]] = {
+    FG.remakeOf: (FG.AdaptationClaim, "remake"),
+    FG.basedOn: (FG.AdaptationClaim, "adaptation"),
+    FG.inspiredBy: (FG.InspirationClaim, None),
+    FG.influencedBy: (FG.PersonInfluenceClaim, None),
+}
+#: Columns that qualify the row's claims rather than describe its subject.
+_CLAIM_QUALIFIERS = frozenset({FG.aspect, FG.evidence, FG.confidence})
+_CONFIDENCE = {"high": FG.HighConfidence, "medium": FG.MediumConfidence, "low": FG.LowConfidence}
 
 
 def map_term(term: URIRef, kind: Kind) -> tuple[URIRef, ...]:
@@ -78,7 +93,8 @@ class TableLoader:
     def accepts(self, path: Path) -> bool:
         if path.is_file():
             return bool(_METADATA.search(path.name)) or (
-                path.suffix in (".csv", ".tsv") and _metadata_for(path).is_file())
+                path.suffix in (".csv", ".tsv") and _metadata_for(path).is_file()
+            )
         return False
 
     def load(self, path: Path, context: LoadContext, root: Path) -> Iterator[SourceGraph]:
@@ -114,12 +130,14 @@ def _read_metadata(path: Path) -> list[Table]:
         for key in ("url", "tableSchema"):
             value = entry.get(key)
             if isinstance(value, str) and re.match(r"^[a-z][a-z0-9+.-]*://", value, re.I):
-                raise SourceError(path, f"{value!r} is remote: loaders read local files only",
-                                  field=key)
+                raise SourceError(
+                    path, f"{value!r} is remote: loaders read local files only", field=key
+                )
         local = (path.parent / entry["url"]).resolve()
         if not local.is_relative_to(path.parent.resolve()) or not local.is_file():
-            raise SourceError(path, f"table {entry['url']!r} is not a file beside the metadata",
-                              field="url")
+            raise SourceError(
+                path, f"table {entry['url']!r} is not a file beside the metadata", field="url"
+            )
     try:
         if "tables" in data:
             group = TableGroup.from_file(path, data=data)
@@ -139,19 +157,30 @@ class _Collect(logging.Handler):
 
 
 class _TableReader:
-    def __init__(self, table: Table, data: Path, source: SourceGraph, gazetteer: Gazetteer,
-                 context: LoadContext) -> None:
+    def __init__(
+        self,
+        table: Table,
+        data: Path,
+        source: SourceGraph,
+        gazetteer: Gazetteer,
+        context: LoadContext,
+    ) -> None:
         self.table, self.data, self.source = table, data, source
         self.gaz, self.context = gazetteer, context
         self.align: Alignments = alignments()
+        #: The table as a source document: what every claim a row states cites.
+        self.cited = mint("source", f"table-{slug(data.name)}")
+        #: Subjects the loaded rows of this table typed (a skipped row does not undo them).
+        self.described: set[URIRef] = set()
 
     def read(self) -> None:
         table = self.table
         columns = {c.name: c for c in table.tableSchema.columns}
         about = table.tableSchema.inherit("aboutUrl")
         if about is None:
-            raise SourceError(self.data, "the metadata gives no aboutUrl: rows need a subject",
-                              field="aboutUrl")
+            raise SourceError(
+                self.data, "the metadata gives no aboutUrl: rows need a subject", field="aboutUrl"
+            )
         handler = _Collect()
         log = logging.getLogger(f"filmgraph.table.{id(self)}")
         log.addHandler(handler)
@@ -165,8 +194,14 @@ class _TableReader:
                 scratch = Triples()
                 try:
                     self._row(scratch, columns, about, dict(row), number, line)
+                    self._check_not_left_dangling(scratch, line)
+                    for described in scratch.subjects(RDF.type):
+                        if isinstance(described, URIRef):
+                            self.described.add(described)
+                            self.context.known.described_iri(described)
                 except SourceError as error:
                     self.context.reject(error)
+                    self._forget(about, dict(row), number, line)
                     continue
                 self.source.graph += scratch
                 self.source.records += 1
@@ -177,11 +212,20 @@ class _TableReader:
         for message in handler.messages:
             self.context.reject(SourceError(self.data, message))
 
-    def _row(self, g: Triples, columns: dict[str, Any], about: Any, row: dict[str, Any],
-             number: int, line: int) -> None:
-        subject = self._template(about, row, number)
-        subject_classes: list[URIRef] = []
-        pending: list[tuple[str, URIRef, Any]] = []
+    def _row(
+        self,
+        g: Triples,
+        columns: dict[str, Any],
+        about: Any,
+        row: dict[str, Any],
+        number: int,
+        line: int,
+    ) -> None:
+        subject = self._template(about, row, number, line, "aboutUrl")
+        subjects = {subject}
+        typed: list[tuple[URIRef, URIRef]] = []
+        pending: list[tuple[str, URIRef, URIRef, Any]] = []
+        qualifiers: list[tuple[str, URIRef, Any]] = []
         for name, column in columns.items():
             if column.suppressOutput:
                 continue
@@ -191,38 +235,169 @@ class _TableReader:
             prop_template = column.propertyUrl or self.table.inherit("propertyUrl")
             if prop_template is None:
                 continue
-            prop = self._template(prop_template, row, number)
+            # a column may describe another resource of the row (the original of a remake)
+            own_about = column.aboutUrl
+            node = (
+                self._template(own_about, row, number, line, name)
+                if own_about is not None
+                else subject
+            )
+            subjects.add(node)
+            prop = self._template(prop_template, row, number, line, name)
             values = value if isinstance(value, list) else [value]
             if column.valueUrl is not None:
-                values = [str(self._template(column.valueUrl, row, number))]
+                values = [str(self._template(column.valueUrl, row, number, line, name))]
                 if prop == RDF.type:
                     classes = map_term(_expand(values[0]), Kind.CLASS)
                     if not classes:
-                        raise SourceError(self.data, f"class {values[0]} has no counterpart in "
-                                          "the ontology", line=line, field=name)
-                    subject_classes.extend(classes)
+                        raise SourceError(
+                            self.data,
+                            f"class {values[0]} has no counterpart in the ontology",
+                            line=line,
+                            field=name,
+                        )
+                    typed.extend((node, cls) for cls in classes)
                     continue
                 values = [_expand(v) for v in values]
+            if prop in _CLAIM_QUALIFIERS:
+                qualifiers.extend((name, prop, v) for v in values)
+                continue
             for v in values:
-                pending.append((name, prop, v))
-        for cls in subject_classes:
-            g.add((subject, RDF.type, cls))
-        for name, prop, value in pending:
-            self._cell(g, subject, name, prop, value, line)
-        if g.value(subject, FG.year) is None:  # one year, from the earliest release date
-            year = release_year(g.objects(subject, FG.releaseDate))
-            if year is not None:
-                g.add((subject, FG.year, year))
+                pending.append((name, node, prop, v))
+        for node, cls in typed:
+            g.add((node, RDF.type, cls))
+        for name, node, prop, value in pending:
+            self._cell(g, node, name, prop, value, line)
+        for node in sorted(subjects):
+            if g.value(node, FG.year) is None:  # one year, from the earliest release date
+                year = release_year(g.objects(node, FG.releaseDate))
+                if year is not None:
+                    g.add((node, FG.year, year))
+        self._claims(g, row, qualifiers, line)
 
-    def _template(self, template: Any, row: dict[str, Any], number: int) -> URIRef:
-        """A URI template expanded for ``row``; a CURIE (``schema:name``) expanded by prefix."""
+    def _forget(self, about: Any, row: dict[str, Any], number: int, line: int) -> None:
+        """Remember the subject of a skipped row, so rows linking to it are skipped too."""
+        try:
+            subject = self._template(about, row, number, line, "aboutUrl")
+        except (SourceError, ValueError, KeyError):
+            return  # no subject could be made: nothing can link to it
+        if subject in self.described:
+            return  # another row describes it
+        self.context.known.forget_iri(subject, f"{self.data.name}:{line}")
+
+    def _check_not_left_dangling(self, g: Triples, line: int) -> None:
+        """A row linking to a resource whose row was skipped (lenient mode) is skipped too,
+        naming that row, rather than loaded to dangle."""
+        typed = set(g.subjects(RDF.type))
+        for subject, predicate, target in g:
+            if predicate == RDF.type:
+                continue
+            for node in (subject, target):
+                if not isinstance(node, URIRef) or node in typed:
+                    continue
+                where = self.context.known.skipped_row_of(node)
+                if where is None:
+                    continue
+                raise SourceError(
+                    self.data,
+                    f"links to {node}, whose row ({where}) was skipped: left dangling, "
+                    "so skipped too",
+                    line=line,
+                    field=str(predicate).rsplit("#", 1)[-1],
+                )
+
+    def _claims(
+        self, g: Triples, row: dict[str, Any], qualifiers: list[tuple[str, URIRef, Any]], line: int
+    ) -> None:
+        """Every direct influence edge the row states becomes a qualified claim, as the
+        curated loader makes them: the row is its evidence, the table its source."""
+        edges = [
+            (s, p, o) for p in EDGE_CLAIMS for s, o in g.subject_objects(p) if isinstance(o, URIRef)
+        ]
+        if not edges and qualifiers:
+            raise SourceError(
+                self.data,
+                "qualifies a claim, but the row states no influence, remake or adaptation edge",
+                line=line,
+                field=qualifiers[0][0],
+            )
+        cells = "; ".join(
+            f"{k}={v}"
+            for k, v in row.items()
+            if v not in (None, "", []) and not str(k).startswith("_")
+        )
+        for later, edge, earlier in edges:
+            cls, default_aspect = EDGE_CLAIMS[edge]
+            aspects = [str(v) for _, p, v in qualifiers if p == FG.aspect] or (
+                [default_aspect] if default_aspect else []
+            )
+            claim = hashed_iri(
+                "claim", str(self.cited), str(edge), str(later), str(earlier), "|".join(aspects)
+            )
+            g.add((claim, RDF.type, cls))
+            g.add((claim, FG.influencee, later))
+            g.add((claim, FG.influencer, earlier))
+            g.add((claim, FG.source, self.cited))
+            for aspect in aspects:
+                g.add((claim, FG.aspect, Literal(aspect, lang="en")))
+            confidence = FG.MediumConfidence
+            evidence = f"{self.data.name}, line {line}: {cells}"
+            for name, prop, value in qualifiers:
+                if prop == FG.confidence:
+                    level = _CONFIDENCE.get(str(value).strip().lower())
+                    if level is None:
+                        raise SourceError(
+                            self.data,
+                            f"{value!r} is not one of: {', '.join(_CONFIDENCE)}",
+                            line=line,
+                            field=name,
+                        )
+                    confidence = level
+                elif prop == FG.evidence:
+                    evidence = str(value)
+            g.add((claim, FG.confidence, confidence))
+            g.add((claim, FG.evidence, Literal(evidence, lang="en")))
+        if edges:
+            self._describe_source(g)
+
+    def _describe_source(self, g: Triples) -> None:
+        """The table as an ``fg:SourceDocument``, titled by the metadata's ``dc:title``."""
+        title = self.table.common_props.get("dc:title") or self.data.name
+        if isinstance(title, dict):
+            title = title.get("@value", self.data.name)
+        g.add((self.cited, RDF.type, FG.SourceDocument))
+        g.add((self.cited, RDFS.label, Literal(str(title), lang="en")))
+        g.add((self.cited, FG.sourceKind, Literal("dataset")))
+
+    def _template(
+        self, template: Any, row: dict[str, Any], number: int, line: int, field: str
+    ) -> URIRef:
+        """A URI template expanded for ``row``; a CURIE (``schema:name``) expanded by prefix.
+
+        A template that needs a cell the row leaves empty would mint an id for nothing
+        (``…/entity/``): that is an error naming the empty column, which lenient mode skips.
+        """
         raw = str(template)
         if "{" not in raw:
             return _expand(raw)
+        for names in _TEMPLATE_VARIABLE.findall(raw):
+            for name in names.split(","):
+                name = name.strip().rstrip("*").split(":")[0]
+                if name.startswith("_"):
+                    continue
+                if row.get(name) in (None, "", []):
+                    raise SourceError(
+                        self.data,
+                        f"is empty, so the identifier {raw} of "
+                        f"{field} cannot be made (an empty identifier)",
+                        line=line,
+                        field=name,
+                    )
         return _expand(str(self.table.expand(template, row, _row=number)))
 
-    def _cell(self, g: Triples, subject: URIRef, column: str, prop: URIRef, value: Any,
-              line: int) -> None:
+    def _cell(
+        self, g: Triples, subject: URIRef, column: str, prop: URIRef, value: Any, line: int
+    ) -> None:
         def error(reason: str) -> SourceError:
             return SourceError(self.data, reason, line=line, field=column)
 
@@ -248,13 +423,25 @@ class _TableReader:
                 kind, cls = self._range_kind(target)
                 if kind is None or cls is None:
                     raise error(f"a name cannot stand for a resource of {target}")
-                node = resolve_or_mark(self.gaz, g, kind, str(value), (cls,))
+                try:
+                    node = resolve_or_mark(self.gaz, g, kind, str(value), (cls,))
+                except ValueError:
+                    raise error(
+                        f"{value!r} gives an empty identifier (no letter or digit in it)"
+                    ) from None
                 g.add((subject, target, node))
                 accepted += 1
             else:
-                literal = _literal(target, self.align.ranges.get(target), value)
-                if literal is not None:
+                parsed = _literal(self.align.ranges.get(target), value)
+                if parsed is not None:
+                    literal, when = parsed
                     g.add((subject, target, literal))
+                    if (
+                        target == FG.year
+                        and when is not None
+                        and (when.uncertain or when.earliest.year != when.latest.year)
+                    ):
+                        g.add((subject, FG.yearCertainty, Literal("uncertain")))
                     accepted += 1
                     break  # the preferred term that holds the value; the others fill in
         if not accepted:
@@ -270,14 +457,30 @@ class _TableReader:
         return KIND_OF_CLASS.get(cls), cls
 
 
-def _literal(prop: URIRef, datatype: URIRef | None, value: Any) -> Literal | None:
+def _literal(datatype: URIRef | None, value: Any) -> tuple[Literal, EdtfValue | None] | None:
+    """``value`` as a literal of ``datatype``, or None when it cannot hold it.
+
+    Years and dates go through :mod:`filmgraph.temporal`, the one parser of every loader: a
+    malformed year ("19428", "1969x") holds nowhere and so becomes an error naming the cell,
+    never a truncation; a span or an uncertain year keeps its earliest year.
+    """
     text = str(value).strip()
     if datatype == XSD.gYear:
-        return Literal(text[:4], datatype=XSD.gYear) if _GYEAR.match(text) else None
+        try:
+            when = parse_year(text)
+        except ValueError:
+            return None
+        return year_literal(when), when
     if datatype == XSD.date:
-        return Literal(text[:10], datatype=XSD.date) if _DATE.match(text) else None
+        try:
+            day = parse_date(text)
+        except ValueError:
+            return None
+        return (Literal(day.earliest.isoformat(), datatype=XSD.date), day) if day.precise else None
     if datatype == XSD.integer:
-        return Literal(int(text), datatype=XSD.integer) if re.fullmatch(r"-?[0-9]+", text) else None
+        if re.fullmatch(r"-?[0-9]+", text):
+            return Literal(int(text), datatype=XSD.integer), None
+        return None
     if datatype == RDF.langString:
-        return Literal(text, lang="en")
-    return Literal(text)
+        return Literal(text, lang="en"), None
+    return Literal(text), None

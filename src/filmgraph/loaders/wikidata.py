@@ -41,7 +41,7 @@ from filmgraph.loaders import LoadContext, SourceGraph, Triples
 from filmgraph.loaders.pagegazetteer import KIND_OF_CLASS
 from filmgraph.namespaces import FG, WD, WDT
 from filmgraph.provenance import graph_iri
-from filmgraph.temporal import release_year
+from filmgraph.temporal import parse_year, release_year
 from filmgraph.wikibase import BadValue, TimeValue, parse_quantity, parse_text, parse_time
 
 __all__ = ["WikidataLoader"]
@@ -254,7 +254,13 @@ class _Items:
         datatype = prop.datatype if prop is not None else "String"
         rng = self.align.ranges.get(target)
         if datatype == "Time":
-            return parse_time(row.value, row.qualifiers).literal(rng)
+            literal = parse_time(row.value, row.qualifiers).literal(rng)
+            if literal is not None and rng == XSD.gYear:
+                try:  # the one year parser every loader shares: a year, never five digits
+                    parse_year(str(literal))
+                except ValueError as exc:
+                    raise BadValue(str(exc)) from None
+            return literal
         if datatype == "Quantity":
             quantity = parse_quantity(row.value)
             unit = self.align.units.get(target)

@@ -56,7 +56,7 @@ from filmgraph.queries import run_named
 from filmgraph.reasoning import materialise_store
 from filmgraph.resources import default_store_dir, manifest_path, ontology_path
 from filmgraph.store.base import SelectResult
-from filmgraph.store.oxigraph import OxigraphStore, to_oxigraph
+from filmgraph.store.oxigraph import OxigraphStore, to_oxigraph, write_merge
 from filmgraph.store.sparql import publish_remote
 from filmgraph.validation import ValidationReport, validate_store
 
@@ -327,6 +327,8 @@ class _Build:
             self.wrapper.dump(generation.trig_path, "trig")
             on_disk = ox.Store(str(generation.store_path))
             on_disk.bulk_extend(store)  # no re-parse of the dump (a fifth faster)
+            # Queries read the RDF merge, each triple once (see store.oxigraph.write_merge).
+            write_merge(on_disk)
             on_disk.flush()
             del on_disk  # pyoxigraph closes the database when the object goes
             done(f"{counts['triples']:,} quads")

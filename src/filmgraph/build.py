@@ -341,7 +341,7 @@ class _Build:
             on_disk = ox.Store(str(generation.store_path))
             on_disk.bulk_extend(store)  # no re-parse of the dump (a fifth faster)
             # Queries read the RDF merge, each triple once (see store.oxigraph.write_merge).
-            write_merge(on_disk)
+            write_merge(on_disk, store)
             on_disk.flush()
             del on_disk  # pyoxigraph closes the database when the object goes
             done(f"{counts['triples']:,} quads")

@@ -88,19 +88,21 @@ def from_oxigraph(term: object) -> Identifier:
     raise TypeError(f"cannot convert {term!r} to an rdflib term")
 
 
-def write_merge(store: ox.Store) -> None:
-    """Write the RDF merge of every named graph into the default graph of ``store``.
+def write_merge(store: ox.Store, source: ox.Store | None = None) -> None:
+    """Write the RDF merge of every named graph of ``source`` into the default graph of ``store``.
 
     pyoxigraph's union default graph repeats a triple once per named graph stating it, so
     a count over it is wrong (two sources naming one film count it twice). A store holding
     the merge is queried over its default graph instead (:class:`OxigraphStore` does so
     when the default graph is not empty): each triple once, while ``GRAPH ?g`` still shows
-    what each source says. Bulk-written: no transaction, at the engine's loading speed.
+    what each source says. ``source`` (default: ``store`` itself) is where the named graphs
+    are read: the build reads its in-memory working store, twice as fast as reading back
+    the on-disk one. Bulk-written: no transaction, at the engine's loading speed.
     """
     default = ox.DefaultGraph()
     store.bulk_extend(
         ox.Quad(q.subject, q.predicate, q.object, default)
-        for q in store
+        for q in (store if source is None else source)
         if not isinstance(q.graph_name, ox.DefaultGraph)
     )
 

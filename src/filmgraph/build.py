@@ -13,9 +13,13 @@ Builds are incremental. Each document's output (before linking) is kept in the g
 N-Triples with a key: the hash of its content, its loader, the mode, and the keys of every
 document read before it that it may depend on. The next build asks the previous
 generation before reading a document; an unchanged document is replayed from that file (at
-the engine's parsing speed) instead of being read, parsed and resolved again. Linking,
-validation and reasoning then run on the whole store, so the result is the same graph a full
-rebuild gives (``tests/test_build_incremental.py``).
+the engine's parsing speed) instead of being read, parsed and resolved again. Linking and
+reasoning then run on the whole store; validation checks again only the nodes a changed
+document touches and keeps the previous findings for the rest. The result is the same graph
+and the same findings a full rebuild gives (``tests/test_build_incremental.py``).
+
+The on-disk store also holds the RDF merge of its named graphs in its default graph, so a
+query sees each triple once (see :func:`filmgraph.store.oxigraph.write_merge`).
 """
 
 from __future__ import annotations

@@ -79,6 +79,18 @@ def test_an_added_page_is_the_only_document_read_again(
     same_as_full_rebuild(store, sources, tmp_path)
 
 
+def test_an_added_page_validates_only_what_it_touches(
+    sources: list[Path], tmp_path: Path
+) -> None:
+    store = tmp_path / "inc"
+    first = run(store, sources)
+    shutil.copy(PAGES / "the-great-citizen-1938.txt", sources[2])
+    again = run(store, sources)
+    assert first.validated is None  # nothing to keep: every node is checked
+    assert again.validated is not None and 0 < again.validated < first.counts["triples"] // 10
+
+
+
 def test_a_changed_table_is_read_again_with_everything_that_depends_on_it(
     sources: list[Path], tmp_path: Path
 ) -> None:

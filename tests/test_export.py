@@ -358,9 +358,11 @@ def ground_and_blank(quads: object) -> tuple[set[str], dict[str, Graph]]:
 
 
 def bundled_quads(result: BuildResult, as_triples: bool = False) -> list[ox.Quad]:
-    """Every quad of the bundled build, read from its store with pyoxigraph directly."""
+    """Every quad of the bundled build's named graphs, read with pyoxigraph directly (the
+    default graph holds their RDF merge, derived, and no export writes it)."""
     store = ox.Store.read_only(str(result.generation.store_path))
-    quads = list(store.quads_for_pattern(None, None, None, None))
+    quads = [q for q in store.quads_for_pattern(None, None, None, None)
+             if not isinstance(q.graph_name, ox.DefaultGraph)]
     if as_triples:
         return [ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads]
     return quads

@@ -13,9 +13,13 @@ Builds are incremental. Each document's output (before linking) is kept in the g
 N-Triples with a key: the hash of its content, its loader, the mode, and the keys of every
 document read before it that it may depend on. The next build asks the previous
 generation before reading a document; an unchanged document is replayed from that file (at
-the engine's parsing speed) instead of being read, parsed and resolved again. Linking,
-validation and reasoning then run on the whole store, so the result is the same graph a full
-rebuild gives (``tests/test_build_incremental.py``).
+the engine's parsing speed) instead of being read, parsed and resolved again. Linking and
+reasoning then run on the whole store; validation checks again only the nodes a changed
+document touches and keeps the previous findings for the rest. The result is the same graph
+and the same findings a full rebuild gives (``tests/test_build_incremental.py``).
+
+The on-disk store also holds the RDF merge of its named graphs in its default graph, so a
+query sees each triple once (see :func:`filmgraph.store.oxigraph.write_merge`).
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
 from filmgraph.builddir import BuildDir, Generation
@@ -53,12 +58,13 @@ from filmgraph.provenance import (
     graph_iri,
 )
 from filmgraph.queries import run_named
-from filmgraph.reasoning import materialise_store
-from filmgraph.resources import default_store_dir, manifest_path, ontology_path
+from filmgraph.reasoning import INFERRED_GRAPH, materialise_store
+from filmgraph.resources import default_store_dir, manifest_path, ontology_path, shapes_path
 from filmgraph.store.base import SelectResult
-from filmgraph.store.oxigraph import OxigraphStore, to_oxigraph
+from filmgraph.store.oxigraph import OxigraphStore, to_oxigraph, write_merge
 from filmgraph.store.sparql import publish_remote
 from filmgraph.validation import ValidationReport, validate_store
+from filmgraph.validation import _short as short_name  # the findings' own node names
 
 __all__ = ["BuildResult", "build"]
 
@@ -66,6 +72,9 @@ VERSION = "0.1.0"
 #: Where a generation keeps each document's output, for the next build to replay.
 CACHE_DIR = "sources"
 _INDEX = "index.json"
+#: The validation findings as data, and the merges linking made, for the next build.
+VALIDATION_FILE = "validation.json"
+LINKING_FILE = "linking.json"
 
 
 @dataclass
@@ -83,6 +92,8 @@ class BuildResult:
     seconds: float = 0.0
     #: Documents replayed from the previous generation instead of being read again.
     reused: int = 0
+    #: How many focus nodes validation checked again (``None``: all of them, a full check).
+    validated: int | None = None
 
 
 def build(
@@ -308,13 +319,19 @@ class _Build:
             done(f"{len(self.provenance):,} provenance triples")
 
         with progress.step("validating against the SHACL shapes") as done:
-            report = _validate(store, None)
+            report, focus = self._validate(linking)
             generation.validation_path.write_text(report.text(), encoding="utf-8")
-            # The findings as data, so 'filmgraph check' need not run the shapes again.
-            (generation.path / "validation.json").write_text(
-                json.dumps(report.to_json()), encoding="utf-8")
+            # The findings as data, so 'filmgraph check' need not run the shapes again, and
+            # what they were computed from, so the next build may keep them.
+            data = report.to_json() | {"inputs": _validation_inputs()}
+            (generation.path / VALIDATION_FILE).write_text(json.dumps(data), encoding="utf-8")
+            (generation.path / LINKING_FILE).write_text(
+                json.dumps({str(k): str(v) for k, v in linking.merged.items()}),
+                encoding="utf-8")
+            scope = "every node" if focus is None else f"{focus:,} nodes the change touched"
             done(f"conforms: {'yes' if report.conforms else 'no'} "
-                 f"({report.count('Violation')} violations, {report.count('Warning')} warnings)")
+                 f"({report.count('Violation')} violations, {report.count('Warning')} warnings;"
+                 f" checked {scope})")
 
         # Reasoning comes after validation, so the shapes judge what sources state, not what
         # the rules add (a range axiom would otherwise hide a director who is not a person).
@@ -327,6 +344,8 @@ class _Build:
             self.wrapper.dump(generation.trig_path, "trig")
             on_disk = ox.Store(str(generation.store_path))
             on_disk.bulk_extend(store)  # no re-parse of the dump (a fifth faster)
+            # Queries read the RDF merge, each triple once (see store.oxigraph.write_merge).
+            write_merge(on_disk, store)
             on_disk.flush()
             del on_disk  # pyoxigraph closes the database when the object goes
             done(f"{counts['triples']:,} quads")
@@ -355,7 +374,38 @@ class _Build:
             done("beside the store")
         self._close()
         return BuildResult(generation, counts, report, linking, skipped, self.context.notes,
-                           reused=self.reused)
+                           reused=self.reused, validated=focus)
+
+    def _validate(self, linking: LinkReport) -> tuple[ValidationReport, int | None]:
+        """The findings of this build, and how many focus nodes were checked again.
+
+        After an incremental build only the nodes the change may affect are validated again
+        (:func:`_touched`); the previous generation's findings stand for every other node.
+        Everything is checked when there is no previous generation, when the shapes or the
+        ontology changed, or when a changed document states a class hierarchy or blank
+        nodes (their findings cannot be told apart).
+        """
+        previous = self.previous
+        if previous is None:
+            return _validate(self.store, None), None
+        try:
+            kept = json.loads((previous.path / VALIDATION_FILE).read_text(encoding="utf-8"))
+            merged = json.loads((previous.path / LINKING_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return _validate(self.store, None), None
+        if kept.get("inputs") != _validation_inputs():
+            return _validate(self.store, None), None
+        removed = [e for graph, e in self.old.items() if URIRef(graph) not in self.order]
+        changed = [e for e in self.entries if URIRef(e.graph) in self.changed]
+        focus = _touched(self.store, previous, changed, removed, merged, linking)
+        if focus is None:
+            return _validate(self.store, None), None
+        fresh = _validate(self.store, focus)
+        names = {short_name(URIRef(iri)) for iri in focus}
+        findings = [f for f in ValidationReport.from_json(kept).findings if f.focus not in names]
+        findings = sorted(set(findings) | set(fresh.findings))
+        conforms = not any(f.severity == "Violation" for f in findings)
+        return ValidationReport(conforms, findings), len(focus)
 
     def _close(self) -> None:
         """Release the store: pyoxigraph closes it when the last reference goes."""
@@ -403,6 +453,79 @@ def _validate(store: ox.Store, focus: Collection[str] | None) -> ValidationRepor
     graph but the ontology and the inferred one, restricted to ``focus`` when given.
     """
     return validate_store(store, focus=focus)
+
+
+def _validation_inputs() -> str:
+    """What the findings depend on besides the data: the shapes, the ontology, the version."""
+    digest = hashlib.sha256(VERSION.encode())
+    for path in (shapes_path(), ontology_path()):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+_TYPE = ox.NamedNode(str(RDF.type))
+_SUBCLASS = ox.NamedNode(str(RDFS.subClassOf))
+_UNCHECKED = (ox.NamedNode(str(ONTOLOGY_GRAPH)), ox.NamedNode(str(INFERRED_GRAPH)))
+
+
+def _touched(store: ox.Store, previous: Generation, changed: list[_Cached],
+             removed: list[_Cached], merged: dict[str, str],
+             linking: LinkReport) -> set[str] | None:
+    """The focus nodes whose findings a change may alter (``None``: validate everything).
+
+    The shapes judge a node by what is stated about it and, through ``sh:class``, by the
+    types of its values. So: every node a changed document states something about or
+    points to, now and in its previous version (mapped through the previous build's
+    merges); every node either build merged; and every node pointing to a node whose types
+    a changed document states.
+    """
+    nodes: set[str] = set()
+    typed: set[str] = set()
+
+    def note(quads: Iterator[ox.Quad] | Iterator[ox.Triple], mapping: dict[str, str]) -> bool:
+        for q in quads:
+            if q.predicate == _SUBCLASS:
+                return False
+            for term in (q.subject, q.object):
+                if isinstance(term, ox.BlankNode):
+                    return False
+                if isinstance(term, ox.NamedNode):
+                    nodes.add(mapping.get(term.value, term.value))
+            if q.predicate == _TYPE and isinstance(q.subject, ox.NamedNode):
+                typed.add(mapping.get(q.subject.value, q.subject.value))
+        return True
+
+    for entry in changed:
+        if not note(store.quads_for_pattern(None, None, None, ox.NamedNode(entry.graph)), {}):
+            return None
+    for entry in [*changed, *removed]:
+        old = previous.path / CACHE_DIR / entry.file
+        if old.is_file() and not note(
+                ox.parse(path=str(old), format=ox.RdfFormat.N_TRIPLES), merged):
+            return None
+    # The provenance graph is written anew by every build (its activity is this build).
+    provenance = ox.NamedNode(str(PROVENANCE_GRAPH))
+    if not note(store.quads_for_pattern(None, None, None, provenance), {}):
+        return None
+    before = ox.Store.read_only(str(previous.store_path))
+    try:
+        if not note(before.quads_for_pattern(None, None, None, provenance), {}):
+            return None
+    finally:
+        del before
+    nodes.update(merged)
+    nodes.update(merged.values())
+    nodes.update(str(k) for k in linking.merged)
+    nodes.update(str(v) for v in linking.merged.values())
+    for node in typed:
+        for q in store.quads_for_pattern(None, None, ox.NamedNode(node), None):
+            if q.graph_name in _UNCHECKED:
+                continue
+            if isinstance(q.subject, ox.BlankNode):
+                return None
+            if isinstance(q.subject, ox.NamedNode):
+                nodes.add(q.subject.value)
+    return nodes
 
 
 def _ox_triples(triples: Any) -> Iterator[ox.Triple]:

@@ -81,7 +81,15 @@ class Store(ABC):
 
     @abstractmethod
     def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> QueryResult:
-        """Run a SPARQL 1.1 query over the union of all graphs.
+        """Run a SPARQL 1.1 query over the RDF merge of all graphs: each triple once.
+
+        A triple two sources state is matched once by a pattern outside ``GRAPH``, and
+        once per source inside ``GRAPH ?g``. ``memory``: rdflib's union default graph is
+        a merge. ``oxigraph``: the build keeps the merge in the default graph
+        (:func:`filmgraph.store.oxigraph.write_merge`), since pyoxigraph's union repeats a
+        triple per graph. ``sparql``: the server decides; SPARQL 1.1 Protocol
+        ``default-graph-uri`` (sent to Virtuoso) asks for the merge of the graphs named,
+        and Fuseki's ``unionDefaultGraph`` is a merge too (documented, not measured here).
 
         ``bindings`` pre-binds variables at run time (the query text is never templated).
         """

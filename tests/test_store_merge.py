@@ -1,0 +1,91 @@
+"""RDF merge semantics: a query over the default graph sees each triple once, whichever
+store answers it and whether the library or the command line asks; ``GRAPH ?g`` still
+shows what each source says."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset, Literal
+from rdflib.namespace import RDF
+
+from filmgraph.build import BuildResult
+from filmgraph.cli import main
+from filmgraph.namespaces import FG, ID
+from filmgraph.store import open_store
+from filmgraph.store.base import SelectResult, Store
+from filmgraph.store.memory import MemoryStore
+from filmgraph.store.oxigraph import OxigraphStore
+
+#: The count the README shows (``filmgraph query --sparql …``).
+README_COUNT = "SELECT (COUNT(*) AS ?n) { ?f a fg:Film }"
+PREFIXED = "PREFIX fg: <https://w3id.org/filmgraph/ontology#>\n" + README_COUNT
+FILM = ID["film/the-miners-1937"]
+
+
+def stated_twice() -> Dataset:
+    """One film that two sources both state, and one only the second states."""
+    dataset = Dataset()
+    for source in ("first", "second"):
+        graph = dataset.graph(ID[f"graph/{source}"])
+        graph.add((FILM, RDF.type, FG.Film))
+        graph.add((FILM, FG.year, Literal("1937")))
+    dataset.graph(ID["graph/second"]).add((ID["film/chapaev-1934"], RDF.type, FG.Film))
+    return dataset
+
+
+def number(result: object) -> int:
+    assert isinstance(result, SelectResult)
+    return int(str(result.rows[0][0]))
+
+
+@pytest.fixture(params=["memory", "oxigraph"])
+def store(request: pytest.FixtureRequest) -> Store:
+    if request.param == "memory":
+        return MemoryStore(stated_twice())
+    oxigraph = OxigraphStore()
+    oxigraph.add_dataset(stated_twice())
+    return oxigraph
+
+
+def test_a_triple_two_sources_state_counts_once(store: Store) -> None:
+    assert number(store.query(PREFIXED)) == 2
+
+
+def test_graph_patterns_still_show_each_source(store: Store) -> None:
+    result = store.query(f"SELECT ?g WHERE {{ GRAPH ?g {{ <{FILM}> a ?c }} }}")
+    assert isinstance(result, SelectResult)
+    assert sorted(str(g) for (g,) in result.rows) == [
+        str(ID["graph/first"]),
+        str(ID["graph/second"]),
+    ]
+
+
+def test_the_merge_is_not_dumped_or_counted_as_quads(tmp_path: Path) -> None:
+    store = OxigraphStore()
+    store.add_dataset(stated_twice())
+    store.dump(tmp_path / "all.nq", "nquads")
+    lines = (tmp_path / "all.nq").read_text(encoding="utf-8").splitlines()
+    assert store.quad_count() == len(lines) == 5
+    assert all(line.rstrip(" .").endswith(">") and "/graph/" in line for line in lines)
+
+
+def test_the_readme_count_is_the_number_of_films(bundled_build: BuildResult) -> None:
+    with open_store(bundled_build.generation.path.parent.parent) as built:
+        assert isinstance(built, OxigraphStore)
+        answered = number(built.query(PREFIXED))
+        distinct = number(built.query(PREFIXED.replace("COUNT(*)", "COUNT(DISTINCT ?f)")))
+        per_source = number(
+            built.query(PREFIXED.replace("{ ?f a fg:Film }", "{ GRAPH ?g { ?f a fg:Film } }"))
+        )
+    assert answered == distinct == bundled_build.counts["films"]
+    assert per_source > answered  # some films are stated by more than one source
+
+
+def test_the_command_line_answers_the_readme_count(
+    bundled_build: BuildResult, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = str(bundled_build.generation.path.parent.parent)
+    assert main(["query", "--store", store, "--sparql", README_COUNT, "--format", "csv"]) == 0
+    assert capsys.readouterr().out.split() == ["n", str(bundled_build.counts["films"])]

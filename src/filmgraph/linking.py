@@ -35,13 +35,15 @@ from typing import Any
 import pyoxigraph as ox
 from rapidfuzz import fuzz, process
 from rdflib import Dataset, URIRef
-from rdflib.namespace import RDF, RDFS, SKOS, XSD
+from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
 from filmgraph.loaders.pagegazetteer import KIND_OF_CLASS, normalise
 from filmgraph.namespaces import FG, ID
+from filmgraph.provenance import PROVENANCE_GRAPH
 from filmgraph.store.oxigraph import from_oxigraph, to_oxigraph
+from filmgraph.titles import partial_keys, title_keys
 
-__all__ = ["FUZZY_THRESHOLD", "LinkReport", "merge_by_authority", "resolve_entities"]
+__all__ = ["FUZZY_THRESHOLD", "LinkReport", "Merge", "merge_by_authority", "resolve_entities"]
 
 #: rapidfuzz ratio at or above which two names (of the same kind) are the same entity.
 FUZZY_THRESHOLD = 92.0
@@ -52,6 +54,21 @@ _MERGED_KINDS = ("film", "person", "org", "place", "event", "award")
 #: Events are matched by exact name only: thousands of dated events from Wikidata differ
 #: by one word ("First/Second Battle of …") far more often than sources misspell them.
 _FUZZY_KINDS = ("film", "person", "org", "place", "award")
+
+
+@dataclass(frozen=True)
+class Merge:
+    """One merge: the node that went, the node it became, the rule and its evidence."""
+
+    merged: str
+    into: str
+    rule: str
+    evidence: str
+
+    def as_dict(self) -> dict[str, str]:
+        """For the build summary."""
+        return {"merged": self.merged, "into": self.into, "rule": self.rule,
+                "evidence": self.evidence}
 
 
 @dataclass
@@ -72,6 +89,14 @@ class LinkReport:
     corroborated: int = 0
     #: single-valued facts on which sources disagree
     contradictions: list[str] = field(default_factory=list)
+    #: every merge, with its rule and evidence, in the order made
+    merges: list[Merge] = field(default_factory=list)
+
+    def record(self, node: str, into: str, rule: str, evidence: str) -> None:
+        """Note one merge (the graph gets ``owl:sameAs`` for it when the step ends)."""
+        self.merged[URIRef(node)] = URIRef(into)
+        self.reasons[URIRef(node)] = rule
+        self.merges.append(Merge(node, into, rule, evidence))
 
     def counts(self) -> dict[str, int]:
         """Merges by reason, and the other totals, for the build summary."""
@@ -100,13 +125,18 @@ class LinkReport:
         out += [f"conflict: {text}" for text in self.conflicts]
         return out
 
+    def merge_records(self) -> list[dict[str, str]]:
+        """Every merge (node, node kept, rule, evidence), for the build summary."""
+        return [m.as_dict() for m in self.merges]
+
 
 def _n(term: URIRef) -> ox.NamedNode:
     return ox.NamedNode(str(term))
 
 
 _TYPE, _WIKIDATA, _YEAR, _UNRESOLVED = _n(RDF.type), _n(FG.wikidata), _n(FG.year), _n(FG.unresolved)
-_LABEL = _n(RDFS.label)
+_LABEL, _DIRECTOR, _SAME = _n(RDFS.label), _n(FG.director), _n(OWL.sameAs)
+_ALT, _HIDDEN = _n(SKOS.altLabel), _n(SKOS.hiddenLabel)
 _TRUE = ox.Literal("true", datatype=_n(XSD.boolean))
 _CLAIM_KEYS = {
     FG.InspirationClaim: ("influence", FG.influencee, FG.influencer),
@@ -155,7 +185,7 @@ def merge_by_authority(store: ox.Store, source_order: Sequence[URIRef]) -> LinkR
     for qid, nodes in sorted(holders.items()):
         if len(nodes) < 2:
             continue
-        ordered = sorted(nodes, key=lambda n: (not _ours(n), first_seen[n], n))
+        ordered = sorted(nodes, key=_keep_first)
         canonical = ordered[0]
         years = {n: _year(store, n) for n in ordered}
         for node in ordered[1:]:
@@ -166,8 +196,7 @@ def merge_by_authority(store: ox.Store, source_order: Sequence[URIRef]) -> LinkR
                 )
                 continue
             mapping[node] = canonical
-            report.merged[URIRef(node)] = URIRef(canonical)
-            report.reasons[URIRef(node)] = "authority id"
+            report.record(node, canonical, "authority id", f"both link to {qid}")
     if mapping:
         _rewrite(store, mapping)
     return report
@@ -175,6 +204,15 @@ def merge_by_authority(store: ox.Store, source_order: Sequence[URIRef]) -> LinkR
 
 def _ours(node: str) -> bool:
     return node.startswith(str(ID))
+
+
+def _keep_first(node: str) -> tuple[bool, str]:
+    """Which of several nodes is kept: ours before an outside IRI, then the IRI's order.
+
+    Never the order of reading, so that one set of sources gives one graph however it is
+    batched or ordered on the command line.
+    """
+    return (not _ours(node), node)
 
 
 @dataclass
@@ -187,6 +225,11 @@ class _Node:
     year: int | None = None
     #: first and last year of an event, from fg:startDate / fg:endDate
     span: tuple[int, int] | None = None
+    #: a film's keys of part of a title (see :func:`filmgraph.titles.partial_keys`)
+    partials: set[str] = field(default_factory=set)
+    #: authority ids (Wikidata IRIs) and directors, to refuse merges they contradict
+    authorities: set[str] = field(default_factory=set)
+    directors: set[str] = field(default_factory=set)
 
 
 def _nodes(store: ox.Store, rank: dict[str, int]) -> dict[str, _Node]:
@@ -206,10 +249,23 @@ def _nodes(store: ox.Store, rank: dict[str, int]) -> dict[str, _Node]:
     for prop in _NAMES:
         for q in _quads(store, None, _n(prop)):
             found = nodes.get(_text(q.subject))
-            if found is not None:
-                key = normalise(_text(q.object))
-                if key:
-                    found.names.add(key)
+            if found is None:
+                continue
+            if found.kind == "film":
+                found.names |= title_keys(_text(q.object))
+                found.partials |= partial_keys(_text(q.object))
+                continue
+            key = normalise(_text(q.object))
+            if key:
+                found.names.add(key)
+    for q in _quads(store, None, _WIKIDATA):
+        found = nodes.get(_text(q.subject))
+        if found is not None:
+            found.authorities.add(_text(q.object))
+    for q in _quads(store, None, _DIRECTOR):
+        found = nodes.get(_text(q.subject))
+        if found is not None:
+            found.directors.add(_text(q.object))
     for q in _quads(store, None, _YEAR):
         found = nodes.get(_text(q.subject))
         if found is not None and found.year is None:
@@ -223,6 +279,18 @@ def _nodes(store: ox.Store, rank: dict[str, int]) -> dict[str, _Node]:
                 found.span = (min(found.span[0], year), max(found.span[1], year)) \
                     if found.span else (year, year)
     return nodes
+
+
+def _conflict(a: _Node, b: _Node) -> str | None:
+    """Why two nodes whose names agree are still not one, or None."""
+    if a.authorities and b.authorities and not a.authorities & b.authorities:
+        return (f"<{a.iri}> and <{b.iri}> share a name but link to different authority ids "
+                f"({', '.join(sorted(a.authorities | b.authorities))}); not merged")
+    if a.kind == "film" and (a.year is None or b.year is None) \
+            and a.directors and b.directors and not a.directors & b.directors:
+        return (f"<{a.iri}> and <{b.iri}> share a title, one has no year, and their directors "
+                f"differ ({', '.join(sorted(a.directors | b.directors))}); not merged")
+    return None
 
 
 def _compatible(a: _Node, b: _Node) -> bool:
@@ -274,37 +342,66 @@ def merge_by_name(store: ox.Store, source_order: Sequence[URIRef], report: LinkR
     nodes = _nodes(store, rank)
     mapping: dict[str, str] = {}
     for kind in _MERGED_KINDS:
+        # Described nodes before placeholders, then by IRI: never by reading order.
         ordered = sorted((n for n in nodes.values() if n.kind == kind),
-                         key=lambda n: (not _ours(n.iri), n.rank, n.iri))
+                         key=lambda n: (not _ours(n.iri), not n.graphs, n.iri))
         index: dict[str, list[_Node]] = defaultdict(list)
+        parts: dict[str, list[_Node]] = defaultdict(list)
         blocks = _Blocks()
         for node in ordered:
-            target, reason = _find(node, index, blocks)
+            target, reason, evidence = _find(node, index, parts, blocks, report)
             if target is None:
-                for name in node.names:
-                    index[name].append(node)
-                    blocks.add(name, node)
+                _index(node, node, index, parts, blocks)
                 continue
             mapping[node.iri] = target.iri
-            report.merged[URIRef(node.iri)] = URIRef(target.iri)
-            report.reasons[URIRef(node.iri)] = reason
+            report.record(node.iri, target.iri, reason, evidence)
             target.graphs |= node.graphs
-            for name in node.names:
-                index[name].append(target)
-                blocks.add(name, target)
+            target.authorities |= node.authorities
+            target.directors |= node.directors
+            if target.year is None:
+                target.year = node.year
+            _index(node, target, index, parts, blocks)
     if mapping:
         _rewrite(store, mapping)
 
 
-def _find(node: _Node, index: dict[str, list[_Node]],
-          blocks: _Blocks) -> tuple[_Node | None, str]:
+def _index(node: _Node, target: _Node, index: dict[str, list[_Node]],
+           parts: dict[str, list[_Node]], blocks: _Blocks) -> None:
+    for name in node.names:
+        index[name].append(target)
+        blocks.add(name, target)
+    for part in node.partials:
+        parts[part].append(target)
+
+
+def _years(a: _Node, b: _Node) -> str:
+    return f"years {a.year if a.year is not None else '?'}/{b.year if b.year is not None else '?'}"
+
+
+def _find(node: _Node, index: dict[str, list[_Node]], parts: dict[str, list[_Node]],
+          blocks: _Blocks, report: LinkReport) -> tuple[_Node | None, str, str]:
     exact = "title and year" if node.kind == "film" else "name"
-    for name in sorted(node.names):
-        for other in index.get(name, []):
-            if _compatible(node, other):
-                return other, exact
+    # (name looked up, index, rule): whole keys against whole keys, then a part of one
+    # title against the whole of the other, both ways (see filmgraph.titles)
+    lookups = [(name, index, exact) for name in sorted(node.names)]
+    if node.kind == "film":
+        lookups += [(part, index, "part of title and year") for part in sorted(node.partials)]
+        lookups += [(name, parts, "part of title and year") for name in sorted(node.names)]
+    for name, where, rule in lookups:
+        for other in where.get(name, []):
+            if not _compatible(node, other):
+                continue
+            conflict = _conflict(node, other)
+            if conflict is not None:
+                if conflict not in report.conflicts:
+                    report.conflicts.append(conflict)
+                continue
+            evidence = f"name key {name!r}"
+            if node.kind == "film":
+                evidence += f", {_years(node, other)}"
+            return other, rule, evidence
     if node.kind not in _FUZZY_KINDS:
-        return None, ""
+        return None, "", ""
     keys: list[str] | None = None
     for name in sorted(node.names):
         if len(name) < 5:
@@ -313,12 +410,15 @@ def _find(node: _Node, index: dict[str, list[_Node]],
             keys = blocks.candidates(node)
         if not keys:
             break
-        for hit, _score, _ in process.extract(name, keys, scorer=fuzz.ratio,
-                                              score_cutoff=FUZZY_THRESHOLD, limit=5):
+        for hit, score, _ in process.extract(name, keys, scorer=fuzz.ratio,
+                                             score_cutoff=FUZZY_THRESHOLD, limit=5):
             for other in index[hit]:
-                if _compatible(node, other):
-                    return other, "fuzzy name"
-    return None, ""
+                if _compatible(node, other) and _conflict(node, other) is None:
+                    evidence = f"{name!r} ~ {hit!r} ({score:.0f})"
+                    if node.kind == "film":
+                        evidence += f", {_years(node, other)}"
+                    return other, "fuzzy name", evidence
+    return None, "", ""
 
 
 def resolve_entities(store: ox.Store | Dataset, source_order: Sequence[URIRef]) -> LinkReport:
@@ -333,6 +433,7 @@ def resolve_entities(store: ox.Store | Dataset, source_order: Sequence[URIRef]) 
         return _resolve_dataset(store, source_order)
     report = merge_by_authority(store, source_order)
     merge_by_name(store, source_order, report)
+    _record(store, report)
     _settle_placeholders(store, report)
     _corroboration(store, report)
     _contradictions(store, report)
@@ -352,6 +453,37 @@ def _resolve_dataset(dataset: Dataset, source_order: Sequence[URIRef]) -> LinkRe
         dataset.graph(URIRef(_text(q.graph_name))).add(
             (from_oxigraph(q.subject), from_oxigraph(q.predicate), from_oxigraph(q.object)))
     return report
+
+
+def _record(store: ox.Store, report: LinkReport) -> None:
+    """Write what linking decided into the graph.
+
+    In the provenance graph: ``owl:sameAs`` from every merged IRI to the node it became
+    (so an IRI a source minted still answers), and each film's title keys as
+    ``skos:hiddenLabel`` (so a name lookup finds "The X" for a film labelled "X"). In each
+    source's own graph: every title it gives a film that is not the film's only title, as
+    ``skos:altLabel`` — an alias, with its source.
+    """
+    provenance = ox.NamedNode(str(PROVENANCE_GRAPH))
+    added = [ox.Quad(ox.NamedNode(m.merged), _SAME, ox.NamedNode(m.into), provenance)
+             for m in report.merges]
+    films = {_text(q.subject) for q in _quads(store, None, _TYPE, _n(FG.Film))
+             if isinstance(q.subject, ox.NamedNode)}
+    titles: dict[str, list[ox.Quad]] = defaultdict(list)
+    for prop in (_LABEL, _n(FG.originalTitle)):
+        for q in _quads(store, None, prop):
+            if _text(q.subject) in films and isinstance(q.object, ox.Literal):
+                titles[_text(q.subject)].append(q)
+    for film, said in sorted(titles.items()):
+        node = ox.NamedNode(film)
+        keys: set[str] = set()
+        for q in said:
+            keys |= title_keys(q.object.value)  # type: ignore[union-attr]
+        added += [ox.Quad(node, _HIDDEN, ox.Literal(key), provenance) for key in sorted(keys)]
+        if len({_text(q.object) for q in said}) > 1:
+            added += [ox.Quad(node, _ALT, q.object, q.graph_name) for q in said
+                      if q.predicate == _LABEL]
+    store.extend(added)
 
 
 def _settle_placeholders(store: ox.Store, report: LinkReport) -> None:

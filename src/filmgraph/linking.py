@@ -568,8 +568,6 @@ def _rewrite(store: ox.Store, mapping: dict[str, str]) -> None:
     renamed = []
     for q in changes:
         store.remove(q)
-        if q.predicate == _UNRESOLVED:
-            continue  # a merged placeholder is resolved by the node it became
         # An authority link stays what it is, even when it also names a merged node.
         obj = q.object if q.predicate == _WIKIDATA else swap(q.object)
         renamed.append(ox.Quad(swap(q.subject), q.predicate, obj, q.graph_name))

@@ -15,31 +15,37 @@ from filmgraph.titles import same_title, title_key, title_keys
 VARIANTS = Path(__file__).parent / "fixtures" / "title-variants"
 
 
-@pytest.mark.parametrize(("a", "b"), [
-    ("The Intouchables", "Intouchables"),
-    ("L'Atalante", "Atalante"),
-    ("Der blaue Engel", "Blaue Engel"),
-    ("La Dolce Vita", "Dolce vita"),
-    ("Het gouden ei", "Gouden ei"),
-    ("The Five-Year Plan", "5-Year Plan"),
-    ("Battleship Potemkin (Bronenosets Potyomkin)", "Bronenosets Potyomkin"),
-    ("Frankenweenie (1984)", "Frankenweenie"),
-    ("Ménilmontant", "Menilmontant"),
-    ("Ben-Hur: A Tale of the Christ", "Ben-Hur"),
-    ("Suspect X aka Yôgisha X no kenshin", "Suspect X"),
-    ("Arsenal & Earth", "Arsenal and Earth"),
-])
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("The Intouchables", "Intouchables"),
+        ("L'Atalante", "Atalante"),
+        ("Der blaue Engel", "Blaue Engel"),
+        ("La Dolce Vita", "Dolce vita"),
+        ("Het gouden ei", "Gouden ei"),
+        ("The Five-Year Plan", "5-Year Plan"),
+        ("Battleship Potemkin (Bronenosets Potyomkin)", "Bronenosets Potyomkin"),
+        ("Frankenweenie (1984)", "Frankenweenie"),
+        ("Ménilmontant", "Menilmontant"),
+        ("Ben-Hur: A Tale of the Christ", "Ben-Hur"),
+        ("Suspect X aka Yôgisha X no kenshin", "Suspect X"),
+        ("Arsenal & Earth", "Arsenal and Earth"),
+    ],
+)
 def test_spellings_of_one_title_are_the_same_title(a: str, b: str) -> None:
     assert same_title(a, b)
     assert same_title(b, a)
 
 
-@pytest.mark.parametrize(("a", "b"), [
-    ("Down", "Down to Earth"),
-    ("Doraemon: Nobita and the Steel Troops", "Doraemon: Nobita's Dinosaur"),
-    ("The Apache Kid's Escape", "Escape"),
-    ("Five", "Six"),
-])
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Down", "Down to Earth"),
+        ("Doraemon: Nobita and the Steel Troops", "Doraemon: Nobita's Dinosaur"),
+        ("The Apache Kid's Escape", "Escape"),
+        ("Five", "Six"),
+    ],
+)
 def test_different_titles_are_not_the_same_title(a: str, b: str) -> None:
     assert not same_title(a, b)
 
@@ -64,7 +70,8 @@ def _linked(row: dict[str, str], use_ids: bool = True) -> bool:
     if use_ids and row["id_a"] and row["id_b"] and row["id_a"] != row["id_b"]:
         return False
     return abs(int(row["year_a"]) - int(row["year_b"])) <= 1 and same_title(
-        row["title_a"], row["title_b"])
+        row["title_a"], row["title_b"]
+    )
 
 
 def _measure(use_ids: bool) -> tuple[float, float, list[str]]:
@@ -73,10 +80,15 @@ def _measure(use_ids: bool) -> tuple[float, float, list[str]]:
     true_pos = sum(1 for got, want in decided if got and want)
     precision = true_pos / max(1, sum(1 for got, _ in decided if got))
     recall = true_pos / sum(1 for _, want in decided if want)
-    missed = [f"{r['title_a']} | {r['title_b']}" for r in rows
-              if r["same"] == "1" and not _linked(r, use_ids)]
-    print(f"title variants ({len(rows)} pairs, authority ids {'used' if use_ids else 'ignored'}):"
-          f" precision {precision:.2f}, recall {recall:.2f}; missed: {missed}")
+    missed = [
+        f"{r['title_a']} | {r['title_b']}"
+        for r in rows
+        if r["same"] == "1" and not _linked(r, use_ids)
+    ]
+    print(
+        f"title variants ({len(rows)} pairs, authority ids {'used' if use_ids else 'ignored'}):"
+        f" precision {precision:.2f}, recall {recall:.2f}; missed: {missed}"
+    )
     return precision, recall, missed
 
 

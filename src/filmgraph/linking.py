@@ -6,9 +6,13 @@ by IRI, in order of trust:
 
 1. authority ids: nodes with the same Wikidata id become one, unless their years are more
    than one apart (release years differ between sources; decades do not);
-2. names: a film with the same normalised title (or alias, original title, transliteration)
-   and a year within one of another's; a person, organisation, place, award or event with
-   the same normalised name or alias;
+2. names: a film with a title key in common (:mod:`filmgraph.titles`: leading articles,
+   bracketed translations, "aka", numerals as words, punctuation and diacritics aside; or
+   a part of one title, such as the title before a subtitle, that is the other's whole
+   title) and a year within one of another's; a person, organisation, place, award or event
+   with the same normalised name or alias. Two nodes with different authority ids never
+   merge by name, nor does a film without a year whose director differs: the conflict is
+   reported;
 3. fuzzy names: the same, with rapidfuzz similarity at or above :data:`FUZZY_THRESHOLD`.
 
 Everything runs on the build's pyoxigraph store, on indexes: candidates are found by
@@ -18,7 +22,13 @@ describes together with the one looked up (blocking). Merges rewrite the store's
 
 Two nodes that one source document describes side by side are never merged: that source
 says they are different. The node kept is ours (``https://w3id.org/filmgraph/id/``) before
-an outside IRI, then the one from the earliest source. After merging, a node a loader
+an outside IRI, a described node before a placeholder, then the first IRI in order: never
+the order of reading, so the same sources give the same graph however they are batched.
+Every merge is reported (nodes, rule, evidence) and written into the provenance graph as
+``owl:sameAs`` from the merged IRI to the node kept, so an IRI a source minted still
+answers; a film's title keys go there as ``skos:hiddenLabel`` (name look-ups use them), and
+a film with several titles gets each as ``skos:altLabel`` in the graph of the source that
+gives it. After merging, a node a loader
 marked ``fg:unresolved true`` that another source describes is resolved (its flag dropped);
 the rest are listed. Claims two sources make alike are counted as corroborated (both kept),
 and single-valued facts on which sources disagree (years, dates, runtimes) are reported,
@@ -171,15 +181,11 @@ def _year(store: ox.Store, node: str) -> int | None:
 
 def merge_by_authority(store: ox.Store, source_order: Sequence[URIRef]) -> LinkReport:
     """Merge nodes that share a Wikidata id, in ``store``; return what was merged."""
-    rank = {str(g): i for i, g in enumerate(source_order)}
-    first_seen: dict[str, int] = {}
     holders: dict[str, set[str]] = defaultdict(set)
     for q in _quads(store, None, _WIKIDATA):
         s, authority = q.subject, q.object
         if isinstance(s, ox.NamedNode) and isinstance(authority, ox.NamedNode):
             holders[authority.value].add(s.value)
-            first_seen[s.value] = min(first_seen.get(s.value, len(rank)),
-                                      rank.get(_graph_of(q), len(rank)))
     report = LinkReport()
     mapping: dict[str, str] = {}
     for qid, nodes in sorted(holders.items()):

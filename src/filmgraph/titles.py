@@ -47,8 +47,9 @@ def _rows(name: str) -> list[dict[str, str]]:
 def _articles() -> tuple[frozenset[str], tuple[str, ...]]:
     """Whole-word articles, and elided ones (``l'``) that stick to the next word."""
     words = {row["article"].casefold() for row in _rows("title-articles.csv")}
-    elided = tuple(sorted((w for w in words if w.endswith("'") or w.startswith("'")),
-                          key=len, reverse=True))
+    elided = tuple(
+        sorted((w for w in words if w.endswith("'") or w.startswith("'")), key=len, reverse=True)
+    )
     return frozenset(w for w in words if w not in elided), elided
 
 
@@ -69,7 +70,7 @@ def _strip_elided(text: str) -> str:
         lowered = lowered.replace(apostrophe, "'")
     for article in elided:
         if lowered.startswith(article) and len(lowered) > len(article):
-            return text[len(article):]
+            return text[len(article) :]
     return text
 
 
@@ -106,8 +107,9 @@ def title_keys(title: str) -> frozenset[str]:
     for part in [title, *_AKA.split(title)]:
         keys.add(title_key(_drop_year_brackets(part)))
         keys.add(title_key(_BRACKETED.sub(" ", part)))
-        keys.update(title_key(inside) for inside in _BRACKETED.findall(part)
-                    if not _YEAR_ONLY.match(inside))
+        keys.update(
+            title_key(inside) for inside in _BRACKETED.findall(part) if not _YEAR_ONLY.match(inside)
+        )
     keys.discard("")
     return frozenset(keys)
 
@@ -134,7 +136,7 @@ def partial_keys(title: str) -> frozenset[str]:
             found.add(tail)
     credit = _CREDIT.match(bare)
     if credit:
-        found.add(title_key(bare[credit.end():]))
+        found.add(title_key(bare[credit.end() :]))
     found.discard("")
     return frozenset(found)
 

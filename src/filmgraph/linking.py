@@ -22,7 +22,8 @@ describes together with the one looked up (blocking). Merges rewrite the store's
 
 Two nodes that one source document describes side by side are never merged: that source
 says they are different. The node kept is ours (``https://w3id.org/filmgraph/id/``) before
-an outside IRI, a described node before a placeholder, then the first IRI in order: never
+an outside IRI, a described node before a placeholder, then the shortest IRI (a curated
+``event/battle-on-the-ice`` before a minted ``event/battle-of-the-ice-q14689``): never
 the order of reading, so the same sources give the same graph however they are batched.
 Every merge is reported (nodes, rule, evidence) and written into the provenance graph as
 ``owl:sameAs`` from the merged IRI to the node kept, so an IRI a source minted still
@@ -212,13 +213,15 @@ def _ours(node: str) -> bool:
     return node.startswith(str(ID))
 
 
-def _keep_first(node: str) -> tuple[bool, str]:
-    """Which of several nodes is kept: ours before an outside IRI, then the IRI's order.
+def _keep_first(node: str) -> tuple[bool, int, str]:
+    """Which of several nodes is kept: ours before an outside IRI, then the shortest IRI
+    (a curated ``event/battle-on-the-ice`` before a minted ``battle-of-the-ice-q14689``),
+    then the IRI's order.
 
     Never the order of reading, so that one set of sources gives one graph however it is
     batched or ordered on the command line.
     """
-    return (not _ours(node), node)
+    return (not _ours(node), len(node), node)
 
 
 @dataclass
@@ -350,7 +353,7 @@ def merge_by_name(store: ox.Store, source_order: Sequence[URIRef], report: LinkR
     for kind in _MERGED_KINDS:
         # Described nodes before placeholders, then by IRI: never by reading order.
         ordered = sorted((n for n in nodes.values() if n.kind == kind),
-                         key=lambda n: (not _ours(n.iri), not n.graphs, n.iri))
+                         key=lambda n: (not _ours(n.iri), not n.graphs, len(n.iri), n.iri))
         index: dict[str, list[_Node]] = defaultdict(list)
         parts: dict[str, list[_Node]] = defaultdict(list)
         blocks = _Blocks()

@@ -9,11 +9,12 @@ from pathlib import Path
 import pyoxigraph as ox
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rdflib import URIRef
-from rdflib.namespace import SKOS
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDFS, SKOS
 
 from filmgraph.build import build
 from filmgraph.resolve import resolve_name
+from filmgraph.server.answers import Job, answer
 from filmgraph.store import open_store
 
 from .conftest import FIXTURES
@@ -146,3 +147,13 @@ def test_every_title_a_page_gives_is_an_alias_with_its_source(tmp_path: Path) ->
             ("The Five Year Plan", "pages-the-first-reel-1950-txt"),
         ]
         assert resolve_name(store, "The Five Year Plan", ("film",)) == URIRef(PLAN)
+
+
+def test_the_resource_of_a_merged_iri_is_the_node_it_became(tmp_path: Path) -> None:
+    _built(tmp_path / "b", [PAGES])
+    merged = "https://w3id.org/filmgraph/id/film/the-five-year-plan-1925"
+    with open_store(tmp_path / "b") as store:
+        reply = answer(store, Job("resource", name=merged, accept="text/turtle"), 1000, False)
+    assert reply.status == 200
+    turtle = Graph().parse(data=reply.body.decode("utf-8"), format="turtle")
+    assert (URIRef(PLAN), RDFS.label, Literal("5 Year Plan", lang="en")) in turtle

@@ -30,7 +30,7 @@ from filmgraph.queries import expand_iri, run_named
 from filmgraph.store.base import SelectResult, Store
 from filmgraph.titles import title_keys
 
-__all__ = ["Candidate", "candidates", "resolve_name"]
+__all__ = ["Candidate", "candidates", "merged_into", "resolve_name"]
 
 #: The kinds of resource the ``name-lookup`` query tells apart.
 KINDS = ("film", "person", "movement", "event", "theme", "organisation", "place", "award",
@@ -93,12 +93,12 @@ def candidates(
         raise ValueError(f"unknown kinds {unknown} (known: {', '.join(KINDS)})")
     iri = _as_iri(text)
     if iri is not None:
-        return [c for c in _rows(store, {"thing": _merged_into(store, iri).n3()})
+        return [c for c in _rows(store, {"thing": merged_into(store, iri).n3()})
                 if c.kind in kinds]
     if is_slug(text):
         by_id = [
             c for kind in kinds
-            for c in _rows(store, {"thing": _merged_into(store, ID[f"{kind}/{text}"]).n3()})
+            for c in _rows(store, {"thing": merged_into(store, ID[f"{kind}/{text}"]).n3()})
             if c.kind == kind
         ]
         if by_id:
@@ -120,8 +120,12 @@ def _by_name(store: Store, name: str, kinds: tuple[str, ...]) -> list[Candidate]
                    if c.kind == "film"})
 
 
-def _merged_into(store: Store, iri: URIRef) -> URIRef:
-    """The node ``iri`` became when linking merged it (itself when it was not merged)."""
+def merged_into(store: Store, iri: URIRef) -> URIRef:
+    """The node ``iri`` became when linking merged it (itself when it was not merged).
+
+    Linking writes ``owl:sameAs`` from each merged IRI to the node kept (a chain when a
+    node kept by one step was merged by a later one); this follows it to its end.
+    """
     seen = {iri}
     while True:
         result = store.query(f"SELECT ?into {{ GRAPH ?g {{ {iri.n3()} <{_SAME_AS}> ?into }} }}")

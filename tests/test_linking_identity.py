@@ -157,3 +157,16 @@ def test_the_resource_of_a_merged_iri_is_the_node_it_became(tmp_path: Path) -> N
     assert reply.status == 200
     turtle = Graph().parse(data=reply.body.decode("utf-8"), format="turtle")
     assert (URIRef(PLAN), RDFS.label, Literal("5 Year Plan", lang="en")) in turtle
+
+
+def test_a_title_in_brackets_is_kept_as_an_alias_of_the_source_that_gives_it(
+    tmp_path: Path,
+) -> None:
+    _built(tmp_path / "b", CATALOGUES)
+    with open_store(tmp_path / "b") as store:
+        result = store.query(
+            f"SELECT ?title ?g {{ GRAPH ?g {{ <{KEPT}> <{SKOS.altLabel}> ?title }} }}"
+        )
+        rows = {(str(r["title"]), str(r["g"]).rsplit("/", 1)[-1]) for r in result.dicts()}  # type: ignore[union-attr]
+    assert ("Pyatiletka", "archive-b-ttl") in rows
+    assert ("5-Year Plan", "archive-b-ttl") in rows

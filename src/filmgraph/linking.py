@@ -29,8 +29,9 @@ Every merge is reported (nodes, rule, evidence) and written into the provenance 
 ``owl:sameAs`` from the merged IRI to the node kept, so an IRI a source minted still
 answers; a film's title keys go there as ``skos:hiddenLabel`` (name look-ups use them), and
 a film with several titles gets each as ``skos:altLabel`` in the graph of the source that
-gives it. After merging, a node a loader
-marked ``fg:unresolved true`` that another source describes is resolved (its flag dropped);
+gives it, as does each title inside one ("X (Y)", "X aka Y").
+
+After merging, a node a loader marked ``fg:unresolved true`` that another source describes is resolved (its flag dropped);
 the rest are listed. Claims two sources make alike are counted as corroborated (both kept),
 and single-valued facts on which sources disagree (years, dates, runtimes) are reported,
 with both values kept side by side.
@@ -52,7 +53,7 @@ from filmgraph.loaders.pagegazetteer import KIND_OF_CLASS, normalise
 from filmgraph.namespaces import FG, ID
 from filmgraph.provenance import PROVENANCE_GRAPH
 from filmgraph.store.oxigraph import from_oxigraph, to_oxigraph
-from filmgraph.titles import partial_keys, title_keys
+from filmgraph.titles import alternative_titles, partial_keys, title_keys
 
 __all__ = ["FUZZY_THRESHOLD", "LinkReport", "Merge", "merge_by_authority", "resolve_entities"]
 
@@ -492,6 +493,9 @@ def _record(store: ox.Store, report: LinkReport) -> None:
         if len({_text(q.object) for q in said}) > 1:
             added += [ox.Quad(node, _ALT, q.object, q.graph_name) for q in said
                       if q.predicate == _LABEL]
+        for q in said:  # "X (Y)", "X aka Y": X and Y are titles of the film, by this source
+            added += [ox.Quad(node, _ALT, ox.Literal(alias), q.graph_name)
+                      for alias in alternative_titles(_text(q.object))]
     store.extend(added)
 
 

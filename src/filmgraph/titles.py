@@ -24,7 +24,7 @@ from pathlib import Path
 
 from filmgraph.iri import fold
 
-__all__ = ["partial_keys", "same_title", "title_key", "title_keys"]
+__all__ = ["alternative_titles", "partial_keys", "same_title", "title_key", "title_keys"]
 
 _HERE = Path(__file__).parent
 _BRACKETED = re.compile(r"\s*[\(\[]([^()\[\]]*)[\)\]]\s*")
@@ -112,6 +112,24 @@ def title_keys(title: str) -> frozenset[str]:
         )
     keys.discard("")
     return frozenset(keys)
+
+
+def alternative_titles(title: str) -> list[str]:
+    """The other titles one spelling gives, as written: each "aka" part, the title without
+    its bracketed translation, and the translation (a bracketed year is not a title).
+
+    >>> alternative_titles("The Secret in Their Eyes (El secreto de sus ojos)")
+    ['El secreto de sus ojos', 'The Secret in Their Eyes']
+    >>> alternative_titles("Frankenweenie (1984)")
+    []
+    """
+    found: list[str] = []
+    parts = _AKA.split(title)
+    for part in parts:
+        inside = [m.strip() for m in _BRACKETED.findall(part) if not _YEAR_ONLY.match(m)]
+        outside = " ".join(_BRACKETED.sub(" ", part).split())
+        found += [*inside, outside] if inside or len(parts) > 1 else []
+    return sorted({t for t in found if t and t != title.strip()})
 
 
 def _drop_year_brackets(title: str) -> str:

@@ -31,10 +31,10 @@ answers; a film's title keys go there as ``skos:hiddenLabel`` (name look-ups use
 a film with several titles gets each as ``skos:altLabel`` in the graph of the source that
 gives it, as does each title inside one ("X (Y)", "X aka Y").
 
-After merging, a node a loader marked ``fg:unresolved true`` that another source describes is resolved (its flag dropped);
-the rest are listed. Claims two sources make alike are counted as corroborated (both kept),
-and single-valued facts on which sources disagree (years, dates, runtimes) are reported,
-with both values kept side by side.
+After merging, a node a loader marked ``fg:unresolved true`` that another source describes
+is resolved (its flag dropped); the rest are listed. Claims two sources make alike are
+counted as corroborated (both kept), and single-valued facts on which sources disagree
+(years, dates, runtimes) are reported, with both values kept side by side.
 """
 
 from __future__ import annotations

@@ -160,3 +160,27 @@ def test_summary_reports_counts_as_json(store: Path, capsys: pytest.CaptureFixtu
     summary = json.loads(capsys.readouterr().out)
     assert summary["counts"]["films"] == 3
     assert summary["conforms"] is True
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_machine_formats_are_exactly_what_results_renders(
+    store: Path, fmt: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from filmgraph.queries import run_named
+    from filmgraph.results import render
+    from filmgraph.store import open_store
+
+    params = {"film": "film:battleship-potemkin-1925"}
+    main(["query", "film-influences", "--store", str(store), "--format", fmt,
+          "--param", f"film={params['film']}"])
+    with open_store(store) as opened:
+        expected = render(run_named(opened, "film-influences", params), fmt)
+    assert capsys.readouterr().out == expected
+
+
+def test_a_table_off_a_terminal_has_no_escape_codes(
+    store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(["query", "film-influences", "--store", str(store),
+          "--param", "film=film:battleship-potemkin-1925"])
+    assert "\x1b[" not in capsys.readouterr().out

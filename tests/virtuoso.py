@@ -43,9 +43,14 @@ class Virtuoso:
     def sparql_auth(self) -> str:
         return f"http://127.0.0.1:{self.http_port}/sparql-auth"
 
-    def store(self) -> SparqlStore:
-        """A store that reads from ``/sparql`` and writes through ``/sparql-auth``."""
-        return SparqlStore(self.sparql, update_url=self.sparql_auth, user="dba", password="dba")
+    def store(self, **settings: object) -> SparqlStore:
+        """A store that reads from ``/sparql`` and writes as dba (through ``/sparql-auth``
+        and ``/sparql-graph-crud-auth``, which it finds by itself)."""
+        return SparqlStore(self.sparql, user="dba", password="dba", **settings)  # type: ignore[arg-type]
+
+    def environment(self) -> dict[str, str]:
+        """What a reader exports before running filmgraph against this server."""
+        return {"FILMGRAPH_SPARQL_USER": "dba", "FILMGRAPH_SPARQL_PASSWORD": "dba"}
 
 
 def _free_port() -> int:
@@ -72,17 +77,25 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
     running = Virtuoso(_free_port(), _free_port(), folder)
     template = (FIXTURES / "publish" / "virtuoso.ini").read_text(encoding="utf-8")
     ini = folder / "virtuoso.ini"
-    ini.write_text(template.format(dir=folder, sql_port=running.sql_port,
-                                   http_port=running.http_port), encoding="utf-8")
+    ini.write_text(
+        template.format(dir=folder, sql_port=running.sql_port, http_port=running.http_port),
+        encoding="utf-8",
+    )
     log = (folder / "stdout.log").open("w")
-    process = subprocess.Popen([program, "+configfile", str(ini), "+foreground"], cwd=folder,
-                               stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [program, "+configfile", str(ini), "+foreground"],
+        cwd=folder,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 90
         while not _answers(running.sparql):
             if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("Virtuoso did not start:\n"
-                            + (folder / "virtuoso.log").read_text(errors="replace")[-3000:])
+                pytest.fail(
+                    "Virtuoso did not start:\n"
+                    + (folder / "virtuoso.log").read_text(errors="replace")[-3000:]
+                )
             time.sleep(0.3)
         yield running
     finally:

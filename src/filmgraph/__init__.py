@@ -7,25 +7,37 @@ The names a notebook needs::
     build()                                   # bundled sources -> graph/build
     store = open_store("graph/build")
     run_named(store, "film-influences", {"film": "film:the-miners-1937"})
+    read_aggregates("graph/build")            # most cited, films per movement per decade
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["FG", "build", "catalogue", "open_store", "render", "run_named", "validate_graph"]
+__all__ = [
+    "FG",
+    "build",
+    "catalogue",
+    "open_store",
+    "read_aggregates",
+    "render",
+    "run_named",
+    "validate_graph",
+]
 
 _LAZY = {
     "FG": "filmgraph.namespaces",
     "build": "filmgraph.build",
     "catalogue": "filmgraph.queries",
     "open_store": "filmgraph.store",
+    "read_aggregates": "filmgraph.aggregates",
     "render": "filmgraph.results",
     "run_named": "filmgraph.queries",
     "validate_graph": "filmgraph.validation",
 }
 
 if TYPE_CHECKING:
+    from filmgraph.aggregates import read_aggregates
     from filmgraph.build import build
     from filmgraph.namespaces import FG
     from filmgraph.queries import catalogue, run_named

@@ -1,7 +1,8 @@
 """Answers to a scholar's questions about a store, as plain data ready for text or JSON.
 
-Each function resolves the names it is given (:mod:`filmgraph.resolve`), projects the
-influence graph once (:mod:`filmgraph.analytics.projection`), calls one pure analytics
+Each function resolves the names it is given (:mod:`filmgraph.resolve`), takes the
+influence graph of the store's generation (projected once per build and cached,
+:mod:`filmgraph.analytics.cache`), calls one pure analytics
 function and labels what it found. The command line prints these answers; a notebook can
 use them as they are.
 """
@@ -14,11 +15,11 @@ import networkx as nx
 from rdflib import URIRef
 
 from filmgraph.analytics.bridges import movement_bridges, movement_flows
+from filmgraph.analytics.cache import cached_influence_graph
 from filmgraph.analytics.communities import influence_communities, movement_spread
 from filmgraph.analytics.contested import contested_claims
 from filmgraph.analytics.lineage import Direction, lineage
 from filmgraph.analytics.paths import influence_paths, path_steps
-from filmgraph.analytics.projection import influence_graph
 from filmgraph.analytics.ranking import rank_films
 from filmgraph.resolve import candidates, resolve_name
 from filmgraph.results import shorten
@@ -73,7 +74,7 @@ def path_answer(
 ) -> dict[str, Any]:
     """How influence flows from ``source`` to ``target`` (names, ids or IRIs)."""
     a, b = str(resolve_name(store, source, _NAMED)), str(resolve_name(store, target, _NAMED))
-    graph = influence_graph(store)
+    graph = cached_influence_graph(store)
     paths = influence_paths(graph, a, b, max_length=max_length, limit=limit)
     return {
         "from": describe(graph, a) if a in graph else _outside(store, a),
@@ -100,7 +101,7 @@ def lineage_answer(
 ) -> dict[str, Any]:
     """Ancestors (``up``) or descendants (``down``) of a work or person, by generation."""
     node = str(resolve_name(store, name, _NAMED))
-    graph = influence_graph(store)
+    graph = cached_influence_graph(store)
     generations = lineage(graph, node, depth=depth, direction=direction)
     return {
         "of": describe(graph, node) if node in graph else _outside(store, node),
@@ -116,7 +117,7 @@ def rank_answer(
     """The most influential films, overall or of a decade or a movement."""
     movement_iri = (str(resolve_name(store, movement, ("movement",)))
                     if movement is not None else None)
-    graph = influence_graph(store)
+    graph = cached_influence_graph(store, with_centrality=True)
     ranked = rank_films(graph, decade=decade, movement=movement_iri, top=top)
     return {
         "decade": decade,
@@ -131,7 +132,7 @@ def rank_answer(
 
 def bridges_answer(store: Store, *, top: int = 20) -> dict[str, Any]:
     """Films and people whose influence crosses movements, and the flows between movements."""
-    graph = influence_graph(store)
+    graph = cached_influence_graph(store)
     return {
         "bridges": [
             {**describe(graph, b.node), "movements": [shorten_iri(m) for m in b.movements],
@@ -148,7 +149,7 @@ def bridges_answer(store: Store, *, top: int = 20) -> dict[str, Any]:
 
 def communities_answer(store: Store, *, min_size: int = 3, top: int = 10) -> dict[str, Any]:
     """Communities of the influence network beside the movements sources state."""
-    graph = influence_graph(store)
+    graph = cached_influence_graph(store)
     communities = influence_communities(graph, min_size=min_size)
     return {
         "communities": [
@@ -166,7 +167,7 @@ def communities_answer(store: Store, *, min_size: int = 3, top: int = 10) -> dic
 
 def contested_answer(store: Store, *, max_cycle_length: int = 6) -> dict[str, Any]:
     """Contested claims: forward in time, contradicted, in a cycle, or on a year conflict."""
-    graph = influence_graph(store)
+    graph = cached_influence_graph(store)
     return {
         "contested": [
             {"kind": c.kind, "nodes": [describe(graph, n) for n in c.nodes],

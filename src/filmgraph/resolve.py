@@ -10,7 +10,10 @@ A film or person can be named on the command line as
 * another spelling of a film's title: ``Intouchables`` for ``The Intouchables``, ``Five-Year
   Plan`` for ``5-Year Plan`` (the title keys of :mod:`filmgraph.titles`).
 
-Names are matched without regard to case, through the ``name-lookup`` query. A name that
+Names are matched without regard to case. A build generation may keep a *name index*
+(``names.sqlite``, written by :func:`write_name_index` from the ``name-index`` query): a
+name is then found by one index lookup, however large the graph. Without one, the
+``name-lookup`` query scans the labels. A name that
 fits several resources raises :class:`~filmgraph.errors.AmbiguousName` listing them (the
 command line exits with code 2); a name that fits none raises
 :class:`~filmgraph.errors.UnknownName`.
@@ -18,11 +21,16 @@ command line exits with code 2); a name that fits none raises
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import sqlite3
 from dataclasses import dataclass
+from pathlib import Path
 
 from rdflib import Literal, URIRef
 
+from filmgraph.derived import derived_path, fingerprint, generation_of
 from filmgraph.errors import AmbiguousName, UnknownName
 from filmgraph.iri import is_slug
 from filmgraph.namespaces import ID, PREFIXES
@@ -30,7 +38,12 @@ from filmgraph.queries import expand_iri, run_named
 from filmgraph.store.base import SelectResult, Store
 from filmgraph.titles import title_keys
 
-__all__ = ["Candidate", "candidates", "merged_into", "resolve_name"]
+__all__ = [
+    "NAME_INDEX", "Candidate", "candidates", "merged_into", "resolve_name", "write_name_index",
+]
+
+#: File name of the name index beside a generation's store.
+NAME_INDEX = "names.sqlite"
 
 #: The kinds of resource the ``name-lookup`` query tells apart.
 KINDS = ("film", "person", "movement", "event", "theme", "organisation", "place", "award",
@@ -67,6 +80,65 @@ def _rows(store: Store, params: dict[str, str]) -> list[Candidate]:
             year=int(year) if isinstance(year, Literal) else None,
         ))
     return sorted(set(found))
+
+
+def _year_of(term: object) -> int | None:
+    return int(term) if isinstance(term, Literal) else None
+
+
+def write_name_index(store: Store, generation_dir: Path) -> Path:
+    """Keep every name of ``store`` (the ``name-index`` rows) in an index with the generation.
+
+    The build calls this once the generation's store and ``summary.json`` are written;
+    returns the index file. Names are keyed in lower case, as ``name-lookup`` compares them.
+    """
+    generation = Path(generation_dir)
+    path = derived_path(generation, NAME_INDEX)
+    result = run_named(store, "name-index")
+    if not isinstance(result, SelectResult):
+        raise TypeError("name-index is a SELECT query")
+    rows = [
+        (str(r["text"]).lower(), str(r["kind"]), str(r["thing"]),
+         str(r.get("label", r["thing"])), _year_of(r.get("year")))
+        for r in result.dicts()
+    ]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    with contextlib.closing(sqlite3.connect(tmp)) as db, db:
+        db.execute("CREATE TABLE generation (fingerprint TEXT)")
+        db.execute("INSERT INTO generation VALUES (?)", (fingerprint(generation),))
+        db.execute("CREATE TABLE names (key TEXT, kind TEXT, thing TEXT, label TEXT, year INT)")
+        db.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?)", rows)
+        db.execute("CREATE INDEX names_by_key ON names (key)")
+    tmp.chmod(0o644)
+    tmp.replace(path)
+    return path
+
+
+def _from_index(store: Store, name: str) -> list[Candidate] | None:
+    """Candidates for ``name`` from the generation's name index; ``None`` without one."""
+    generation = generation_of(store)
+    if generation is None:
+        return None
+    path = derived_path(generation, NAME_INDEX)
+    if not path.is_file():
+        return None
+    # immutable: read-only, no lock or journal files, so a read-only generation is fine.
+    with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?immutable=1", uri=True)) as db:
+        (stored,) = db.execute("SELECT fingerprint FROM generation").fetchone()
+        if stored != fingerprint(generation):
+            return None
+        found = db.execute(
+            "SELECT kind, thing, label, year FROM names WHERE key = ?", (name.lower(),)
+        ).fetchall()
+    return sorted({Candidate(kind, URIRef(thing), label, year)
+                   for kind, thing, label, year in found})
+
+
+def _named(store: Store, name: str) -> list[Candidate]:
+    found = _from_index(store, name)
+    return _rows(store, {"name": name}) if found is None else found
 
 
 def _as_iri(text: str) -> URIRef | None:
@@ -113,10 +185,10 @@ def candidates(
 
 def _by_name(store: Store, name: str, kinds: tuple[str, ...]) -> list[Candidate]:
     """Things called ``name``; failing that, films with a title key of it."""
-    found = [c for c in _rows(store, {"name": name}) if c.kind in kinds]
+    found = [c for c in _named(store, name) if c.kind in kinds]
     if found or "film" not in kinds:
         return found
-    return sorted({c for key in sorted(title_keys(name)) for c in _rows(store, {"name": key})
+    return sorted({c for key in sorted(title_keys(name)) for c in _named(store, key)
                    if c.kind == "film"})
 
 

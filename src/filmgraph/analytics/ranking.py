@@ -7,10 +7,14 @@ reversed graph: a work ranks high when much (and much that is itself influential
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import networkx as nx
 
-__all__ = ["RankedNode", "pagerank", "rank_films"]
+__all__ = ["CENTRALITY", "RankedNode", "centrality", "pagerank", "rank_films"]
+
+#: Key of ``graph.graph`` under which :func:`centrality` may be kept with a graph.
+CENTRALITY = "centrality"
 
 
 def pagerank(
@@ -43,6 +47,31 @@ def pagerank(
         return {}
     scores: dict[str, float] = nx.pagerank(graph.reverse(copy=False), alpha=alpha, weight=weight)
     return scores
+
+
+def centrality(
+    graph: nx.DiGraph, *, weight: str | None = "weight", betweenness_limit: int | None = 5000
+) -> dict[str, Any]:
+    """PageRank and exact betweenness of every node, as :func:`rank_films` computes them.
+
+    Kept as ``graph.graph[CENTRALITY]`` with a graph that will not change (the projection
+    cached with a build generation), it spares :func:`rank_films` computing them again.
+    Exact betweenness grows with the cube of the graph's size, so it is left out (``None``,
+    and :func:`rank_films` computes it when asked) for graphs of more than
+    ``betweenness_limit`` nodes. Drop the entry if the graph is changed.
+
+    >>> g = nx.DiGraph([("a", "b"), ("b", "c")])
+    >>> sorted(centrality(g)["betweenness"].items())
+    [('a', 0.0), ('b', 0.5), ('c', 0.0)]
+    >>> centrality(g, betweenness_limit=2)["betweenness"] is None
+    True
+    """
+    small = betweenness_limit is None or graph.number_of_nodes() <= betweenness_limit
+    return {
+        "weight": weight,
+        "pagerank": pagerank(graph, weight=weight),
+        "betweenness": nx.betweenness_centrality(graph, seed=0) if small else None,
+    }
 
 
 @dataclass(frozen=True)
@@ -85,7 +114,8 @@ def rank_films(
         Edge attribute PageRank weighs edges by (claim confidence by default).
     betweenness_samples : int, optional
         Estimate betweenness from this many sampled nodes (exact when ``None``); exact
-        betweenness grows with the cube of the graph's size.
+        betweenness grows with the cube of the graph's size. A graph carrying
+        ``graph.graph[CENTRALITY]`` (see :func:`centrality`) is not computed again.
 
     Returns
     -------
@@ -104,11 +134,19 @@ def rank_films(
     """
     if top is not None and top < 1:
         raise ValueError("top must be at least 1")
-    scores = pagerank(graph, weight=weight)
-    between: dict[str, float] = (
-        nx.betweenness_centrality(graph, k=betweenness_samples, seed=0)
-        if graph.number_of_nodes() else {}
+    kept = graph.graph.get(CENTRALITY)
+    if kept is None or kept["weight"] != weight:
+        kept = {}
+    scores: dict[str, float] = kept.get("pagerank") or pagerank(graph, weight=weight)
+    between: dict[str, float] | None = (
+        kept.get("betweenness") if betweenness_samples is None else None
     )
+    if between is None:
+        between = (
+            nx.betweenness_centrality(graph, k=betweenness_samples, seed=0)
+            if graph.number_of_nodes()
+            else {}
+        )
     ranked = []
     for node, data in graph.nodes(data=True):
         if data.get("kind", "film") != "film":

@@ -19,6 +19,7 @@ from filmgraph.answers import (
     path_answer,
     rank_answer,
 )
+from filmgraph.cli.display import print_rows
 from filmgraph.cli.options import add_format, add_store, open_store_from
 
 __all__ = ["register"]
@@ -127,12 +128,16 @@ def run_rank(args: argparse.Namespace) -> int:
         answer = rank_answer(store, decade=args.decade, movement=args.movement, top=args.top)
     scope = " ".join(x for x in (f"of the {args.decade}s" if args.decade else "",
                                  f"of {answer['movement']}" if answer["movement"] else "") if x)
-    lines = [f"Most influential films {scope}".rstrip() + " (PageRank weighted by confidence)",
-             f"{'#':>3}  {'film':<44} {'pagerank':>9} {'in-degree':>9} {'betweenness':>11}"]
-    for number, film in enumerate(answer["films"], start=1):
-        lines.append(f"{number:>3}  {film['title'][:44]:<44} {film['pagerank']:>9.4f} "
-                     f"{film['in_degree']:>9} {film['betweenness']:>11.5f}")
-    return _emit(args, answer, lines, bool(answer["films"]))
+    found = bool(answer["films"])
+    if args.format == "json":
+        return _emit(args, answer, [], found)
+    print(f"Most influential films {scope}".rstrip() + " (PageRank weighted by confidence)")
+    print_rows(("#", "film", "pagerank", "in-degree", "betweenness"),
+               [(str(number), film["title"], f"{film['pagerank']:.4f}", str(film["in_degree"]),
+                 f"{film['betweenness']:.5f}")
+                for number, film in enumerate(answer["films"], start=1)],
+               right=("#", "pagerank", "in-degree", "betweenness"))
+    return 0 if found else 1
 
 
 def run_bridges(args: argparse.Namespace) -> int:

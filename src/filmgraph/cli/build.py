@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from filmgraph.build import BuildResult, build
 from filmgraph.builddir import BuildDir
 from filmgraph.cli.options import add_format, add_store, store_dir
-from filmgraph.progress import Progress, silent
+
+if TYPE_CHECKING:
+    from filmgraph.build import BuildResult
 
 __all__ = ["register"]
 
@@ -75,7 +76,12 @@ def _print_build(result: BuildResult) -> None:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    progress = silent if args.quiet or args.format == "json" else Progress()
+    # Imported here, so that 'filmgraph summary' does not load the build pipeline.
+    from filmgraph.build import build
+    from filmgraph.cli.display import progress_for
+    from filmgraph.progress import silent
+
+    progress = silent if args.quiet or args.format == "json" else progress_for()
     result = build(store_dir(args), sources=args.source, bundled=not args.no_bundled,
                    strict=args.strict, full=args.full, progress=progress)
     if args.format == "json":

@@ -10,7 +10,6 @@ from pathlib import Path
 from filmgraph.errors import ParameterError
 from filmgraph.resources import default_store_dir
 from filmgraph.store import Store, is_endpoint, mirror_dir, open_store
-from filmgraph.store.sparql import ENVIRONMENT, split_credentials
 
 __all__ = [
     "add_format", "add_store", "open_store_from", "parse_params", "store_dir", "store_setting",
@@ -63,6 +62,10 @@ def store_dir(args: argparse.Namespace) -> Path:
     if not args.store:
         return default_store_dir()
     if is_endpoint(args.store):
+        # Imported here: the SPARQL client loads rdflib's SPARQL parser, which every
+        # command would otherwise pay for at start-up.
+        from filmgraph.store.sparql import ENVIRONMENT, split_credentials
+
         _, user, password = split_credentials(args.store)
         if user is not None:
             os.environ[ENVIRONMENT["user"]] = user

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from filmgraph.cli.display import print_select
 from filmgraph.cli.options import add_format, add_store, open_store_from, parse_params
 from filmgraph.errors import ParameterError
 from filmgraph.namespaces import sparql_prologue
@@ -55,7 +56,10 @@ def run_query(args: argparse.Namespace) -> int:
             result = result.project([c.strip() for c in args.columns.split(",") if c.strip()])
         except KeyError as exc:
             raise ParameterError(f"--columns: {exc.args[0]}") from None
-    sys.stdout.write(render(result, args.format))
+    if args.format == "table" and isinstance(result, SelectResult):
+        print_select(result)
+    else:
+        sys.stdout.write(render(result, args.format))
     if isinstance(result, SelectResult):
         return 0 if result.rows else 1
     return 1 if result is False else 0

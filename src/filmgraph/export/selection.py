@@ -1,15 +1,16 @@
 """Which quads an export carries: everything, or less (no inferred, no provenance, a subgraph).
 
-The store is dumped once as N-Quads (every backend can, the remote one included) and the
-selection is made on that dump with pyoxigraph, so exporters never depend on which engine
-holds the graph. The result is a :class:`Selected`: an N-Quads file plus an in-memory
+The whole graph is dumped once as N-Quads (every backend can, the remote one streaming it)
+and filtered as it is read; a subgraph is asked of the store with a few SPARQL queries, so
+a remote store sends only that. Exporters never depend on which engine holds the graph.
+The result is a :class:`Selected`: an N-Quads file plus an in-memory
 Oxigraph store over it that exporters query.
 """
 
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -23,7 +24,7 @@ from filmgraph.provenance import ONTOLOGY_GRAPH, PROVENANCE_GRAPH
 from filmgraph.queries import run_named
 from filmgraph.reasoning import INFERRED_GRAPH
 from filmgraph.store.base import SelectResult, Store
-from filmgraph.store.oxigraph import OxigraphStore
+from filmgraph.store.oxigraph import OxigraphStore, to_oxigraph
 
 __all__ = ["INFERRED_GRAPH", "Selected", "Selection", "neighbourhood", "select"]
 
@@ -110,71 +111,97 @@ def neighbourhood(store: Store, focus: URIRef, depth: int) -> set[URIRef]:
 
 
 def select(store: Store, selection: Selection | None = None) -> Selected:
-    """Dump ``store`` and keep what ``selection`` asks for; close the result when done."""
+    """Write what ``selection`` asks for of ``store``; close the result when done.
+
+    The whole graph is dumped by the store (a remote one streams it graph by graph) and
+    filtered as it is read. A subgraph (``around``) is asked of the store directly: the
+    walk, then the quads of the resources it reached and the labels and types of what
+    they point at, so a remote store sends only those.
+    """
     selection = selection or Selection()
     if selection.depth < 0:
         raise ParameterError("--depth must be 0 or more")
-    workdir = tempfile.TemporaryDirectory(prefix="filmgraph-export-")
-    everything = Path(workdir.name) / "all.nq"
-    store.dump(everything, "nquads")
     dropped = set()
     if not selection.inferred:
         dropped.add(str(INFERRED_GRAPH))
     if not selection.provenance:
         dropped.add(str(PROVENANCE_GRAPH))
-    keep_subjects: set[str] | None = None
-    label_subjects: set[str] = set()
-    if selection.around is not None:
-        full = OxigraphStore()
-        full.load_nquads(everything)
-        known = full.query("ASK { ?s ?p ?o }", {"s": selection.around})
-        if known is not True:
-            full.close()
-            workdir.cleanup()
-            raise ParameterError(f"{selection.around} is not in the graph")
-        nodes = neighbourhood(full, selection.around, selection.depth)
-        full.close()
-        keep_subjects = {str(n) for n in nodes}
-        dropped.add(str(ONTOLOGY_GRAPH))
+    workdir = tempfile.TemporaryDirectory(prefix="filmgraph-export-")
     chosen = Path(workdir.name) / "selected.nq"
-    with everything.open("rb") as source:
-        quads = list(ox.parse(source, format=ox.RdfFormat.N_QUADS))
-    kept: list[ox.Quad] = []
-    used_graphs: set[str] = set()
-    for quad in quads:
-        graph = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else ""
-        if graph in dropped:
-            continue
-        if keep_subjects is not None:
-            if graph == str(PROVENANCE_GRAPH):
-                continue
-            if quad.subject.value not in keep_subjects:
-                continue
-            used_graphs.add(graph)
-            if isinstance(quad.object, ox.NamedNode):
-                label_subjects.add(quad.object.value)
-        kept.append(quad)
-    if keep_subjects is not None:
-        kept += _boundary(quads, label_subjects - keep_subjects, used_graphs, dropped)
-    ox.serialize(kept, str(chosen), ox.RdfFormat.N_QUADS)
+    try:
+        if selection.around is None:
+            everything = Path(workdir.name) / "all.nq"
+            store.dump(everything, "nquads")
+            with everything.open("rb") as source:
+                kept = (
+                    q
+                    for q in ox.parse(source, format=ox.RdfFormat.N_QUADS)
+                    if _graph_of(q) not in dropped
+                )
+                ox.serialize(kept, str(chosen), ox.RdfFormat.N_QUADS)
+            everything.unlink()
+        else:
+            dropped.add(str(ONTOLOGY_GRAPH))
+            quads = _around(store, selection.around, selection.depth, dropped)
+            ox.serialize(quads, str(chosen), ox.RdfFormat.N_QUADS)
+    except BaseException:
+        workdir.cleanup()
+        raise
     return Selected(chosen, workdir)
 
 
-def _boundary(
-    quads: list[ox.Quad], outside: set[str], graphs: set[str], dropped: set[str]
+def _graph_of(quad: ox.Quad) -> str:
+    return quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else ""
+
+
+_BATCH = 200
+
+
+def _quads_about(
+    store: Store, subjects: Iterable[str], dropped: set[str], predicates: Sequence[URIRef] = ()
 ) -> list[ox.Quad]:
-    """Labels and types of the resources a subgraph points at, and provenance of its graphs."""
-    wanted = {str(p) for p in _LABELS} | {str(RDF.type)}
-    extra = []
-    for quad in quads:
-        graph = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else ""
-        if graph in dropped:
-            continue
-        subject = str(quad.subject)[1:-1] if isinstance(quad.subject, ox.Triple) else \
-            quad.subject.value
-        if graph == str(PROVENANCE_GRAPH):
-            if subject in graphs:
-                extra.append(quad)
-        elif subject in outside and quad.predicate.value in wanted:
-            extra.append(quad)
-    return extra
+    """The quads whose subject is one of ``subjects`` (and predicate one of ``predicates``,
+    when given), outside the ``dropped`` graphs, asked of the store in batches."""
+    wanted = sorted(subjects)
+    only = f"VALUES ?p {{ {' '.join(p.n3() for p in predicates)} }}" if predicates else ""
+    found: list[ox.Quad] = []
+    for start in range(0, len(wanted), _BATCH):
+        values = " ".join(f"<{s}>" for s in wanted[start : start + _BATCH])
+        result = store.query(
+            f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {values} }} {only} "
+            "GRAPH ?g { ?s ?p ?o } }"
+        )
+        if not isinstance(result, SelectResult):
+            raise TypeError("a SELECT query gave no rows")
+        for s, p, o, g in result.rows:
+            if g is None or str(g) in dropped:
+                continue
+            found.append(
+                ox.Quad(
+                    to_oxigraph(s),  # type: ignore[arg-type]
+                    to_oxigraph(p),  # type: ignore[arg-type]
+                    to_oxigraph(o),  # type: ignore[arg-type]
+                    ox.NamedNode(str(g)),
+                )
+            )
+    return found
+
+
+def _around(store: Store, focus: URIRef, depth: int, dropped: set[str]) -> list[ox.Quad]:
+    """The subgraph around ``focus``: its resources' quads, the labels and types of what
+    they point at, and the provenance of the graphs they come from."""
+    if store.query("ASK { ?s ?p ?o }", {"s": focus}) is not True:
+        raise ParameterError(f"{focus} is not in the graph")
+    keep = {str(n) for n in neighbourhood(store, focus, depth)}
+    kept = _quads_about(store, keep, dropped | {str(PROVENANCE_GRAPH)})
+    used = {_graph_of(q) for q in kept}
+    pointed = {q.object.value for q in kept if isinstance(q.object, ox.NamedNode)} - keep
+    kept += _quads_about(store, pointed, dropped | {str(PROVENANCE_GRAPH)},
+                         (*_LABELS, RDF.type))
+    if str(PROVENANCE_GRAPH) not in dropped:
+        kept += [
+            q
+            for q in _quads_about(store, used, dropped)
+            if _graph_of(q) == str(PROVENANCE_GRAPH)
+        ]
+    return kept

@@ -5,14 +5,17 @@ or the URL of a remote SPARQL 1.1 endpoint (``http://host:8890/sparql``). Backen
 name in the ``filmgraph.stores`` entry-point group, where the built-ins register like any
 plugin.
 
-A build into a remote endpoint keeps its local record (summary, validation report, dump)
-in a *mirror* directory (in the user's cache folder) whose ``endpoint.url`` names the
-server; opening that directory
-opens the server, so ``--store URL`` and ``--store MIRROR`` are the same store.
+A build into a remote endpoint is made in a *mirror* directory (in the user's cache folder)
+whose ``endpoint.url`` names the server, then published to the server with its record
+(summary, validation report). Opening that directory opens the server, so ``--store URL``
+and ``--store MIRROR`` are the same store. The server's record is the one that counts: the
+mirror is brought up to it whenever it is asked for (:func:`mirror_dir`), so a machine that
+did not build the graph reads the same summary and report as the one that did.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import urllib.parse
 from importlib.metadata import entry_points
@@ -20,14 +23,24 @@ from pathlib import Path
 
 from filmgraph.builddir import BuildDir
 from filmgraph.errors import FilmgraphError
-from filmgraph.store.base import QueryResult, SelectResult, Store
+from filmgraph.store.base import BuildRecord, QueryResult, SelectResult, Store
 
 __all__ = [
-    "QueryResult", "SelectResult", "Store", "backend", "is_endpoint", "mirror_dir",
-    "mirrored_endpoint", "open_store", "public_url",
+    "BuildRecord",
+    "QueryResult",
+    "SelectResult",
+    "Store",
+    "backend",
+    "is_endpoint",
+    "mirror_dir",
+    "mirrored_endpoint",
+    "open_store",
+    "public_url",
 ]
 
 _ENDPOINT_FILE = "endpoint.url"
+#: In a mirror's generation copied from the server: the server's name for that build.
+_FOLLOWED_FILE = "server-generation"
 
 
 def backend(name: str) -> type[Store]:
@@ -68,7 +81,33 @@ def mirror_dir(url: str, root: Path | None = None) -> Path:
     folder = root / slug(f"{parts.hostname}-{parts.port or ''}-{parts.path}")
     folder.mkdir(parents=True, exist_ok=True)
     (folder / _ENDPOINT_FILE).write_text(public_url(url) + "\n", encoding="utf-8")
+    with open_store(url) as store:
+        record = store.build_record()
+    if record is not None:
+        _follow(BuildDir(folder), record)
     return folder
+
+
+def _follow(build_dir: BuildDir, record: BuildRecord) -> None:
+    """Make the server's build record the mirror's current generation, unless it is."""
+    if build_dir.has_current():
+        current = build_dir.current().path
+        marker = current / _FOLLOWED_FILE
+        followed = marker.read_text(encoding="utf-8") if marker.is_file() else current.name
+        if followed == record.generation:
+            return
+    generation = build_dir.new_generation()
+    (generation.path / _FOLLOWED_FILE).write_text(record.generation, encoding="utf-8")
+    generation.summary_path.write_text(
+        json.dumps(dict(record.summary), indent=2) + "\n", encoding="utf-8"
+    )
+    if record.validation is not None:
+        (generation.path / "validation.json").write_text(
+            json.dumps(dict(record.validation)), encoding="utf-8"
+        )
+    if record.validation_text is not None:
+        generation.validation_path.write_text(record.validation_text, encoding="utf-8")
+    build_dir.publish(generation)
 
 
 def mirrored_endpoint(directory: Path) -> str | None:

@@ -11,11 +11,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from rdflib import Dataset, Graph
 from rdflib.term import Identifier, Node
 
-__all__ = ["QueryResult", "SelectResult", "Store"]
+__all__ = ["BuildRecord", "QueryResult", "SelectResult", "Store"]
 
 
 @dataclass(frozen=True)
@@ -38,9 +39,7 @@ class SelectResult:
         """The same rows with only the variables ``names``, in that order."""
         missing = [n for n in names if n not in self.variables]
         if missing:
-            raise KeyError(
-                f"no column {', '.join(missing)} (columns: {', '.join(self.variables)})"
-            )
+            raise KeyError(f"no column {', '.join(missing)} (columns: {', '.join(self.variables)})")
         index = [list(self.variables).index(n) for n in names]
         return SelectResult(list(names), [tuple(row[i] for i in index) for row in self.rows])
 
@@ -50,6 +49,24 @@ class SelectResult:
             {v: t for v, t in zip(self.variables, row, strict=True) if t is not None}
             for row in self.rows
         ]
+
+
+@dataclass(frozen=True)
+class BuildRecord:
+    """What a build recorded beside the graph: the files ``summary`` and ``check`` read.
+
+    A build directory keeps them as files; a remote store keeps them on the server, so a
+    machine that did not build the graph can still read them.
+    """
+
+    #: the build's generation (its directory name; the publish token on a server)
+    generation: str
+    #: ``summary.json``
+    summary: Mapping[str, Any]
+    #: ``validation.json``, the SHACL findings (``None`` when the build kept none)
+    validation: Mapping[str, Any] | None = None
+    #: ``validation.txt``
+    validation_text: str | None = None
 
 
 #: SELECT gives rows, ASK a boolean, CONSTRUCT and DESCRIBE a graph.
@@ -80,6 +97,14 @@ class Store(ABC):
     @abstractmethod
     def quad_count(self) -> int:
         """How many quads the store holds (all graphs)."""
+
+    def build_record(self) -> BuildRecord | None:
+        """The record of the build this store holds, when the store itself keeps one.
+
+        ``None`` here: an embedded store's record is in its build directory. A remote
+        store reads it from the server.
+        """
+        return None
 
     def close(self) -> None:  # noqa: B027 - most backends hold nothing to release
         """Release files or connections the backend holds."""

@@ -1,0 +1,103 @@
+"""The influence projection kept with the generation it was projected from.
+
+``path``, ``lineage``, ``rank`` and the other analytics start from the same NetworkX graph
+(:func:`filmgraph.analytics.projection.influence_graph`), and projecting it runs the
+``influence-edges`` query over every claim. A generation never changes once published, so
+its projection is computed once and kept beside it (with each node's PageRank and
+betweenness, which ``rank`` would otherwise compute every time: written by the build, or
+added by the first ``rank``) as ``projection.pickle``
+(:mod:`filmgraph.derived` says where when the generation is not writable). The build writes
+it (:func:`write_projection_cache`); a reader that finds none projects the graph and writes
+it. The file records the generation's fingerprint and the projection's format version; one
+that does not match is ignored and rewritten. Stores that are not a build generation (in
+memory, a remote endpoint) are projected every time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import pickle
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from filmgraph.analytics.projection import influence_graph
+from filmgraph.analytics.ranking import CENTRALITY, centrality
+from filmgraph.derived import derived_path, fingerprint, generation_of, write_atomically
+from filmgraph.store.base import Store
+
+__all__ = ["CACHE_NAME", "FORMAT_VERSION", "cached_influence_graph", "write_projection_cache"]
+
+#: File name of the cache beside a generation's store.
+CACHE_NAME = "projection.pickle"
+#: Raised when the projection's attributes change, so caches of the old shape are ignored.
+FORMAT_VERSION = 2
+
+
+def _save(path: Path, generation_fingerprint: str, graph: nx.DiGraph) -> None:
+    payload = {"version": FORMAT_VERSION, "fingerprint": generation_fingerprint, "graph": graph}
+    write_atomically(path, lambda out: pickle.dump(payload, out, pickle.HIGHEST_PROTOCOL))
+
+
+def _load(path: Path, generation_fingerprint: str) -> nx.DiGraph | None:
+    try:
+        with path.open("rb") as handle:
+            payload: Any = pickle.load(handle)
+    except FileNotFoundError:
+        return None
+    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None  # a cache of another version of the code: project again
+    if (
+        not isinstance(payload, dict)
+        or payload.get("version") != FORMAT_VERSION
+        or payload.get("fingerprint") != generation_fingerprint
+        or not isinstance(payload.get("graph"), nx.DiGraph)
+    ):
+        return None
+    graph: nx.DiGraph = payload["graph"]
+    return graph
+
+
+def write_projection_cache(store: Store, generation_dir: Path) -> Path:
+    """Project the influence graph of ``store`` and keep it with ``generation_dir``.
+
+    The build calls this once the generation's store and ``summary.json`` are written.
+    Returns the cache file.
+    """
+    generation = Path(generation_dir)
+    path = derived_path(generation, CACHE_NAME)
+    graph = influence_graph(store)
+    # The graph of a generation never changes: its centrality is computed once with it.
+    graph.graph[CENTRALITY] = centrality(graph)
+    _save(path, fingerprint(generation), graph)
+    return path
+
+
+def cached_influence_graph(store: Store, *, with_centrality: bool = False) -> nx.DiGraph:
+    """The influence graph of ``store``, read from its generation's cache when there is one.
+
+    Without a cache the graph is projected and the cache written, so the next command
+    reads it; a store that is not a build generation is simply projected.
+    ``with_centrality`` (for ranking) makes sure the graph carries its PageRank and
+    betweenness (:func:`~filmgraph.analytics.ranking.centrality`), computing them and
+    keeping them in the cache when a reader's cache was written without; other commands do
+    not pay for them.
+    """
+    generation = generation_of(store)
+    if generation is None:
+        return influence_graph(store)
+    generation_fingerprint = fingerprint(generation)
+    path = derived_path(generation, CACHE_NAME)
+    graph = _load(path, generation_fingerprint)
+    changed = graph is None
+    if graph is None:
+        graph = influence_graph(store)
+    if with_centrality and CENTRALITY not in graph.graph:
+        graph.graph[CENTRALITY] = centrality(graph)
+        changed = True
+    if changed:
+        # A read-only generation and no writable cache folder: answer all the same.
+        with contextlib.suppress(OSError):
+            _save(path, generation_fingerprint, graph)
+    return graph

@@ -1,0 +1,94 @@
+"""Oxigraph's own SPARQL server (``oxigraph serve``, from the pip package ``oxigraph``),
+started once per session on a free loopback port and stopped after.
+
+A second real server for the remote-store tests beside Virtuoso: it takes queries at
+``/query``, updates at ``/update`` and the Graph Store Protocol at ``/store``, with no
+authentication, and runs as the README says, with ``--union-default-graph``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from filmgraph.store.sparql import SparqlStore
+
+from .conftest import require_program
+from .virtuoso import _answers, _free_port
+
+__all__ = ["OxigraphServer", "oxigraph_server"]
+
+
+@dataclass
+class OxigraphServer:
+    """A running ``oxigraph serve``: its query URL and a store on it."""
+
+    port: int
+    folder: Path
+
+    @property
+    def sparql(self) -> str:
+        return f"http://127.0.0.1:{self.port}/query"
+
+    def store(self, **settings: object) -> SparqlStore:
+        """A store on the server (writes go to ``/update`` and ``/store``)."""
+        return SparqlStore(self.sparql, **settings)  # type: ignore[arg-type]
+
+    def environment(self) -> dict[str, str]:
+        """What a reader exports before running filmgraph against this server: nothing."""
+        return {}
+
+
+def _program() -> str:
+    """``oxigraph`` from the virtual environment the tests run in, else from PATH."""
+    beside = Path(sys.executable).parent / "oxigraph"
+    if beside.is_file():
+        return str(beside)
+    return shutil.which("oxigraph") or require_program("oxigraph")
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
+    """Start ``oxigraph serve`` for the session; skip without it (fail under CI=true)."""
+    program = _program()
+    folder = tmp_path_factory.mktemp("oxigraph-server")
+    running = OxigraphServer(_free_port(), folder)
+    log = (folder / "server.log").open("w")
+    process = subprocess.Popen(
+        [
+            program,
+            "serve",
+            "--location",
+            str(folder / "db"),
+            "--bind",
+            f"127.0.0.1:{running.port}",
+            "--union-default-graph",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not _answers(running.sparql):
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(
+                    "oxigraph serve did not start:\n"
+                    + (folder / "server.log").read_text(errors="replace")[-3000:]
+                )
+            time.sleep(0.2)
+        yield running
+    finally:
+        process.terminate()
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
+        log.close()

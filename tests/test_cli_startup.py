@@ -1,0 +1,71 @@
+"""The command line starts without loading what the command run does not need."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from filmgraph.cli import COMMANDS, parser
+
+#: Libraries no command needs before it runs: validation, analytics, maps, figures, reasoning.
+HEAVY = ("pyshacl", "networkx", "pyvis", "matplotlib", "owlrl", "scipy")
+
+
+def loaded_after(code: str) -> set[str]:
+    """The heavy modules ``code`` leaves in ``sys.modules``, run in a fresh interpreter."""
+    probe = f"{code}\nimport sys, json\nprint(json.dumps(sorted(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    modules = json.loads(done.stdout.splitlines()[-1])
+    return {m for m in modules if m.split(".")[0] in HEAVY}
+
+
+def test_importing_the_command_line_loads_no_heavy_library() -> None:
+    assert loaded_after("import filmgraph.cli") == set()
+
+
+def test_importing_the_package_does_no_work() -> None:
+    assert loaded_after("import filmgraph") == set()
+
+
+def test_help_loads_no_command_module() -> None:
+    code = (
+        "import contextlib, io, sys\n"
+        "from filmgraph.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        "    main(['--help'])\n"
+        "assert not any(m.startswith('filmgraph.cli.') for m in sys.modules), sys.modules\n"
+    )
+    assert loaded_after(code) == set()
+
+
+@pytest.mark.parametrize("command", ["query", "queries", "summary", "stats"])
+def test_a_lookup_command_loads_no_heavy_library(command: str) -> None:
+    code = f"from filmgraph.cli import parser_for\nparser_for([{command!r}])\n"
+    assert loaded_after(code) == set()
+
+
+def test_help_lists_every_command_in_the_table_order(capsys: pytest.CaptureFixture[str]) -> None:
+    from filmgraph.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    positions = [out.index(f"    {c.name} ") for c in COMMANDS]
+    assert positions == sorted(positions)
+
+
+def test_the_table_gives_each_command_the_help_its_module_registers() -> None:
+    full = parser()
+    sub = next(a for a in full._actions if a.dest == "command")
+    registered = {a.dest: a.help for a in sub._choices_actions}  # type: ignore[attr-defined]
+    assert registered == {c.name: c.help for c in COMMANDS}
+
+
+def test_a_command_parses_the_same_when_only_its_module_is_loaded() -> None:
+    from filmgraph.cli import parser_for
+
+    argv = ["path", "Strike", "The Miners", "--max-length", "3", "--format", "json"]
+    assert vars(parser_for(argv).parse_args(argv)) == vars(parser().parse_args(argv))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rdflib import Dataset, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from filmgraph.iri import mint
 from filmgraph.linking import resolve_entities
@@ -46,7 +46,7 @@ def test_the_same_wikidata_id_merges_two_nodes_into_ours() -> None:
     assert report.reasons[OUTSIDE] == "authority id"
     # what remains of the outside IRI is the record of the merge, so that it still answers
     assert [(p, o, g) for _, p, o, g in dataset.quads((OUTSIDE, None, None, None))] == [
-        (OWL.sameAs, ours, PROVENANCE_GRAPH)]
+        (DCTERMS.isReplacedBy, ours, PROVENANCE_GRAPH)]
 
 
 def test_a_title_and_a_year_one_apart_merge() -> None:

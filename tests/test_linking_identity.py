@@ -22,7 +22,7 @@ from .conftest import FIXTURES
 CATALOGUES = sorted((FIXTURES / "identity" / "catalogues").glob("*.ttl"))
 KEPT = "https://archive-b.example.org/item/9"
 _HASHED = re.compile(r"/id/([a-z-]+)/[0-9a-f]{20}")
-_KEPT = ("http://www.w3.org/2002/07/owl#sameAs", "http://www.w3.org/2004/02/skos/core#")
+_KEPT = ("http://purl.org/dc/terms/isReplacedBy", "http://www.w3.org/2004/02/skos/core#")
 
 
 def _built(

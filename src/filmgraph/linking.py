@@ -26,7 +26,9 @@ an outside IRI, a described node before a placeholder, then the shortest IRI (a 
 ``event/battle-on-the-ice`` before a minted ``event/battle-of-the-ice-q14689``): never
 the order of reading, so the same sources give the same graph however they are batched.
 Every merge is reported (nodes, rule, evidence) and written into the provenance graph as
-``owl:sameAs`` from the merged IRI to the node kept, so an IRI a source minted still
+``dcterms:isReplacedBy`` from the merged IRI to the node kept (not ``owl:sameAs``, whose
+OWL RL meaning would copy every fact of the node back onto the merged IRI), so an IRI a
+source minted still
 answers; a film's title keys go there as ``skos:hiddenLabel`` (name look-ups use them), and
 a film with several titles gets each as ``skos:altLabel`` in the graph of the source that
 gives it, as does each title inside one ("X (Y)", "X aka Y").
@@ -47,7 +49,7 @@ from typing import Any
 import pyoxigraph as ox
 from rapidfuzz import fuzz, process
 from rdflib import Dataset, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from filmgraph.loaders.pagegazetteer import KIND_OF_CLASS, normalise
 from filmgraph.namespaces import FG, ID
@@ -105,7 +107,7 @@ class LinkReport:
     merges: list[Merge] = field(default_factory=list)
 
     def record(self, node: str, into: str, rule: str, evidence: str) -> None:
-        """Note one merge (the graph gets ``owl:sameAs`` for it when the step ends)."""
+        """Note one merge (the graph gets ``dcterms:isReplacedBy`` for it when the step ends)."""
         self.merged[URIRef(node)] = URIRef(into)
         self.reasons[URIRef(node)] = rule
         self.merges.append(Merge(node, into, rule, evidence))
@@ -147,7 +149,7 @@ def _n(term: URIRef) -> ox.NamedNode:
 
 
 _TYPE, _WIKIDATA, _YEAR, _UNRESOLVED = _n(RDF.type), _n(FG.wikidata), _n(FG.year), _n(FG.unresolved)
-_LABEL, _DIRECTOR, _SAME = _n(RDFS.label), _n(FG.director), _n(OWL.sameAs)
+_LABEL, _DIRECTOR, _SAME = _n(RDFS.label), _n(FG.director), _n(DCTERMS.isReplacedBy)
 _ALT, _HIDDEN = _n(SKOS.altLabel), _n(SKOS.hiddenLabel)
 _TRUE = ox.Literal("true", datatype=_n(XSD.boolean))
 _CLAIM_KEYS = {
@@ -468,7 +470,7 @@ def _resolve_dataset(dataset: Dataset, source_order: Sequence[URIRef]) -> LinkRe
 def _record(store: ox.Store, report: LinkReport) -> None:
     """Write what linking decided into the graph.
 
-    In the provenance graph: ``owl:sameAs`` from every merged IRI to the node it became
+    In the provenance graph: ``dcterms:isReplacedBy`` from every merged IRI to the node kept
     (so an IRI a source minted still answers), and each film's title keys as
     ``skos:hiddenLabel`` (so a name lookup finds "The X" for a film labelled "X"). In each
     source's own graph: every title it gives a film that is not the film's only title, as

@@ -6,7 +6,7 @@ A film or person can be named on the command line as
 * that name and a year in brackets: ``The Miners (1937)`` (for people the year of birth);
 * its id, prefixed name or full IRI: ``the-miners-1937``, ``film:the-miners-1937``,
   ``<https://w3id.org/filmgraph/id/film/the-miners-1937>`` — also an IRI that a source
-  minted for a node linking merged into another (followed along ``owl:sameAs``);
+  minted for a node linking merged into another (followed along ``dcterms:isReplacedBy``);
 * another spelling of a film's title: ``Intouchables`` for ``The Intouchables``, ``Five-Year
   Plan`` for ``5-Year Plan`` (the title keys of :mod:`filmgraph.titles`).
 
@@ -48,7 +48,7 @@ NAME_INDEX = "names.sqlite"
 #: The kinds of resource the ``name-lookup`` query tells apart.
 KINDS = ("film", "person", "movement", "event", "theme", "organisation", "place", "award",
          "source")
-_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
+_REPLACED_BY = "http://purl.org/dc/terms/isReplacedBy"
 _WITH_YEAR = re.compile(r"^(?P<name>.+?)\s*\((?P<year>-?[0-9]{4})\)$")
 
 
@@ -195,12 +195,12 @@ def _by_name(store: Store, name: str, kinds: tuple[str, ...]) -> list[Candidate]
 def merged_into(store: Store, iri: URIRef) -> URIRef:
     """The node ``iri`` became when linking merged it (itself when it was not merged).
 
-    Linking writes ``owl:sameAs`` from each merged IRI to the node kept (a chain when a
+    Linking writes ``dcterms:isReplacedBy`` from each merged IRI to the node kept (a chain when a
     node kept by one step was merged by a later one); this follows it to its end.
     """
     seen = {iri}
     while True:
-        result = store.query(f"SELECT ?into {{ GRAPH ?g {{ {iri.n3()} <{_SAME_AS}> ?into }} }}")
+        result = store.query(f"SELECT ?into {{ GRAPH ?g {{ {iri.n3()} <{_REPLACED_BY}> ?into }} }}")
         assert isinstance(result, SelectResult)
         into = [row["into"] for row in result.dicts() if isinstance(row.get("into"), URIRef)]
         if not into or into[0] in seen:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from rdflib import Dataset, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from filmgraph.iri import mint
 from filmgraph.linking import resolve_entities
 from filmgraph.namespaces import FG, WD
+from filmgraph.provenance import PROVENANCE_GRAPH
 
 A, B = mint("graph", "source-a"), mint("graph", "source-b")
 OUTSIDE = URIRef("https://archive.example.org/film/7")
@@ -43,7 +44,9 @@ def test_the_same_wikidata_id_merges_two_nodes_into_ours() -> None:
     report = resolve_entities(dataset, [A, B])
     assert report.merged == {OUTSIDE: ours}
     assert report.reasons[OUTSIDE] == "authority id"
-    assert not list(dataset.quads((OUTSIDE, None, None, None)))
+    # what remains of the outside IRI is the record of the merge, so that it still answers
+    assert [(p, o, g) for _, p, o, g in dataset.quads((OUTSIDE, None, None, None))] == [
+        (DCTERMS.isReplacedBy, ours, PROVENANCE_GRAPH)]
 
 
 def test_a_title_and_a_year_one_apart_merge() -> None:

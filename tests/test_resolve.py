@@ -19,7 +19,8 @@ from filmgraph.store.oxigraph import OxigraphStore
 from .conftest import FIXTURES
 
 # The name-lookup case holds two films called "The Storm" (1934, 1957), a person whose alias
-# is "the storm", a film called "Calm" and a period called "Storm years".
+# is "the storm", a film called "Calm", a period called "Storm years", a film an archive
+# minted its own IRI for ("the Storm", 1935) and one whose title key is "the storm" (Burya).
 CASE = Path(__file__).parent / "queries" / "name-lookup" / "data.trig"
 FILM = "https://w3id.org/filmgraph/id/film/"
 ANALYTICS = FIXTURES / "analytics"
@@ -59,7 +60,8 @@ def test_an_ambiguous_name_lists_every_candidate(store: Store) -> None:
     with pytest.raises(AmbiguousName) as caught:
         resolve_name(store, "The Storm")
     listed = [iri for iri, _ in caught.value.candidates]
-    assert listed == [FILM + "the-storm-1934", FILM + "the-storm-1957",
+    assert listed == ["https://archive.example.org/film/5", FILM + "burya-1936",
+                      FILM + "the-storm-1934", FILM + "the-storm-1957",
                       "https://w3id.org/filmgraph/id/person/storm"]
     assert "The Storm (1934), film" in str(caught.value)
 

@@ -359,6 +359,7 @@ class _Build:
             "warnings": report.count("Warning"),
             "merged": len(linking.merged),
             "link_conflicts": linking.conflicts,
+            "merges": linking.merge_records(),
             "linking": linking.counts(),
             "unresolved": [{"node": str(n), "kind": k, "label": label}
                            for n, k, label in linking.unresolved],

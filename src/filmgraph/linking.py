@@ -6,9 +6,13 @@ by IRI, in order of trust:
 
 1. authority ids: nodes with the same Wikidata id become one, unless their years are more
    than one apart (release years differ between sources; decades do not);
-2. names: a film with the same normalised title (or alias, original title, transliteration)
-   and a year within one of another's; a person, organisation, place, award or event with
-   the same normalised name or alias;
+2. names: a film with a title key in common (:mod:`filmgraph.titles`: leading articles,
+   bracketed translations, "aka", numerals as words, punctuation and diacritics aside; or
+   a part of one title, such as the title before a subtitle, that is the other's whole
+   title) and a year within one of another's; a person, organisation, place, award or event
+   with the same normalised name or alias. Two nodes with different authority ids never
+   merge by name, nor does a film without a year whose director differs: the conflict is
+   reported;
 3. fuzzy names: the same, with rapidfuzz similarity at or above :data:`FUZZY_THRESHOLD`.
 
 Everything runs on the build's pyoxigraph store, on indexes: candidates are found by
@@ -18,11 +22,21 @@ describes together with the one looked up (blocking). Merges rewrite the store's
 
 Two nodes that one source document describes side by side are never merged: that source
 says they are different. The node kept is ours (``https://w3id.org/filmgraph/id/``) before
-an outside IRI, then the one from the earliest source. After merging, a node a loader
-marked ``fg:unresolved true`` that another source describes is resolved (its flag dropped);
-the rest are listed. Claims two sources make alike are counted as corroborated (both kept),
-and single-valued facts on which sources disagree (years, dates, runtimes) are reported,
-with both values kept side by side.
+an outside IRI, a described node before a placeholder, then the shortest IRI (a curated
+``event/battle-on-the-ice`` before a minted ``event/battle-of-the-ice-q14689``): never
+the order of reading, so the same sources give the same graph however they are batched.
+Every merge is reported (nodes, rule, evidence) and written into the provenance graph as
+``dcterms:isReplacedBy`` from the merged IRI to the node kept (not ``owl:sameAs``, whose
+OWL RL meaning would copy every fact of the node back onto the merged IRI), so an IRI a
+source minted still
+answers; a film's title keys go there as ``skos:hiddenLabel`` (name look-ups use them), and
+a film with several titles gets each as ``skos:altLabel`` in the graph of the source that
+gives it, as does each title inside one ("X (Y)", "X aka Y").
+
+After merging, a node a loader marked ``fg:unresolved true`` that another source describes
+is resolved (its flag dropped); the rest are listed. Claims two sources make alike are
+counted as corroborated (both kept), and single-valued facts on which sources disagree
+(years, dates, runtimes) are reported, with both values kept side by side.
 """
 
 from __future__ import annotations
@@ -35,13 +49,15 @@ from typing import Any
 import pyoxigraph as ox
 from rapidfuzz import fuzz, process
 from rdflib import Dataset, URIRef
-from rdflib.namespace import RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from filmgraph.loaders.pagegazetteer import KIND_OF_CLASS, normalise
 from filmgraph.namespaces import FG, ID
+from filmgraph.provenance import PROVENANCE_GRAPH
 from filmgraph.store.oxigraph import from_oxigraph, to_oxigraph
+from filmgraph.titles import alternative_titles, partial_keys, title_keys
 
-__all__ = ["FUZZY_THRESHOLD", "LinkReport", "merge_by_authority", "resolve_entities"]
+__all__ = ["FUZZY_THRESHOLD", "LinkReport", "Merge", "merge_by_authority", "resolve_entities"]
 
 #: rapidfuzz ratio at or above which two names (of the same kind) are the same entity.
 FUZZY_THRESHOLD = 92.0
@@ -52,6 +68,21 @@ _MERGED_KINDS = ("film", "person", "org", "place", "event", "award")
 #: Events are matched by exact name only: thousands of dated events from Wikidata differ
 #: by one word ("First/Second Battle of …") far more often than sources misspell them.
 _FUZZY_KINDS = ("film", "person", "org", "place", "award")
+
+
+@dataclass(frozen=True)
+class Merge:
+    """One merge: the node that went, the node it became, the rule and its evidence."""
+
+    merged: str
+    into: str
+    rule: str
+    evidence: str
+
+    def as_dict(self) -> dict[str, str]:
+        """For the build summary."""
+        return {"merged": self.merged, "into": self.into, "rule": self.rule,
+                "evidence": self.evidence}
 
 
 @dataclass
@@ -72,6 +103,14 @@ class LinkReport:
     corroborated: int = 0
     #: single-valued facts on which sources disagree
     contradictions: list[str] = field(default_factory=list)
+    #: every merge, with its rule and evidence, in the order made
+    merges: list[Merge] = field(default_factory=list)
+
+    def record(self, node: str, into: str, rule: str, evidence: str) -> None:
+        """Note one merge (the graph gets ``dcterms:isReplacedBy`` for it when the step ends)."""
+        self.merged[URIRef(node)] = URIRef(into)
+        self.reasons[URIRef(node)] = rule
+        self.merges.append(Merge(node, into, rule, evidence))
 
     def counts(self) -> dict[str, int]:
         """Merges by reason, and the other totals, for the build summary."""
@@ -100,13 +139,18 @@ class LinkReport:
         out += [f"conflict: {text}" for text in self.conflicts]
         return out
 
+    def merge_records(self) -> list[dict[str, str]]:
+        """Every merge (node, node kept, rule, evidence), for the build summary."""
+        return [m.as_dict() for m in self.merges]
+
 
 def _n(term: URIRef) -> ox.NamedNode:
     return ox.NamedNode(str(term))
 
 
 _TYPE, _WIKIDATA, _YEAR, _UNRESOLVED = _n(RDF.type), _n(FG.wikidata), _n(FG.year), _n(FG.unresolved)
-_LABEL = _n(RDFS.label)
+_LABEL, _DIRECTOR, _SAME = _n(RDFS.label), _n(FG.director), _n(DCTERMS.isReplacedBy)
+_ALT, _HIDDEN = _n(SKOS.altLabel), _n(SKOS.hiddenLabel)
 _TRUE = ox.Literal("true", datatype=_n(XSD.boolean))
 _CLAIM_KEYS = {
     FG.InspirationClaim: ("influence", FG.influencee, FG.influencer),
@@ -141,21 +185,17 @@ def _year(store: ox.Store, node: str) -> int | None:
 
 def merge_by_authority(store: ox.Store, source_order: Sequence[URIRef]) -> LinkReport:
     """Merge nodes that share a Wikidata id, in ``store``; return what was merged."""
-    rank = {str(g): i for i, g in enumerate(source_order)}
-    first_seen: dict[str, int] = {}
     holders: dict[str, set[str]] = defaultdict(set)
     for q in _quads(store, None, _WIKIDATA):
         s, authority = q.subject, q.object
         if isinstance(s, ox.NamedNode) and isinstance(authority, ox.NamedNode):
             holders[authority.value].add(s.value)
-            first_seen[s.value] = min(first_seen.get(s.value, len(rank)),
-                                      rank.get(_graph_of(q), len(rank)))
     report = LinkReport()
     mapping: dict[str, str] = {}
     for qid, nodes in sorted(holders.items()):
         if len(nodes) < 2:
             continue
-        ordered = sorted(nodes, key=lambda n: (not _ours(n), first_seen[n], n))
+        ordered = sorted(nodes, key=_keep_first)
         canonical = ordered[0]
         years = {n: _year(store, n) for n in ordered}
         for node in ordered[1:]:
@@ -166,8 +206,7 @@ def merge_by_authority(store: ox.Store, source_order: Sequence[URIRef]) -> LinkR
                 )
                 continue
             mapping[node] = canonical
-            report.merged[URIRef(node)] = URIRef(canonical)
-            report.reasons[URIRef(node)] = "authority id"
+            report.record(node, canonical, "authority id", f"both link to {qid}")
     if mapping:
         _rewrite(store, mapping)
     return report
@@ -175,6 +214,17 @@ def merge_by_authority(store: ox.Store, source_order: Sequence[URIRef]) -> LinkR
 
 def _ours(node: str) -> bool:
     return node.startswith(str(ID))
+
+
+def _keep_first(node: str) -> tuple[bool, int, str]:
+    """Which of several nodes is kept: ours before an outside IRI, then the shortest IRI
+    (a curated ``event/battle-on-the-ice`` before a minted ``battle-of-the-ice-q14689``),
+    then the IRI's order.
+
+    Never the order of reading, so that one set of sources gives one graph however it is
+    batched or ordered on the command line.
+    """
+    return (not _ours(node), len(node), node)
 
 
 @dataclass
@@ -187,6 +237,11 @@ class _Node:
     year: int | None = None
     #: first and last year of an event, from fg:startDate / fg:endDate
     span: tuple[int, int] | None = None
+    #: a film's keys of part of a title (see :func:`filmgraph.titles.partial_keys`)
+    partials: set[str] = field(default_factory=set)
+    #: authority ids (Wikidata IRIs) and directors, to refuse merges they contradict
+    authorities: set[str] = field(default_factory=set)
+    directors: set[str] = field(default_factory=set)
 
 
 def _nodes(store: ox.Store, rank: dict[str, int]) -> dict[str, _Node]:
@@ -206,10 +261,23 @@ def _nodes(store: ox.Store, rank: dict[str, int]) -> dict[str, _Node]:
     for prop in _NAMES:
         for q in _quads(store, None, _n(prop)):
             found = nodes.get(_text(q.subject))
-            if found is not None:
-                key = normalise(_text(q.object))
-                if key:
-                    found.names.add(key)
+            if found is None:
+                continue
+            if found.kind == "film":
+                found.names |= title_keys(_text(q.object))
+                found.partials |= partial_keys(_text(q.object))
+                continue
+            key = normalise(_text(q.object))
+            if key:
+                found.names.add(key)
+    for q in _quads(store, None, _WIKIDATA):
+        found = nodes.get(_text(q.subject))
+        if found is not None:
+            found.authorities.add(_text(q.object))
+    for q in _quads(store, None, _DIRECTOR):
+        found = nodes.get(_text(q.subject))
+        if found is not None:
+            found.directors.add(_text(q.object))
     for q in _quads(store, None, _YEAR):
         found = nodes.get(_text(q.subject))
         if found is not None and found.year is None:
@@ -223,6 +291,18 @@ def _nodes(store: ox.Store, rank: dict[str, int]) -> dict[str, _Node]:
                 found.span = (min(found.span[0], year), max(found.span[1], year)) \
                     if found.span else (year, year)
     return nodes
+
+
+def _conflict(a: _Node, b: _Node) -> str | None:
+    """Why two nodes whose names agree are still not one, or None."""
+    if a.authorities and b.authorities and not a.authorities & b.authorities:
+        return (f"<{a.iri}> and <{b.iri}> share a name but link to different authority ids "
+                f"({', '.join(sorted(a.authorities | b.authorities))}); not merged")
+    if a.kind == "film" and (a.year is None or b.year is None) \
+            and a.directors and b.directors and not a.directors & b.directors:
+        return (f"<{a.iri}> and <{b.iri}> share a title, one has no year, and their directors "
+                f"differ ({', '.join(sorted(a.directors | b.directors))}); not merged")
+    return None
 
 
 def _compatible(a: _Node, b: _Node) -> bool:
@@ -274,37 +354,66 @@ def merge_by_name(store: ox.Store, source_order: Sequence[URIRef], report: LinkR
     nodes = _nodes(store, rank)
     mapping: dict[str, str] = {}
     for kind in _MERGED_KINDS:
+        # Described nodes before placeholders, then by IRI: never by reading order.
         ordered = sorted((n for n in nodes.values() if n.kind == kind),
-                         key=lambda n: (not _ours(n.iri), n.rank, n.iri))
+                         key=lambda n: (not _ours(n.iri), not n.graphs, len(n.iri), n.iri))
         index: dict[str, list[_Node]] = defaultdict(list)
+        parts: dict[str, list[_Node]] = defaultdict(list)
         blocks = _Blocks()
         for node in ordered:
-            target, reason = _find(node, index, blocks)
+            target, reason, evidence = _find(node, index, parts, blocks, report)
             if target is None:
-                for name in node.names:
-                    index[name].append(node)
-                    blocks.add(name, node)
+                _index(node, node, index, parts, blocks)
                 continue
             mapping[node.iri] = target.iri
-            report.merged[URIRef(node.iri)] = URIRef(target.iri)
-            report.reasons[URIRef(node.iri)] = reason
+            report.record(node.iri, target.iri, reason, evidence)
             target.graphs |= node.graphs
-            for name in node.names:
-                index[name].append(target)
-                blocks.add(name, target)
+            target.authorities |= node.authorities
+            target.directors |= node.directors
+            if target.year is None:
+                target.year = node.year
+            _index(node, target, index, parts, blocks)
     if mapping:
         _rewrite(store, mapping)
 
 
-def _find(node: _Node, index: dict[str, list[_Node]],
-          blocks: _Blocks) -> tuple[_Node | None, str]:
+def _index(node: _Node, target: _Node, index: dict[str, list[_Node]],
+           parts: dict[str, list[_Node]], blocks: _Blocks) -> None:
+    for name in node.names:
+        index[name].append(target)
+        blocks.add(name, target)
+    for part in node.partials:
+        parts[part].append(target)
+
+
+def _years(a: _Node, b: _Node) -> str:
+    return f"years {a.year if a.year is not None else '?'}/{b.year if b.year is not None else '?'}"
+
+
+def _find(node: _Node, index: dict[str, list[_Node]], parts: dict[str, list[_Node]],
+          blocks: _Blocks, report: LinkReport) -> tuple[_Node | None, str, str]:
     exact = "title and year" if node.kind == "film" else "name"
-    for name in sorted(node.names):
-        for other in index.get(name, []):
-            if _compatible(node, other):
-                return other, exact
+    # (name looked up, index, rule): whole keys against whole keys, then a part of one
+    # title against the whole of the other, both ways (see filmgraph.titles)
+    lookups = [(name, index, exact) for name in sorted(node.names)]
+    if node.kind == "film":
+        lookups += [(part, index, "part of title and year") for part in sorted(node.partials)]
+        lookups += [(name, parts, "part of title and year") for name in sorted(node.names)]
+    for name, where, rule in lookups:
+        for other in where.get(name, []):
+            if not _compatible(node, other):
+                continue
+            conflict = _conflict(node, other)
+            if conflict is not None:
+                if conflict not in report.conflicts:
+                    report.conflicts.append(conflict)
+                continue
+            evidence = f"name key {name!r}"
+            if node.kind == "film":
+                evidence += f", {_years(node, other)}"
+            return other, rule, evidence
     if node.kind not in _FUZZY_KINDS:
-        return None, ""
+        return None, "", ""
     keys: list[str] | None = None
     for name in sorted(node.names):
         if len(name) < 5:
@@ -313,12 +422,15 @@ def _find(node: _Node, index: dict[str, list[_Node]],
             keys = blocks.candidates(node)
         if not keys:
             break
-        for hit, _score, _ in process.extract(name, keys, scorer=fuzz.ratio,
-                                              score_cutoff=FUZZY_THRESHOLD, limit=5):
+        for hit, score, _ in process.extract(name, keys, scorer=fuzz.ratio,
+                                             score_cutoff=FUZZY_THRESHOLD, limit=5):
             for other in index[hit]:
-                if _compatible(node, other):
-                    return other, "fuzzy name"
-    return None, ""
+                if _compatible(node, other) and _conflict(node, other) is None:
+                    evidence = f"{name!r} ~ {hit!r} ({score:.0f})"
+                    if node.kind == "film":
+                        evidence += f", {_years(node, other)}"
+                    return other, "fuzzy name", evidence
+    return None, "", ""
 
 
 def resolve_entities(store: ox.Store | Dataset, source_order: Sequence[URIRef]) -> LinkReport:
@@ -333,6 +445,7 @@ def resolve_entities(store: ox.Store | Dataset, source_order: Sequence[URIRef]) 
         return _resolve_dataset(store, source_order)
     report = merge_by_authority(store, source_order)
     merge_by_name(store, source_order, report)
+    _record(store, report)
     _settle_placeholders(store, report)
     _corroboration(store, report)
     _contradictions(store, report)
@@ -352,6 +465,40 @@ def _resolve_dataset(dataset: Dataset, source_order: Sequence[URIRef]) -> LinkRe
         dataset.graph(URIRef(_text(q.graph_name))).add(
             (from_oxigraph(q.subject), from_oxigraph(q.predicate), from_oxigraph(q.object)))
     return report
+
+
+def _record(store: ox.Store, report: LinkReport) -> None:
+    """Write what linking decided into the graph.
+
+    In the provenance graph: ``dcterms:isReplacedBy`` from every merged IRI to the node kept
+    (so an IRI a source minted still answers), and each film's title keys as
+    ``skos:hiddenLabel`` (so a name lookup finds "The X" for a film labelled "X"). In each
+    source's own graph: every title it gives a film that is not the film's only title, as
+    ``skos:altLabel`` — an alias, with its source.
+    """
+    provenance = ox.NamedNode(str(PROVENANCE_GRAPH))
+    added = [ox.Quad(ox.NamedNode(m.merged), _SAME, ox.NamedNode(m.into), provenance)
+             for m in report.merges]
+    films = {_text(q.subject) for q in _quads(store, None, _TYPE, _n(FG.Film))
+             if isinstance(q.subject, ox.NamedNode)}
+    titles: dict[str, list[ox.Quad]] = defaultdict(list)
+    for prop in (_LABEL, _n(FG.originalTitle)):
+        for q in _quads(store, None, prop):
+            if _text(q.subject) in films and isinstance(q.object, ox.Literal):
+                titles[_text(q.subject)].append(q)
+    for film, said in sorted(titles.items()):
+        node = ox.NamedNode(film)
+        keys: set[str] = set()
+        for q in said:
+            keys |= title_keys(q.object.value)  # type: ignore[union-attr]
+        added += [ox.Quad(node, _HIDDEN, ox.Literal(key), provenance) for key in sorted(keys)]
+        if len({_text(q.object) for q in said}) > 1:
+            added += [ox.Quad(node, _ALT, q.object, q.graph_name) for q in said
+                      if q.predicate == _LABEL]
+        for q in said:  # "X (Y)", "X aka Y": X and Y are titles of the film, by this source
+            added += [ox.Quad(node, _ALT, ox.Literal(alias), q.graph_name)
+                      for alias in alternative_titles(_text(q.object))]
+    store.extend(added)
 
 
 def _settle_placeholders(store: ox.Store, report: LinkReport) -> None:
@@ -436,8 +583,6 @@ def _rewrite(store: ox.Store, mapping: dict[str, str]) -> None:
     renamed = []
     for q in changes:
         store.remove(q)
-        if q.predicate == _UNRESOLVED:
-            continue  # a merged placeholder is resolved by the node it became
         # An authority link stays what it is, even when it also names a merged node.
         obj = q.object if q.predicate == _WIKIDATA else swap(q.object)
         renamed.append(ox.Quad(swap(q.subject), q.predicate, obj, q.graph_name))

@@ -5,7 +5,10 @@ A film or person can be named on the command line as
 * its label, alternative label, original title or native name: ``Battleship Potemkin``;
 * that name and a year in brackets: ``The Miners (1937)`` (for people the year of birth);
 * its id, prefixed name or full IRI: ``the-miners-1937``, ``film:the-miners-1937``,
-  ``<https://w3id.org/filmgraph/id/film/the-miners-1937>``.
+  ``<https://w3id.org/filmgraph/id/film/the-miners-1937>`` — also an IRI that a source
+  minted for a node linking merged into another (followed along ``dcterms:isReplacedBy``);
+* another spelling of a film's title: ``Intouchables`` for ``The Intouchables``, ``Five-Year
+  Plan`` for ``5-Year Plan`` (the title keys of :mod:`filmgraph.titles`).
 
 Names are matched without regard to case. A build generation may keep a *name index*
 (``names.sqlite``, written by :func:`write_name_index` from the ``name-index`` query): a
@@ -33,8 +36,11 @@ from filmgraph.iri import is_slug
 from filmgraph.namespaces import ID, PREFIXES
 from filmgraph.queries import expand_iri, run_named
 from filmgraph.store.base import SelectResult, Store
+from filmgraph.titles import title_keys
 
-__all__ = ["NAME_INDEX", "Candidate", "candidates", "resolve_name", "write_name_index"]
+__all__ = [
+    "NAME_INDEX", "Candidate", "candidates", "merged_into", "resolve_name", "write_name_index",
+]
 
 #: File name of the name index beside a generation's store.
 NAME_INDEX = "names.sqlite"
@@ -42,6 +48,7 @@ NAME_INDEX = "names.sqlite"
 #: The kinds of resource the ``name-lookup`` query tells apart.
 KINDS = ("film", "person", "movement", "event", "theme", "organisation", "place", "award",
          "source")
+_REPLACED_BY = "http://purl.org/dc/terms/isReplacedBy"
 _WITH_YEAR = re.compile(r"^(?P<name>.+?)\s*\((?P<year>-?[0-9]{4})\)$")
 
 
@@ -158,21 +165,48 @@ def candidates(
         raise ValueError(f"unknown kinds {unknown} (known: {', '.join(KINDS)})")
     iri = _as_iri(text)
     if iri is not None:
-        return [c for c in _rows(store, {"thing": iri.n3()}) if c.kind in kinds]
+        return [c for c in _rows(store, {"thing": merged_into(store, iri).n3()})
+                if c.kind in kinds]
     if is_slug(text):
         by_id = [
-            c for kind in kinds for c in _rows(store, {"thing": f"<{ID}{kind}/{text}>"})
+            c for kind in kinds
+            for c in _rows(store, {"thing": merged_into(store, ID[f"{kind}/{text}"]).n3()})
             if c.kind == kind
         ]
         if by_id:
             return by_id
-    found = [c for c in _named(store, text) if c.kind in kinds]
+    found = _by_name(store, text, kinds)
     match = _WITH_YEAR.match(text)
     if not found and match:
         year = int(match["year"])
-        found = [c for c in _named(store, match["name"])
-                 if c.kind in kinds and c.year == year]
+        found = [c for c in _by_name(store, match["name"], kinds) if c.year == year]
     return found
+
+
+def _by_name(store: Store, name: str, kinds: tuple[str, ...]) -> list[Candidate]:
+    """Things called ``name``; failing that, films with a title key of it."""
+    found = [c for c in _named(store, name) if c.kind in kinds]
+    if found or "film" not in kinds:
+        return found
+    return sorted({c for key in sorted(title_keys(name)) for c in _named(store, key)
+                   if c.kind == "film"})
+
+
+def merged_into(store: Store, iri: URIRef) -> URIRef:
+    """The node ``iri`` became when linking merged it (itself when it was not merged).
+
+    Linking writes ``dcterms:isReplacedBy`` from each merged IRI to the node kept (a chain when a
+    node kept by one step was merged by a later one); this follows it to its end.
+    """
+    seen = {iri}
+    while True:
+        result = store.query(f"SELECT ?into {{ GRAPH ?g {{ {iri.n3()} <{_REPLACED_BY}> ?into }} }}")
+        assert isinstance(result, SelectResult)
+        into = [row["into"] for row in result.dicts() if isinstance(row.get("into"), URIRef)]
+        if not into or into[0] in seen:
+            return iri
+        iri = URIRef(str(into[0]))
+        seen.add(iri)
 
 
 def resolve_name(

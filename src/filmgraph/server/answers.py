@@ -23,6 +23,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 
 from filmgraph.errors import FilmgraphError, QueryError, UnknownQuery
 from filmgraph.queries import NamedQuery, catalogue, get_query
+from filmgraph.resolve import merged_into
 from filmgraph.results import count_rows, serialise_solutions
 from filmgraph.server.formats import (
     BOOLEAN_TYPES,
@@ -258,7 +259,7 @@ def _catalogue() -> Reply:
 
 
 def _resource(store: Store, job: Job) -> Reply:
-    iri = URIRef(job.name)
+    iri = merged_into(store, URIRef(job.name))  # an IRI linking merged answers as its node
     result = store.query(_named("resource-page").text, {"resource": iri})
     if not isinstance(result, SelectResult) or not result.rows:
         return Reply.error(404, f"nothing is known about {iri}")

@@ -42,6 +42,15 @@ def generation(path: Path) -> Path:
     return BuildDir(path).current().path
 
 
+def forget_cache(path: Path) -> None:
+    """Drop the projection the build kept, as for a generation built before it kept one."""
+    (generation(path) / CACHE_NAME).unlink()
+
+
+def test_the_build_keeps_the_projection_with_the_generation(built: Path) -> None:
+    assert (generation(built) / CACHE_NAME).is_file()
+
+
 def test_the_cached_graph_is_the_projection(built: Path) -> None:
     with open_store(built) as store:
         cached = cached_influence_graph(store)
@@ -83,6 +92,7 @@ def test_a_read_only_generation_is_cached_in_the_users_folder(
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     # The generation says it is not writable (as it is for another user than the builder).
     monkeypatch.setattr("filmgraph.derived.os.access", lambda path, mode: False)
+    forget_cache(built)
     with open_store(built) as store:
         cached_influence_graph(store)
     assert not (generation(built) / CACHE_NAME).exists()
@@ -98,6 +108,7 @@ def test_ranking_a_cached_graph_gives_what_ranking_the_projection_gives(built: P
 
 
 def test_only_ranking_pays_for_centrality_and_keeps_it(built: Path) -> None:
+    forget_cache(built)
     with open_store(built) as store:
         assert CENTRALITY not in cached_influence_graph(store).graph
         cached_influence_graph(store, with_centrality=True)

@@ -79,11 +79,18 @@ def test_the_aggregates_are_right_after_a_rebuild(tmp_path: Path) -> None:
     )
 
 
+def test_the_build_keeps_the_aggregates_with_the_generation(tmp_path: Path) -> None:
+    path = tmp_path / "build"
+    build(path, sources=[FIXTURES / "curated-small"], bundled=False)
+    generation = BuildDir(path).current().path
+    assert json.loads((generation / AGGREGATES_NAME).read_text())["counts"]["films"] == 3
+
+
 def test_a_generation_without_aggregates_gets_them_computed_and_kept(tmp_path: Path) -> None:
     path = tmp_path / "build"
     build(path, sources=[FIXTURES / "curated-small"], bundled=False)
     generation = BuildDir(path).current().path
-    assert not (generation / AGGREGATES_NAME).exists()
+    (generation / AGGREGATES_NAME).unlink()  # as a generation built before aggregates were kept
     assert read_aggregates(path)["counts"]["films"] == 3
     assert (generation / AGGREGATES_NAME).is_file()
 

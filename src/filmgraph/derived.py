@@ -37,8 +37,14 @@ def generation_of(store: Store) -> Path | None:
 
 
 def fingerprint(generation: Path) -> str:
-    """A digest of the generation's ``summary.json``: it differs from build to build."""
-    return hashlib.sha256((generation / "summary.json").read_bytes()).hexdigest()
+    """A digest of the generation's name and ``summary.json``: no two builds share it.
+
+    The name is part of it because two builds of the same sources within one second write
+    the same summary.
+    """
+    digest = hashlib.sha256(generation.resolve().name.encode() + b"\0")
+    digest.update((generation / "summary.json").read_bytes())
+    return digest.hexdigest()
 
 
 def _user_cache_dir() -> Path:

@@ -32,8 +32,9 @@ FILM = "https://w3id.org/filmgraph/id/film/"
 @pytest.fixture(scope="module")
 def planted(tmp_path_factory: pytest.TempPathFactory) -> Path:
     store_dir = tmp_path_factory.mktemp("planted-flags") / "build"
-    build(store_dir, sources=[ANALYTICS / "planted", ANALYTICS / "planted-archive.ttl"],
-          bundled=False)
+    build(
+        store_dir, sources=[ANALYTICS / "planted", ANALYTICS / "planted-archive.ttl"], bundled=False
+    )
     return store_dir
 
 
@@ -65,20 +66,24 @@ def test_a_year_conflict_that_keeps_the_direction_is_not_flagged() -> None:
     assert edge_flags(graph, "a", "b") == ()
 
 
-@given(st.lists(st.integers(1890, 2020), min_size=1, max_size=3),
-       st.lists(st.integers(1890, 2020), min_size=1, max_size=3))
+@given(
+    st.lists(st.integers(1890, 2020), min_size=1, max_size=3),
+    st.lists(st.integers(1890, 2020), min_size=1, max_size=3),
+)
 def test_an_edge_is_sound_exactly_when_every_choice_of_years_keeps_its_direction(
     influencer: list[int], influencee: list[int]
 ) -> None:
-    graph = dated({"u": tuple(sorted(set(influencer))), "v": tuple(sorted(set(influencee)))},
-                  [("u", "v")])
+    graph = dated(
+        {"u": tuple(sorted(set(influencer))), "v": tuple(sorted(set(influencee)))}, [("u", "v")]
+    )
     sound = all(a <= b for a in influencer for b in influencee)
     assert (edge_flags(graph, "u", "v") == ()) == sound
 
 
 def test_the_view_leaves_out_flagged_edges_and_keeps_every_node() -> None:
-    graph = dated({"early": (1925,), "mid": (1930,), "after": (1950,)},
-                  [("early", "mid"), ("after", "mid")])
+    graph = dated(
+        {"early": (1925,), "mid": (1930,), "after": (1950,)}, [("early", "mid"), ("after", "mid")]
+    )
     view = unflagged(graph)
     assert set(view.edges) == {("early", "mid")}
     assert set(view.nodes) == set(graph.nodes)
@@ -89,8 +94,7 @@ def test_the_projection_marks_the_planted_claim_and_only_it(planted: Path) -> No
     with open_store(planted) as store:
         graph = cached_influence_graph(store, include_flagged=True)
     (edge,) = flagged_edges(graph)
-    assert (edge.influencer, edge.influencee) == (f"{FILM}after-1950",
-                                                  f"{FILM}late-1937")
+    assert (edge.influencer, edge.influencee) == (f"{FILM}after-1950", f"{FILM}late-1937")
     assert edge.kinds == ("forward in time",)
 
 
@@ -119,14 +123,18 @@ def test_no_path_runs_backwards_in_time_by_default(planted: Path) -> None:
 def test_rank_leaves_the_flagged_claim_out(planted: Path) -> None:
     with open_store(planted) as store:
         default = {f["label"]: f["in_degree"] for f in rank_answer(store, top=20)["films"]}
-        included = {f["label"]: f["in_degree"]
-                    for f in rank_answer(store, top=20, include_flagged=True)["films"]}
+        included = {
+            f["label"]: f["in_degree"]
+            for f in rank_answer(store, top=20, include_flagged=True)["films"]
+        }
     assert default["After Film"] == 0 and included["After Film"] == 1
 
 
 def test_the_analytics_see_the_view_as_a_graph_without_the_edge() -> None:
-    graph = dated({"early": (1925,), "late": (1937,), "after": (1950,)},
-                  [("early", "late"), ("after", "late")])
+    graph = dated(
+        {"early": (1925,), "late": (1937,), "after": (1950,)},
+        [("early", "late"), ("after", "late")],
+    )
     assert lineage(unflagged(graph), "late", direction="up") == [["early"]]
 
 
@@ -142,15 +150,14 @@ def test_the_cli_says_on_stderr_what_it_left_out(
 def test_the_cli_marks_flagged_claims_when_asked(
     planted: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["path", "After Film", "Late Film", "--include-flagged",
-                 "--store", str(planted)]) == 0
+    assert (
+        main(["path", "After Film", "Late Film", "--include-flagged", "--store", str(planted)]) == 0
+    )
     out, _ = capsys.readouterr()
     assert "[flagged: forward in time]" in out
 
 
-def test_json_carries_the_flagged_claims(
-    planted: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_json_carries_the_flagged_claims(planted: Path, capsys: pytest.CaptureFixture[str]) -> None:
     main(["bridges", "--format", "json", "--store", str(planted)])
     flagged = json.loads(capsys.readouterr().out)["flagged"]
     assert flagged["claims"] == 1

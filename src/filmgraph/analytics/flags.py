@@ -122,5 +122,4 @@ def flagged_edges(graph: nx.DiGraph) -> list[FlaggedEdge]:
         if kinds:
             claims = tuple(sorted(str(c["claim"]) for c in graph.edges[u, v].get("claims", [])))
             found.append(FlaggedEdge(u, v, kinds, claims))
-    return sorted(found, key=lambda f: (FLAG_KINDS.index(f.kinds[0]), f.influencer,
-                                        f.influencee))
+    return sorted(found, key=lambda f: (FLAG_KINDS.index(f.kinds[0]), f.influencer, f.influencee))

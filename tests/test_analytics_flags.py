@@ -22,6 +22,7 @@ from filmgraph.answers import lineage_answer, path_answer, rank_answer
 from filmgraph.build import build
 from filmgraph.cli import main
 from filmgraph.store import open_store
+from filmgraph.viz.maps import MapRequest, influence_map
 
 from .conftest import FIXTURES
 
@@ -162,3 +163,13 @@ def test_json_carries_the_flagged_claims(planted: Path, capsys: pytest.CaptureFi
     flagged = json.loads(capsys.readouterr().out)["flagged"]
     assert flagged["claims"] == 1
     assert flagged["edges"][0]["kinds"] == ["forward in time"]
+
+
+def test_maps_leave_the_flagged_claim_out_unless_asked(planted: Path) -> None:
+    edge = (f"{FILM}after-1950", f"{FILM}late-1937", "influence")
+    with open_store(planted) as store:
+        default = influence_map(store, MapRequest(everything=True)).graph
+        included = influence_map(store, MapRequest(everything=True, include_flagged=True)).graph
+    assert not default.has_edge(*edge)
+    assert default.graph["flagged"] == {"included": False, "claims": 1}
+    assert included.edges[edge]["flags"] == ["forward in time"]

@@ -173,3 +173,10 @@ def test_maps_leave_the_flagged_claim_out_unless_asked(planted: Path) -> None:
     assert not default.has_edge(*edge)
     assert default.graph["flagged"] == {"included": False, "claims": 1}
     assert included.edges[edge]["flags"] == ["forward in time"]
+
+
+def test_communities_say_what_they_left_out(
+    planted: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(["communities", "--min-size", "2", "--store", str(planted)])
+    assert "left out 1 claim(s) the checks flag" in capsys.readouterr().err

@@ -197,9 +197,14 @@ def bridges_answer(
     }
 
 
-def communities_answer(store: Store, *, min_size: int = 3, top: int = 10) -> dict[str, Any]:
-    """Communities of the influence network beside the movements sources state."""
-    graph = cached_influence_graph(store)
+def communities_answer(
+    store: Store, *, min_size: int = 3, top: int = 10, include_flagged: bool = False
+) -> dict[str, Any]:
+    """Communities of the influence network beside the movements sources state.
+
+    Claims the checks flag are left out unless ``include_flagged``.
+    """
+    graph = cached_influence_graph(store, include_flagged=include_flagged)
     communities = influence_communities(graph, min_size=min_size)
     return {
         "communities": [
@@ -212,6 +217,7 @@ def communities_answer(store: Store, *, min_size: int = 3, top: int = 10) -> dic
         ],
         "found": len(communities),
         "movement_spread": {shorten_iri(m): n for m, n in movement_spread(communities).items()},
+        "flagged": flagged_summary(whole(graph), included=include_flagged),
     }
 
 

@@ -104,7 +104,7 @@ def register(sub: Any) -> None:
                    help="leave out communities of fewer than N members (default: 3)")
     p.add_argument("--top", type=_positive, default=10, metavar="N",
                    help="show the N largest (default: 10)")
-    _common(p, run_communities)
+    _flaggable(p, run_communities)
 
     p = sub.add_parser("contested", help="claims contradicted, pointing forward in time, in a "
                                          "cycle, or resting on a year conflict")
@@ -192,7 +192,9 @@ def run_bridges(args: argparse.Namespace) -> int:
 
 def run_communities(args: argparse.Namespace) -> int:
     with open_store_from(args) as store:
-        answer = communities_answer(store, min_size=args.min_size, top=args.top)
+        answer = communities_answer(store, min_size=args.min_size, top=args.top,
+                                    include_flagged=args.include_flagged)
+    _report_flagged(answer)
     lines = [f"{answer['found']} communities of at least {args.min_size} members; "
              f"the {len(answer['communities'])} largest:"]
     for number, c in enumerate(answer["communities"], start=1):

@@ -76,8 +76,6 @@ def test_the_readme_virtuoso_recipe_runs_as_written(tmp_path: Path) -> None:
     finally:
         _stop(folder, sql)
     output = done.stdout + done.stderr
-    if done.returncode != 0 and "SQ156" in output:
-        pytest.xfail("Virtuoso 7.2 SQ156 on queries/influence-cycle-violation.rq in 'check'")
     assert done.returncode == 0, output[-4000:]
     assert "Strike" in done.stdout  # the query's answer
     assert "Conforms: yes" in done.stdout  # check's report

@@ -30,11 +30,6 @@ from .virtuoso import Virtuoso, virtuoso  # noqa: F401 - session fixture
 pytestmark = pytest.mark.integration
 
 Server = Virtuoso | OxigraphServer
-#: Virtuoso 7.2 cannot compile queries/influence-cycle-violation.rq (SQ156 on a property
-#: path whose two ends are one variable); the same check written as one step then a path
-#: (``?claim fg:influencee ?work ; fg:influencer ?first . ?first (…)* ?work``) runs there
-#: and gives the expected rows. Not strict: the query file belongs to another change.
-CYCLE_QUERY = "Virtuoso 7.2 SQ156 on influence-cycle-violation.rq's property path"
 
 
 @dataclass
@@ -107,10 +102,8 @@ def test_summary_reads_the_record_from_the_server(
 
 
 def test_check_reads_the_shacl_findings_from_the_server(
-    built: Built, capsys: pytest.CaptureFixture[str], request: pytest.FixtureRequest
+    built: Built, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    if isinstance(built.server, Virtuoso):
-        request.applymarker(pytest.mark.xfail(reason=CYCLE_QUERY, strict=False))
     code = main(["check", "--store", built.server.sparql, "--format", "json"])
     report = json.loads(capsys.readouterr().out)
     assert report["shacl"]["origin"] == "stored"

@@ -36,9 +36,6 @@ QUERIES = catalogue()
 #: so the mark is removed as soon as it is no longer true.
 VIRTUOSO_BUGS = {
     "film-similar": "SQ074 syntax error on BIND ((EXISTS {…} || EXISTS {…}) AS ?x)",
-    "influence-cycle-violation": "SQ156 internal optimizer error on a property path whose "
-    "two ends are one variable (rewritten as one step then a "
-    "path '*', the query runs and passes here)",
     "influential-films": "drops the rows whose GROUP BY key (?movement) is unbound",
 }
 #: Answered right most of the time, wrong some of the time (not strict, so a pass is fine).

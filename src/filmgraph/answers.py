@@ -18,6 +18,7 @@ from filmgraph.analytics.bridges import movement_bridges, movement_flows
 from filmgraph.analytics.cache import cached_influence_graph
 from filmgraph.analytics.communities import influence_communities, movement_spread
 from filmgraph.analytics.contested import contested_claims
+from filmgraph.analytics.flags import FLAGS, flagged_edges, unflagged, whole
 from filmgraph.analytics.lineage import Direction, lineage
 from filmgraph.analytics.paths import influence_paths, path_steps
 from filmgraph.analytics.ranking import rank_films
@@ -30,6 +31,7 @@ __all__ = [
     "communities_answer",
     "contested_answer",
     "describe",
+    "flagged_summary",
     "lineage_answer",
     "path_answer",
     "rank_answer",
@@ -37,6 +39,19 @@ __all__ = [
 ]
 
 _NAMED = ("film", "person")
+
+
+def flagged_summary(graph: nx.DiGraph, *, included: bool) -> dict[str, Any]:
+    """The claims the checks flag in ``graph`` (the whole projection), and whether they were
+    used: ``{"included": ..., "claims": count, "edges": [{from, to, kinds, claims}]}``."""
+    edges = flagged_edges(graph)
+    return {
+        "included": included,
+        "claims": sum(len(e.claims) for e in edges),
+        "edges": [{"from": describe(graph, e.influencer), "to": describe(graph, e.influencee),
+                   "kinds": list(e.kinds), "claims": [shorten_iri(c) for c in e.claims]}
+                  for e in edges],
+    }
 
 
 def describe(graph: nx.DiGraph, node: str) -> dict[str, Any]:
@@ -70,11 +85,16 @@ def _outside(store: Store, iri: str) -> dict[str, Any]:
 
 
 def path_answer(
-    store: Store, source: str, target: str, *, max_length: int | None = None, limit: int = 10
+    store: Store, source: str, target: str, *, max_length: int | None = None, limit: int = 10,
+    include_flagged: bool = False,
 ) -> dict[str, Any]:
-    """How influence flows from ``source`` to ``target`` (names, ids or IRIs)."""
+    """How influence flows from ``source`` to ``target`` (names, ids or IRIs).
+
+    Claims the checks flag are left out unless ``include_flagged``; a step resting on one is
+    then marked with its ``flags``.
+    """
     a, b = str(resolve_name(store, source, _NAMED)), str(resolve_name(store, target, _NAMED))
-    graph = cached_influence_graph(store)
+    graph = cached_influence_graph(store, include_flagged=include_flagged)
     paths = influence_paths(graph, a, b, max_length=max_length, limit=limit)
     return {
         "from": describe(graph, a) if a in graph else _outside(store, a),
@@ -85,6 +105,7 @@ def path_answer(
              "steps": [
                  {"influencer": shorten_iri(s["influencer"]),
                   "influencee": shorten_iri(s["influencee"]),
+                  "flags": list(graph.edges[s["influencer"], s["influencee"]].get(FLAGS, ())),
                   "claims": [{"type": c["type"], "aspect": c["aspect"],
                               "source": shorten_iri(c["source"]), "weight": c["weight"]}
                              for c in sorted(s["claims"], key=lambda c: (-c["weight"],
@@ -93,31 +114,53 @@ def path_answer(
              ]}
             for path in paths
         ],
+        "flagged": flagged_summary(whole(graph), included=include_flagged),
     }
 
 
 def lineage_answer(
-    store: Store, name: str, *, depth: int = 3, direction: Direction = "down"
+    store: Store, name: str, *, depth: int = 3, direction: Direction = "down",
+    include_flagged: bool = False,
 ) -> dict[str, Any]:
-    """Ancestors (``up``) or descendants (``down``) of a work or person, by generation."""
+    """Ancestors (``up``) or descendants (``down``) of a work or person, by generation.
+
+    Claims the checks flag are left out unless ``include_flagged``; a work or person then
+    found in a generation only through a flagged claim is marked ``"flagged": true``.
+    """
     node = str(resolve_name(store, name, _NAMED))
-    graph = cached_influence_graph(store)
+    graph = cached_influence_graph(store, include_flagged=include_flagged)
     generations = lineage(graph, node, depth=depth, direction=direction)
+    sound: list[set[str]] = []
+    if include_flagged and node in graph:
+        sound = [set(g) for g in lineage(unflagged(graph), node, depth=depth,
+                                         direction=direction)]
     return {
         "of": describe(graph, node) if node in graph else _outside(store, node),
         "direction": direction,
         "depth": depth,
-        "generations": [[describe(graph, n) for n in g] for g in generations],
+        "generations": [
+            [{**describe(graph, n),
+              **({"flagged": number >= len(sound) or n not in sound[number]}
+                 if include_flagged else {})}
+             for n in g]
+            for number, g in enumerate(generations)
+        ],
+        "flagged": flagged_summary(whole(graph), included=include_flagged),
     }
 
 
 def rank_answer(
-    store: Store, *, decade: int | None = None, movement: str | None = None, top: int = 10
+    store: Store, *, decade: int | None = None, movement: str | None = None, top: int = 10,
+    include_flagged: bool = False,
 ) -> dict[str, Any]:
-    """The most influential films, overall or of a decade or a movement."""
+    """The most influential films, overall or of a decade or a movement.
+
+    Claims the checks flag are left out unless ``include_flagged``.
+    """
     movement_iri = (str(resolve_name(store, movement, ("movement",)))
                     if movement is not None else None)
-    graph = cached_influence_graph(store, with_centrality=True)
+    graph = cached_influence_graph(store, with_centrality=True,
+                                   include_flagged=include_flagged)
     ranked = rank_films(graph, decade=decade, movement=movement_iri, top=top)
     return {
         "decade": decade,
@@ -127,12 +170,18 @@ def rank_answer(
              "betweenness": r.betweenness}
             for r in ranked
         ],
+        "flagged": flagged_summary(whole(graph), included=include_flagged),
     }
 
 
-def bridges_answer(store: Store, *, top: int = 20) -> dict[str, Any]:
-    """Films and people whose influence crosses movements, and the flows between movements."""
-    graph = cached_influence_graph(store)
+def bridges_answer(
+    store: Store, *, top: int = 20, include_flagged: bool = False
+) -> dict[str, Any]:
+    """Films and people whose influence crosses movements, and the flows between movements.
+
+    Claims the checks flag are left out unless ``include_flagged``.
+    """
+    graph = cached_influence_graph(store, include_flagged=include_flagged)
     return {
         "bridges": [
             {**describe(graph, b.node), "movements": [shorten_iri(m) for m in b.movements],
@@ -144,12 +193,18 @@ def bridges_answer(store: Store, *, top: int = 20) -> dict[str, Any]:
             for (a, b), n in sorted(movement_flows(graph).items(),
                                     key=lambda kv: (-kv[1], kv[0]))
         ],
+        "flagged": flagged_summary(whole(graph), included=include_flagged),
     }
 
 
-def communities_answer(store: Store, *, min_size: int = 3, top: int = 10) -> dict[str, Any]:
-    """Communities of the influence network beside the movements sources state."""
-    graph = cached_influence_graph(store)
+def communities_answer(
+    store: Store, *, min_size: int = 3, top: int = 10, include_flagged: bool = False
+) -> dict[str, Any]:
+    """Communities of the influence network beside the movements sources state.
+
+    Claims the checks flag are left out unless ``include_flagged``.
+    """
+    graph = cached_influence_graph(store, include_flagged=include_flagged)
     communities = influence_communities(graph, min_size=min_size)
     return {
         "communities": [
@@ -162,12 +217,13 @@ def communities_answer(store: Store, *, min_size: int = 3, top: int = 10) -> dic
         ],
         "found": len(communities),
         "movement_spread": {shorten_iri(m): n for m, n in movement_spread(communities).items()},
+        "flagged": flagged_summary(whole(graph), included=include_flagged),
     }
 
 
 def contested_answer(store: Store, *, max_cycle_length: int = 6) -> dict[str, Any]:
     """Contested claims: forward in time, contradicted, in a cycle, or on a year conflict."""
-    graph = cached_influence_graph(store)
+    graph = cached_influence_graph(store, include_flagged=True)
     return {
         "contested": [
             {"kind": c.kind, "nodes": [describe(graph, n) for n in c.nodes],

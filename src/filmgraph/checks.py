@@ -4,7 +4,10 @@ The shapes (``ontology/shapes.ttl``) judge each node on its own: a film has one 
 names a source. The violation queries (``queries/*-violation.rq``) judge what only the whole
 graph shows: a claim pointing forward in time, a cycle of influence, sources disagreeing on a
 year, a link to nothing. A check passes when its query returns no rows; the graph conforms
-when the shapes find no violation and every check passes.
+when the shapes find no violation and every check passes. The warning queries
+(``queries/*-warning.rq``: an aspect naming someone else's style, an award dated before it
+was first given) list what a scholar should review, with the evidence; they are reported
+but do not make the graph fail.
 
 The shapes are costly to run on a large graph, so a build keeps its SHACL findings
 (``validation.json``) and :func:`check_build` reuses them; :func:`check_store` runs them.
@@ -38,9 +41,11 @@ __all__ = [
     "check_store",
     "stated_data",
     "violation_queries",
+    "warning_queries",
 ]
 
 _SUFFIX = "-violation"
+_WARNING_SUFFIX = "-warning"
 _STATED = f"""
 CONSTRUCT {{ ?s ?p ?o }}
 WHERE {{
@@ -58,6 +63,8 @@ class CheckResult:
     summary: str
     variables: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+    #: "violation" (rows make the graph fail) or "warning" (rows are for review).
+    severity: str = "violation"
 
     @property
     def passed(self) -> bool:
@@ -75,23 +82,29 @@ class CheckReport:
 
     @property
     def conforms(self) -> bool:
-        return self.shacl.conforms and all(c.passed for c in self.checks)
+        return self.shacl.conforms and all(
+            c.passed for c in self.checks if c.severity == "violation"
+        )
 
     def text(self, limit: int | None = 20) -> str:
         """The report as text: the same graph always gives the same text.
 
         ``limit`` caps the rows shown per failed check and the SHACL findings shown.
         """
-        failed = [c for c in self.checks if not c.passed]
+        violations = [c for c in self.checks if c.severity == "violation"]
+        failed = [c for c in violations if not c.passed]
+        warned = [c for c in self.checks if c.severity == "warning" and not c.passed]
         lines = [
             f"Conforms: {'yes' if self.conforms else 'no'}",
-            f"Checks: {len(self.checks) - len(failed)} of {len(self.checks)} passed",
+            f"Checks: {len(violations) - len(failed)} of {len(violations)} passed"
+            + (f"; {sum(len(c.rows) for c in warned)} warning(s) to review" if warned else ""),
         ]
         for check in self.checks:
             if check.passed:
                 lines.append(f"[pass] {check.name}")
                 continue
-            lines.append(f"[FAIL] {check.name}: {len(check.rows)} row(s). {check.summary}")
+            mark = "FAIL" if check.severity == "violation" else "warn"
+            lines.append(f"[{mark}] {check.name}: {len(check.rows)} row(s). {check.summary}")
             for row in check.rows[:limit]:
                 cells = [f"{v}={c}" for v, c in zip(check.variables, row, strict=True) if c]
                 lines.append("    " + "  ".join(cells))
@@ -106,7 +119,8 @@ class CheckReport:
         return {
             "conforms": self.conforms,
             "checks": [
-                {"name": c.name, "summary": c.summary, "passed": c.passed,
+                {"name": c.name, "summary": c.summary, "severity": c.severity,
+                 "passed": c.passed,
                  "rows": [dict(zip(c.variables, row, strict=True)) for row in c.rows]}
                 for c in self.checks
             ],
@@ -119,15 +133,22 @@ def violation_queries(directory: Path | None = None) -> list[NamedQuery]:
     return [q for name, q in sorted(catalogue(directory).items()) if name.endswith(_SUFFIX)]
 
 
+def warning_queries(directory: Path | None = None) -> list[NamedQuery]:
+    """The ``*-warning`` queries of the catalogue, by name: findings to review, not failures."""
+    return [q for name, q in sorted(catalogue(directory).items())
+            if name.endswith(_WARNING_SUFFIX)]
+
+
 def _run_checks(store: Store, directory: Path | None) -> list[CheckResult]:
     results = []
-    for query in violation_queries(directory):
+    for query in [*violation_queries(directory), *warning_queries(directory)]:
         result = store.query(query.text, query.bindings({}))
         if not isinstance(result, SelectResult):
             raise TypeError(f"{query.path}: a violation query must be a SELECT")
         rows = sorted(tuple(shorten(t) for t in row) for row in result.rows)
+        severity = "warning" if query.name.endswith(_WARNING_SUFFIX) else "violation"
         results.append(CheckResult(query.name, query.summary, tuple(result.variables),
-                                   tuple(rows)))
+                                   tuple(rows), severity))
     return results
 
 

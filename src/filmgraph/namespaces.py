@@ -106,6 +106,7 @@ class FG(DefinedNamespace):
     weight: URIRef
     similarFilm: URIRef
     ofAward: URIRef
+    firstAwarded: URIRef
     recipient: URIRef
     forFilm: URIRef
     outcome: URIRef

@@ -8,7 +8,10 @@ betweenness, which ``rank`` would otherwise compute every time: written by the b
 added by the first ``rank``) as ``projection.pickle``
 (:mod:`filmgraph.derived` says where when the generation is not writable). The build writes
 it (:func:`write_projection_cache`); a reader that finds none projects the graph and writes
-it. The file records the generation's fingerprint and the projection's format version; one
+it. Each edge keeps its flags (:mod:`filmgraph.analytics.flags`), so the analytics can
+leave flagged claims out or show them without projecting again; the centrality of the
+graph without flagged claims (the default) is kept beside that of the whole graph.
+The file records the generation's fingerprint and the projection's format version; one
 that does not match is ignored and rewritten. Stores that are not a build generation (in
 memory, a remote endpoint) are projected every time.
 """
@@ -22,17 +25,26 @@ from typing import Any
 
 import networkx as nx
 
+from filmgraph.analytics.flags import unflagged
 from filmgraph.analytics.projection import influence_graph
 from filmgraph.analytics.ranking import CENTRALITY, centrality
 from filmgraph.derived import derived_path, fingerprint, generation_of, write_atomically
 from filmgraph.store.base import Store
 
-__all__ = ["CACHE_NAME", "FORMAT_VERSION", "cached_influence_graph", "write_projection_cache"]
+__all__ = [
+    "CACHE_NAME",
+    "FORMAT_VERSION",
+    "UNFLAGGED_CENTRALITY",
+    "cached_influence_graph",
+    "write_projection_cache",
+]
 
 #: File name of the cache beside a generation's store.
 CACHE_NAME = "projection.pickle"
 #: Raised when the projection's attributes change, so caches of the old shape are ignored.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
+#: Key of ``graph.graph`` under which the centrality of :func:`unflagged` is kept.
+UNFLAGGED_CENTRALITY = "centrality without flagged claims"
 
 
 def _save(path: Path, generation_fingerprint: str, graph: nx.DiGraph) -> None:
@@ -68,13 +80,16 @@ def write_projection_cache(store: Store, generation_dir: Path) -> Path:
     generation = Path(generation_dir)
     path = derived_path(generation, CACHE_NAME)
     graph = influence_graph(store)
-    # The graph of a generation never changes: its centrality is computed once with it.
-    graph.graph[CENTRALITY] = centrality(graph)
+    # The graph of a generation never changes: its centrality is computed once with it
+    # (for the graph the analytics use by default, without flagged claims).
+    graph.graph[UNFLAGGED_CENTRALITY] = centrality(unflagged(graph))
     _save(path, fingerprint(generation), graph)
     return path
 
 
-def cached_influence_graph(store: Store, *, with_centrality: bool = False) -> nx.DiGraph:
+def cached_influence_graph(
+    store: Store, *, with_centrality: bool = False, include_flagged: bool = False
+) -> nx.DiGraph:
     """The influence graph of ``store``, read from its generation's cache when there is one.
 
     Without a cache the graph is projected and the cache written, so the next command
@@ -82,22 +97,32 @@ def cached_influence_graph(store: Store, *, with_centrality: bool = False) -> nx
     ``with_centrality`` (for ranking) makes sure the graph carries its PageRank and
     betweenness (:func:`~filmgraph.analytics.ranking.centrality`), computing them and
     keeping them in the cache when a reader's cache was written without; other commands do
-    not pay for them.
+    not pay for them. Without ``include_flagged`` the answer is the read-only view
+    :func:`~filmgraph.analytics.flags.unflagged`: claims the checks flag are left out.
     """
+    key = CENTRALITY if include_flagged else UNFLAGGED_CENTRALITY
     generation = generation_of(store)
     if generation is None:
-        return influence_graph(store)
+        return _chosen(influence_graph(store), include_flagged, None)
     generation_fingerprint = fingerprint(generation)
     path = derived_path(generation, CACHE_NAME)
     graph = _load(path, generation_fingerprint)
     changed = graph is None
     if graph is None:
         graph = influence_graph(store)
-    if with_centrality and CENTRALITY not in graph.graph:
-        graph.graph[CENTRALITY] = centrality(graph)
+    if with_centrality and key not in graph.graph:
+        graph.graph[key] = centrality(_chosen(graph, include_flagged, None))
         changed = True
     if changed:
         # A read-only generation and no writable cache folder: answer all the same.
         with contextlib.suppress(OSError):
             _save(path, generation_fingerprint, graph)
-    return graph
+    return _chosen(graph, include_flagged, graph.graph.get(key))
+
+
+def _chosen(graph: nx.DiGraph, include_flagged: bool, kept: Any) -> nx.DiGraph:
+    """The whole graph or its view without flagged claims, carrying its own centrality."""
+    chosen = graph if include_flagged else unflagged(graph)
+    if kept is not None:
+        chosen.graph[CENTRALITY] = kept
+    return chosen

@@ -7,7 +7,9 @@ a person, the movements of the films they directed). An edge ``A -> B`` means B 
 arrows follow the direction of influence.
 Each edge carries every claim behind it (``claims``: a list of dicts with ``claim``,
 ``type``, ``aspect``, ``source``, ``weight``), the set of claim ``types``, the number of
-distinct ``sources``, and ``weight``: the strongest claim's confidence weight.
+distinct ``sources``, ``weight``: the strongest claim's confidence weight, and ``flags``:
+the kinds of trouble the checks find with it (:mod:`filmgraph.analytics.flags`; empty when
+sound), so analytics can leave flagged claims out.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import networkx as nx
 from rdflib import Literal
 from rdflib.term import Identifier
 
+from filmgraph.analytics.flags import flag_edges
 from filmgraph.queries import run_named
 from filmgraph.store.base import SelectResult, Store
 
@@ -84,7 +87,8 @@ def from_rows(rows: list[dict[str, Identifier]]) -> nx.DiGraph:
         data["types"] = sorted({c["type"] for c in data["claims"]})
         data["sources"] = len({c["source"] for c in data["claims"]})
         data["weight"] = max(c["weight"] for c in data["claims"])
-    return graph
+    # Flags depend on every year of both ends, known only once every row is read.
+    return flag_edges(graph)
 
 
 def influence_graph(store: Store) -> nx.DiGraph:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import Any
 
 from filmgraph.answers import (
@@ -38,6 +39,34 @@ def _common(p: argparse.ArgumentParser, run: Any) -> None:
     p.set_defaults(run=run)
 
 
+def _flaggable(p: argparse.ArgumentParser, run: Any) -> None:
+    _common(p, run)
+    p.add_argument("--include-flagged", action="store_true",
+                   help="use the claims the checks flag (forward in time, self-influence, "
+                        "year conflict), marked; by default they are left out")
+
+
+#: Flagged claims named on the stderr line before "... more".
+_NAMED_FLAGS = 5
+
+
+def _report_flagged(answer: dict[str, Any]) -> None:
+    """One line on stderr: how many flagged claims were left out (or used), and which."""
+    flagged = answer["flagged"]
+    if not flagged["claims"]:
+        return
+    edges = flagged["edges"]
+    named = "; ".join(f"{e['from']['title']} -> {e['to']['title']} ({', '.join(e['kinds'])})"
+                      for e in edges[:_NAMED_FLAGS])
+    more = f"; ... {len(edges) - _NAMED_FLAGS} more" if len(edges) > _NAMED_FLAGS else ""
+    if flagged["included"]:
+        print(f"included {flagged['claims']} claim(s) the checks flag, marked [flagged]: "
+              f"{named}{more}", file=sys.stderr)
+    else:
+        print(f"left out {flagged['claims']} claim(s) the checks flag: {named}{more} "
+              "(--include-flagged uses them)", file=sys.stderr)
+
+
 def register(sub: Any) -> None:
     p = sub.add_parser("path", help="how influence flows from one film or person to another")
     p.add_argument("source", metavar="A", help="the earlier, influencing film or person")
@@ -46,7 +75,7 @@ def register(sub: Any) -> None:
                    help="leave out paths of more than N steps")
     p.add_argument("--limit", type=_positive, default=10, metavar="N",
                    help="at most N paths (default: 10)")
-    _common(p, run_path)
+    _flaggable(p, run_path)
 
     p = sub.add_parser("lineage", help="ancestors or descendants of a film or person by generation")
     p.add_argument("name", metavar="X", help="a film or person")
@@ -54,7 +83,7 @@ def register(sub: Any) -> None:
                    help="generations to follow (default: 3)")
     p.add_argument("--direction", choices=("up", "down"), default="down",
                    help="up: what X drew on; down: what drew on X (default)")
-    _common(p, run_lineage)
+    _flaggable(p, run_lineage)
 
     p = sub.add_parser("rank", help="the most influential films (PageRank), with in-degree "
                                     "and betweenness")
@@ -62,12 +91,12 @@ def register(sub: Any) -> None:
     p.add_argument("--movement", default=None, metavar="M", help="only films of movement M")
     p.add_argument("--top", type=_positive, default=10, metavar="N",
                    help="at most N films (default: 10)")
-    _common(p, run_rank)
+    _flaggable(p, run_rank)
 
     p = sub.add_parser("bridges", help="films and people whose influence crosses movements")
     p.add_argument("--top", type=_positive, default=20, metavar="N",
                    help="at most N bridges (default: 20)")
-    _common(p, run_bridges)
+    _flaggable(p, run_bridges)
 
     p = sub.add_parser("communities",
                        help="communities of the influence network beside the stated movements")
@@ -75,7 +104,7 @@ def register(sub: Any) -> None:
                    help="leave out communities of fewer than N members (default: 3)")
     p.add_argument("--top", type=_positive, default=10, metavar="N",
                    help="show the N largest (default: 10)")
-    _common(p, run_communities)
+    _flaggable(p, run_communities)
 
     p = sub.add_parser("contested", help="claims contradicted, pointing forward in time, in a "
                                          "cycle, or resting on a year conflict")
@@ -95,7 +124,8 @@ def _emit(args: argparse.Namespace, answer: dict[str, Any], lines: list[str], fo
 def run_path(args: argparse.Namespace) -> int:
     with open_store_from(args) as store:
         answer = path_answer(store, args.source, args.target, max_length=args.max_length,
-                             limit=args.limit)
+                             limit=args.limit, include_flagged=args.include_flagged)
+    _report_flagged(answer)
     paths = answer["paths"]
     lines = [f"{answer['from']['title']} -> {answer['to']['title']}: "
              f"{len(paths)} path(s), shortest first"]
@@ -104,7 +134,8 @@ def run_path(args: argparse.Namespace) -> int:
                      + " -> ".join(n["title"] for n in path["nodes"]))
         for step, (earlier, later) in zip(path["steps"], zip(path["nodes"], path["nodes"][1:],
                                                               strict=False), strict=True):
-            lines.append(f"     {later['label']} drew on {earlier['label']}:")
+            marked = f" [flagged: {', '.join(step['flags'])}]" if step["flags"] else ""
+            lines.append(f"     {later['label']} drew on {earlier['label']}{marked}:")
             for c in step["claims"]:
                 aspect = f" \"{c['aspect']}\"" if c["aspect"] else ""
                 lines.append(f"       {c['type']}{aspect} ({c['source']}, weight {c['weight']})")
@@ -113,19 +144,24 @@ def run_path(args: argparse.Namespace) -> int:
 
 def run_lineage(args: argparse.Namespace) -> int:
     with open_store_from(args) as store:
-        answer = lineage_answer(store, args.name, depth=args.depth, direction=args.direction)
+        answer = lineage_answer(store, args.name, depth=args.depth, direction=args.direction,
+                                include_flagged=args.include_flagged)
+    _report_flagged(answer)
     what = "Descendants" if args.direction == "down" else "Ancestors"
     generations = answer["generations"]
     lines = [f"{what} of {answer['of']['title']}, {len(generations)} generation(s):"]
     for number, generation in enumerate(generations, start=1):
         lines.append(f"  generation {number} ({len(generation)}): "
-                     + "; ".join(n["title"] for n in generation))
+                     + "; ".join(n["title"] + (" [flagged]" if n.get("flagged") else "")
+                                 for n in generation))
     return _emit(args, answer, lines, bool(generations))
 
 
 def run_rank(args: argparse.Namespace) -> int:
     with open_store_from(args) as store:
-        answer = rank_answer(store, decade=args.decade, movement=args.movement, top=args.top)
+        answer = rank_answer(store, decade=args.decade, movement=args.movement, top=args.top,
+                             include_flagged=args.include_flagged)
+    _report_flagged(answer)
     scope = " ".join(x for x in (f"of the {args.decade}s" if args.decade else "",
                                  f"of {answer['movement']}" if answer["movement"] else "") if x)
     found = bool(answer["films"])
@@ -142,7 +178,8 @@ def run_rank(args: argparse.Namespace) -> int:
 
 def run_bridges(args: argparse.Namespace) -> int:
     with open_store_from(args) as store:
-        answer = bridges_answer(store, top=args.top)
+        answer = bridges_answer(store, top=args.top, include_flagged=args.include_flagged)
+    _report_flagged(answer)
     lines = ["Films and people whose influence crosses movements:"]
     for b in answer["bridges"]:
         own = ", ".join(b["movements"]) or "no movement"
@@ -155,7 +192,9 @@ def run_bridges(args: argparse.Namespace) -> int:
 
 def run_communities(args: argparse.Namespace) -> int:
     with open_store_from(args) as store:
-        answer = communities_answer(store, min_size=args.min_size, top=args.top)
+        answer = communities_answer(store, min_size=args.min_size, top=args.top,
+                                    include_flagged=args.include_flagged)
+    _report_flagged(answer)
     lines = [f"{answer['found']} communities of at least {args.min_size} members; "
              f"the {len(answer['communities'])} largest:"]
     for number, c in enumerate(answer["communities"], start=1):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,8 @@ def register(sub: Any) -> None:
                    help="show similarity links when the page opens (they are off otherwise)")
     p.add_argument("--context", action="store_true",
                    help="add the historical events sources name as the films' context")
+    p.add_argument("--include-flagged", action="store_true",
+                   help="draw the claims the checks flag, marked; by default they are left out")
     add_format(p, ("text", "json"), "text")
     p.set_defaults(run=run_viz)
 
@@ -55,11 +58,16 @@ def run_viz(args: argparse.Namespace) -> int:
     request = MapRequest(around=args.around, depth=args.depth,
                          path=tuple(args.path) if args.path else None,
                          movement=args.movement, everything=args.everything,
-                         context=args.context)
+                         context=args.context, include_flagged=args.include_flagged)
     with open_store_from(args) as store:
         result = write_map(store, request, args.out, layout=args.layout,
                            similarity=args.similarity)
     summary = result.summary()
+    flagged = result.graph.graph.get("flagged", {"claims": 0, "included": False})
+    summary["flagged"] = flagged
+    if flagged["claims"] and not flagged["included"]:
+        print(f"left out {flagged['claims']} claim(s) the checks flag "
+              "(filmgraph contested lists them; --include-flagged draws them)", file=sys.stderr)
     written = summary["nodes"] > 0
     summary["out"] = str(args.out) if written else None
     if args.format == "json":

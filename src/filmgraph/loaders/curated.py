@@ -286,6 +286,9 @@ def _read_award(row: Row, graph: Triples, known: KnownIds) -> None:
     for alt in row.values("alt_labels"):
         graph.add((a, SKOS.altLabel, Literal(alt, lang="en")))
     _add_wikidata(row, graph, a)
+    first = row.year("first_year", required=False)
+    if first is not None:
+        graph.add((a, FG.firstAwarded, Literal(f"{first:04d}", datatype=XSD.gYear)))
 
 
 def _read_recognition(row: Row, graph: Triples, known: KnownIds) -> None:
@@ -415,7 +418,12 @@ TABLES = (
         ("film", "event", "source"),
         _read_context,
     ),
-    _Table("awards.csv", ("id", "name", "alt_labels", "wikidata"), ("id", "name"), _read_award),
+    _Table(
+        "awards.csv",
+        ("id", "name", "alt_labels", "wikidata", "first_year"),
+        ("id", "name"),
+        _read_award,
+    ),
     _Table(
         "recognitions.csv",
         ("award", "recipient", "film", "year", "outcome", "source"),

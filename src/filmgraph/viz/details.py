@@ -189,7 +189,8 @@ def map_graph(
                      focus=node in selection.focus)
     for a, b, data in influence.subgraph(selection.nodes).edges(data=True):
         out.add_edge(a, b, key="influence", types=list(data["types"]), weight=data["weight"],
-                     claims=[_claim(c, catalogue) for c in data["claims"]])
+                     claims=[_claim(c, catalogue) for c in data["claims"]],
+                     flags=list(data.get("flags", ())))
     for (a, b), sources in catalogue.similar.items():
         if a in out and b in out:
             out.add_edge(a, b, key="similarity", types=["similarity"], weight=1.0,

@@ -13,6 +13,7 @@ from typing import Any
 
 import networkx as nx
 
+from filmgraph.analytics.flags import flagged_edges, unflagged
 from filmgraph.analytics.projection import influence_graph
 from filmgraph.errors import ParameterError
 from filmgraph.namespaces import ID
@@ -39,6 +40,9 @@ class MapRequest:
     movement: str | None = None
     everything: bool = False
     context: bool = False
+    #: Draw the claims the checks flag (forward in time, self-influence, year conflict),
+    #: marked with their ``flags``; by default they are left out.
+    include_flagged: bool = False
 
     def check(self) -> None:
         """Refuse a request that asks for no map, or for several at once."""
@@ -81,7 +85,8 @@ def influence_map(store: Store, request: MapRequest) -> MapResult:
     node (a film no claim mentions, two films no path joins) is returned empty.
     """
     request.check()
-    influence = influence_graph(store)
+    projected = influence_graph(store)
+    influence = projected if request.include_flagged else unflagged(projected)
     catalogue = load_catalogue(store)
     labels = {m: str(info["label"]) for m, info in catalogue.movements.items()}
     movement_nodes: tuple[str, ...] = ()
@@ -102,6 +107,9 @@ def influence_map(store: Store, request: MapRequest) -> MapResult:
     graph = map_graph(influence, chosen, catalogue, context=request.context,
                       movement_nodes=movement_nodes)
     graph.graph["movement_labels"] = labels
+    flagged = flagged_edges(projected)
+    graph.graph["flagged"] = {"included": request.include_flagged,
+                              "claims": sum(len(e.claims) for e in flagged)}
     return MapResult(graph, labels)
 
 

@@ -13,8 +13,8 @@ from typing import Any
 
 import networkx as nx
 
+from filmgraph.analytics.cache import cached_influence_graph
 from filmgraph.analytics.flags import flagged_edges, unflagged
-from filmgraph.analytics.projection import influence_graph
 from filmgraph.errors import ParameterError
 from filmgraph.namespaces import ID
 from filmgraph.resolve import resolve_name
@@ -85,7 +85,7 @@ def influence_map(store: Store, request: MapRequest) -> MapResult:
     node (a film no claim mentions, two films no path joins) is returned empty.
     """
     request.check()
-    projected = influence_graph(store)
+    projected = cached_influence_graph(store)
     influence = projected if request.include_flagged else unflagged(projected)
     catalogue = load_catalogue(store)
     labels = {m: str(info["label"]) for m, info in catalogue.movements.items()}
@@ -144,7 +144,7 @@ def write_figure(store: Store, kind: str, out: Path, *, around: str | None = Non
         fig = timeline_figure(result.graph)
         nodes = result.graph.number_of_nodes()
     else:
-        influence = influence_graph(store)
+        influence = cached_influence_graph(store)
         fig = distribution_figure(influence)
         nodes = influence.number_of_nodes()
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -85,7 +85,7 @@ def influence_map(store: Store, request: MapRequest) -> MapResult:
     node (a film no claim mentions, two films no path joins) is returned empty.
     """
     request.check()
-    projected = cached_influence_graph(store)
+    projected = cached_influence_graph(store, include_flagged=True)
     influence = projected if request.include_flagged else unflagged(projected)
     catalogue = load_catalogue(store)
     labels = {m: str(info["label"]) for m, info in catalogue.movements.items()}

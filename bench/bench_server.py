@@ -4,7 +4,8 @@ Three servers answer the same graph on loopback:
 
 - ``filmgraph serve`` (a subprocess, default settings but the time limit);
 - ``oxigraph serve-read-only`` (the Rust server of the engine we embed, from the ``oxigraph``
-  package) on the very store directory of the build, default graph (the build keeps the RDF merge there);
+  package) on the very store directory of the build, reading its default graph (the build
+  keeps the RDF merge there);
 - Virtuoso (Debian's ``virtuoso-t``), bulk-loaded with the build's quads.
 
 Each gets the same request mix from a third of the clients each: a title lookup (SPARQL),

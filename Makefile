@@ -31,7 +31,7 @@ build: $(STAMP)
 test: lint typecheck unit
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests bench notebooks
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -11,7 +11,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +20,7 @@ import pytest
 from filmgraph.store.sparql import SparqlStore
 
 from .conftest import require_program
-from .virtuoso import _answers, _free_port
+from .virtuoso import _free_port, serving
 
 __all__ = ["OxigraphServer", "oxigraph_server"]
 
@@ -74,21 +73,5 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Oxigra
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    try:
-        deadline = time.monotonic() + 30
-        while not _answers(running.sparql):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(
-                    "oxigraph serve did not start:\n"
-                    + (folder / "server.log").read_text(errors="replace")[-3000:]
-                )
-            time.sleep(0.2)
+    with log, serving(process, running.sparql, 30, "oxigraph serve", folder / "server.log"):
         yield running
-    finally:
-        process.terminate()
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(10)
-        log.close()

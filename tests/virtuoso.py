@@ -15,6 +15,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,6 +69,31 @@ def _answers(url: str) -> bool:
         return False
 
 
+@contextmanager
+def serving(
+    process: subprocess.Popen[bytes], url: str, wait: float, name: str, log: Path
+) -> Iterator[None]:
+    """Wait until the server ``process`` answers at ``url``, then stop it when done.
+
+    The test fails (with the end of ``log``) when it exits or stays silent for ``wait``
+    seconds; a server that ignores the termination signal is killed.
+    """
+    try:
+        deadline = time.monotonic() + wait
+        while not _answers(url):
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"{name} did not start:\n" + log.read_text(errors="replace")[-3000:])
+            time.sleep(0.2)
+        yield
+    finally:
+        process.terminate()
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
+
+
 @pytest.fixture(scope="session")
 def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
     """Start Virtuoso for the session; skip without it (fail under CI=true)."""
@@ -88,21 +114,5 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuoso]:
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    try:
-        deadline = time.monotonic() + 90
-        while not _answers(running.sparql):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(
-                    "Virtuoso did not start:\n"
-                    + (folder / "virtuoso.log").read_text(errors="replace")[-3000:]
-                )
-            time.sleep(0.3)
+    with log, serving(process, running.sparql, 90, "Virtuoso", folder / "virtuoso.log"):
         yield running
-    finally:
-        process.terminate()
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(10)
-        log.close()

@@ -16,7 +16,7 @@ from filmgraph.analytics.contested import contested_claims
 from filmgraph.analytics.lineage import lineage
 from filmgraph.analytics.paths import influence_paths, path_steps
 from filmgraph.analytics.projection import from_rows
-from filmgraph.analytics.ranking import rank_films
+from filmgraph.analytics.ranking import betweenness, rank_films
 
 # Edges follow influence: earlier -> later.
 SOVIET = [("intolerance", "strike"), ("strike", "potemkin"), ("intolerance", "potemkin"),
@@ -121,7 +121,24 @@ def test_the_most_drawn_on_film_ranks_first(soviet: nx.DiGraph) -> None:
     assert ranked[0].node == "intolerance"
     potemkin = next(r for r in rank_films(soviet, top=None) if r.node == "potemkin")
     assert potemkin.in_degree == 2
-    assert potemkin.betweenness > 0
+    assert potemkin.betweenness is not None and potemkin.betweenness > 0
+
+
+def test_betweenness_is_networkx_betweenness(soviet: nx.DiGraph) -> None:
+    exact = nx.betweenness_centrality(soviet)
+    assert betweenness(soviet) == pytest.approx(exact)
+
+
+def test_betweenness_is_left_out_above_the_limit(soviet: nx.DiGraph) -> None:
+    ranked = rank_films(soviet, top=None, betweenness_limit=3)
+    assert {r.betweenness for r in ranked} == {None}
+
+
+def test_betweenness_samples_estimate_it_above_the_limit(soviet: nx.DiGraph) -> None:
+    ranked = rank_films(soviet, top=None, betweenness_limit=3, betweenness_samples=100)
+    exact = {r.node: r.betweenness for r in rank_films(soviet, top=None)}
+    # as many samples as nodes: the estimate is the exact value
+    assert {r.node: r.betweenness for r in ranked} == pytest.approx(exact)
 
 
 def test_rank_filters_by_decade_and_movement(soviet: nx.DiGraph) -> None:

@@ -151,17 +151,20 @@ def lineage_answer(
 
 def rank_answer(
     store: Store, *, decade: int | None = None, movement: str | None = None, top: int = 10,
-    include_flagged: bool = False,
+    include_flagged: bool = False, betweenness_samples: int | None = None,
 ) -> dict[str, Any]:
     """The most influential films, overall or of a decade or a movement.
 
-    Claims the checks flag are left out unless ``include_flagged``.
+    Claims the checks flag are left out unless ``include_flagged``. Betweenness is exact up
+    to 20,000 nodes; beyond, it is ``None`` unless ``betweenness_samples`` asks for an
+    estimate from that many sampled films.
     """
     movement_iri = (str(resolve_name(store, movement, ("movement",)))
                     if movement is not None else None)
     graph = cached_influence_graph(store, with_centrality=True,
                                    include_flagged=include_flagged)
-    ranked = rank_films(graph, decade=decade, movement=movement_iri, top=top)
+    ranked = rank_films(graph, decade=decade, movement=movement_iri, top=top,
+                        betweenness_samples=betweenness_samples)
     return {
         "decade": decade,
         "movement": shorten_iri(movement_iri) if movement_iri else None,

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
+import rustworkx as rx
 
-__all__ = ["CENTRALITY", "RankedNode", "centrality", "pagerank", "rank_films"]
+__all__ = ["CENTRALITY", "RankedNode", "betweenness", "centrality", "pagerank", "rank_films"]
 
 #: Key of ``graph.graph`` under which :func:`centrality` may be kept with a graph.
 CENTRALITY = "centrality"
@@ -49,16 +50,33 @@ def pagerank(
     return scores
 
 
+def betweenness(graph: nx.DiGraph) -> dict[str, float]:
+    """Exact normalised betweenness of every node (the same values as NetworkX's).
+
+    Computed by rustworkx, whose Brandes runs natively and in parallel: 0.5 s for 10,000
+    films where NetworkX takes six minutes. It still grows with nodes times edges.
+
+    >>> sorted(betweenness(nx.DiGraph([("a", "b"), ("b", "c")])).items())
+    [('a', 0.0), ('b', 0.5), ('c', 0.0)]
+    """
+    nodes = list(graph)
+    native = rx.PyDiGraph()
+    index = dict(zip(nodes, native.add_nodes_from(nodes), strict=True))
+    native.add_edges_from_no_data([(index[u], index[v]) for u, v in graph.edges])
+    scores = rx.digraph_betweenness_centrality(native, normalized=True)
+    return {node: float(scores[index[node]]) for node in nodes}
+
+
 def centrality(
-    graph: nx.DiGraph, *, weight: str | None = "weight", betweenness_limit: int | None = 5000
+    graph: nx.DiGraph, *, weight: str | None = "weight", betweenness_limit: int | None = 20000
 ) -> dict[str, Any]:
     """PageRank and exact betweenness of every node, as :func:`rank_films` computes them.
 
     Kept as ``graph.graph[CENTRALITY]`` with a graph that will not change (the projection
     cached with a build generation), it spares :func:`rank_films` computing them again.
-    Exact betweenness grows with the cube of the graph's size, so it is left out (``None``,
-    and :func:`rank_films` computes it when asked) for graphs of more than
-    ``betweenness_limit`` nodes. Drop the entry if the graph is changed.
+    Exact betweenness grows with nodes times edges (a minute at 100,000 films), so it is
+    left out (``None``) for graphs of more than ``betweenness_limit`` nodes; ranking then
+    goes without it unless an estimate is asked for. Drop the entry if the graph is changed.
 
     >>> g = nx.DiGraph([("a", "b"), ("b", "c")])
     >>> sorted(centrality(g)["betweenness"].items())
@@ -70,7 +88,7 @@ def centrality(
     return {
         "weight": weight,
         "pagerank": pagerank(graph, weight=weight),
-        "betweenness": nx.betweenness_centrality(graph, seed=0) if small else None,
+        "betweenness": betweenness(graph) if small else None,
     }
 
 
@@ -85,8 +103,9 @@ class RankedNode:
     pagerank: float
     #: In-degree along ``fg:drewOn``: how many works and people drew on this one directly.
     in_degree: int
-    #: Betweenness centrality: how much influence between others passes through this node.
-    betweenness: float
+    #: Betweenness centrality: how much influence between others passes through this node
+    #: (``None`` when the graph is too large for it and no estimate was asked for).
+    betweenness: float | None
 
 
 def rank_films(
@@ -97,6 +116,7 @@ def rank_films(
     top: int | None = 10,
     weight: str | None = "weight",
     betweenness_samples: int | None = None,
+    betweenness_limit: int | None = 20000,
 ) -> list[RankedNode]:
     """The most influential films, by PageRank, with in-degree and betweenness beside it.
 
@@ -113,9 +133,12 @@ def rank_films(
     weight : str or None
         Edge attribute PageRank weighs edges by (claim confidence by default).
     betweenness_samples : int, optional
-        Estimate betweenness from this many sampled nodes (exact when ``None``); exact
-        betweenness grows with the cube of the graph's size. A graph carrying
-        ``graph.graph[CENTRALITY]`` (see :func:`centrality`) is not computed again.
+        Estimate betweenness from this many sampled nodes (NetworkX's pivot sampling)
+        instead of taking the exact values. A graph carrying ``graph.graph[CENTRALITY]``
+        (see :func:`centrality`) is not computed again.
+    betweenness_limit : int or None
+        Above this many nodes exact betweenness is not computed (it grows with nodes times
+        edges): each film's ``betweenness`` is then ``None`` unless samples are asked for.
 
     Returns
     -------
@@ -138,15 +161,14 @@ def rank_films(
     if kept is None or kept["weight"] != weight:
         kept = {}
     scores: dict[str, float] = kept.get("pagerank") or pagerank(graph, weight=weight)
-    between: dict[str, float] | None = (
-        kept.get("betweenness") if betweenness_samples is None else None
-    )
-    if between is None:
-        between = (
-            nx.betweenness_centrality(graph, k=betweenness_samples, seed=0)
-            if graph.number_of_nodes()
-            else {}
-        )
+    between: dict[str, float] | None = None
+    if betweenness_samples is not None:
+        samples = min(betweenness_samples, graph.number_of_nodes())
+        between = nx.betweenness_centrality(graph, k=samples, seed=0) if samples else {}
+    elif "betweenness" in kept:
+        between = kept["betweenness"]
+    elif betweenness_limit is None or graph.number_of_nodes() <= betweenness_limit:
+        between = betweenness(graph)
     ranked = []
     for node, data in graph.nodes(data=True):
         if data.get("kind", "film") != "film":
@@ -157,6 +179,7 @@ def rank_films(
         if movement is not None and movement not in data.get("movements", ()):
             continue
         ranked.append(RankedNode(node, str(data.get("label", node)), year, scores[node],
-                                 graph.out_degree(node), between[node]))
+                                 graph.out_degree(node),
+                                 None if between is None else between[node]))
     ranked.sort(key=lambda r: (-r.pagerank, -r.in_degree, r.label.casefold(), r.node))
     return ranked[:top] if top is not None else ranked

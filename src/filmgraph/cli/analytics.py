@@ -91,6 +91,9 @@ def register(sub: Any) -> None:
     p.add_argument("--movement", default=None, metavar="M", help="only films of movement M")
     p.add_argument("--top", type=_positive, default=10, metavar="N",
                    help="at most N films (default: 10)")
+    p.add_argument("--betweenness-samples", type=_positive, default=None, metavar="K",
+                   help="estimate betweenness from K sampled films (exact betweenness is "
+                        "left out above 20,000 nodes)")
     _flaggable(p, run_rank)
 
     p = sub.add_parser("bridges", help="films and people whose influence crosses movements")
@@ -160,7 +163,8 @@ def run_lineage(args: argparse.Namespace) -> int:
 def run_rank(args: argparse.Namespace) -> int:
     with open_store_from(args) as store:
         answer = rank_answer(store, decade=args.decade, movement=args.movement, top=args.top,
-                             include_flagged=args.include_flagged)
+                             include_flagged=args.include_flagged,
+                             betweenness_samples=args.betweenness_samples)
     _report_flagged(answer)
     scope = " ".join(x for x in (f"of the {args.decade}s" if args.decade else "",
                                  f"of {answer['movement']}" if answer["movement"] else "") if x)
@@ -170,9 +174,12 @@ def run_rank(args: argparse.Namespace) -> int:
     print(f"Most influential films {scope}".rstrip() + " (PageRank weighted by confidence)")
     print_rows(("#", "film", "pagerank", "in-degree", "betweenness"),
                [(str(number), film["title"], f"{film['pagerank']:.4f}", str(film["in_degree"]),
-                 f"{film['betweenness']:.5f}")
+                 "—" if film["betweenness"] is None else f"{film['betweenness']:.5f}")
                 for number, film in enumerate(answer["films"], start=1)],
                right=("#", "pagerank", "in-degree", "betweenness"))
+    if any(film["betweenness"] is None for film in answer["films"]):
+        print("Betweenness left out: the graph is too large for the exact value; "
+              "--betweenness-samples K estimates it.")
     return 0 if found else 1
 
 

@@ -18,6 +18,7 @@ from rdflib.term import Identifier, Node
 
 from filmgraph.errors import QueryError
 from filmgraph.store.base import QueryResult, SelectResult, Store
+from filmgraph.store.binding import bind_values
 
 __all__ = [
     "OxigraphStore",
@@ -159,15 +160,23 @@ class OxigraphStore(Store):
         :class:`QueryError` for a syntax error or a refused evaluation; an error found only
         while the result is read comes as ``RuntimeError`` from the reader.
         """
+        # Bound both ways: the VALUES block lets the planner start property paths from the
+        # constants, the substitutions carry them into subqueries (see store.binding).
+        text = bind_values(sparql, bindings) if bindings else sparql
+        union = not self._merged and not has_dataset_clause(sparql)
         substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
             ox.Variable(k): to_oxigraph(v) for k, v in (bindings or {}).items()
         }
         try:
-            return self._store.query(
-                sparql,
-                use_default_graph_as_union=not self._merged and not has_dataset_clause(sparql),
-                substitutions=substitutions,
-            )
+            try:
+                return self._store.query(
+                    text, use_default_graph_as_union=union, substitutions=substitutions
+                )
+            except RuntimeError as exc:
+                if not substitutions or "SELECT projection" not in str(exc):
+                    raise
+                # a parameter the query does not project can only be bound by VALUES
+                return self._store.query(text, use_default_graph_as_union=union)
         except SyntaxError as exc:
             raise QueryError(f"query syntax error: {exc}") from exc
         except RuntimeError as exc:  # evaluation refused, e.g. an unknown function

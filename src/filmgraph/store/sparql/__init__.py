@@ -32,8 +32,8 @@ from filmgraph.errors import FilmgraphError, QueryError
 from filmgraph.namespaces import ID
 from filmgraph.progress import Progress, silent
 from filmgraph.store.base import BuildRecord, QueryResult, SelectResult, Store
+from filmgraph.store.binding import bind_values, query_form
 from filmgraph.store.oxigraph import from_oxigraph, to_oxigraph
-from filmgraph.store.sparql.binding import bind_values, query_form
 from filmgraph.store.sparql.protocol import Endpoint
 from filmgraph.store.sparql.publish import publish, publish_remote
 from filmgraph.store.sparql.record import (

@@ -1,8 +1,12 @@
-"""Query text for a remote server: its form, and parameters bound as a ``VALUES`` block.
+"""Query text with its parameters bound as a ``VALUES`` block, for every store; its form.
 
-Bindings are sent as a ``VALUES`` block opening the WHERE pattern (SPARQL 1.1 §10.2): the
-server binds the variables, as rdflib's ``initBindings`` do; the query text itself is never
-templated. (A trailing ``VALUES`` after the query is standard too, but Virtuoso 7.2 joins it
+Bindings go in a ``VALUES`` block opening the WHERE pattern (SPARQL 1.1 §10.2): the engine
+binds the variables, as rdflib's ``initBindings`` do; the query text itself is never
+templated. Oxigraph gets this block too, beside its ``substitutions``: with substitutions
+alone (or a trailing ``VALUES``) it plans property paths from the unbound end, 5 to 200 times
+slower (``fg:drewOn/fg:drewOn`` to a hub of 10,000 films: 0.41 s against 0.01 s), while the
+block alone does not reach into subqueries.
+(A trailing ``VALUES`` after the query is standard too, but Virtuoso 7.2 joins it
 wrongly with ``UNION`` and ``BIND`` and rejects it after some ``ORDER BY`` clauses.) The
 opening brace is found with Pygments' SPARQL lexer, so comments, strings and IRIs holding
 braces are never mistaken for it.
@@ -11,6 +15,7 @@ braces are never mistaken for it.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 
 from pygments.lexers import SparqlLexer
 from pygments.token import Keyword, Punctuation
@@ -32,6 +37,7 @@ def query_form(sparql: str) -> str:
     return name.removesuffix("Query").upper()
 
 
+@lru_cache(maxsize=256)
 def _where_brace(sparql: str) -> int:
     """The offset of the ``{`` that opens the query's WHERE pattern (not a CONSTRUCT template)."""
     depth, template = 0, False

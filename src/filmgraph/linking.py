@@ -9,7 +9,9 @@ by IRI, in order of trust:
 2. names: a film with a title key in common (:mod:`filmgraph.titles`: leading articles,
    bracketed translations, "aka", numerals as words, punctuation and diacritics aside; or
    a part of one title, such as the title before a subtitle, that is the other's whole
-   title) and a year within one of another's; a person, organisation, place, award or event
+   title) and a year within one of another's; a film whose title holds another's as whole
+   words ("La Femme Nikita", "Nikita"), of the same year and with a director in common; a
+   person, organisation, place, award or event
    with the same normalised name or alias. Two nodes with different authority ids never
    merge by name, nor does a film without a year whose director differs: the conflict is
    reported;
@@ -412,6 +414,10 @@ def _find(node: _Node, index: dict[str, list[_Node]], parts: dict[str, list[_Nod
             if node.kind == "film":
                 evidence += f", {_years(node, other)}"
             return other, rule, evidence
+    if node.kind == "film" and node.directors and node.year is not None:
+        found = _contained(node, index, blocks)
+        if found is not None:
+            return found
     if node.kind not in _FUZZY_KINDS:
         return None, "", ""
     keys: list[str] | None = None
@@ -431,6 +437,36 @@ def _find(node: _Node, index: dict[str, list[_Node]], parts: dict[str, list[_Nod
                         evidence += f", {_years(node, other)}"
                     return other, "fuzzy name", evidence
     return None, "", ""
+
+
+def _words_within(short: str, long: str) -> bool:
+    """Whether the words of ``short`` stand together, whole, inside ``long`` ("nikita" in
+    "femme nikita"; never "down" in "downtown")."""
+    return short != long and f" {short} " in f" {long} "
+
+
+def _contained(node: _Node, index: dict[str, list[_Node]],
+               blocks: _Blocks) -> tuple[_Node, str, str] | None:
+    """A film whose title holds this one's (or is held in it) as whole words, of the same
+    year and with a director in common ("La Femme Nikita" and "Nikita", 1990, Luc Besson).
+
+    A title inside another of the same year is as often another film ("Down" and "Lay It
+    Down", 2001) as a release title: the shared director decides, so films without one
+    never merge this way.
+    """
+    for hit in blocks.candidates(node):
+        for name in sorted(node.names):
+            if not (_words_within(name, hit) or _words_within(hit, name)):
+                continue
+            for other in index[hit]:
+                shared = node.directors & other.directors
+                if other.year != node.year or not shared or not _compatible(node, other) \
+                        or _conflict(node, other) is not None:
+                    continue
+                evidence = (f"name key {name!r} within {hit!r}, {_years(node, other)}, "
+                            f"director {', '.join(sorted(shared))}")
+                return other, "title within title, year and director", evidence
+    return None
 
 
 def resolve_entities(store: ox.Store | Dataset, source_order: Sequence[URIRef]) -> LinkReport:

@@ -222,6 +222,13 @@ def test_a_cycle_of_three_claims_is_contested() -> None:
     assert cycle.claims == ("a>b", "b>c", "c>a")
 
 
+def test_a_film_said_to_influence_itself_is_contested() -> None:
+    graph = film_graph([("a", "a"), ("a", "b")])
+    (loop,) = [c for c in contested_claims(graph) if c.kind == "self-influence"]
+    assert (loop.nodes, loop.claims) == (("a",), ("a>a",))
+    assert loop.detail.endswith("is said to draw on itself")
+
+
 def test_a_year_conflict_puts_its_claims_in_doubt(soviet: nx.DiGraph) -> None:
     soviet.nodes["miners"]["years"] = (1936, 1937)
     (conflict,) = [c for c in contested_claims(soviet) if c.kind == "year conflict"]

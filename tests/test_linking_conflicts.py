@@ -81,3 +81,66 @@ def test_the_node_kept_does_not_depend_on_the_order_of_the_sources() -> None:
     assert (
         kept[0] == kept[1] == {URIRef("https://z.example.org/1"): URIRef("https://a.example.org/1")}
     )
+
+
+NIKITA = URIRef("https://archive.example.org/film/nikita")
+
+
+def test_a_title_within_another_of_the_same_year_and_director_is_one_film() -> None:
+    dataset = Dataset()
+    film(
+        dataset,
+        A,
+        mint("film", "la-femme-nikita-1990"),
+        "La Femme Nikita",
+        1990,
+        director="luc-besson",
+    )
+    film(dataset, B, NIKITA, "Nikita", 1990, director="luc-besson")
+    report = resolve_entities(dataset, [A, B])
+    assert report.merged == {NIKITA: mint("film", "la-femme-nikita-1990")}
+    (merge,) = report.merges
+    assert merge.rule == "title within title, year and director"
+    assert "luc-besson" in merge.evidence
+
+
+def test_a_title_within_another_of_the_same_year_without_a_shared_director_is_two_films() -> None:
+    dataset = Dataset()
+    film(dataset, A, mint("film", "lay-it-down-2001"), "Lay It Down", 2001, director="one")
+    film(
+        dataset,
+        B,
+        URIRef("https://archive.example.org/film/down"),
+        "Down",
+        2001,
+        director="another",
+    )
+    film(
+        dataset,
+        B,
+        URIRef("https://archive.example.org/film/burning"),
+        "Burning Down the House",
+        2001,
+    )
+    assert resolve_entities(dataset, [A, B]).merged == {}
+
+
+def test_a_title_within_another_a_year_apart_is_two_films_even_with_one_director() -> None:
+    dataset = Dataset()
+    film(
+        dataset,
+        A,
+        mint("film", "la-femme-nikita-1990"),
+        "La Femme Nikita",
+        1990,
+        director="luc-besson",
+    )
+    film(dataset, B, NIKITA, "Nikita", 1991, director="luc-besson")
+    assert resolve_entities(dataset, [A, B]).merged == {}
+
+
+def test_letters_inside_a_word_are_no_title_within_a_title() -> None:
+    dataset = Dataset()
+    film(dataset, A, mint("film", "downtown-1990"), "Downtown", 1990, director="one")
+    film(dataset, B, URIRef("https://archive.example.org/film/down"), "Down", 1990, director="one")
+    assert resolve_entities(dataset, [A, B]).merged == {}

@@ -115,12 +115,12 @@ PLAN = "https://w3id.org/filmgraph/id/film/5-year-plan-1925"
 def test_pages_in_one_folder_or_given_one_by_one_give_the_same_graph(
     tmp_path: Path, order: list[Path]
 ) -> None:
-    # "The Five Year Plan (1925)" on one page, "5 Year Plan (1925)" on the other. Compared
-    # as the union of the graphs: a page read after another names the other's placeholders
-    # through its gazetteer instead of writing them again (the page loader's doing; the
-    # nodes, their facts and the merges are the same)
-    folder, folder_summary = _built(tmp_path / "folder", [PAGES], folder="pages", union=True)
-    one_by_one, summary = _built(tmp_path / "files", order, union=True)
+    # "The Five Year Plan (1925)" on one page, "5 Year Plan (1925)" on the other: graph by
+    # graph, each page states the same triples however the pages are batched (a page read
+    # after another writes its own placeholders, never names the other's), and the merges
+    # are the same
+    folder, folder_summary = _built(tmp_path / "folder", [PAGES], folder="pages")
+    one_by_one, summary = _built(tmp_path / "files", order)
     assert one_by_one == folder
     merges = summary["merges"]
     assert isinstance(merges, list)

@@ -237,3 +237,20 @@ def test_a_connection_with_an_uncertain_year_keeps_title_year_and_aspect(year: s
     page = read_page(FIXTURES / "pages" / "good" / "the-test-reel-1950.txt")
     item = parse_connection(page, Line(1, f"Strike {year} - the crowd as hero"), "Influenced By")
     assert (item.title, item.year, item.aspect) == ("Strike", 1925, "the crowd as hero")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The Five-Year Plan (1925) - the plan as hero", ("The Five-Year Plan", 1925)),
+        ("Ben-Hur - the plan as hero", ("Ben-Hur", None)),
+        ("The Five-Year Plan (1925)- the plan as hero", ("The Five-Year Plan", 1925)),
+        ("The Five-Year Plan (1925) \u2013 the plan as hero", ("The Five-Year Plan", 1925)),
+    ],
+)
+def test_a_hyphen_inside_a_title_is_part_of_the_title_not_the_aspect_separator(
+    text: str, expected: tuple[str, int | None]
+) -> None:
+    page = read_page(FIXTURES / "pages" / "good" / "the-test-reel-1950.txt")
+    item = parse_connection(page, Line(1, text), "Influenced By")
+    assert (item.title, item.year, item.aspect) == (*expected, "the plan as hero")

@@ -153,3 +153,4 @@ def test_contested_finds_the_same(
     assert by_kind["forward in time"] == {(short(a), short(b)) for a, b in counted.forward}
     assert by_kind["year conflict"] == {(short(q),) for q in counted.dated_twice}
     assert by_kind["cycle"] == set()
+    assert by_kind["self-influence"] == {(short(q),) for q in counted.self_loops}

@@ -1,6 +1,6 @@
 """RDF merge semantics: a query over the default graph sees each triple once, whichever
-store answers it and whether the library or the command line asks; ``GRAPH ?g`` still
-shows what each source says."""
+store answers it and whether the library, the command line or the running endpoint asks;
+``GRAPH ?g`` still shows what each source says."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset, Literal
 from rdflib.namespace import RDF
+from SPARQLWrapper import JSON, SPARQLWrapper
 
 from filmgraph.build import BuildResult
 from filmgraph.cli import main
 from filmgraph.namespaces import FG, ID
+from filmgraph.server import ServerSettings, start
 from filmgraph.store import open_store
 from filmgraph.store.base import SelectResult, Store
 from filmgraph.store.memory import MemoryStore
@@ -89,3 +91,25 @@ def test_the_command_line_answers_the_readme_count(
     store = str(bundled_build.generation.path.parent.parent)
     assert main(["query", "--store", store, "--sparql", README_COUNT, "--format", "csv"]) == 0
     assert capsys.readouterr().out.split() == ["n", str(bundled_build.counts["films"])]
+
+
+def test_the_endpoint_answers_the_readme_count_and_graph_patterns_per_source(
+    bundled_build: BuildResult,
+) -> None:
+    # the running endpoint (filmgraph serve), asked by a real SPARQL client
+    running = start(
+        str(bundled_build.generation.path.parent.parent), ServerSettings(port=0, workers=1)
+    )
+    try:
+        client = SPARQLWrapper(running.url + "/sparql")
+        client.setReturnFormat(JSON)
+        client.setQuery(PREFIXED)
+        merged = client.queryAndConvert()
+        client.setQuery(PREFIXED.replace("{ ?f a fg:Film }", "{ GRAPH ?g { ?f a fg:Film } }"))
+        per_source = client.queryAndConvert()
+    finally:
+        running.stop()
+    assert isinstance(merged, dict) and isinstance(per_source, dict)
+    answered = int(merged["results"]["bindings"][0]["n"]["value"])
+    assert answered == bundled_build.counts["films"]
+    assert int(per_source["results"]["bindings"][0]["n"]["value"]) > answered

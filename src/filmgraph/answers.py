@@ -225,7 +225,8 @@ def communities_answer(
 
 
 def contested_answer(store: Store, *, max_cycle_length: int = 6) -> dict[str, Any]:
-    """Contested claims: forward in time, contradicted, in a cycle, or on a year conflict."""
+    """Contested claims: self-influence, forward in time, contradicted, in a cycle, or on a
+    year conflict."""
     graph = cached_influence_graph(store, include_flagged=True)
     return {
         "contested": [

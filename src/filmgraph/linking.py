@@ -9,7 +9,9 @@ by IRI, in order of trust:
 2. names: a film with a title key in common (:mod:`filmgraph.titles`: leading articles,
    bracketed translations, "aka", numerals as words, punctuation and diacritics aside; or
    a part of one title, such as the title before a subtitle, that is the other's whole
-   title) and a year within one of another's; a person, organisation, place, award or event
+   title) and a year within one of another's; a film whose title holds another's as whole
+   words ("La Femme Nikita", "Nikita"), of the same year and with a director in common; a
+   person, organisation, place, award or event
    with the same normalised name or alias. Two nodes with different authority ids never
    merge by name, nor does a film without a year whose director differs: the conflict is
    reported;
@@ -359,11 +361,12 @@ def merge_by_name(store: ox.Store, source_order: Sequence[URIRef], report: LinkR
                          key=lambda n: (not _ours(n.iri), not n.graphs, len(n.iri), n.iri))
         index: dict[str, list[_Node]] = defaultdict(list)
         parts: dict[str, list[_Node]] = defaultdict(list)
+        directed: dict[str, list[tuple[str, _Node]]] = defaultdict(list)
         blocks = _Blocks()
         for node in ordered:
-            target, reason, evidence = _find(node, index, parts, blocks, report)
+            target, reason, evidence = _find(node, index, parts, directed, blocks, report)
             if target is None:
-                _index(node, node, index, parts, blocks)
+                _index(node, node, index, parts, directed, blocks)
                 continue
             mapping[node.iri] = target.iri
             report.record(node.iri, target.iri, reason, evidence)
@@ -372,16 +375,19 @@ def merge_by_name(store: ox.Store, source_order: Sequence[URIRef], report: LinkR
             target.directors |= node.directors
             if target.year is None:
                 target.year = node.year
-            _index(node, target, index, parts, blocks)
+            _index(node, target, index, parts, directed, blocks)
     if mapping:
         _rewrite(store, mapping)
 
 
 def _index(node: _Node, target: _Node, index: dict[str, list[_Node]],
-           parts: dict[str, list[_Node]], blocks: _Blocks) -> None:
+           parts: dict[str, list[_Node]], directed: dict[str, list[tuple[str, _Node]]],
+           blocks: _Blocks) -> None:
     for name in node.names:
         index[name].append(target)
         blocks.add(name, target)
+        for director in node.directors:
+            directed[director].append((name, target))
     for part in node.partials:
         parts[part].append(target)
 
@@ -391,7 +397,8 @@ def _years(a: _Node, b: _Node) -> str:
 
 
 def _find(node: _Node, index: dict[str, list[_Node]], parts: dict[str, list[_Node]],
-          blocks: _Blocks, report: LinkReport) -> tuple[_Node | None, str, str]:
+          directed: dict[str, list[tuple[str, _Node]]], blocks: _Blocks,
+          report: LinkReport) -> tuple[_Node | None, str, str]:
     exact = "title and year" if node.kind == "film" else "name"
     # (name looked up, index, rule): whole keys against whole keys, then a part of one
     # title against the whole of the other, both ways (see filmgraph.titles)
@@ -412,6 +419,10 @@ def _find(node: _Node, index: dict[str, list[_Node]], parts: dict[str, list[_Nod
             if node.kind == "film":
                 evidence += f", {_years(node, other)}"
             return other, rule, evidence
+    if node.kind == "film" and node.directors and node.year is not None:
+        found = _contained(node, directed)
+        if found is not None:
+            return found
     if node.kind not in _FUZZY_KINDS:
         return None, "", ""
     keys: list[str] | None = None
@@ -431,6 +442,35 @@ def _find(node: _Node, index: dict[str, list[_Node]], parts: dict[str, list[_Nod
                         evidence += f", {_years(node, other)}"
                     return other, "fuzzy name", evidence
     return None, "", ""
+
+
+def _words_within(short: str, long: str) -> bool:
+    """Whether the words of ``short`` stand together, whole, inside ``long`` ("nikita" in
+    "femme nikita"; never "down" in "downtown")."""
+    return short != long and f" {short} " in f" {long} "
+
+
+def _contained(node: _Node, directed: dict[str, list[tuple[str, _Node]]]
+               ) -> tuple[_Node, str, str] | None:
+    """A film whose title holds this one's (or is held in it) as whole words, of the same
+    year and with a director in common ("La Femme Nikita" and "Nikita", 1990, Luc Besson).
+
+    A title inside another of the same year is as often another film ("Down" and "Lay It
+    Down", 2001) as a release title: the shared director decides, so films without one
+    never merge this way. Candidates are the films indexed under one of the node's
+    directors, so the look-up costs what a director's films number.
+    """
+    for director in sorted(node.directors):
+        for hit, other in directed.get(director, []):
+            if other.year != node.year or not _compatible(node, other) \
+                    or _conflict(node, other) is not None:
+                continue
+            for name in sorted(node.names):
+                if _words_within(name, hit) or _words_within(hit, name):
+                    evidence = (f"name key {name!r} within {hit!r}, {_years(node, other)}, "
+                                f"director {director}")
+                    return other, "title within title, year and director", evidence
+    return None
 
 
 def resolve_entities(store: ox.Store | Dataset, source_order: Sequence[URIRef]) -> LinkReport:

@@ -54,8 +54,10 @@ def _articles() -> tuple[frozenset[str], tuple[str, ...]]:
 
 
 @cache
-def _suffixes() -> frozenset[str]:
-    return frozenset(fold(row["word"]) for row in _rows("title-suffixes.csv"))
+def _suffixes() -> tuple[tuple[str, ...], ...]:
+    """Suffixes as word tuples, longest first ("U.S." is the two words ``u s``)."""
+    found = {tuple(_WORD.findall(fold(row["word"]))) for row in _rows("title-suffixes.csv")}
+    return tuple(sorted((s for s in found if s), key=len, reverse=True))
 
 
 @cache
@@ -83,14 +85,18 @@ def title_key(title: str) -> str:
     True
     >>> title_key("Броненосец «Потёмкин»")
     'bronenosets potemkin'
+    >>> title_key("Funny Games U.S.")
+    'funny games'
     """
     text = _strip_elided(title.strip().replace("&", " and "))
     words = _WORD.findall(fold(text))
     whole, _ = _articles()
     if len(words) > 1 and words[0] in whole:
         words = words[1:]
-    if len(words) > 1 and words[-1] in _suffixes():
-        words = words[:-1]
+    for suffix in _suffixes():
+        if len(words) > len(suffix) and tuple(words[-len(suffix) :]) == suffix:
+            words = words[: -len(suffix)]
+            break
     numbers = _numbers()
     return " ".join(numbers.get(w, w) for w in words)
 
@@ -138,7 +144,8 @@ def _drop_year_brackets(title: str) -> str:
 
 def partial_keys(title: str) -> frozenset[str]:
     """Keys of a part of ``title`` that may stand for the whole: the title before a subtitle
-    ("Ben-Hur" of "Ben-Hur: A Tale of the Christ"), the subtitle after a series name
+    ("Ben-Hur" of "Ben-Hur: A Tale of the Christ"; a short one only when it is the
+    subtitle's initials, "LOL: Laughing Out Loud"), the subtitle after a series name
     ("Doraemon: Nobita's Great Adventure …"), the title after a possessive credit ("John
     Carpenter's The Fog"). A part only ever matches another title's :func:`title_keys`,
     never another part, so two films of one series do not meet by their series name.
@@ -148,7 +155,7 @@ def partial_keys(title: str) -> frozenset[str]:
     parts = _SUBTITLE.split(bare, maxsplit=1)
     if len(parts) == 2:
         head, tail = title_key(parts[0]), title_key(parts[1])
-        if len(head) >= 4:
+        if len(head) >= 4 or _initialism_of(head, tail):
             found.add(head)
         if len(tail.split()) >= 3:
             found.add(tail)
@@ -157,6 +164,20 @@ def partial_keys(title: str) -> frozenset[str]:
         found.add(title_key(bare[credit.end() :]))
     found.discard("")
     return frozenset(found)
+
+
+def _initialism_of(head: str, tail: str) -> bool:
+    """Whether ``head`` is the initials of ``tail`` ("LOL: Laughing Out Loud"): then the
+    short head is the title itself, not a word that opens many titles.
+
+    >>> _initialism_of("lol", "laughing out loud")
+    True
+    >>> _initialism_of("up", "a tale")
+    False
+    """
+    letters = head.replace(" ", "")
+    words = tail.split()
+    return len(letters) >= 2 and letters == "".join(w[0] for w in words)
 
 
 def same_title(a: str, b: str) -> bool:

@@ -1,7 +1,10 @@
 """Contested influence claims, found on the projected graph.
 
-Four kinds of trouble, each a :class:`Contest`:
+Five kinds of trouble, each a :class:`Contest`:
 
+``self-influence``
+    a work or person said to draw on itself (a loop: a slip of the source, or two nodes that
+    entity resolution took for one);
 ``forward in time``
     the influencer was made after the work said to draw on it (by every year the sources give);
 ``contradicted``
@@ -11,8 +14,8 @@ Four kinds of trouble, each a :class:`Contest`:
 ``year conflict``
     sources give a work different years, so the direction of its claims is in doubt.
 
-The named query ``contested-claims`` answers the first two in SPARQL; this module adds
-cycles and year conflicts and works on any projected graph.
+The named query ``contested-claims`` answers forward in time and contradicted in SPARQL;
+this module adds self-influence, cycles and year conflicts and works on any projected graph.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import networkx as nx
 
 __all__ = ["KINDS", "Contest", "contested_claims"]
 
-KINDS = ("forward in time", "contradicted", "cycle", "year conflict")
+KINDS = ("self-influence", "forward in time", "contradicted", "cycle", "year conflict")
 
 
 @dataclass(frozen=True, order=True)
@@ -90,11 +93,19 @@ def contested_claims(graph: nx.DiGraph, *, max_cycle_length: int = 6) -> list[Co
     >>> g.add_edge("late", "early", claims=[{"claim": "c1", "source": "s"}])
     >>> [(c.kind, c.nodes) for c in contested_claims(g)]
     [('forward in time', ('late', 'early'))]
+    >>> g.add_edge("early", "early", claims=[{"claim": "c2", "source": "s"}])
+    >>> [(c.kind, c.nodes) for c in contested_claims(g)][0]
+    ('self-influence', ('early',))
     """
     if max_cycle_length < 3:
         raise ValueError("max_cycle_length must be at least 3")
     found: list[Contest] = []
     for u, v in graph.edges:
+        if u == v:
+            claims, sources = _edge_evidence(graph, [(u, v)])
+            found.append(Contest("self-influence", (u,), claims, sources,
+                                 f"{_label(graph, u)} is said to draw on itself"))
+            continue
         yu, yv = _years(graph, u), _years(graph, v)
         if yu and yv and min(yu) > max(yv):
             claims, sources = _edge_evidence(graph, [(u, v)])
@@ -108,7 +119,7 @@ def contested_claims(graph: nx.DiGraph, *, max_cycle_length: int = 6) -> list[Co
                                  f"and {_label(graph, v)}"))
     for cycle in nx.simple_cycles(graph, length_bound=max_cycle_length):
         if len(cycle) < 3:
-            continue  # a two-node cycle is a contradiction, reported above
+            continue  # a loop or a two-node cycle: self-influence or contradicted, above
         start = cycle.index(min(cycle))
         ordered = cycle[start:] + cycle[:start]
         edges = list(pairwise([*ordered, ordered[0]]))

@@ -72,7 +72,8 @@ COMMANDS = (
     Command(
         "contested",
         "filmgraph.cli.analytics",
-        "claims contradicted, pointing forward in time, in a cycle, or resting on a year conflict",
+        "claims of self-influence, contradicted, pointing forward in time, in a cycle, or resting"
+        " on a year conflict",
     ),
     Command(
         "check",

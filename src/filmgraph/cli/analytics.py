@@ -109,8 +109,9 @@ def register(sub: Any) -> None:
                    help="show the N largest (default: 10)")
     _flaggable(p, run_communities)
 
-    p = sub.add_parser("contested", help="claims contradicted, pointing forward in time, in a "
-                                         "cycle, or resting on a year conflict")
+    p = sub.add_parser("contested", help="claims of self-influence, contradicted, pointing "
+                                         "forward in time, in a cycle, or resting on a year "
+                                         "conflict")
     p.add_argument("--max-cycle-length", type=int, default=6, metavar="N",
                    help="look for cycles of at most N claims (default: 6)")
     _common(p, run_contested)

@@ -49,8 +49,11 @@ _HEADING_LIKE = re.compile(
     r"^[A-Z\u00c0-\u024f\u0400-\u04ff][^.!;:,\"\u201d\u00bb()0-9]{1,48}"
     r"[^.!;:,\"\u201d\u00bb\s]$"
 )
+#: "Title (Year) - aspect". The dash before the aspect has a space or the year's bracket
+#: beside it: a dash inside a word belongs to the title ("The Five-Year Plan", "Ben-Hur").
 _CONNECTION = re.compile(
-    r"^(?P<title>.*?)\s*(?:\((?:c|ca|circa)?\.?\s*(?P<year>[0-9]{4})\??\))?\s*(?:[-\u2013\u2014]\s*(?P<aspect>.*))?$"
+    r"^(?P<title>.*?)\s*(?:\((?:c|ca|circa)?\.?\s*(?P<year>[0-9]{4})\??\))?\s*"
+    r"(?:(?:(?<=[\s)])[-\u2013\u2014]|[-\u2013\u2014](?=\s))\s*(?P<aspect>.*))?$"
 )
 
 

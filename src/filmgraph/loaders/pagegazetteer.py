@@ -55,6 +55,7 @@ _SPACE = re.compile(r"\s+")
 _BRACKETED = re.compile(r"\s*\([^()]*\)\s*")
 _OX_TYPE = ox.NamedNode(str(RDF.type))
 _OX_YEAR = ox.NamedNode(str(FG.year))
+_OX_UNRESOLVED = ox.NamedNode(str(FG.unresolved))
 _WORD = re.compile(r"[\w'\u2019.-]+")
 
 
@@ -130,10 +131,21 @@ class Gazetteer:
 
         The graphs are read in the order given (earlier ones win ties), as
         :meth:`from_graphs` reads rdflib graphs; ``Entry.classes`` holds the classes of
-        :data:`KIND_OF_CLASS` the node has there.
+        :data:`KIND_OF_CLASS` the node has there. A node a graph marks ``fg:unresolved``
+        (a placeholder a page wrote for a name it did not know) is not a name the graph
+        knows: a later source writes its own placeholder in its own graph, as it would if
+        it came in the same folder, and linking merges the two.
         """
         rank = {str(g): i for i, g in enumerate(graphs)}
         described: dict[str, dict[str, _Described]] = {str(g): {} for g in graphs}
+        placeholders = {
+            (q.graph_name.value, q.subject.value)
+            for q in store.quads_for_pattern(None, _OX_UNRESOLVED, None, None)
+            if isinstance(q.graph_name, ox.NamedNode)
+            and isinstance(q.subject, ox.NamedNode)
+            and isinstance(q.object, ox.Literal)
+            and q.object.value == "true"
+        }
         for cls_iri in KIND_OF_CLASS:
             for q in store.quads_for_pattern(None, _OX_TYPE, ox.NamedNode(str(cls_iri)), None):
                 g = q.graph_name
@@ -141,6 +153,7 @@ class Gazetteer:
                     isinstance(g, ox.NamedNode)
                     and g.value in rank
                     and isinstance(q.subject, ox.NamedNode)
+                    and (g.value, q.subject.value) not in placeholders
                 ):
                     described[g.value].setdefault(q.subject.value, _Described()).classes.append(
                         cls_iri
@@ -162,10 +175,16 @@ class Gazetteer:
         return gazetteer
 
     def add_graph(self, graph: Graph | Triples) -> None:
-        """Add the named resources of one source graph."""
+        """Add the named resources of one source graph (not its placeholders: see
+        :meth:`from_store`)."""
         described: dict[URIRef, _Described] = {}
         for node, cls in graph.subject_objects(RDF.type):
-            if isinstance(node, URIRef) and isinstance(cls, URIRef) and cls in KIND_OF_CLASS:
+            if (
+                isinstance(node, URIRef)
+                and isinstance(cls, URIRef)
+                and cls in KIND_OF_CLASS
+                and (node, FG.unresolved, Literal(True)) not in graph
+            ):
                 found = described.setdefault(node, _Described())
                 found.classes.append(cls)
                 if len(found.classes) == 1:

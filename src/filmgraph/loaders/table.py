@@ -182,7 +182,12 @@ class _Unmapped:
     def add(self, line: int, value: Any) -> None:
         self.count += 1
         if len(self.examples) < _EXAMPLES:
-            shown = str(value) if len(str(value)) <= 60 else str(value)[:57] + "..."
+            text = (
+                json.dumps(value, ensure_ascii=False)
+                if isinstance(value, (Mapping, list))
+                else str(value)
+            )
+            shown = text if len(text) <= 60 else text[:57] + "..."
             self.examples.append(f"line {line}: {shown!r}")
 
 

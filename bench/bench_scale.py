@@ -1507,7 +1507,10 @@ def write_results(runs: list[SizeRun], info: dict[str, Any], out: Path, command:
     ]
     for run in runs:
         lines += dataset_report(run)
-    lines += growth(runs, info)
+    if any(r.d.picks is not None for r in runs):
+        lines += growth(runs, info)
+    else:  # the CMU corpus alone (--cmu only): one size, nothing to grow against
+        info["series"] = {}
     (out / "scale.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     serialisable = {
         **{k: v for k, v in info.items() if k not in ("series", "finished")},
@@ -1528,8 +1531,9 @@ def write_results(runs: list[SizeRun], info: dict[str, Any], out: Path, command:
     (out / "scale.json").write_text(
         json.dumps(serialisable, indent=2, default=str) + "\n", encoding="utf-8"
     )
-    plot(info, out / "scale-growth.png")
-    print(f"wrote {out / 'scale.md'}, scale.json, scale-growth.png")
+    if info["series"]:
+        plot(info, out / "scale-growth.png")
+    print(f"wrote {out / 'scale.md'}, scale.json{', scale-growth.png' if info['series'] else ''}")
 
 
 def load_results(path: Path) -> tuple[list[SizeRun], dict[str, Any], str]:
@@ -1546,7 +1550,9 @@ def load_results(path: Path) -> tuple[list[SizeRun], dict[str, Any], str]:
             generate_seconds=entry["generate_seconds"],
             note=entry.get("note", ""),
         )
-        run = SizeRun(data, Path(tempfile.gettempdir()), caps, saved["repeat"])
+        # the CMU run is the one whose build kept what the loaders reported
+        kind = CmuRun if entry["steps"].get("build", {}).get("data", {}).get("summary") else SizeRun
+        run = kind(data, Path(tempfile.gettempdir()), caps, saved["repeat"])
         run.steps = {k: Measure(**v) for k, v in entry["steps"].items()}
         runs.append(run)
     info = {k: v for k, v in saved.items() if k not in ("datasets", "series")}

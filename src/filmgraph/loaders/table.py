@@ -17,7 +17,19 @@ templates; this module turns what it yields into our terms:
   ``schema:director``) is resolved against the graph's gazetteer, or becomes a node marked
   ``fg:unresolved true``;
 - subjects keep the IRIs the metadata mints; entity resolution (:mod:`filmgraph.linking`)
-  later merges them with ours by authority id, title and year.
+  later merges them with ours by authority id, title and year;
+- a cell of CSVW's ``json`` datatype (``{"/m/09c7w0": "United States of America"}``, as
+  Freebase-derived tables write lists of named things) gives the values of its JSON object,
+  or the items of its JSON array, as the column's values; an object's keys are ids of
+  another authority that the ontology has no link for, so they are counted in a note;
+- a ``decimal`` cell under a property that holds whole numbers (``fg:runtime``) is mapped
+  when it is whole (``98.0``); a date known to the month under ``schema:datePublished``
+  gives the film's year (``fg:releaseDate`` holds days only).
+
+What the ontology cannot hold is reported, never dropped in silence: a column the metadata
+suppresses (``suppressOutput``) or gives no property, an object's keys, a fractional number
+where whole ones are expected, a month that only its year could keep — each becomes one
+note per column and reason in the build's notes, with how many cells and the first lines.
 
 Nothing is fetched: metadata or tables named by ``http(s)`` URLs are refused. Every bad cell
 is reported with file, line and column.
@@ -28,7 +40,9 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +82,8 @@ EDGE_CLAIMS: dict[URIRef, tuple[URIRef, str | None]] = {
 #: Columns that qualify the row's claims rather than describe its subject.
 _CLAIM_QUALIFIERS = frozenset({FG.aspect, FG.evidence, FG.confidence})
 _CONFIDENCE = {"high": FG.HighConfidence, "medium": FG.MediumConfidence, "low": FG.LowConfidence}
+#: How many lines a note on unmapped cells quotes.
+_EXAMPLES = 3
 
 
 def map_term(term: URIRef, kind: Kind) -> tuple[URIRef, ...]:
@@ -156,6 +172,25 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+@dataclass
+class _Unmapped:
+    """Cells of one column left out for one reason: how many, and the first few."""
+
+    count: int = 0
+    examples: list[str] = field(default_factory=list)
+
+    def add(self, line: int, value: Any) -> None:
+        self.count += 1
+        if len(self.examples) < _EXAMPLES:
+            text = (
+                json.dumps(value, ensure_ascii=False)
+                if isinstance(value, (Mapping, list))
+                else str(value)
+            )
+            shown = text if len(text) <= 60 else text[:57] + "..."
+            self.examples.append(f"line {line}: {shown!r}")
+
+
 class _TableReader:
     def __init__(
         self,
@@ -172,6 +207,28 @@ class _TableReader:
         self.cited = mint("source", f"table-{slug(data.name)}")
         #: Subjects the loaded rows of this table typed (a skipped row does not undo them).
         self.described: set[URIRef] = set()
+        #: Cells the ontology cannot hold, by (column, reason): reported as notes at the end.
+        self.unmapped: dict[tuple[str, str], _Unmapped] = {}
+        #: Columns whose values only build identifiers (``{wikipedia_id}`` in aboutUrl).
+        self.in_templates: set[str] = set()
+
+    def leave_out(self, column: str, reason: str, line: int, value: Any) -> None:
+        """Count a cell the ontology cannot hold (see :meth:`report_unmapped`)."""
+        self.unmapped.setdefault((column, reason), _Unmapped()).add(line, value)
+
+    def report_unmapped(self) -> None:
+        """One note per column and reason: what was left out, how often, where first."""
+        for (column, reason), tally in self.unmapped.items():
+            first = "; ".join(tally.examples)
+            more = (
+                f" and {tally.count - len(tally.examples):,} more"
+                if tally.count > len(tally.examples)
+                else ""
+            )
+            self.context.notes.append(
+                f"{self.data.name}: column {column!r}: {tally.count:,} cell(s) not mapped: "
+                f"{reason} ({first}{more})"
+            )
 
     def read(self) -> None:
         table = self.table
@@ -181,6 +238,7 @@ class _TableReader:
             raise SourceError(
                 self.data, "the metadata gives no aboutUrl: rows need a subject", field="aboutUrl"
             )
+        self.in_templates = _template_columns(table, about)
         handler = _Collect()
         log = logging.getLogger(f"filmgraph.table.{id(self)}")
         log.addHandler(handler)
@@ -189,7 +247,7 @@ class _TableReader:
             rows = table.iterdicts(with_metadata=True, strict=True, log=log)
             for number, (_, line, row) in enumerate(rows, start=1):
                 for message in handler.messages:
-                    self.context.reject(SourceError(self.data, message, line=line))
+                    self.context.reject(_cell_error(self.data, message, line))
                 handler.messages.clear()
                 scratch = Triples()
                 try:
@@ -211,6 +269,7 @@ class _TableReader:
             log.removeHandler(handler)
         for message in handler.messages:
             self.context.reject(SourceError(self.data, message))
+        self.report_unmapped()
 
     def _row(
         self,
@@ -227,13 +286,17 @@ class _TableReader:
         pending: list[tuple[str, URIRef, URIRef, Any]] = []
         qualifiers: list[tuple[str, URIRef, Any]] = []
         for name, column in columns.items():
-            if column.suppressOutput:
-                continue
             value = row.get(name)
-            if value is None or value == "" or value == []:
+            if value is None or value == "" or value == [] or value == {}:
+                continue
+            if column.suppressOutput:
+                if name not in self.in_templates:
+                    self.leave_out(name, _suppressed(column), line, value)
                 continue
             prop_template = column.propertyUrl or self.table.inherit("propertyUrl")
             if prop_template is None:
+                if name not in self.in_templates:
+                    self.leave_out(name, "the metadata gives it no propertyUrl", line, value)
                 continue
             # a column may describe another resource of the row (the original of a remake)
             own_about = column.aboutUrl
@@ -244,7 +307,7 @@ class _TableReader:
             )
             subjects.add(node)
             prop = self._template(prop_template, row, number, line, name)
-            values = value if isinstance(value, list) else [value]
+            values = self._values(name, value, line)
             if column.valueUrl is not None:
                 values = [str(self._template(column.valueUrl, row, number, line, name))]
                 if prop == RDF.type:
@@ -274,6 +337,33 @@ class _TableReader:
                 if year is not None:
                     g.add((node, FG.year, year))
         self._claims(g, row, qualifiers, line)
+
+    def _values(self, column: str, value: Any, line: int) -> list[Any]:
+        """The values of a cell: a list (``separator``) or a JSON array gives its items, a JSON
+        object its values (its keys are counted as left out); anything else is one value."""
+        if isinstance(value, Mapping):
+            self.leave_out(
+                column,
+                "the keys of its JSON objects (ids of another authority, which the ontology "
+                "has no link for) are not kept, only their values",
+                line,
+                ", ".join(str(k) for k in value),
+            )
+            items = list(value.values())
+        elif isinstance(value, list):
+            items = value
+        else:
+            return [value]
+        for item in items:
+            if isinstance(item, (Mapping, list)) or item is None:
+                raise SourceError(
+                    self.data,
+                    f"holds a nested JSON value ({json.dumps(item)[:60]}): a cell's JSON object "
+                    "or array must hold plain names or numbers",
+                    line=line,
+                    field=column,
+                )
+        return [item for item in items if str(item).strip()]
 
     def _forget(self, about: Any, row: dict[str, Any], number: int, line: int) -> None:
         """Remember the subject of a skipped row, so rows linking to it are skipped too."""
@@ -435,6 +525,14 @@ class _TableReader:
                 parsed = _literal(self.align.ranges.get(target), value)
                 if parsed is not None:
                     literal, when = parsed
+                    if _month_only(target, when):
+                        self.leave_out(
+                            column,
+                            "known to the month, which no term of the ontology holds "
+                            "(fg:releaseDate needs a day): only its year is kept",
+                            line,
+                            value,
+                        )
                     g.add((subject, target, literal))
                     if (
                         target == FG.year
@@ -446,6 +544,11 @@ class _TableReader:
                     break  # the preferred term that holds the value; the others fill in
         if not accepted:
             names = ", ".join(t.split("#")[-1] for t in targets)
+            if _fractional(value) and any(self.align.ranges.get(t) == XSD.integer for t in targets):
+                self.leave_out(
+                    column, f"not a whole number, and {names} holds whole numbers only", line, value
+                )
+                return
             raise error(f"{value!r} is not a valid value for {prop} (read as {names})")
 
     def _range_kind(self, prop: URIRef) -> tuple[str | None, URIRef | None]:
@@ -469,7 +572,13 @@ def _literal(datatype: URIRef | None, value: Any) -> tuple[Literal, EdtfValue | 
         try:
             when = parse_year(text)
         except ValueError:
-            return None
+            # a date known to the month lies within one year, which is certain
+            try:
+                when = parse_date(text)
+            except ValueError:
+                return None
+            if when.precise or when.uncertain or when.earliest.year != when.latest.year:
+                return None
         return year_literal(when), when
     if datatype == XSD.date:
         try:
@@ -478,9 +587,70 @@ def _literal(datatype: URIRef | None, value: Any) -> tuple[Literal, EdtfValue | 
             return None
         return (Literal(day.earliest.isoformat(), datatype=XSD.date), day) if day.precise else None
     if datatype == XSD.integer:
+        if isinstance(value, (Decimal, float)) and not isinstance(value, bool):
+            whole = Decimal(value) == Decimal(value).to_integral_value()
+            return (Literal(int(value), datatype=XSD.integer), None) if whole else None
         if re.fullmatch(r"-?[0-9]+", text):
             return Literal(int(text), datatype=XSD.integer), None
         return None
     if datatype == RDF.langString:
         return Literal(text, lang="en"), None
     return Literal(text), None
+
+
+#: How the csvw library words a cell it cannot read: "FILE:LINE:COLUMN-NUMBER NAME: REASON".
+_CSVW_CELL_ERROR = re.compile(
+    r"^.*?:(?P<line>[0-9]+):[0-9]+ (?P<field>[^:]+): (?P<reason>.*)$", re.S
+)
+
+
+def _cell_error(data: Path, message: str, line: int) -> SourceError:
+    """The csvw library's complaint about a cell, as an error naming its line and column
+    (the library logs it as it reads ahead, so the line of the message is the one to trust)."""
+    found = _CSVW_CELL_ERROR.match(message)
+    if found is None:
+        return SourceError(data, message, line=line)
+    return SourceError(data, found["reason"], line=int(found["line"]), field=found["field"])
+
+
+def _template_columns(table: Table, about: Any) -> set[str]:
+    """Names of the columns that the table's URI templates read (aboutUrl, propertyUrl,
+    valueUrl): their cells make identifiers, so they are not left out when suppressed."""
+    templates = [about, table.inherit("propertyUrl"), table.inherit("valueUrl")]
+    for column in table.tableSchema.columns:
+        templates += [column.aboutUrl, column.propertyUrl, column.valueUrl]
+    names: set[str] = set()
+    for template in templates:
+        if template is None:
+            continue
+        for found in _TEMPLATE_VARIABLE.findall(str(template)):
+            names.update(n.strip().rstrip("*").split(":")[0] for n in found.split(","))
+    return names
+
+
+def _suppressed(column: Any) -> str:
+    """Why a suppressed column is left out: the metadata's own words when it gives them."""
+    why = column.common_props.get("dc:description") or column.common_props.get("rdfs:comment")
+    if isinstance(why, dict):
+        why = why.get("@value")
+    return f"suppressOutput in the metadata{f' ({why})' if why else ''}"
+
+
+def _fractional(value: Any) -> bool:
+    """True for a number with a fractional part (``2.25``), whatever its cell type."""
+    try:
+        number = Decimal(str(value).strip())
+    except ArithmeticError:
+        return False
+    return number.is_finite() and number != number.to_integral_value()
+
+
+def _month_only(target: URIRef, when: EdtfValue | None) -> bool:
+    """True when a year was taken from a date known to the month (``1988-05``)."""
+    return (
+        target == FG.year
+        and when is not None
+        and not when.uncertain
+        and len(when.text) == 7
+        and when.text[4] == "-"
+    )

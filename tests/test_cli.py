@@ -184,3 +184,18 @@ def test_a_table_off_a_terminal_has_no_escape_codes(
     main(["query", "film-influences", "--store", str(store),
           "--param", "film=film:battleship-potemkin-1925"])
     assert "\x1b[" not in capsys.readouterr().out
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(store: Path) -> None:
+    # more rows than a pipe holds, so the command is still writing when the reader goes
+    everything = "SELECT * WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o"
+    command = [sys.executable, "-m", "filmgraph", "query", "--store", str(store), "--sparql",
+               everything]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.readline()
+        process.stdout.close()  # like `| head -1`
+        errors = process.stderr.read().decode()
+        code = process.wait(timeout=120)
+    assert "Traceback" not in errors
+    assert code == 141

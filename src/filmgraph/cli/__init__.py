@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -160,4 +161,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("filmgraph: interrupted; the previous graph is unchanged", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (``filmgraph contested | head``): not an error of ours, and
+        # nothing more may be written to the closed pipe, not even at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     return code

@@ -47,6 +47,12 @@ def case_dataset(name: str) -> Dataset:
     return dataset
 
 
+#: Every named query, without exceptions. shared-themes was flaky when the cases were loaded
+#: with INSERT DATA (3 of 13 runs of this file at 1d25e1d kept Film A): the drewOn triple was
+#: in graph:inferred, ASK { b drewOn+ a } answered true and re-running the same text gave the
+#: same wrong rows, so Virtuoso had compiled FILTER NOT EXISTS { ?film fg:drewOn+ ?other }
+#: into a plan that misses the chain (its plans follow sampled index statistics). Loaded
+#: through the Graph Store Protocol, as now, it gave the right rows in 10 of 10 runs.
 @pytest.mark.parametrize("name", sorted(QUERIES))
 def test_named_query_gives_the_expected_rows_on_virtuoso(name: str, remote: SparqlStore) -> None:
     remote.add_dataset(case_dataset(name))

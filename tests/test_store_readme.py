@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from rdflib import RDFS, Graph, Literal, URIRef
 
 from .conftest import REPO, require_program
 from .publish_support import PUBLISH
@@ -26,6 +27,7 @@ from .virtuoso import _free_port
 pytestmark = pytest.mark.integration
 
 MARKER = "<!-- virtuoso-recipe"
+POTEMKIN = URIRef("https://w3id.org/filmgraph/id/film/battleship-potemkin-1925")
 
 
 def recipe() -> str:
@@ -74,16 +76,21 @@ def test_the_readme_virtuoso_recipe_runs_as_written(tmp_path: Path) -> None:
             check=False,
         )
     finally:
-        _stop(folder, sql)
+        stopped = _stop(folder, sql)
     output = done.stdout + done.stderr
     assert done.returncode == 0, output[-4000:]
+    assert "Error" not in output, output[-4000:]  # isql-vt goes on after a failed statement
     assert "Strike" in done.stdout  # the query's answer
     assert "Conforms: yes" in done.stdout  # check's report
+    around = Graph().parse(folder / "potemkin.ttl", format="turtle")
+    assert (POTEMKIN, RDFS.label, Literal("Battleship Potemkin", lang="en")) in around
+    assert stopped, "the README's stop command (with the dba password it set) failed"
 
 
-def _stop(folder: Path, sql: int) -> None:
-    """Stop the recipe's Virtuoso as the README says; by its pid if that fails."""
-    subprocess.run(
+def _stop(folder: Path, sql: int) -> bool:
+    """Stop the recipe's Virtuoso as the README says (whether that worked); by its pid
+    if that fails."""
+    stopped = subprocess.run(
         ["isql-vt", str(sql), "dba", "change-this-too", "-K"],
         capture_output=True,
         timeout=60,
@@ -95,3 +102,4 @@ def _stop(folder: Path, sql: int) -> None:
         if found:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(int(found.group(1)), signal.SIGKILL)
+    return stopped.returncode == 0

@@ -152,6 +152,32 @@ def test_query_and_export_run_against_the_server(
     assert json.loads(capsys.readouterr().out)["count"] == counts["triples"]
 
 
+#: Every other command a reader runs against the server: (arguments, exit code, a phrase of
+#: its answer). Exit code 1 is the command's "nothing found" (no contested claim, no bridge
+#: in the three-film fixture). ``figure`` reads the graph as ``viz`` does (and takes seconds
+#: to import matplotlib), so ``viz`` stands for both.
+READER_COMMANDS = {
+    "rank": (["rank"], 0, "Strike (1925)"),
+    "stats": (["stats"], 0, "Soviet montage"),
+    "lineage": (["lineage", "Intolerance"], 0, "Battleship Potemkin (1925)"),
+    "path": (["path", "Intolerance", "Battleship Potemkin"], 0, "1 path(s)"),
+    "communities": (["communities", "--min-size", "1"], 0, "Sergei Eisenstein"),
+    "bridges": (["bridges"], 1, "crossing edges"),
+    "contested": (["contested"], 1, "0 contested finding(s)"),
+    "viz": (["viz", "--all", "--out", "{tmp}/map.html"], 0, "3 links"),
+}
+
+
+@pytest.mark.parametrize("command", sorted(READER_COMMANDS))
+def test_every_command_runs_against_the_server_from_another_machine(
+    built: Built, command: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    arguments, code, phrase = READER_COMMANDS[command]
+    arguments = [a.replace("{tmp}", str(tmp_path)) for a in arguments]
+    assert main([*arguments, "--store", built.server.sparql]) == code
+    assert phrase in capsys.readouterr().out
+
+
 def test_a_failed_build_leaves_the_server_as_it_was(
     built: Built, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

@@ -25,24 +25,12 @@ from filmgraph.store import backend, open_store
 from filmgraph.store.sparql import SparqlStore
 
 from .publish_support import numeric_normalised, plain, quads_by_graph, same_graph
-from .test_queries import CASES, normalised
+from .test_queries import CASES, normalised, open_case_store
 from .virtuoso import Virtuoso, virtuoso  # noqa: F401 - the session fixture
 
 pytestmark = pytest.mark.integration
 
 QUERIES = catalogue()
-#: Named queries Virtuoso 7.2 (Debian's) cannot answer as the embedded engines do: its bugs,
-#: not the queries' (each runs on rdflib and Oxigraph). Strict: a fix makes the test fail,
-#: so the mark is removed as soon as it is no longer true.
-VIRTUOSO_BUGS = {
-    "film-similar": "SQ074 syntax error on BIND ((EXISTS {…} || EXISTS {…}) AS ?x)",
-    "influential-films": "drops the rows whose GROUP BY key (?movement) is unbound",
-}
-#: Answered right most of the time, wrong some of the time (not strict, so a pass is fine).
-VIRTUOSO_FLAKY = {
-    "shared-themes": "intermittent: FILTER NOT EXISTS over fg:drewOn+ from graph:inferred "
-    "sometimes keeps a film it should drop (2 of 6 full runs of this file)",
-}
 
 
 @pytest.fixture
@@ -59,17 +47,13 @@ def case_dataset(name: str) -> Dataset:
     return dataset
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(n, marks=pytest.mark.xfail(reason=VIRTUOSO_BUGS[n], strict=True))
-        if n in VIRTUOSO_BUGS
-        else pytest.param(n, marks=pytest.mark.xfail(reason=VIRTUOSO_FLAKY[n], strict=False))
-        if n in VIRTUOSO_FLAKY
-        else n
-        for n in sorted(QUERIES)
-    ],
-)
+#: Every named query, without exceptions. shared-themes was flaky when the cases were loaded
+#: with INSERT DATA (3 of 13 runs of this file at 1d25e1d kept Film A): the drewOn triple was
+#: in graph:inferred, ASK { b drewOn+ a } answered true and re-running the same text gave the
+#: same wrong rows, so Virtuoso had compiled FILTER NOT EXISTS { ?film fg:drewOn+ ?other }
+#: into a plan that misses the chain (its plans follow sampled index statistics). Loaded
+#: through the Graph Store Protocol, as now, it gave the right rows in 10 of 10 runs.
+@pytest.mark.parametrize("name", sorted(QUERIES))
 def test_named_query_gives_the_expected_rows_on_virtuoso(name: str, remote: SparqlStore) -> None:
     remote.add_dataset(case_dataset(name))
     params_file = CASES / name / "params.json"
@@ -124,3 +108,22 @@ def test_a_dataset_added_to_virtuoso_round_trips(remote: SparqlStore, tmp_path: 
         assert same_graph(
             numeric_normalised(reread[str(graph.identifier)]), numeric_normalised(original)
         ), graph.identifier
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"movement": "movement:m2"}, {"decade": "1920", "movement": "movement:m1"}],
+    ids=["no-parameter", "movement", "decade-and-movement"],
+)
+def test_influential_films_filters_on_virtuoso_as_on_the_embedded_store(
+    params: dict[str, str], remote: SparqlStore
+) -> None:
+    """The case covers the decade alone; the other parameter combinations answer alike."""
+    remote.add_dataset(case_dataset("influential-films"))
+    with open_case_store("influential-films", "oxigraph") as embedded:
+        expected = render(run_named(embedded, "influential-films", params), "csv")
+    got = render(run_named(remote, "influential-films", params), "csv")
+    assert len(expected.splitlines()) > 1  # some films pass the filters
+    assert normalised(list(csv.reader(got.splitlines()))) == normalised(
+        list(csv.reader(expected.splitlines()))
+    )

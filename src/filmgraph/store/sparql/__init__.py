@@ -221,6 +221,8 @@ class SparqlStore(Store):
             result = Result.parse(body, format="json")
         if result.type == "ASK":
             return bool(result.askAnswer)
+        if form == "ASK":
+            return _ask_as_select(result)
         variables = [str(v) for v in result.vars or []]
         rows = [
             tuple(None if t is None else _stable(t) for t in row)  # type: ignore[union-attr,arg-type]
@@ -337,6 +339,20 @@ class SparqlStore(Store):
 
     def close(self) -> None:
         self.endpoint.close()
+
+
+def _ask_as_select(result: Result) -> bool:
+    """The answer of an ASK query that came back as a one-cell SELECT result.
+
+    Virtuoso 7.2 as the README's recipe sets it up answers ASK that way (one row, the
+    variable ``__ASK_RETVAL``, ``1`` or ``0``) instead of a boolean result; anything else
+    is not an answer to an ASK query.
+    """
+    rows = list(result)
+    cell = rows[0][0] if len(rows) == 1 and len(rows[0]) == 1 else None  # type: ignore[arg-type,index]
+    if isinstance(cell, Literal) and str(cell) in ("0", "1", "true", "false"):
+        return str(cell) in ("1", "true")
+    raise QueryError(f"an ASK query was answered with rows, not a boolean: {rows[:3]}")
 
 
 def split_credentials(url: str) -> tuple[str, str | None, str | None]:

@@ -1485,9 +1485,7 @@ def write_results(runs: list[SizeRun], info: dict[str, Any], out: Path, command:
         "",
         f"Measured on commit `{c['commit']}` (branch `{c['branch']}`"
         f"{', with uncommitted changes' if c['dirty'] else ''}) on "
-        f"{info['finished']:%Y-%m-%d %H:%M} UTC. **Preliminary: these figures are from "
-        "the code before issue 9's rewrite, at small sizes; the lead re-runs this on the "
-        "merged build.**",
+        f"{info['finished']:%Y-%m-%d %H:%M} UTC.",
         "",
         f"Machine: {m['cpu_model']}, {m['cores']} cores ({m['cores_usable']} usable), "
         f"{m['memory_bytes'] / 2**30:.1f} GiB RAM, {m['python']}; load average "

@@ -23,7 +23,7 @@ from rdflib.namespace import RDFS
 
 from filmgraph.namespaces import FG, ID
 from filmgraph.server import RunningServer
-from filmgraph.server.pages import film_page
+from filmgraph.server.pages import MAP_SCRIPT, film_page
 from filmgraph.store import Store, open_store
 
 from .conftest import FIXTURES, require_program
@@ -164,6 +164,18 @@ def test_clients_still_get_rdf_by_content_negotiation(
     graph = Graph().parse(data=body, format=fmt)
     assert (MINERS, RDFS.label, Literal("The Miners", lang="en")) in graph
     assert (MINERS, FG.drewOn, POTEMKIN) in graph
+
+
+def test_the_served_page_loads_the_maps_script_from_its_own_server(
+    server: RunningServer,
+) -> None:
+    _, body = fetch(server.url + "/id/film/the-miners-1937", "text/html")
+    inner = lxml_html.fromstring(body).xpath("//iframe[@id='film-map']")[0].get("srcdoc")
+    sources = re.findall(r'<script[^>]+src="([^"]+)"', inner)
+    assert sources == [MAP_SCRIPT]
+    assert len(body) < 200_000  # vis-network (640 KB) is not inlined into every page
+    with urllib.request.urlopen(server.url + MAP_SCRIPT, timeout=60) as response:
+        assert response.status == 200 and b"vis" in response.read(4096)
 
 
 @pytest.mark.integration

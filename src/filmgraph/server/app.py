@@ -44,6 +44,7 @@ from filmgraph.export.jsonld import filmgraph_context
 from filmgraph.iri import KINDS
 from filmgraph.namespaces import ID
 from filmgraph.server.answers import Job
+from filmgraph.server.cache import AnswerCache, etag_matches, request_key
 from filmgraph.server.formats import Reply
 from filmgraph.server.pool import WorkerPool
 from filmgraph.server.settings import ServerSettings
@@ -58,11 +59,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 _RESOURCE = re.compile(r"^([a-z][a-z-]*)/([a-z0-9]+(?:-[a-z0-9]+)*)$")
 _FORM = "application/x-www-form-urlencoded"
-_DATASET = (
-    "default-graph-uri and named-graph-uri are not supported: name the graphs in "
-    "the query with FROM <g> / FROM NAMED <g> (without them the default graph is "
-    "the union of every named graph)"
-)
+_REVALIDATE = {"Cache-Control": "no-cache"}  # keep it, but ask each time (a build changes it)
 _READ_ONLY = "this endpoint is read-only: SPARQL Update is refused"
 for _suffix, _media in (
     (".js", "text/javascript"),
@@ -100,6 +97,7 @@ class Endpoint:
     def __init__(self, settings: ServerSettings, pool: WorkerPool) -> None:
         self.settings = settings
         self.pool = pool
+        self.cache = AnswerCache()
         self.context = json.dumps({"@context": filmgraph_context()}, indent=1).encode("utf-8")
 
     async def index(self, request: Request) -> Response:
@@ -113,6 +111,7 @@ class Endpoint:
             "time_limit": self.settings.time_limit,
             "result_limit": self.settings.result_limit,
             **self.pool.status(),
+            **self.cache.status(),
         }
         return Response(json.dumps(body), media_type="application/json")
 
@@ -133,17 +132,14 @@ class Endpoint:
     async def named(self, request: Request) -> Response:
         params = request.query_params
         values = {k: params.getlist(k)[-1] for k in params if k != "format"}
-        return _response(
-            await self.pool.run(
-                Job(
-                    "named",
-                    name=request.path_params["name"],
-                    params=values,
-                    accept=request.headers.get("accept", ""),
-                    fmt=_one(params, "format"),
-                )
-            )
+        job = Job(
+            "named",
+            name=request.path_params["name"],
+            params=values,
+            accept=request.headers.get("accept", ""),
+            fmt=_one(params, "format"),
         )
+        return await self._answer(request, job)
 
     async def resource(self, request: Request) -> Response:
         path = request.path_params["path"]
@@ -157,24 +153,40 @@ class Endpoint:
         if match.group(1) not in KINDS:
             return _error(404, f"no kind of resource {match.group(1)!r}")
         accept = request.headers.get("accept", "") or "text/html"
-        return _response(
-            await self.pool.run(
-                Job(
-                    "resource",
-                    name=f"{ID}{path}",
-                    accept=accept,
-                    fmt=_one(request.query_params, "format"),
-                )
-            )
+        job = Job(
+            "resource", name=f"{ID}{path}", accept=accept, fmt=_one(request.query_params, "format")
         )
+        return await self._answer(request, job)
+
+    async def _answer(self, request: Request, job: Job) -> Response:
+        """The answer to ``job``: ``304`` when the client holds it, the kept answer when this
+        generation answered the same request before, else a worker's (kept if it can be)."""
+        generation = self.pool.generation
+        if not generation:  # not a build directory: the store may change under us
+            return _response(await self.pool.run(job))
+        key = request_key(job)
+        tag = AnswerCache.tag(generation, key)
+        held = request.headers.get("if-none-match")
+        if held and etag_matches(held, tag):
+            return Response(status_code=304, headers={"ETag": tag, **_REVALIDATE})
+        kept = self.cache.get(generation, key)
+        if kept is not None:
+            return _response(kept, {"ETag": tag, **_REVALIDATE})
+        reply = await self.pool.run(job)
+        answered_from = reply.headers.get("X-Filmgraph-Generation", "")
+        if reply.status != 200 or not answered_from:
+            return _response(reply)
+        if answered_from == self.pool.generation:
+            self.cache.put(answered_from, key, reply)
+        return _response(reply, {"ETag": AnswerCache.tag(answered_from, key), **_REVALIDATE})
 
     async def sparql(self, request: Request) -> Response:
         params = request.query_params
         if "update" in params:
             return _error(403, _READ_ONLY)
         text = _one(params, "query")
-        if "default-graph-uri" in params or "named-graph-uri" in params:
-            return _error(400, _DATASET)
+        default_graphs = tuple(params.getlist("default-graph-uri"))
+        named_graphs = tuple(params.getlist("named-graph-uri"))
         if request.method == "POST":
             body = await self._body(request)
             if isinstance(body, Response):
@@ -193,8 +205,8 @@ class Endpoint:
                     return _error(400, f"bad form body: {exc}")
                 if "update" in form:
                     return _error(403, _READ_ONLY)
-                if "default-graph-uri" in form or "named-graph-uri" in form:
-                    return _error(400, _DATASET)
+                default_graphs += tuple(form.get("default-graph-uri", []))
+                named_graphs += tuple(form.get("named-graph-uri", []))
                 text = (form.get("query") or [text])[-1]
             else:
                 return _error(
@@ -208,16 +220,15 @@ class Endpoint:
             )
         if len(text.encode("utf-8")) > self.settings.max_query_bytes:
             return _error(413, f"query too long: at most {self.settings.max_query_bytes} bytes")
-        return _response(
-            await self.pool.run(
-                Job(
-                    "sparql",
-                    text=text,
-                    accept=request.headers.get("accept", ""),
-                    fmt=_one(params, "format"),
-                )
-            )
+        job = Job(
+            "sparql",
+            text=text,
+            accept=request.headers.get("accept", ""),
+            fmt=_one(params, "format"),
+            default_graphs=default_graphs,
+            named_graphs=named_graphs,
         )
+        return await self._answer(request, job)
 
     async def _body(self, request: Request) -> bytes | Response:
         close = {"Connection": "close"}
@@ -281,6 +292,14 @@ class GuardMiddleware:
             return
         started = time.monotonic()
         sent = {"status": 0, "bytes": 0}
+        raw = bytes(scope.get("raw_path") or scope["path"].encode())
+        logged = False
+
+        def log_once() -> None:
+            nonlocal logged
+            if not logged:
+                logged = True
+                self._write(scope, raw, sent, started)
 
         async def send_logged(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -294,9 +313,12 @@ class GuardMiddleware:
                 message["headers"] = headers
             elif message["type"] == "http.response.body":
                 sent["bytes"] += len(message.get("body", b""))
+                if not message.get("more_body", False):
+                    # logged before the last byte leaves: a client that has its answer
+                    # finds its line in the log
+                    log_once()
             await send(message)
 
-        raw = bytes(scope.get("raw_path") or scope["path"].encode())
         try:
             if any(bad in raw for bad in (b"..", b"%", b"//", b"\\")):
                 reply = Reply.error(
@@ -306,7 +328,7 @@ class GuardMiddleware:
             else:
                 await self.app(scope, receive, send_logged)
         finally:
-            self._write(scope, raw, sent, started)
+            log_once()  # no complete answer (an error, a client gone): logged all the same
 
     def _write(self, scope: Scope, raw: bytes, sent: dict[str, int], started: float) -> None:
         query = scope.get("query_string", b"")
@@ -361,6 +383,8 @@ def create_app(settings: ServerSettings, pool: WorkerPool, log: TextIO) -> Starl
         Route("/queries", endpoint.catalogue, methods=["GET"]),
         Route("/queries/{name:str}", endpoint.named, methods=["GET"]),
         Route("/id/{path:path}", endpoint.resource, methods=["GET"]),
+        # vis-network for the film pages' maps, from the viz package's own copy
+        Mount("/static/viz", StaticFiles(packages=[("filmgraph.viz", "assets")])),
         Mount("/static", StaticFiles(directory=str(static), follow_symlink=False)),
     ]
     middleware = [

@@ -41,12 +41,24 @@ from typing import Any
 from filmgraph.builddir import BuildDir, Lease
 from filmgraph.server.answers import Job, answer
 from filmgraph.server.formats import Reply
+from filmgraph.server.pages import prepare_maps
 from filmgraph.server.settings import ServerSettings
 
 __all__ = ["WorkerPool", "is_build_dir", "start_forkserver"]
 
 _CONTEXT = multiprocessing.get_context("forkserver")  # fast, clean forks; no fork of threads
-_CONTEXT.set_forkserver_preload(["filmgraph.server.answers", "filmgraph.store.oxigraph"])
+# Workers fork with the query, page and map code imported (seconds of imports, once).
+_CONTEXT.set_forkserver_preload(
+    [
+        "filmgraph.server.answers",
+        "filmgraph.store.oxigraph",
+        "filmgraph.viz.details",
+        "filmgraph.viz.page",
+        "filmgraph.viz.selection",
+        "filmgraph.analytics.cache",
+        "filmgraph.analytics.flags",
+    ]
+)
 _REMEMBERED = 512  # expensive queries remembered
 
 
@@ -73,6 +85,10 @@ def _work(
 
     if store_path is not None:
         store = backend("oxigraph")(Path(store_path), read_only=True)  # type: ignore[call-arg]
+        try:
+            prepare_maps(store)  # a generation: its film pages' maps are cut from these parts
+        except Exception as exc:  # the pages will report it; the queries need none of it
+            print(f"filmgraph: query worker could not prepare the maps: {exc}", flush=True)
     else:
         store = open_store(store_setting)
     conn.send("ready")

@@ -94,9 +94,10 @@ def _one(values: Any, key: str) -> str:
 class Endpoint:
     """The routes, over one worker pool."""
 
-    def __init__(self, settings: ServerSettings, pool: WorkerPool) -> None:
+    def __init__(self, settings: ServerSettings, pool: WorkerPool, pages: WorkerPool) -> None:
         self.settings = settings
         self.pool = pool
+        self.pages = pages
         self.cache = AnswerCache()
         self.context = json.dumps({"@context": filmgraph_context()}, indent=1).encode("utf-8")
 
@@ -111,6 +112,9 @@ class Endpoint:
             "time_limit": self.settings.time_limit,
             "result_limit": self.settings.result_limit,
             **self.pool.status(),
+            "page_workers": self.settings.page_workers,
+            "idle_page_workers": self.pages.status()["idle_workers"],
+            "queued_pages": self.pages.status()["queued"],
             **self.cache.status(),
         }
         return Response(json.dumps(body), media_type="application/json")
@@ -156,14 +160,16 @@ class Endpoint:
         job = Job(
             "resource", name=f"{ID}{path}", accept=accept, fmt=_one(request.query_params, "format")
         )
-        return await self._answer(request, job)
+        return await self._answer(request, job, self.pages)
 
-    async def _answer(self, request: Request, job: Job) -> Response:
-        """The answer to ``job``: ``304`` when the client holds it, the kept answer when this
-        generation answered the same request before, else a worker's (kept if it can be)."""
-        generation = self.pool.generation
+    async def _answer(self, request: Request, job: Job, pool: WorkerPool | None = None) -> Response:
+        """The answer to ``job`` (from ``pool``, the query pool by default): ``304`` when the
+        client holds it, the kept answer when this generation answered the same request
+        before, else a worker's (kept if it can be)."""
+        pool = pool or self.pool
+        generation = pool.generation
         if not generation:  # not a build directory: the store may change under us
-            return _response(await self.pool.run(job))
+            return _response(await pool.run(job))
         key = request_key(job)
         tag = AnswerCache.tag(generation, key)
         held = request.headers.get("if-none-match")
@@ -172,11 +178,11 @@ class Endpoint:
         kept = self.cache.get(generation, key)
         if kept is not None:
             return _response(kept, {"ETag": tag, **_REVALIDATE})
-        reply = await self.pool.run(job)
+        reply = await pool.run(job)
         answered_from = reply.headers.get("X-Filmgraph-Generation", "")
         if reply.status != 200 or not answered_from:
             return _response(reply)
-        if answered_from == self.pool.generation:
+        if answered_from == pool.generation:
             self.cache.put(answered_from, key, reply)
         return _response(reply, {"ETag": AnswerCache.tag(answered_from, key), **_REVALIDATE})
 
@@ -359,16 +365,23 @@ def _escape(value: bytes) -> str:
     return "".join(out)
 
 
-def create_app(settings: ServerSettings, pool: WorkerPool, log: TextIO) -> Starlette:
-    """The endpoint's ASGI application; the pool starts and stops with it."""
-    endpoint = Endpoint(settings, pool)
+def create_app(
+    settings: ServerSettings, pool: WorkerPool, pages: WorkerPool, log: TextIO
+) -> Starlette:
+    """The endpoint's ASGI application over the query pool and the page pool (both start
+    and stop with it)."""
+    endpoint = Endpoint(settings, pool, pages)
     static = files("filmgraph.server").joinpath("static")
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await pool.start()
         try:
-            yield
+            await pages.start()
+            try:
+                yield
+            finally:
+                await pages.close()
         finally:
             await pool.close()
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -166,16 +167,25 @@ def test_clients_still_get_rdf_by_content_negotiation(
     assert (MINERS, FG.drewOn, POTEMKIN) in graph
 
 
-def test_the_served_page_loads_the_maps_script_from_its_own_server(
-    server: RunningServer,
-) -> None:
+def test_the_served_page_leaves_its_map_to_a_frame_of_its_own(server: RunningServer) -> None:
     _, body = fetch(server.url + "/id/film/the-miners-1937", "text/html")
-    inner = lxml_html.fromstring(body).xpath("//iframe[@id='film-map']")[0].get("srcdoc")
-    sources = re.findall(r'<script[^>]+src="([^"]+)"', inner)
-    assert sources == [MAP_SCRIPT]
-    assert len(body) < 200_000  # vis-network (640 KB) is not inlined into every page
+    frame = lxml_html.fromstring(body).xpath("//iframe[@id='film-map']")[0]
+    assert frame.get("src") == "/map/film/the-miners-1937" and frame.get("srcdoc") is None
+
+
+def test_the_served_map_loads_vis_network_from_its_own_server(server: RunningServer) -> None:
+    _, body = fetch(server.url + "/map/film/the-miners-1937", "text/html")
+    text = body.decode("utf-8")
+    assert re.findall(r'<script[^>]+src="([^"]+)"', text) == [MAP_SCRIPT]
+    assert "new vis.Network" in text and len(body) < 100_000  # vis-network is not inlined
     with urllib.request.urlopen(server.url + MAP_SCRIPT, timeout=60) as response:
         assert response.status == 200 and b"vis" in response.read(4096)
+
+
+def test_a_film_no_claim_links_has_no_map(server: RunningServer) -> None:
+    with pytest.raises(urllib.error.HTTPError) as error:
+        fetch(server.url + "/map/film/no-such-film-1900", "text/html")
+    assert error.value.code == 404
 
 
 @pytest.mark.integration

@@ -34,7 +34,7 @@ from filmgraph.server.formats import (
     negotiate,
     serialise_reply,
 )
-from filmgraph.server.pages import MAP_SCRIPT, film_page, resource_page
+from filmgraph.server.pages import MAP_SCRIPT, film_map, film_page, map_path, resource_page
 from filmgraph.store.base import QueryResult, SelectResult, Store
 from filmgraph.store.oxigraph import OxigraphStore
 
@@ -52,7 +52,8 @@ class Job:
     """One request for a worker.
 
     ``kind`` is ``sparql`` (``text`` is the query), ``named`` (``name`` and ``params``),
-    ``resource`` (``name`` is the IRI) or ``catalogue``. ``accept`` is the Accept header,
+    ``resource`` (``name`` is the IRI), ``map`` (a film's small map; ``name`` is the film)
+    or ``catalogue``. ``accept`` is the Accept header,
     ``fmt`` a ``?format=`` override. ``default_graphs`` and ``named_graphs`` are the SPARQL
     Protocol's ``default-graph-uri`` and ``named-graph-uri``: when either is given they are
     the query's dataset, in place of any ``FROM`` / ``FROM NAMED`` in its text.
@@ -179,6 +180,8 @@ def answer(store: Store, job: Job, result_limit: int, allow_service: bool) -> Re
     try:
         if job.kind == "resource":
             return _resource(store, job)
+        if job.kind == "map":
+            return _map(store, job)
         if job.kind == "catalogue":
             return _catalogue()
         if job.kind == "named":
@@ -313,6 +316,14 @@ def _catalogue() -> Reply:
     return Reply(200, "application/json", json.dumps(queries, ensure_ascii=False).encode())
 
 
+def _map(store: Store, job: Job) -> Reply:
+    iri = merged_into(store, URIRef(job.name))
+    html = film_map(store, iri, MAP_SCRIPT)
+    if html is None:
+        return Reply.error(404, f"no influence map around {iri}")
+    return Reply(200, "text/html; charset=utf-8", html.encode("utf-8"))
+
+
 def _resource(store: Store, job: Job) -> Reply:
     iri = merged_into(store, URIRef(job.name))  # an IRI linking merged answers as its node
     result = store.query(_named("resource-page").text, {"resource": iri})
@@ -322,7 +333,7 @@ def _resource(store: Store, job: Job) -> Reply:
     if isinstance(media, Reply):
         return media
     if media == "text/html":
-        html = film_page(store, iri, map_script=MAP_SCRIPT) or resource_page(iri, result)
+        html = film_page(store, iri, map_src=map_path(str(iri))) or resource_page(iri, result)
         return Reply(200, "text/html; charset=utf-8", html.encode("utf-8"))
     graph = Graph()
     for row in result.dicts():

@@ -11,6 +11,7 @@ Routes::
     GET  /queries           the named queries (JSON)
     GET  /queries/NAME?p=v  one named query, parameters from the URL
     GET  /id/KIND/SLUG      a resource (HTML, Turtle, JSON-LD by content negotiation)
+    GET  /map/film/SLUG     the small influence map a film's page shows (HTML, in its iframe)
     GET  /static/PATH       the pages' scripts, styles, fonts (every file under static/)
     GET  /context.jsonld    the JSON-LD context
     GET  /health            liveness: 200 while the process answers, with the pool's counts
@@ -19,6 +20,7 @@ Routes::
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import mimetypes
@@ -99,6 +101,7 @@ class Endpoint:
         self.pool = pool
         self.pages = pages
         self.cache = AnswerCache()
+        self._running: dict[tuple[str, str], asyncio.Future[Reply]] = {}
         self.context = json.dumps({"@context": filmgraph_context()}, indent=1).encode("utf-8")
 
     async def index(self, request: Request) -> Response:
@@ -162,10 +165,18 @@ class Endpoint:
         )
         return await self._answer(request, job, self.pages)
 
+    async def film_map(self, request: Request) -> Response:
+        slug = request.path_params["slug"]
+        if not _RESOURCE.match(f"film/{slug}"):
+            return _error(400, "not a film: expected /map/film/SLUG")
+        job = Job("map", name=f"{ID}film/{slug}", accept="text/html")
+        return await self._answer(request, job, self.pages)
+
     async def _answer(self, request: Request, job: Job, pool: WorkerPool | None = None) -> Response:
         """The answer to ``job`` (from ``pool``, the query pool by default): ``304`` when the
         client holds it, the kept answer when this generation answered the same request
-        before, else a worker's (kept if it can be)."""
+        before, the answer of the same request already running (one worker, not one per
+        asker), else a worker's (kept if it can be)."""
         pool = pool or self.pool
         generation = pool.generation
         if not generation:  # not a build directory: the store may change under us
@@ -178,7 +189,12 @@ class Endpoint:
         kept = self.cache.get(generation, key)
         if kept is not None:
             return _response(kept, {"ETag": tag, **_REVALIDATE})
-        reply = await pool.run(job)
+        running = self._running.get((generation, key))
+        if running is None:  # the first asker runs it; the same request meanwhile waits for it
+            running = asyncio.ensure_future(pool.run(job))
+            self._running[(generation, key)] = running
+            running.add_done_callback(lambda _: self._running.pop((generation, key), None))
+        reply = await asyncio.shield(running)
         answered_from = reply.headers.get("X-Filmgraph-Generation", "")
         if reply.status != 200 or not answered_from:
             return _response(reply)
@@ -268,8 +284,6 @@ class Endpoint:
 
 
 def _deadline(seconds: float) -> Any:
-    import asyncio
-
     return asyncio.timeout(seconds)
 
 
@@ -396,6 +410,7 @@ def create_app(
         Route("/queries", endpoint.catalogue, methods=["GET"]),
         Route("/queries/{name:str}", endpoint.named, methods=["GET"]),
         Route("/id/{path:path}", endpoint.resource, methods=["GET"]),
+        Route("/map/film/{slug:str}", endpoint.film_map, methods=["GET"]),
         # vis-network for the film pages' maps, from the viz package's own copy
         Mount("/static/viz", StaticFiles(packages=[("filmgraph.viz", "assets")])),
         Mount("/static", StaticFiles(directory=str(static), follow_symlink=False)),

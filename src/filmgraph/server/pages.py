@@ -35,8 +35,10 @@ from filmgraph.store.base import SelectResult, Store
 __all__ = [
     "MAP_SCRIPT",
     "STATIC_FILES",
+    "film_map",
     "film_page",
     "local_path",
+    "map_path",
     "prepare_maps",
     "resource_page",
     "static_file",
@@ -285,6 +287,16 @@ def prepare_maps(store: Store) -> None:
     _parts_for(store)
 
 
+def _has_map(store: Store, iri: URIRef) -> bool:
+    """True when the film has a map: some claim links it to another work."""
+    from filmgraph.viz import selection
+
+    parts = _parts_for(store)
+    return str(iri) in parts.influence and (
+        len(selection.around(parts.influence, str(iri), 1).nodes) >= 2
+    )
+
+
 def _small_map(store: Store, iri: URIRef, map_script: str | None) -> str | None:
     """The influence map one step around the film (the viz page, compact), or ``None``:
     what ``filmgraph viz --around FILM --depth 1`` draws."""
@@ -292,9 +304,9 @@ def _small_map(store: Store, iri: URIRef, map_script: str | None) -> str | None:
     from filmgraph.viz.details import map_graph
     from filmgraph.viz.page import render_page
 
-    parts = _parts_for(store)
-    if str(iri) not in parts.influence:
+    if not _has_map(store, iri):
         return None
+    parts = _parts_for(store)
     graph = map_graph(
         parts.influence, selection.around(parts.influence, str(iri), 1), parts.catalogue
     )
@@ -303,8 +315,25 @@ def _small_map(store: Store, iri: URIRef, map_script: str | None) -> str | None:
     return render_page(graph, movement_labels=parts.labels, compact=True, vis_src=map_script)
 
 
+def film_map(store: Store, iri: URIRef, map_script: str | None = None) -> str | None:
+    """The small influence map of a film's page as a page of its own, or ``None`` when
+    ``iri`` is no film with a map (the endpoint serves it at :func:`map_path`)."""
+    return _small_map(store, iri, map_script)
+
+
+def map_path(iri: str) -> str | None:
+    """Where this server shows the small map of one of our films, or ``None``."""
+    local = local_path(iri)
+    return None if local is None else "/map" + local.removeprefix("/id")
+
+
 def film_page(
-    store: Store, iri: URIRef, *, with_map: bool = True, map_script: str | None = None
+    store: Store,
+    iri: URIRef,
+    *,
+    with_map: bool = True,
+    map_script: str | None = None,
+    map_src: str | None = None,
 ) -> str | None:
     """A film's page for people, or ``None`` when ``iri`` is not a film.
 
@@ -314,8 +343,10 @@ def film_page(
     happened to it after release; a small influence map (``with_map``); and, below, the
     full property table a linked-data reader expects.
 
-    The map inlines vis-network unless ``map_script`` gives the address to load it from
-    (the endpoint passes :data:`MAP_SCRIPT`).
+    The map is inlined (``srcdoc``) and inlines vis-network, unless ``map_script`` gives the
+    address to load vis-network from, or ``map_src`` the address of the map itself (the
+    endpoint passes :func:`map_path`: the page then draws no map, the browser fetches it
+    beside the page, and both are kept per generation).
     """
     result = store.query(get_query("resource-page").text, {"resource": iri})
     if not isinstance(result, SelectResult) or not result.rows:
@@ -408,7 +439,8 @@ def film_page(
             }
             for r in events
         ],
-        "map": _small_map(store, iri, map_script) if with_map else None,
+        "map": _small_map(store, iri, map_script) if with_map and not map_src else None,
+        "map_src": map_src if with_map and map_src and _has_map(store, iri) else None,
     }
     return (
         _templates()

@@ -26,6 +26,7 @@ import argparse
 import http.client
 import json
 import os
+import random
 import shutil
 import socket
 import statistics
@@ -61,10 +62,16 @@ class Request:
 
 
 @dataclass
+class Film:
+    iri: str
+    lookup: str  # a SPARQL lookup of the film by its exact label
+
+
+@dataclass
 class Server:
     name: str
     port: int
-    requests: dict[str, Request]
+    requests: dict[str, list[Request]]  # per kind, one per film: a client draws at random
     runaway: Request
     process: subprocess.Popen[bytes] | None = None
 
@@ -74,6 +81,7 @@ class Tally:
     latencies: dict[str, list[float]] = field(default_factory=lambda: {k: [] for k in KINDS})
     errors: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
     runaway: dict[str, int] = field(default_factory=dict)
+    failures: dict[str, int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -105,40 +113,52 @@ def sparql_path(base: str, query: str) -> str:
     return f"{base}?" + urllib.parse.urlencode({"query": query})
 
 
-def mix(base: str, lookup: str, film: str, native: bool) -> dict[str, Request]:
-    """The three requests: filmgraph's own routes when ``native``, else plain SPARQL."""
+def mix(base: str, films: list[Film], native: bool) -> dict[str, list[Request]]:
+    """The three requests, one per film: filmgraph's own routes when ``native``, else plain
+    SPARQL."""
     json_type = "application/sparql-results+json"
-    slug = film.rsplit("/", 1)[1]
-    page_query = get_query("resource-page").text + f"\nVALUES ?resource {{ <{film}> }}"
-    return {
-        "lookup": Request(sparql_path(base, lookup), json_type, slug.encode()),
-        "aggregate": Request(
-            f"/queries/{AGGREGATE}" if native else sparql_path(base, get_query(AGGREGATE).text),
-            json_type,
-            b"bindings",
-        ),
-        "page": Request(
-            f"/id/film/{slug}" if native else sparql_path(base, page_query),
-            "text/html" if native else json_type,
-            b'id="film-title"' if native else b"rdf-schema#label",
-        ),
-    }
+    page_text = get_query("resource-page").text
+    aggregate = Request(
+        f"/queries/{AGGREGATE}" if native else sparql_path(base, get_query(AGGREGATE).text),
+        json_type,
+        b"bindings",
+    )
+    out: dict[str, list[Request]] = {"lookup": [], "aggregate": [aggregate], "page": []}
+    for film in films:
+        slug = film.iri.rsplit("/", 1)[1]
+        page_query = page_text + f"\nVALUES ?resource {{ <{film.iri}> }}"
+        out["lookup"].append(Request(sparql_path(base, film.lookup), json_type, slug.encode()))
+        out["page"].append(
+            Request(
+                f"/id/film/{slug}" if native else sparql_path(base, page_query),
+                "text/html" if native else json_type,
+                b'id="film-title"' if native else b"rdf-schema#label",
+            )
+        )
+    return out
 
 
-def client(server: Server, kind: str, stop: float, tally: Tally) -> None:
-    request = server.requests[kind]
+def client(server: Server, kind: str, stop: float, tally: Tally, seed: int) -> None:
+    choices = server.requests[kind]
+    draw = random.Random(seed)
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
     while time.monotonic() < stop:
+        request = draw.choice(choices)
         started = time.perf_counter()
+        status, failure = 0, ""
         try:
             conn.request("GET", request.path, headers={"Accept": request.accept})
             response = conn.getresponse()
             body = response.read()
+            status = response.status
             ok = response.status == 200 and request.expect in body
+            if status == 200 and not ok:
+                failure, status = "wrong answer", 0
             if response.getheader("Connection", "").lower() == "close":
                 conn.close()
-        except (OSError, http.client.HTTPException):
+        except (OSError, http.client.HTTPException) as exc:
             ok = False
+            failure = type(exc).__name__
             conn.close()
         elapsed = (time.perf_counter() - started) * 1000
         with tally.lock:
@@ -146,6 +166,8 @@ def client(server: Server, kind: str, stop: float, tally: Tally) -> None:
                 tally.latencies[kind].append(elapsed)
             else:
                 tally.errors[kind] += 1
+                what = f"{kind}: HTTP {status}" if status else f"{kind}: {failure}"
+                tally.failures[what] = tally.failures.get(what, 0) + 1
     conn.close()
 
 
@@ -175,7 +197,7 @@ def phase(server: Server, clients: int, runaways: int, seconds: float) -> dict[s
     tally = Tally()
     stop = time.monotonic() + seconds
     threads = [
-        threading.Thread(target=client, args=(server, KINDS[n % 3], stop, tally))
+        threading.Thread(target=client, args=(server, KINDS[n % 3], stop, tally, n))
         for n in range(clients)
     ]
     threads += [
@@ -187,7 +209,11 @@ def phase(server: Server, clients: int, runaways: int, seconds: float) -> dict[s
     for thread in threads:
         thread.join(seconds + 120)
     took = time.monotonic() - began
-    out: dict[str, object] = {"runaway": tally.runaway}
+    out: dict[str, object] = {
+        "runaway": tally.runaway,
+        "failures": tally.failures,
+        "load": os.getloadavg()[0],
+    }
     for kind in KINDS:
         values = tally.latencies[kind]
         q = statistics.quantiles(values, n=100) if len(values) > 1 else [0.0] * 99
@@ -206,7 +232,7 @@ def phase(server: Server, clients: int, runaways: int, seconds: float) -> dict[s
 
 @contextmanager
 def filmgraph_server(
-    store: Path, lookup: str, film: str, time_limit: float, log: Path
+    store: Path, films: list[Film], time_limit: float, log: Path
 ) -> Iterator[Server]:
     port = free_port()
     process = subprocess.Popen(
@@ -228,7 +254,7 @@ def filmgraph_server(
     server = Server(
         "filmgraph serve",
         port,
-        mix("/sparql", lookup, film, native=True),
+        mix("/sparql", films, native=True),
         Request(sparql_path("/sparql", RUNAWAY), "application/sparql-results+json", b""),
         process,
     )
@@ -241,9 +267,7 @@ def filmgraph_server(
 
 
 @contextmanager
-def oxigraph_server(
-    store_path: Path, lookup: str, film: str, time_limit: float
-) -> Iterator[Server]:
+def oxigraph_server(store_path: Path, films: list[Film], time_limit: float) -> Iterator[Server]:
     port = free_port()
     program = shutil.which("oxigraph", path=str(BIN)) or "oxigraph"
     process = subprocess.Popen(
@@ -265,7 +289,7 @@ def oxigraph_server(
     server = Server(
         "oxigraph serve-read-only",
         port,
-        mix("/query", lookup, film, native=False),
+        mix("/query", films, native=False),
         Request(sparql_path("/query", RUNAWAY), "application/sparql-results+json", b""),
         process,
     )
@@ -279,7 +303,7 @@ def oxigraph_server(
 
 @contextmanager
 def virtuoso_server(
-    quads: Path, lookup: str, film: str, time_limit: float, folder: Path
+    quads: Path, films: list[Film], time_limit: float, folder: Path
 ) -> Iterator[Server]:
     program = shutil.which("virtuoso-t")
     isql = shutil.which("isql-vt")
@@ -306,7 +330,7 @@ def virtuoso_server(
     server = Server(
         "Virtuoso 7.2 (Debian)",
         http_port,
-        mix("/sparql", lookup, film, native=False),
+        mix("/sparql", films, native=False),
         Request(sparql_path("/sparql", RUNAWAY), "application/sparql-results+json", b""),
         process,
     )
@@ -339,25 +363,39 @@ def virtuoso_server(
 # -- the run -------------------------------------------------------------------------------
 
 
-def pick_film(store_path: Path) -> tuple[str, str]:
-    """A film IRI and a lookup by its exact label (an index lookup in every engine)."""
+def cache_counts(server: Server) -> tuple[int, int] | None:
+    """filmgraph's answer-cache hits and misses so far (from ``/health``), else ``None``."""
+    if not server.name.startswith("filmgraph"):
+        return None
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    try:
+        conn.request("GET", "/health")
+        health = json.loads(conn.getresponse().read())
+    finally:
+        conn.close()
+    return int(health["cache_hits"]), int(health["cache_misses"])
+
+
+def all_films(store_path: Path) -> list[Film]:
+    """Every film with its label: clients draw among them at random, so an answer a server
+    keeps is not the whole story."""
     store = ox.Store.read_only(str(store_path))
-    rows = list(
-        store.query(
-            "PREFIX fg: <https://w3id.org/filmgraph/ontology#> "
-            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
-            "SELECT ?f ?l WHERE { ?f a fg:Film ; rdfs:label ?l } ORDER BY ?f LIMIT 200",
-            use_default_graph_as_union=True,
-        )
-    )
-    chosen = next((r for r in rows if str(r["f"].value).endswith("the-miners-1937")), rows[0])
-    label: ox.Literal = chosen["l"]
-    literal = json.dumps(label.value) + (f"@{label.language}" if label.language else "")
-    lookup = (
+    rows = store.query(
+        "PREFIX fg: <https://w3id.org/filmgraph/ontology#> "
         "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
-        f"SELECT ?film WHERE {{ ?film rdfs:label {literal} }}"
+        "SELECT ?f (SAMPLE(?label) AS ?l) WHERE { ?f a fg:Film ; rdfs:label ?label } "
+        "GROUP BY ?f ORDER BY ?f"
     )
-    return str(chosen["f"].value), lookup
+    films = []
+    for row in rows:
+        label: ox.Literal = row["l"]
+        literal = json.dumps(label.value) + (f"@{label.language}" if label.language else "")
+        lookup = (
+            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+            f"SELECT ?film WHERE {{ ?film rdfs:label {literal} }}"
+        )
+        films.append(Film(str(row["f"].value), lookup))
+    return films
 
 
 def main() -> None:
@@ -386,20 +424,18 @@ def main() -> None:
             build(store_dir)
         generation = BuildDir(store_dir).current()
         quads_count = generation.summary()["counts"]["triples"]
-        film, lookup = pick_film(generation.store_path)
+        films = all_films(generation.store_path)
         nquads = Path(tmp) / "graph.nq"
         ox.Store.read_only(str(generation.store_path)).dump(
             str(nquads), format=ox.RdfFormat.N_QUADS
         )
         servers = {
             "filmgraph": lambda: filmgraph_server(
-                store_dir, lookup, film, args.time_limit, Path(tmp) / "access.log"
+                store_dir, films, args.time_limit, Path(tmp) / "access.log"
             ),
-            "oxigraph": lambda: oxigraph_server(
-                generation.store_path, lookup, film, args.time_limit
-            ),
+            "oxigraph": lambda: oxigraph_server(generation.store_path, films, args.time_limit),
             "virtuoso": lambda: virtuoso_server(
-                nquads, lookup, film, args.time_limit, Path(tmp) / "virtuoso"
+                nquads, films, args.time_limit, Path(tmp) / "virtuoso"
             ),
         }
         for make in (servers[name] for name in chosen):
@@ -407,17 +443,22 @@ def main() -> None:
                 print(f"== {server.name} on 127.0.0.1:{server.port}", flush=True)
                 for clients in counts:
                     for runaways in (0, 4):
+                        before = cache_counts(server)
                         outcome = phase(server, clients, runaways, args.seconds)
+                        after = cache_counts(server)
+                        if before is not None and after is not None:
+                            hits, misses = (after[i] - before[i] for i in (0, 1))
+                            outcome["cache_hits"] = hits / max(1, hits + misses)
                         results.setdefault(server.name, {})[(clients, runaways)] = outcome
                         print(clients, runaways, json.dumps(outcome), flush=True)
                         time.sleep(min(args.time_limit, 5) if runaways else 0.5)
-    write_report(results, quads_count, film, args)
+    write_report(results, quads_count, len(films), args)
 
 
 def write_report(
     results: dict[str, dict[tuple[int, int], dict[str, object]]],
     quads: int,
-    film: str,
+    film_count: int,
     args: argparse.Namespace,
 ) -> None:
     lines = [
@@ -430,14 +471,18 @@ def write_report(
         f"**lookup** (a film by its exact label, SPARQL), **aggregate** (the named query "
         f"`{AGGREGATE}`: `/queries/{AGGREGATE}` on filmgraph, its text on the others), "
         f"**page** (`/id/film/…` as HTML on filmgraph; the `resource-page` query on the "
-        f"others, which have no pages; film {film.rsplit('/', 1)[1]}). *Runaways*: 4 more "
+        "others, which have no pages). Each lookup and page request is for a film drawn at "
+        f"random among all {film_count:,} films. *Runaways*: 4 more "
         "clients send a three-way cartesian COUNT again and again (honouring Retry-After, "
         f"at most 1 s); every server's time limit {args.time_limit:g} s. "
-        "Latencies in ms; errors are non-200 answers, wrong answers and failed connections.",
+        "Latencies in ms; errors are non-200 answers, wrong answers and failed connections. "
+        "*load*: the machine's 1-minute load average at the end of the phase. *kept*: the "
+        "share of filmgraph's answers that came from its per-generation answer cache.",
         "",
         "| server | clients | runaways | lookup req/s | lookup p50 | lookup p99 | "
-        "aggregate req/s | aggregate p99 | page req/s | page p50 | page p99 | errors |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "aggregate req/s | aggregate p99 | page req/s | page p50 | page p99 | errors | "
+        "load | kept |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, phases in results.items():
         for (clients, runaways), r in phases.items():
@@ -447,7 +492,8 @@ def write_report(
             lines.append(
                 f"| {name} | {clients} | {runaways} | {look['rps']:.1f} | {look['p50']:.1f} | "
                 f"{look['p99']:.1f} | {agg['rps']:.1f} | {agg['p99']:.1f} | {page['rps']:.1f} | "
-                f"{page['p50']:.1f} | {page['p99']:.1f} | {errors} |"
+                f"{page['p50']:.1f} | {page['p99']:.1f} | {errors} | {r['load']:.1f} | "
+                + (f"{100 * r['cache_hits']:.0f} % |" if "cache_hits" in r else "- |")  # type: ignore[operator]
             )
     ours = results.get("filmgraph serve", {})
     theirs = results.get("oxigraph serve-read-only", {})
@@ -473,6 +519,11 @@ def write_report(
             f" | {100 * page['rps'] / max(opage['rps'], 1e-9):.0f} % | "
             f"{look['p99']:.1f} | {errors} |"
         )
+    lines += ["", "## What the failed requests got", ""]
+    for name, phases in results.items():
+        for (clients, runaways), r in phases.items():
+            if r["failures"]:
+                lines.append(f"- {name}, {clients} clients, {runaways} runaways: {r['failures']}")
     lines += ["", "## What the runaway queries got", ""]
     for name, phases in results.items():
         for (clients, runaways), r in phases.items():

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +24,7 @@ from rdflib.namespace import RDFS
 
 from filmgraph.namespaces import FG, ID
 from filmgraph.server import RunningServer
-from filmgraph.server.pages import film_page
+from filmgraph.server.pages import MAP_SCRIPT, film_page
 from filmgraph.store import Store, open_store
 
 from .conftest import FIXTURES, require_program
@@ -164,6 +165,27 @@ def test_clients_still_get_rdf_by_content_negotiation(
     graph = Graph().parse(data=body, format=fmt)
     assert (MINERS, RDFS.label, Literal("The Miners", lang="en")) in graph
     assert (MINERS, FG.drewOn, POTEMKIN) in graph
+
+
+def test_the_served_page_leaves_its_map_to_a_frame_of_its_own(server: RunningServer) -> None:
+    _, body = fetch(server.url + "/id/film/the-miners-1937", "text/html")
+    frame = lxml_html.fromstring(body).xpath("//iframe[@id='film-map']")[0]
+    assert frame.get("src") == "/map/film/the-miners-1937" and frame.get("srcdoc") is None
+
+
+def test_the_served_map_loads_vis_network_from_its_own_server(server: RunningServer) -> None:
+    _, body = fetch(server.url + "/map/film/the-miners-1937", "text/html")
+    text = body.decode("utf-8")
+    assert re.findall(r'<script[^>]+src="([^"]+)"', text) == [MAP_SCRIPT]
+    assert "new vis.Network" in text and len(body) < 100_000  # vis-network is not inlined
+    with urllib.request.urlopen(server.url + MAP_SCRIPT, timeout=60) as response:
+        assert response.status == 200 and b"vis" in response.read(4096)
+
+
+def test_a_film_no_claim_links_has_no_map(server: RunningServer) -> None:
+    with pytest.raises(urllib.error.HTTPError) as error:
+        fetch(server.url + "/map/film/no-such-film-1900", "text/html")
+    assert error.value.code == 404
 
 
 @pytest.mark.integration

@@ -372,10 +372,10 @@ HOSTILE = {
     ),
     "unknown body type": ("POST", "/sparql", b"<x/>", {"Content-Type": "application/xml"}, 415),
     "no query": ("GET", "/sparql", None, {}, 400),
-    "dataset parameters": (
+    "dataset parameter that is no IRI": (
         "GET",
         "/sparql?"
-        + urllib.parse.urlencode({"query": FILMS, "default-graph-uri": "file:///etc/passwd"}),
+        + urllib.parse.urlencode({"query": FILMS, "default-graph-uri": "<file:///etc/passwd>"}),
         None,
         {},
         400,
@@ -496,9 +496,9 @@ def test_a_resource_iri_answers_html_to_a_browser(server: RunningServer) -> None
         server.url + "/id/film/battleship-potemkin-1925",
         headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"},
     )
-    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert status == 200 and headers["Content-Type"].startswith("text/html"), body
     page = body.decode()
-    assert "<h1 id=\"film-title\">Battleship Potemkin" in page  # a film gets its page for people
+    assert '<h1 id="film-title">Battleship Potemkin' in page  # a film gets its page for people
     assert 'href="/id/person/sergei-eisenstein"' in page
 
 
@@ -558,6 +558,48 @@ def test_every_request_is_in_the_access_log(server: RunningServer) -> None:
     assert log is not None
     lines = Path(log).read_text(encoding="utf-8").splitlines()
     assert any('"GET /health?probe=access-log HTTP/1.1" 200' in line for line in lines)
+
+
+def test_an_answer_names_its_generation_in_a_weak_etag(server: RunningServer) -> None:
+    url = server.url + "/sparql?" + urllib.parse.urlencode({"query": FILMS + " # etag"})
+    status, headers, _ = fetch(url)
+    generation = headers["X-Filmgraph-Generation"]
+    assert status == 200 and headers["ETag"].startswith(f'W/"{generation}.')
+    assert headers["Cache-Control"] == "no-cache"
+
+
+def test_a_client_holding_the_answer_gets_304(server: RunningServer) -> None:
+    url = server.url + "/queries/film-influences?film=film:strike-1925"
+    _, headers, _ = fetch(url)
+    status, again, body = fetch(url, headers={"If-None-Match": headers["ETag"]})
+    assert status == 304 and body == b"" and again["ETag"] == headers["ETag"]
+
+
+def test_a_repeated_request_is_answered_the_same_without_a_worker(
+    server: RunningServer,
+) -> None:
+    url = server.url + "/sparql?" + urllib.parse.urlencode({"query": FILMS + " # repeated"})
+    first = fetch(url)
+    before = json.loads(fetch(server.url + "/health")[2])["cache_hits"]
+    second = fetch(url)
+    after = json.loads(fetch(server.url + "/health")[2])["cache_hits"]
+    assert after == before + 1
+    assert first[0] == second[0] == 200 and first[2] == second[2]
+    assert first[1]["ETag"] == second[1]["ETag"]
+
+
+def test_answers_differ_by_accept_header_in_the_cache(server: RunningServer) -> None:
+    url = server.url + "/sparql?" + urllib.parse.urlencode({"query": FILMS + " # accept"})
+    _, as_json, json_body = fetch(url, headers={"Accept": "application/sparql-results+json"})
+    _, as_csv, csv_body = fetch(url, headers={"Accept": "text/csv"})
+    assert as_csv["Content-Type"].startswith("text/csv") and csv_body != json_body
+    assert as_csv["ETag"] != as_json["ETag"]
+
+
+def test_the_maps_script_is_served_from_static(server: RunningServer) -> None:
+    status, headers, body = fetch(server.url + "/static/viz/vis-network.min.js")
+    assert status == 200 and headers["Content-Type"].startswith("text/javascript")
+    assert b"vis-network" in body[:2000]
 
 
 def test_the_context_is_published(server: RunningServer) -> None:

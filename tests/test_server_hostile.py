@@ -444,6 +444,69 @@ def test_from_limits_the_default_graph_to_the_graphs_named(server: RunningServer
     assert [b["g"]["value"] for b in json.loads(named)["results"]["bindings"]] == [one]
 
 
+def graphs_of(server: RunningServer) -> list[str]:
+    _, _, body = sparql(server, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g")
+    return [b["g"]["value"] for b in json.loads(body)["results"]["bindings"]]
+
+
+def count_over(server: RunningServer, query: str, **dataset: list[str]) -> int:
+    fields = [("query", query)] + [
+        (name.replace("_", "-"), iri) for name, iris in dataset.items() for iri in iris
+    ]
+    status, _, body = fetch(server.url + "/sparql?" + urllib.parse.urlencode(fields))
+    assert status == 200, body
+    return int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
+
+
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+
+def test_default_graph_uri_makes_the_default_graph_as_from_does(server: RunningServer) -> None:
+    one = graphs_of(server)[0]
+    by_parameter = count_over(server, COUNT, default_graph_uri=[one])
+    by_from = count_over(server, f"SELECT (COUNT(*) AS ?n) FROM <{one}> WHERE {{ ?s ?p ?o }}")
+    assert 0 < by_parameter == by_from < count_over(server, COUNT)
+
+
+def test_default_graph_uri_overrides_the_querys_from(server: RunningServer) -> None:
+    first, second = graphs_of(server)[:2]
+    query = f"SELECT (COUNT(*) AS ?n) FROM <{first}> WHERE {{ ?s ?p ?o }}"
+    assert count_over(server, query, default_graph_uri=[second]) == count_over(
+        server, COUNT, default_graph_uri=[second]
+    )
+    assert count_over(server, COUNT, default_graph_uri=[second]) != count_over(server, query)
+
+
+def test_named_graph_uri_names_the_graphs_and_leaves_the_default_graph_empty(
+    server: RunningServer,
+) -> None:
+    first, second = graphs_of(server)[:2]
+    named = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    assert count_over(server, named, named_graph_uri=[first, second]) == 2
+    assert count_over(server, COUNT, named_graph_uri=[first]) == 0
+
+
+def test_dataset_parameters_come_in_a_form_body_too(server: RunningServer) -> None:
+    one = graphs_of(server)[0]
+    body = urllib.parse.urlencode([("query", COUNT), ("default-graph-uri", one)]).encode()
+    status, _, answer = fetch(
+        server.url + "/sparql",
+        body,
+        {"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    found = int(json.loads(answer)["results"]["bindings"][0]["n"]["value"])
+    assert status == 200 and found == count_over(server, COUNT, default_graph_uri=[one])
+
+
+def test_a_dataset_parameter_that_is_no_iri_gets_400(server: RunningServer) -> None:
+    status, _, body = fetch(
+        server.url
+        + "/sparql?"
+        + urllib.parse.urlencode({"query": COUNT, "named-graph-uri": "not an iri"})
+    )
+    assert status == 400 and b"named-graph-uri" in body and b"not a valid IRI" in body
+
+
 def test_an_accept_header_refusing_html_gets_no_html(server: RunningServer) -> None:
     status, headers, _ = fetch(
         server.url + "/id/film/strike-1925", headers={"Accept": "*/*, text/html;q=0"}

@@ -83,7 +83,8 @@ def _prepare(
         log = Path(settings.access_log).open("a", encoding="utf-8")  # noqa: SIM115
     start_forkserver()  # before the server takes over the signals
     pool = WorkerPool(store_setting, settings)
-    app = create_app(settings, pool, log)
+    pages = WorkerPool(store_setting, settings, pages=True)
+    app = create_app(settings, pool, pages, log)
     config = uvicorn_config(
         app, settings.header_timeout, settings.idle_timeout, settings.max_connections
     )

@@ -12,7 +12,7 @@ import functools
 import json
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,7 +34,7 @@ from filmgraph.server.formats import (
     negotiate,
     serialise_reply,
 )
-from filmgraph.server.pages import film_page, resource_page
+from filmgraph.server.pages import MAP_SCRIPT, film_map, film_page, map_path, resource_page
 from filmgraph.store.base import QueryResult, SelectResult, Store
 from filmgraph.store.oxigraph import OxigraphStore
 
@@ -52,8 +52,11 @@ class Job:
     """One request for a worker.
 
     ``kind`` is ``sparql`` (``text`` is the query), ``named`` (``name`` and ``params``),
-    ``resource`` (``name`` is the IRI) or ``catalogue``. ``accept`` is the Accept header,
-    ``fmt`` a ``?format=`` override.
+    ``resource`` (``name`` is the IRI), ``map`` (a film's small map; ``name`` is the film)
+    or ``catalogue``. ``accept`` is the Accept header,
+    ``fmt`` a ``?format=`` override. ``default_graphs`` and ``named_graphs`` are the SPARQL
+    Protocol's ``default-graph-uri`` and ``named-graph-uri``: when either is given they are
+    the query's dataset, in place of any ``FROM`` / ``FROM NAMED`` in its text.
     """
 
     kind: str
@@ -62,6 +65,13 @@ class Job:
     params: dict[str, str] = field(default_factory=dict)
     accept: str = ""
     fmt: str = ""
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+
+    @property
+    def has_dataset(self) -> bool:
+        """True when the request names the dataset (``default-graph-uri``/``named-graph-uri``)."""
+        return bool(self.default_graphs or self.named_graphs)
 
 
 def nesting(text: str) -> int:
@@ -170,6 +180,8 @@ def answer(store: Store, job: Job, result_limit: int, allow_service: bool) -> Re
     try:
         if job.kind == "resource":
             return _resource(store, job)
+        if job.kind == "map":
+            return _map(store, job)
         if job.kind == "catalogue":
             return _catalogue()
         if job.kind == "named":
@@ -182,6 +194,8 @@ def answer(store: Store, job: Job, result_limit: int, allow_service: bool) -> Re
                 return refused
             text, bindings = job.text, {}
         try:
+            if job.has_dataset:
+                return _over_dataset(store, job, result_limit)
             if isinstance(store, OxigraphStore):
                 return _native(store, job, text, bindings, result_limit)
             result = store.query(text, bindings)
@@ -196,12 +210,56 @@ def answer(store: Store, job: Job, result_limit: int, allow_service: bool) -> Re
     return _serialised(job, result, result_limit)
 
 
+def _graph_names(iris: tuple[str, ...], parameter: str) -> list[ox.NamedNode]:
+    names = []
+    for iri in iris:
+        try:
+            names.append(ox.NamedNode(iri))
+        except ValueError as exc:
+            raise FilmgraphError(f"{parameter}: {iri!r} is not a valid IRI ({exc})") from None
+    return names
+
+
+def _over_dataset(store: Store, job: Job, limit: int) -> Reply:
+    """A query over the dataset the request names (SPARQL 1.1 Protocol, section 2.1.4): the
+    default graph is the merge of the ``default-graph-uri`` graphs (empty when none is
+    given), the named graphs are the ``named-graph-uri`` ones, and the query's own
+    ``FROM`` / ``FROM NAMED`` are overridden, as the protocol says."""
+    default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [
+        *_graph_names(job.default_graphs, "default-graph-uri")
+    ]
+    named: list[ox.NamedNode | ox.BlankNode] = [*_graph_names(job.named_graphs, "named-graph-uri")]
+    if not isinstance(store, OxigraphStore):
+        raise FilmgraphError(
+            "default-graph-uri and named-graph-uri are honoured over the embedded store only; "
+            "over a remote store name the graphs in the query with FROM / FROM NAMED"
+        )
+
+    def run() -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        try:
+            return store.engine.query(job.text, default_graph=default, named_graphs=named)
+        except SyntaxError as exc:
+            raise QueryError(f"query syntax error: {exc}") from exc
+        except RuntimeError as exc:
+            raise QueryError(f"query refused: {exc}") from exc
+
+    return _written(job, run, limit)
+
+
 def _native(
     store: OxigraphStore, job: Job, text: str, bindings: dict[str, Any], limit: int
 ) -> Reply:
     """The embedded engine's result written by its own writers, with no rdflib terms between
     (a cut answer, or a graph, takes the general route)."""
-    raw = store.query_native(text, bindings)
+    return _written(job, lambda: store.query_native(text, bindings), limit)
+
+
+def _written(
+    job: Job, run: Callable[[], ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples], limit: int
+) -> Reply:
+    """The engine's result (``run`` runs the query) written by the engine's writers; a graph
+    or an answer past the result limit goes through rdflib terms, to be cut."""
+    raw = run()
     if isinstance(raw, ox.QueryTriples):
         return _serialised(job, _collected(raw), limit)
     media = _media(job, BOOLEAN_TYPES if isinstance(raw, ox.QueryBoolean) else SELECT_TYPES)
@@ -212,11 +270,11 @@ def _native(
     except RuntimeError as exc:  # evaluation refused, e.g. an unknown function
         raise QueryError(f"query refused: {exc}") from exc
     if isinstance(raw, ox.QuerySolutions) and count_rows(body, media) > limit:
-        return _serialised(job, store.query(text, bindings), limit)
+        return _serialised(job, _collected(run()), limit)
     return Reply(200, media + "; charset=utf-8", body)
 
 
-def _collected(raw: ox.QueryTriples) -> QueryResult:
+def _collected(raw: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> QueryResult:
     try:
         return OxigraphStore.collect(raw)
     except RuntimeError as exc:
@@ -258,6 +316,14 @@ def _catalogue() -> Reply:
     return Reply(200, "application/json", json.dumps(queries, ensure_ascii=False).encode())
 
 
+def _map(store: Store, job: Job) -> Reply:
+    iri = merged_into(store, URIRef(job.name))
+    html = film_map(store, iri, MAP_SCRIPT)
+    if html is None:
+        return Reply.error(404, f"no influence map around {iri}")
+    return Reply(200, "text/html; charset=utf-8", html.encode("utf-8"))
+
+
 def _resource(store: Store, job: Job) -> Reply:
     iri = merged_into(store, URIRef(job.name))  # an IRI linking merged answers as its node
     result = store.query(_named("resource-page").text, {"resource": iri})
@@ -267,7 +333,7 @@ def _resource(store: Store, job: Job) -> Reply:
     if isinstance(media, Reply):
         return media
     if media == "text/html":
-        html = film_page(store, iri) or resource_page(iri, result)
+        html = film_page(store, iri, map_src=map_path(str(iri))) or resource_page(iri, result)
         return Reply(200, "text/html; charset=utf-8", html.encode("utf-8"))
     graph = Graph()
     for row in result.dicts():

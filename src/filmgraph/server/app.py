@@ -11,6 +11,7 @@ Routes::
     GET  /queries           the named queries (JSON)
     GET  /queries/NAME?p=v  one named query, parameters from the URL
     GET  /id/KIND/SLUG      a resource (HTML, Turtle, JSON-LD by content negotiation)
+    GET  /map/film/SLUG     the small influence map a film's page shows (HTML, in its iframe)
     GET  /static/PATH       the pages' scripts, styles, fonts (every file under static/)
     GET  /context.jsonld    the JSON-LD context
     GET  /health            liveness: 200 while the process answers, with the pool's counts
@@ -19,6 +20,7 @@ Routes::
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import mimetypes
@@ -44,6 +46,7 @@ from filmgraph.export.jsonld import filmgraph_context
 from filmgraph.iri import KINDS
 from filmgraph.namespaces import ID
 from filmgraph.server.answers import Job
+from filmgraph.server.cache import AnswerCache, etag_matches, request_key
 from filmgraph.server.formats import Reply
 from filmgraph.server.pool import WorkerPool
 from filmgraph.server.settings import ServerSettings
@@ -58,11 +61,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 _RESOURCE = re.compile(r"^([a-z][a-z-]*)/([a-z0-9]+(?:-[a-z0-9]+)*)$")
 _FORM = "application/x-www-form-urlencoded"
-_DATASET = (
-    "default-graph-uri and named-graph-uri are not supported: name the graphs in "
-    "the query with FROM <g> / FROM NAMED <g> (without them the default graph is "
-    "the union of every named graph)"
-)
+_REVALIDATE = {"Cache-Control": "no-cache"}  # keep it, but ask each time (a build changes it)
 _READ_ONLY = "this endpoint is read-only: SPARQL Update is refused"
 for _suffix, _media in (
     (".js", "text/javascript"),
@@ -97,9 +96,12 @@ def _one(values: Any, key: str) -> str:
 class Endpoint:
     """The routes, over one worker pool."""
 
-    def __init__(self, settings: ServerSettings, pool: WorkerPool) -> None:
+    def __init__(self, settings: ServerSettings, pool: WorkerPool, pages: WorkerPool) -> None:
         self.settings = settings
         self.pool = pool
+        self.pages = pages
+        self.cache = AnswerCache()
+        self._running: dict[tuple[str, str], asyncio.Future[Reply]] = {}
         self.context = json.dumps({"@context": filmgraph_context()}, indent=1).encode("utf-8")
 
     async def index(self, request: Request) -> Response:
@@ -113,6 +115,10 @@ class Endpoint:
             "time_limit": self.settings.time_limit,
             "result_limit": self.settings.result_limit,
             **self.pool.status(),
+            "page_workers": self.settings.page_workers,
+            "idle_page_workers": self.pages.status()["idle_workers"],
+            "queued_pages": self.pages.status()["queued"],
+            **self.cache.status(),
         }
         return Response(json.dumps(body), media_type="application/json")
 
@@ -133,17 +139,14 @@ class Endpoint:
     async def named(self, request: Request) -> Response:
         params = request.query_params
         values = {k: params.getlist(k)[-1] for k in params if k != "format"}
-        return _response(
-            await self.pool.run(
-                Job(
-                    "named",
-                    name=request.path_params["name"],
-                    params=values,
-                    accept=request.headers.get("accept", ""),
-                    fmt=_one(params, "format"),
-                )
-            )
+        job = Job(
+            "named",
+            name=request.path_params["name"],
+            params=values,
+            accept=request.headers.get("accept", ""),
+            fmt=_one(params, "format"),
         )
+        return await self._answer(request, job)
 
     async def resource(self, request: Request) -> Response:
         path = request.path_params["path"]
@@ -157,24 +160,55 @@ class Endpoint:
         if match.group(1) not in KINDS:
             return _error(404, f"no kind of resource {match.group(1)!r}")
         accept = request.headers.get("accept", "") or "text/html"
-        return _response(
-            await self.pool.run(
-                Job(
-                    "resource",
-                    name=f"{ID}{path}",
-                    accept=accept,
-                    fmt=_one(request.query_params, "format"),
-                )
-            )
+        job = Job(
+            "resource", name=f"{ID}{path}", accept=accept, fmt=_one(request.query_params, "format")
         )
+        return await self._answer(request, job, self.pages)
+
+    async def film_map(self, request: Request) -> Response:
+        slug = request.path_params["slug"]
+        if not _RESOURCE.match(f"film/{slug}"):
+            return _error(400, "not a film: expected /map/film/SLUG")
+        job = Job("map", name=f"{ID}film/{slug}", accept="text/html")
+        return await self._answer(request, job, self.pages)
+
+    async def _answer(self, request: Request, job: Job, pool: WorkerPool | None = None) -> Response:
+        """The answer to ``job`` (from ``pool``, the query pool by default): ``304`` when the
+        client holds it, the kept answer when this generation answered the same request
+        before, the answer of the same request already running (one worker, not one per
+        asker), else a worker's (kept if it can be)."""
+        pool = pool or self.pool
+        generation = pool.generation
+        if not generation:  # not a build directory: the store may change under us
+            return _response(await pool.run(job))
+        key = request_key(job)
+        tag = AnswerCache.tag(generation, key)
+        held = request.headers.get("if-none-match")
+        if held and etag_matches(held, tag):
+            return Response(status_code=304, headers={"ETag": tag, **_REVALIDATE})
+        kept = self.cache.get(generation, key)
+        if kept is not None:
+            return _response(kept, {"ETag": tag, **_REVALIDATE})
+        running = self._running.get((generation, key))
+        if running is None:  # the first asker runs it; the same request meanwhile waits for it
+            running = asyncio.ensure_future(pool.run(job))
+            self._running[(generation, key)] = running
+            running.add_done_callback(lambda _: self._running.pop((generation, key), None))
+        reply = await asyncio.shield(running)
+        answered_from = reply.headers.get("X-Filmgraph-Generation", "")
+        if reply.status != 200 or not answered_from:
+            return _response(reply)
+        if answered_from == pool.generation:
+            self.cache.put(answered_from, key, reply)
+        return _response(reply, {"ETag": AnswerCache.tag(answered_from, key), **_REVALIDATE})
 
     async def sparql(self, request: Request) -> Response:
         params = request.query_params
         if "update" in params:
             return _error(403, _READ_ONLY)
         text = _one(params, "query")
-        if "default-graph-uri" in params or "named-graph-uri" in params:
-            return _error(400, _DATASET)
+        default_graphs = tuple(params.getlist("default-graph-uri"))
+        named_graphs = tuple(params.getlist("named-graph-uri"))
         if request.method == "POST":
             body = await self._body(request)
             if isinstance(body, Response):
@@ -193,8 +227,8 @@ class Endpoint:
                     return _error(400, f"bad form body: {exc}")
                 if "update" in form:
                     return _error(403, _READ_ONLY)
-                if "default-graph-uri" in form or "named-graph-uri" in form:
-                    return _error(400, _DATASET)
+                default_graphs += tuple(form.get("default-graph-uri", []))
+                named_graphs += tuple(form.get("named-graph-uri", []))
                 text = (form.get("query") or [text])[-1]
             else:
                 return _error(
@@ -208,16 +242,15 @@ class Endpoint:
             )
         if len(text.encode("utf-8")) > self.settings.max_query_bytes:
             return _error(413, f"query too long: at most {self.settings.max_query_bytes} bytes")
-        return _response(
-            await self.pool.run(
-                Job(
-                    "sparql",
-                    text=text,
-                    accept=request.headers.get("accept", ""),
-                    fmt=_one(params, "format"),
-                )
-            )
+        job = Job(
+            "sparql",
+            text=text,
+            accept=request.headers.get("accept", ""),
+            fmt=_one(params, "format"),
+            default_graphs=default_graphs,
+            named_graphs=named_graphs,
         )
+        return await self._answer(request, job)
 
     async def _body(self, request: Request) -> bytes | Response:
         close = {"Connection": "close"}
@@ -251,8 +284,6 @@ class Endpoint:
 
 
 def _deadline(seconds: float) -> Any:
-    import asyncio
-
     return asyncio.timeout(seconds)
 
 
@@ -281,6 +312,14 @@ class GuardMiddleware:
             return
         started = time.monotonic()
         sent = {"status": 0, "bytes": 0}
+        raw = bytes(scope.get("raw_path") or scope["path"].encode())
+        logged = False
+
+        def log_once() -> None:
+            nonlocal logged
+            if not logged:
+                logged = True
+                self._write(scope, raw, sent, started)
 
         async def send_logged(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -294,9 +333,12 @@ class GuardMiddleware:
                 message["headers"] = headers
             elif message["type"] == "http.response.body":
                 sent["bytes"] += len(message.get("body", b""))
+                if not message.get("more_body", False):
+                    # logged before the last byte leaves: a client that has its answer
+                    # finds its line in the log
+                    log_once()
             await send(message)
 
-        raw = bytes(scope.get("raw_path") or scope["path"].encode())
         try:
             if any(bad in raw for bad in (b"..", b"%", b"//", b"\\")):
                 reply = Reply.error(
@@ -306,7 +348,7 @@ class GuardMiddleware:
             else:
                 await self.app(scope, receive, send_logged)
         finally:
-            self._write(scope, raw, sent, started)
+            log_once()  # no complete answer (an error, a client gone): logged all the same
 
     def _write(self, scope: Scope, raw: bytes, sent: dict[str, int], started: float) -> None:
         query = scope.get("query_string", b"")
@@ -337,16 +379,23 @@ def _escape(value: bytes) -> str:
     return "".join(out)
 
 
-def create_app(settings: ServerSettings, pool: WorkerPool, log: TextIO) -> Starlette:
-    """The endpoint's ASGI application; the pool starts and stops with it."""
-    endpoint = Endpoint(settings, pool)
+def create_app(
+    settings: ServerSettings, pool: WorkerPool, pages: WorkerPool, log: TextIO
+) -> Starlette:
+    """The endpoint's ASGI application over the query pool and the page pool (both start
+    and stop with it)."""
+    endpoint = Endpoint(settings, pool, pages)
     static = files("filmgraph.server").joinpath("static")
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await pool.start()
         try:
-            yield
+            await pages.start()
+            try:
+                yield
+            finally:
+                await pages.close()
         finally:
             await pool.close()
 
@@ -361,6 +410,9 @@ def create_app(settings: ServerSettings, pool: WorkerPool, log: TextIO) -> Starl
         Route("/queries", endpoint.catalogue, methods=["GET"]),
         Route("/queries/{name:str}", endpoint.named, methods=["GET"]),
         Route("/id/{path:path}", endpoint.resource, methods=["GET"]),
+        Route("/map/film/{slug:str}", endpoint.film_map, methods=["GET"]),
+        # vis-network for the film pages' maps, from the viz package's own copy
+        Mount("/static/viz", StaticFiles(packages=[("filmgraph.viz", "assets")])),
         Mount("/static", StaticFiles(directory=str(static), follow_symlink=False)),
     ]
     middleware = [

@@ -33,9 +33,13 @@ from filmgraph.results import shorten
 from filmgraph.store.base import SelectResult, Store
 
 __all__ = [
+    "MAP_SCRIPT",
     "STATIC_FILES",
+    "film_map",
     "film_page",
     "local_path",
+    "map_path",
+    "prepare_maps",
     "resource_page",
     "static_file",
 ]
@@ -65,6 +69,11 @@ STATIC_FILES: dict[str, str] = {
     for path in sorted(_STATIC.rglob("*"))
     if path.is_file()
 }
+
+
+#: Where the endpoint serves vis-network (from :mod:`filmgraph.viz`'s assets) for the maps on
+#: its film pages: loaded once by the browser, not inlined into every page (640 KB).
+MAP_SCRIPT = "/static/viz/vis-network.min.js"
 
 
 def static_file(name: str) -> bytes:
@@ -235,18 +244,97 @@ def _context(
     return sorted(events.values(), key=lambda e: (e["start"] or "9999", e["label"]))
 
 
-def _small_map(store: Store, iri: URIRef) -> str | None:
-    """The influence map one step around the film (the viz page, compact), or ``None``."""
-    from filmgraph.viz.maps import MapRequest, influence_map
+@dataclass(frozen=True)
+class _MapParts:
+    """What every film's map is cut from: the influence network (flagged claims left out, as
+    ``filmgraph viz`` draws it by default), the map catalogue and the movement labels."""
+
+    influence: Any
+    catalogue: Any
+    labels: dict[str, str]
+
+
+_map_parts: dict[int, tuple[Store, _MapParts]] = {}
+
+
+def _parts_for(store: Store) -> _MapParts:
+    """The map parts of ``store``, computed once per store.
+
+    Why: :func:`filmgraph.viz.maps.influence_map` reads the projection and runs the
+    whole-graph ``viz-*`` queries on every call (about a second on the bundled graph); a
+    worker holds one generation, which never changes, so it does that once and each page
+    only cuts its neighbourhood out.
+    """
+    from filmgraph.analytics.cache import cached_influence_graph
+    from filmgraph.analytics.flags import unflagged
+    from filmgraph.viz.details import load_catalogue
+
+    held = _map_parts.get(id(store))
+    if held is not None and held[0] is store:
+        return held[1]
+    catalogue = load_catalogue(store)
+    labels = {m: str(info["label"]) for m, info in catalogue.movements.items()}
+    influence = unflagged(cached_influence_graph(store, include_flagged=True))
+    parts = _MapParts(influence, catalogue, labels)
+    _map_parts.clear()  # one store per worker; a test process may open several in turn
+    _map_parts[id(store)] = (store, parts)
+    return parts
+
+
+def prepare_maps(store: Store) -> None:
+    """Compute the map parts of ``store`` now (a worker does it before it takes queries, so
+    its first film page is as quick as the others)."""
+    _parts_for(store)
+
+
+def _has_map(store: Store, iri: URIRef) -> bool:
+    """True when the film has a map: some claim links it to another work."""
+    from filmgraph.viz import selection
+
+    parts = _parts_for(store)
+    return str(iri) in parts.influence and (
+        len(selection.around(parts.influence, str(iri), 1).nodes) >= 2
+    )
+
+
+def _small_map(store: Store, iri: URIRef, map_script: str | None) -> str | None:
+    """The influence map one step around the film (the viz page, compact), or ``None``:
+    what ``filmgraph viz --around FILM --depth 1`` draws."""
+    from filmgraph.viz import selection
+    from filmgraph.viz.details import map_graph
     from filmgraph.viz.page import render_page
 
-    result = influence_map(store, MapRequest(around=str(iri), depth=1))
-    if result.graph.number_of_nodes() < 2:
+    if not _has_map(store, iri):
         return None
-    return render_page(result.graph, movement_labels=result.movement_labels, compact=True)
+    parts = _parts_for(store)
+    graph = map_graph(
+        parts.influence, selection.around(parts.influence, str(iri), 1), parts.catalogue
+    )
+    if graph.number_of_nodes() < 2:
+        return None
+    return render_page(graph, movement_labels=parts.labels, compact=True, vis_src=map_script)
 
 
-def film_page(store: Store, iri: URIRef, *, with_map: bool = True) -> str | None:
+def film_map(store: Store, iri: URIRef, map_script: str | None = None) -> str | None:
+    """The small influence map of a film's page as a page of its own, or ``None`` when
+    ``iri`` is no film with a map (the endpoint serves it at :func:`map_path`)."""
+    return _small_map(store, iri, map_script)
+
+
+def map_path(iri: str) -> str | None:
+    """Where this server shows the small map of one of our films, or ``None``."""
+    local = local_path(iri)
+    return None if local is None else "/map" + local.removeprefix("/id")
+
+
+def film_page(
+    store: Store,
+    iri: URIRef,
+    *,
+    with_map: bool = True,
+    map_script: str | None = None,
+    map_src: str | None = None,
+) -> str | None:
     """A film's page for people, or ``None`` when ``iri`` is not a film.
 
     Title and year; the people and their roles; what the film drew on and what drew on it,
@@ -254,6 +342,11 @@ def film_page(store: Store, iri: URIRef, *, with_map: bool = True) -> str | None
     source or derived from dates (marked); films a source calls similar; awards and what
     happened to it after release; a small influence map (``with_map``); and, below, the
     full property table a linked-data reader expects.
+
+    The map is inlined (``srcdoc``) and inlines vis-network, unless ``map_script`` gives the
+    address to load vis-network from, or ``map_src`` the address of the map itself (the
+    endpoint passes :func:`map_path`: the page then draws no map, the browser fetches it
+    beside the page, and both are kept per generation).
     """
     result = store.query(get_query("resource-page").text, {"resource": iri})
     if not isinstance(result, SelectResult) or not result.rows:
@@ -346,7 +439,8 @@ def film_page(store: Store, iri: URIRef, *, with_map: bool = True) -> str | None
             }
             for r in events
         ],
-        "map": _small_map(store, iri) if with_map else None,
+        "map": _small_map(store, iri, map_script) if with_map and not map_src else None,
+        "map_src": map_src if with_map and map_src and _has_map(store, iri) else None,
     }
     return (
         _templates()

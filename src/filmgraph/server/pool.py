@@ -15,6 +15,10 @@ is stopped and answered 503 with ``Retry-After``. Queries wait for a quick worke
 bounded queue (503 with ``Retry-After`` when full). Slow-lane workers run at the lowest
 scheduling priority, so the cheap queries get the processor first.
 
+Pages: ``/id/`` pages run in a pool of their own (``pages=True``: ``page_workers``
+processes, no slow lane, stopped at the time limit), so a burst of pages never takes the
+workers lookups are waiting for.
+
 Generations: over a build directory the pool leases the current generation
 (:meth:`filmgraph.builddir.BuildDir.hold`) and polls the ``current`` link. After a build
 it starts a full set of workers on the new generation and, once every one of them has the
@@ -32,7 +36,7 @@ import multiprocessing
 import os
 import time
 from collections import OrderedDict, deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -41,12 +45,24 @@ from typing import Any
 from filmgraph.builddir import BuildDir, Lease
 from filmgraph.server.answers import Job, answer
 from filmgraph.server.formats import Reply
+from filmgraph.server.pages import prepare_maps
 from filmgraph.server.settings import ServerSettings
 
 __all__ = ["WorkerPool", "is_build_dir", "start_forkserver"]
 
 _CONTEXT = multiprocessing.get_context("forkserver")  # fast, clean forks; no fork of threads
-_CONTEXT.set_forkserver_preload(["filmgraph.server.answers", "filmgraph.store.oxigraph"])
+# Workers fork with the query, page and map code imported (seconds of imports, once).
+_CONTEXT.set_forkserver_preload(
+    [
+        "filmgraph.server.answers",
+        "filmgraph.store.oxigraph",
+        "filmgraph.viz.details",
+        "filmgraph.viz.page",
+        "filmgraph.viz.selection",
+        "filmgraph.analytics.cache",
+        "filmgraph.analytics.flags",
+    ]
+)
 _REMEMBERED = 512  # expensive queries remembered
 
 
@@ -67,6 +83,7 @@ def _work(
     store_path: str | None,
     result_limit: int,
     allow_service: bool,
+    pages: bool,
 ) -> None:
     """A worker's life: open the store, then answer jobs until told to stop."""
     from filmgraph.store import backend, open_store
@@ -75,6 +92,11 @@ def _work(
         store = backend("oxigraph")(Path(store_path), read_only=True)  # type: ignore[call-arg]
     else:
         store = open_store(store_setting)
+    if pages and store_path is not None:
+        try:
+            prepare_maps(store)  # a generation: its film pages' maps are cut from these parts
+        except Exception as exc:  # the pages will report it; the queries need none of it
+            print(f"filmgraph: page worker could not prepare the maps: {exc}", flush=True)
     conn.send("ready")
     while True:
         try:
@@ -121,10 +143,27 @@ class Busy(Exception):
 
 
 class WorkerPool:
-    """Worker processes over ``store_setting``, in a quick and a slow lane."""
+    """Worker processes over ``store_setting``, in a quick and a slow lane.
 
-    def __init__(self, store_setting: str, settings: ServerSettings) -> None:
+    With ``pages`` the pool is the page lane: ``page_workers`` processes that render the
+    ``/id/`` pages (a film's page runs a dozen queries and draws a map: tenths of a second,
+    not milliseconds), each page within the time limit and with no slow lane, so pages
+    never take a worker a lookup is waiting for.
+    """
+
+    def __init__(
+        self, store_setting: str, settings: ServerSettings, *, pages: bool = False
+    ) -> None:
         self.store_setting = store_setting
+        self.pages = pages
+        if pages:
+            settings = replace(
+                settings,
+                workers=settings.page_workers,
+                spares=0,
+                slow_queries=0,
+                quick_time=settings.time_limit,
+            )
         self.settings = settings
         self.build_dir = BuildDir(Path(store_setting)) if is_build_dir(store_setting) else None
         self._set: _Set | None = None
@@ -238,6 +277,10 @@ class WorkerPool:
                 if reply is None and lane == "quick":
                     self._remember(key)
                     self._replace_quick(worker)  # the quick lane gets a fresh worker now
+                    if self.settings.slow_queries == 0:  # no slow lane: stopped at the limit
+                        self._lost(worker)
+                        self.stopped += 1
+                        return _stopped_reply(limit)
                     if self._running["slow"] >= 2 * self.settings.slow_queries:
                         self._lost(worker)
                         self.refused += 1
@@ -262,11 +305,7 @@ class WorkerPool:
             if reply is None:
                 self._lost(worker)
                 self.stopped += 1
-                return Reply.error(
-                    503,
-                    f"query stopped: it ran past the time limit of {limit:g} s",
-                    {"Retry-After": str(int(limit) + 1)},
-                )
+                return _stopped_reply(limit)
             self._release(worker, lane == "slow")
             reply.headers.setdefault("X-Filmgraph-Generation", worker.generation)
             return reply
@@ -393,6 +432,8 @@ class WorkerPool:
         self._spawn_task(self._refill(owner))
 
     def _remember(self, key: str) -> None:
+        if self.settings.slow_queries == 0:  # no slow lane to send it to next time
+            return
         self._expensive[key] = None
         self._expensive.move_to_end(key)
         while len(self._expensive) > _REMEMBERED:
@@ -408,13 +449,14 @@ class WorkerPool:
         process = _CONTEXT.Process(
             target=_work,
             daemon=True,
-            name="filmgraph-query-worker",
+            name="filmgraph-page-worker" if self.pages else "filmgraph-query-worker",
             args=(
                 there,
                 self.store_setting,
                 store_path,
                 self.settings.result_limit,
                 self.settings.allow_service,
+                self.pages,
             ),
         )
         await asyncio.to_thread(process.start)
@@ -582,6 +624,14 @@ def _nice(worker: _Worker, niceness: int) -> bool:
 def _key(job: Job) -> str:
     text = f"{job.kind}\x00{job.text}\x00{job.name}\x00{sorted(job.params.items())}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _stopped_reply(limit: float) -> Reply:
+    return Reply.error(
+        503,
+        f"query stopped: it ran past the time limit of {limit:g} s",
+        {"Retry-After": str(int(limit) + 1)},
+    )
 
 
 def _busy_reply(reason: str, retry_after: float) -> Reply:

@@ -42,6 +42,13 @@ class ServerSettings:
         default=4,
         metadata={"help": "query worker processes in the quick lane (each holds the store open)"},
     )
+    page_workers: int = field(
+        default=2,
+        metadata={
+            "help": "worker processes that render /id/ pages, in a lane of their own so pages "
+            "never hold up queries"
+        },
+    )
     quick_time: float = field(
         default=0.5,
         metadata={

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -146,6 +147,7 @@ def render_page(
     movement_labels: Mapping[str, str] | None = None,
     style: Style | None = None,
     compact: bool = False,
+    vis_src: str | None = None,
 ) -> str:
     """The HTML of an influence map.
 
@@ -164,6 +166,10 @@ def render_page(
         The look (default: ``assets/style.json``).
     compact : bool
         A page to embed (a film's page, a notebook): no toolbar, a narrower side panel.
+    vis_src : str, optional
+        Load vis-network from this address instead of inlining it (640 KB). The endpoint
+        passes its own ``/static/`` copy, so a film's page stays small and the browser
+        caches the script; without it the page is self-contained.
     """
     style = style or load_style()
     labels = dict(movement_labels or {})
@@ -253,10 +259,17 @@ def render_page(
         "page": page,
         "script": (ASSETS / "page.js").read_text(encoding="utf-8"),
         "css": (ASSETS / "page.css").read_text(encoding="utf-8"),
-        "vis": (ASSETS / "vis-network.min.js").read_text(encoding="utf-8"),
+        "vis": "" if vis_src else _vis_network(),
+        "vis_src": vis_src or "",
         "options": json.dumps(options).replace("<", "\\u003c"),
     }
     return str(net.generate_html())
+
+
+@cache
+def _vis_network() -> str:
+    """vis-network's script, read once per process."""
+    return (ASSETS / "vis-network.min.js").read_text(encoding="utf-8")
 
 
 def write_page(path: Path, graph: nx.MultiDiGraph, **kwargs: Any) -> Path:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -59,7 +60,7 @@ def _schema_literal(value: Identifier) -> Identifier | None:
 
 
 def to_schemaorg(
-    triples: list[ox.Triple], align: Alignments, vocabulary: SchemaVocabulary | None = None
+    triples: Iterable[ox.Triple], align: Alignments, vocabulary: SchemaVocabulary | None = None
 ) -> SchemaOrgGraph:
     """The schema.org graph of ``triples``: typed resources and their aligned properties.
 

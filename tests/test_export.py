@@ -108,6 +108,57 @@ def test_rapper_rereads_the_export_as_the_store_holds_it(
         assert same_graph(reread, union(expected))
 
 
+def test_the_whole_graph_of_an_embedded_store_is_exported_in_place(store: Store) -> None:
+    with select(store) as selected:
+        assert selected.store is store  # streamed from the built store, nothing copied
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("fmt", ["ntriples", "turtle", "nquads", "trig"])
+def test_an_export_without_inferred_triples_is_the_store_without_that_graph(
+    fmt: str, store: Store, tmp_path: Path
+) -> None:
+    syntax, quads = RDF_FORMATS[fmt]
+    out = tmp_path / f"export.{exporters()[fmt].extension}"
+    result = export(store, fmt, out, Selection(inferred=False))
+    expected = store_graphs(store)
+    del expected[str(INFERRED_GRAPH)]
+    if quads:
+        reread = quads_by_graph(rapper_ntriples(out, syntax, "nquads"))
+        assert reread.keys() == expected.keys()
+        assert all(same_graph(reread[name], expected[name]) for name in expected)
+    else:
+        merged = quads_by_graph(rapper_ntriples(out, syntax))[""]
+        assert result.count == len(merged)
+        assert same_graph(merged, union(expected))
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("fmt", ["ntriples", "trig"])
+def test_an_export_around_a_film_is_the_selected_subgraph(
+    fmt: str, store: Store, tmp_path: Path
+) -> None:
+    syntax, quads = RDF_FORMATS[fmt]
+    out = tmp_path / f"export.{exporters()[fmt].extension}"
+    export(store, fmt, out, Selection(around=FILM, depth=1))
+    with select(store, Selection(around=FILM, depth=1)) as selected:
+        expected = quads_by_graph(selected.nquads.read_bytes())
+    if quads:
+        reread = quads_by_graph(rapper_ntriples(out, syntax, "nquads"))
+        assert reread.keys() == expected.keys()
+        assert all(same_graph(reread[name], expected[name]) for name in expected)
+    else:
+        assert same_graph(quads_by_graph(rapper_ntriples(out, syntax))[""], union(expected))
+
+
+def test_the_turtle_export_writes_prefixed_names(store: Store, tmp_path: Path) -> None:
+    out = tmp_path / "export.ttl"
+    export(store, "turtle", out)
+    text = out.read_text(encoding="utf-8")
+    assert "@prefix fg: <https://w3id.org/filmgraph/ontology#> ." in text
+    assert "fg:Film" in text and "<https://w3id.org/filmgraph/ontology#Film>" not in text
+
+
 def test_pyld_rereads_the_jsonld_export_graph_by_graph(store: Store, tmp_path: Path) -> None:
     out = tmp_path / "export.jsonld"
     export(store, "jsonld", out)

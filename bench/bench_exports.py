@@ -195,13 +195,14 @@ def timed(f):
 data = Dataset()
 w, c = timed(lambda: data.parse(nquads, format="nquads"))
 print(json.dumps({"step": "parse nquads", "wall": w, "cpu": c, "count": len(data)}), flush=True)
+quads_count = sum(1 for _ in data.quads())
 union = Graph()
 for s, p, o, _ in data.quads():
     union.add((s, p, o))
 for name, (fmt, quads) in formats.items():
     source = data if quads else union
     w, c = timed(lambda: source.serialize(destination=out, format=fmt))
-    count = len(data) if quads else len(union)
+    count = quads_count if quads else len(union)
     print(json.dumps({"step": name, "wall": w, "cpu": c, "count": count}), flush=True)
 """
 

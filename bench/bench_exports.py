@@ -348,7 +348,8 @@ def main() -> None:
     parser.add_argument("--work", type=Path, help="where to generate and build (default: temp)")
     args = parser.parse_args()
     if not args.films and not args.store:
-        args.store = [f"bundled={ROOT / 'graph' / 'build'}"]
+        bundled = ROOT / "graph" / "build"
+        args.store = [f"bundled={bundled}"] if (bundled / "current").exists() else []
         args.films = [10_000]
     info = machine()
     runs: dict[str, dict[str, Any]] = {}

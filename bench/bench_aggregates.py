@@ -114,13 +114,12 @@ def ours(store: Path) -> dict[str, Any]:
 
 
 def oxigraph(store: Path) -> dict[str, Any]:
-    from filmgraph.queries import run_named
     from filmgraph.store import open_store
 
     found: dict[str, Any] = {}
     with open_store(store) as opened:
         for name in QUERIES:
-            ms, result = median_ms(lambda n=name: run_named(opened, n), 3)
+            ms, result = median_ms(lambda n=name: opened.query(query_text(n)), 3)
             rows = [{k: str(v) for k, v in row.items()} for row in result.dicts()]
             found[name] = {"ms": ms, "rows": rows}
     return found
@@ -334,7 +333,7 @@ def report(runs: dict[str, Any], info: dict[str, Any], command: str) -> str:
         "`filmgraph stats --format json`, start-up included. The others run the two named "
         f"queries (`most-cited-films` with `LIMIT {TOP}`, `films-per-movement-decade`): "
         "**Virtuoso** 7.2 over HTTP on loopback, **pyoxigraph** on the built on-disk store "
-        "(through `run_named`), **rdflib** on a `Dataset` parsed from the same N-Quads (the "
+        "(`OxigraphStore.query`), **rdflib** on a `Dataset` parsed from the same N-Quads (the "
         f"naive route). Medians of {REPEAT} runs after a warm-up (rdflib and pyoxigraph: 3).",
         "",
         "| graph | route | most cited (ms) | films per movement per decade (ms) | both (ms) | "

@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test install lint typecheck unit build bench clean
+.PHONY: demo test install lint typecheck unit build bench bench-exports bench-aggregates clean
 
 # Create the virtual environment and install the package with its test tools.
 $(STAMP): pyproject.toml
@@ -43,6 +43,13 @@ unit: $(STAMP)
 bench: $(STAMP)
 	@mkdir -p bench/results
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# Export throughput and dashboard aggregates alone (both also run under `make bench`).
+bench-exports: $(STAMP)
+	$(BIN)/python bench/bench_exports.py
+
+bench-aggregates: $(STAMP)
+	$(BIN)/python bench/bench_aggregates.py
 
 clean:
 	rm -rf graph/build .pytest_cache .mypy_cache .ruff_cache

@@ -46,8 +46,9 @@ RDF_FORMATS = {
 @pytest.fixture(scope="session")
 def publish_build(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     """The publishing fixture (curated tables with Wikidata ids), built once."""
-    return build(tmp_path_factory.mktemp("publish") / "build", sources=[PUBLISH / "curated"],
-                 bundled=False)
+    return build(
+        tmp_path_factory.mktemp("publish") / "build", sources=[PUBLISH / "curated"], bundled=False
+    )
 
 
 @pytest.fixture
@@ -73,8 +74,18 @@ def union(graphs: dict[str, Graph]) -> Graph:
 
 
 def test_every_format_of_the_issue_is_registered() -> None:
-    assert set(exporters()) == {"turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml",
-                                "schemaorg", "wikidata", "csv", "void"}
+    assert set(exporters()) == {
+        "turtle",
+        "ntriples",
+        "nquads",
+        "trig",
+        "jsonld",
+        "rdfxml",
+        "schemaorg",
+        "wikidata",
+        "csv",
+        "void",
+    }
 
 
 @pytest.mark.integration
@@ -97,6 +108,57 @@ def test_rapper_rereads_the_export_as_the_store_holds_it(
         assert same_graph(reread, union(expected))
 
 
+def test_the_whole_graph_of_an_embedded_store_is_exported_in_place(store: Store) -> None:
+    with select(store) as selected:
+        assert selected.store is store  # streamed from the built store, nothing copied
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("fmt", ["ntriples", "turtle", "nquads", "trig"])
+def test_an_export_without_inferred_triples_is_the_store_without_that_graph(
+    fmt: str, store: Store, tmp_path: Path
+) -> None:
+    syntax, quads = RDF_FORMATS[fmt]
+    out = tmp_path / f"export.{exporters()[fmt].extension}"
+    result = export(store, fmt, out, Selection(inferred=False))
+    expected = store_graphs(store)
+    del expected[str(INFERRED_GRAPH)]
+    if quads:
+        reread = quads_by_graph(rapper_ntriples(out, syntax, "nquads"))
+        assert reread.keys() == expected.keys()
+        assert all(same_graph(reread[name], expected[name]) for name in expected)
+    else:
+        merged = quads_by_graph(rapper_ntriples(out, syntax))[""]
+        assert result.count == len(merged)
+        assert same_graph(merged, union(expected))
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("fmt", ["ntriples", "trig"])
+def test_an_export_around_a_film_is_the_selected_subgraph(
+    fmt: str, store: Store, tmp_path: Path
+) -> None:
+    syntax, quads = RDF_FORMATS[fmt]
+    out = tmp_path / f"export.{exporters()[fmt].extension}"
+    export(store, fmt, out, Selection(around=FILM, depth=1))
+    with select(store, Selection(around=FILM, depth=1)) as selected:
+        expected = quads_by_graph(selected.nquads.read_bytes())
+    if quads:
+        reread = quads_by_graph(rapper_ntriples(out, syntax, "nquads"))
+        assert reread.keys() == expected.keys()
+        assert all(same_graph(reread[name], expected[name]) for name in expected)
+    else:
+        assert same_graph(quads_by_graph(rapper_ntriples(out, syntax))[""], union(expected))
+
+
+def test_the_turtle_export_writes_prefixed_names(store: Store, tmp_path: Path) -> None:
+    out = tmp_path / "export.ttl"
+    export(store, "turtle", out)
+    text = out.read_text(encoding="utf-8")
+    assert "@prefix fg: <https://w3id.org/filmgraph/ontology#> ." in text
+    assert "fg:Film" in text and "<https://w3id.org/filmgraph/ontology#Film>" not in text
+
+
 def test_pyld_rereads_the_jsonld_export_graph_by_graph(store: Store, tmp_path: Path) -> None:
     out = tmp_path / "export.jsonld"
     export(store, "jsonld", out)
@@ -107,14 +169,12 @@ def test_pyld_rereads_the_jsonld_export_graph_by_graph(store: Store, tmp_path: P
     assert all(same_graph(reread[name], expected[name]) for name in expected)
 
 
-def test_the_jsonld_export_uses_the_short_terms_of_the_context(
-    store: Store, tmp_path: Path
-) -> None:
+def test_the_jsonld_export_is_expanded_and_needs_no_context(store: Store, tmp_path: Path) -> None:
     out = tmp_path / "export.jsonld"
     export(store, "jsonld", out)
-    text = out.read_text(encoding="utf-8")
-    assert '"director": "person:sergei-eisenstein"' in text or '"director"' in text
-    assert "https://w3id.org/filmgraph/ontology#director" not in text
+    document = json.loads(out.read_text(encoding="utf-8"))
+    assert "@context" not in out.read_text(encoding="utf-8")
+    assert document == jsonld.expand(document)
 
 
 def test_the_context_types_object_properties_as_iris() -> None:
@@ -166,8 +226,7 @@ def test_a_subgraph_keeps_only_labels_of_what_it_points_at(store: Store) -> None
     # Potemkin drew on Intolerance (one link): its statements are in, so Strike, which it
     # also drew on, is named, but only by its label and type.
     assert (FILM, FG.inspiredBy, ID["film/intolerance-1916"]) in graph
-    assert {p for p, _ in graph.predicate_objects(ID["film/strike-1925"])} <= {RDF.type,
-                                                                                 RDFS.label}
+    assert {p for p, _ in graph.predicate_objects(ID["film/strike-1925"])} <= {RDF.type, RDFS.label}
     assert (ID["film/strike-1925"], RDFS.label, Literal("Strike", lang="en")) in graph
 
 
@@ -206,8 +265,9 @@ def test_schemaorg_types_and_properties_come_from_the_alignments(
     out = tmp_path / "schema.jsonld"
     export(store, "schemaorg", out)
     document = json.loads(out.read_text(encoding="utf-8"))
-    graph = Graph().parse(data=jsonld.to_rdf(document, {"format": "application/n-quads"}),
-                          format="nquads")
+    graph = Graph().parse(
+        data=jsonld.to_rdf(document, {"format": "application/n-quads"}), format="nquads"
+    )
     assert (FILM, RDF.type, SCHEMA.Movie) in graph
     assert (FILM, SCHEMA.director, ID["person/sergei-eisenstein"]) in graph
     assert (FILM, SCHEMA.sameAs, URIRef("http://www.wikidata.org/entity/Q9990003")) in graph
@@ -228,9 +288,13 @@ def test_schemaorg_export_reread_by_pyld_is_the_mapped_graph(store: Store, tmp_p
 
 def test_changing_an_alignment_changes_the_schemaorg_export(store: Store) -> None:
     stated = alignments()
-    changed = dataclasses.replace(stated, matches=(
-        *(m for m in stated.matches if m.term != FG.Film),
-        Match(FG.Film, SCHEMA.CreativeWork, SKOS.closeMatch)))
+    changed = dataclasses.replace(
+        stated,
+        matches=(
+            *(m for m in stated.matches if m.term != FG.Film),
+            Match(FG.Film, SCHEMA.CreativeWork, SKOS.closeMatch),
+        ),
+    )
     with select(store) as selected:
         before = to_schemaorg(selected.triples(), stated)
         after = to_schemaorg(selected.triples(), changed)
@@ -277,8 +341,9 @@ def test_wikidata_reads_a_country_by_the_type_of_its_subject(store: Store, tmp_p
     out = tmp_path / "wikidata.csv"
     export(store, "wikidata", out)
     rows = read_csv(out)
-    by_item = {(r["item"], r["property"], r["our_property"]) for r in rows
-               if r["value"] == "Q15180"}
+    by_item = {
+        (r["item"], r["property"], r["our_property"]) for r in rows if r["value"] == "Q15180"
+    }
     assert ("Q9990003", "P495", str(FG.countryOfOrigin)) in by_item  # a film: country of origin
     assert ("Q8003", "P27", str(FG.nationality)) in by_item  # a person: nationality
     assert not [r for r in rows if r["property"] == "P17" and r["item"] in {"Q9990003", "Q8003"}]
@@ -304,8 +369,11 @@ def test_the_dataset_description_counts_what_the_store_holds(store: Store, tmp_p
     triples = int(next(graph.objects(dataset, VOID.triples)))
     assert triples == len(union(store_graphs(store)))
     assert (dataset, VOID.sparqlEndpoint, URIRef("https://example.org/sparql")) in graph
-    films = next(p for p in graph.objects(dataset, VOID.classPartition)
-                 if (p, VOID["class"], FG.Film) in graph)
+    films = next(
+        p
+        for p in graph.objects(dataset, VOID.classPartition)
+        if (p, VOID["class"], FG.Film) in graph
+    )
     assert int(next(graph.objects(films, VOID.entities))) == 3
     linkset = ID["dataset/filmgraph-wikidata-links"]
     assert (linkset, VOID.linkPredicate, FG.wikidata) in graph
@@ -320,8 +388,20 @@ def test_the_export_command_writes_a_file_and_reports_it(
     from filmgraph.cli import main
 
     out = tmp_path / "graph.ttl"
-    code = main(["export", "--store", str(publish_build.generation.path.parent.parent),
-                 "--format", "turtle", "--out", str(out), "--no-provenance", "--report", "json"])
+    code = main(
+        [
+            "export",
+            "--store",
+            str(publish_build.generation.path.parent.parent),
+            "--format",
+            "turtle",
+            "--out",
+            str(out),
+            "--no-provenance",
+            "--report",
+            "json",
+        ]
+    )
     assert code == 0
     report = json.loads(capsys.readouterr().out)
     assert report["format"] == "turtle" and report["path"] == str(out) and report["count"] > 0
@@ -332,8 +412,17 @@ def test_the_export_command_refuses_an_around_that_is_not_an_iri(
 ) -> None:
     from filmgraph.cli import main
 
-    code = main(["export", "--store", str(publish_build.generation.path.parent.parent),
-                 "--around", "Battleship Potemkin", "--out", str(tmp_path / "x.ttl")])
+    code = main(
+        [
+            "export",
+            "--store",
+            str(publish_build.generation.path.parent.parent),
+            "--around",
+            "Battleship Potemkin",
+            "--out",
+            str(tmp_path / "x.ttl"),
+        ]
+    )
     assert code == 2
     assert "not an IRI" in capsys.readouterr().err
 
@@ -350,8 +439,9 @@ def ground_and_blank(quads: object) -> tuple[set[str], dict[str, Graph]]:
         if isinstance(o, ox.Literal) and o.datatype == ox.NamedNode(str(XSD.string)):
             o = ox.Literal(o.value)
         if isinstance(q.subject, ox.BlankNode) or isinstance(o, ox.BlankNode):
-            blank[str(q.graph_name)].add((from_oxigraph(q.subject), from_oxigraph(q.predicate),
-                                          from_oxigraph(o)))
+            blank[str(q.graph_name)].add(
+                (from_oxigraph(q.subject), from_oxigraph(q.predicate), from_oxigraph(o))
+            )
         else:
             ground.add(f"{q.subject} {q.predicate} {o} {q.graph_name}")
     return ground, dict(blank)
@@ -361,8 +451,11 @@ def bundled_quads(result: BuildResult, as_triples: bool = False) -> list[ox.Quad
     """Every quad of the bundled build's named graphs, read with pyoxigraph directly (the
     default graph holds their RDF merge, derived, and no export writes it)."""
     store = ox.Store.read_only(str(result.generation.store_path))
-    quads = [q for q in store.quads_for_pattern(None, None, None, None)
-             if not isinstance(q.graph_name, ox.DefaultGraph)]
+    quads = [
+        q
+        for q in store.quads_for_pattern(None, None, None, None)
+        if not isinstance(q.graph_name, ox.DefaultGraph)
+    ]
     if as_triples:
         return [ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads]
     return quads
@@ -385,13 +478,15 @@ def test_the_bundled_graph_exports_isomorphic_to_the_store(
     out = tmp_path / f"bundled.{exporters()[fmt].extension}"
     result = export(store, fmt, out)
     if fmt == "nquads":
-        reread = list(ox.parse(rapper_ntriples(out, "nquads", "nquads").encode(),
-                               format=ox.RdfFormat.N_QUADS))
+        reread = list(
+            ox.parse(rapper_ntriples(out, "nquads", "nquads").encode(), format=ox.RdfFormat.N_QUADS)
+        )
         assert len(reread) == result.count == bundled_build.counts["triples"]
         assert_same(reread, bundled_quads(bundled_build))
     else:
-        reread = list(ox.parse(rapper_ntriples(out, "turtle").encode(),
-                               format=ox.RdfFormat.N_QUADS))
+        reread = list(
+            ox.parse(rapper_ntriples(out, "turtle").encode(), format=ox.RdfFormat.N_QUADS)
+        )
         assert len(reread) == result.count
         assert_same(list(set(reread)), list(set(bundled_quads(bundled_build, as_triples=True))))
 
@@ -403,8 +498,9 @@ def test_the_bundled_graph_as_jsonld_is_isomorphic_to_the_store(
     store = open_store(bundled_build.generation.path.parent.parent)
     out = tmp_path / "bundled.jsonld"
     result = export(store, "jsonld", out)
-    nquads = jsonld.to_rdf(json.loads(out.read_text(encoding="utf-8")),
-                           {"format": "application/n-quads"})
+    nquads = jsonld.to_rdf(
+        json.loads(out.read_text(encoding="utf-8")), {"format": "application/n-quads"}
+    )
     reread = list(ox.parse(nquads.encode(), format=ox.RdfFormat.N_QUADS))
     assert len(reread) == result.count == bundled_build.counts["triples"]
     assert_same(reread, bundled_quads(bundled_build))

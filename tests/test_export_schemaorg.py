@@ -132,3 +132,35 @@ def test_the_bundled_graph_exports_within_the_schemaorg_vocabulary(
     graph, _ = exported(store, tmp_path)
     assert len(list(graph.subjects(RDF.type, SCHEMA.Movie))) > 100
     assert [str(p) for p in check(graph)][:10] == []
+
+
+def _grammar_reading(text: str) -> Literal | None:
+    from filmgraph.temporal import parse_date_grammar
+
+    try:
+        parsed = parse_date_grammar(text)
+    except ValueError:
+        return None
+    return None if parsed.uncertain else parsed.xsd
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1936/1938",
+        "1936-08/1936-08",
+        "1941-06-22/1945-05-09",
+        "1941-06-22/1941-06-22",
+        "1934~/1936",
+        "1936/1938?",
+        "1936/..",
+        "-0392",
+        "-0478-08-22/-0470",
+        "1936-08",
+        "1934~",
+    ],
+)
+def test_a_date_is_read_for_schemaorg_as_the_edtf_grammar_reads_it(text: str) -> None:
+    from filmgraph.export.schemaorg import _schema_date
+
+    assert _schema_date(text) == _grammar_reading(text)

@@ -19,15 +19,13 @@ from __future__ import annotations
 import contextlib
 import json
 from pathlib import Path
-from typing import Any
-
-from rdflib import Literal, URIRef
+from typing import TYPE_CHECKING, Any
 
 from filmgraph.builddir import BuildDir
 from filmgraph.derived import derived_path, fingerprint, write_atomically
-from filmgraph.queries import run_named
-from filmgraph.results import shorten
-from filmgraph.store.base import SelectResult, Store
+
+if TYPE_CHECKING:
+    from filmgraph.store.base import Store
 
 __all__ = [
     "AGGREGATES_NAME",
@@ -46,6 +44,12 @@ FORMAT_VERSION = 1
 
 
 def _select(store: Store, name: str) -> list[dict[str, Any]]:
+    # Imported here: reading the kept aggregates (every ``filmgraph stats``) needs none of it.
+    from rdflib import Literal
+
+    from filmgraph.queries import run_named
+    from filmgraph.store.base import SelectResult
+
     result = run_named(store, name)
     if not isinstance(result, SelectResult):
         raise TypeError(f"{name} is not a SELECT query")
@@ -67,6 +71,10 @@ def _int(value: Any) -> int | None:
 
 def compute_aggregates(store: Store) -> dict[str, Any]:
     """The dashboard's statistics of ``store``, as plain data ready for JSON."""
+    from rdflib import URIRef
+
+    from filmgraph.results import shorten
+
     most_cited = [
         {
             "film": row["film"],

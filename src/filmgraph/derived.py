@@ -16,9 +16,10 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
-from filmgraph.store.base import Store
+if TYPE_CHECKING:  # for annotations only: reading a derived file needs no RDF library
+    from filmgraph.store.base import Store
 
 __all__ = ["derived_path", "fingerprint", "generation_of", "write_atomically"]
 

@@ -22,7 +22,13 @@ from filmgraph.export.selection import Selected, Selection, select
 from filmgraph.store.base import Store
 
 __all__ = [
-    "ExportResult", "Exporter", "Selected", "Selection", "export", "exporter", "exporters",
+    "ExportResult",
+    "Exporter",
+    "Selected",
+    "Selection",
+    "export",
+    "exporter",
+    "exporters",
     "select",
 ]
 

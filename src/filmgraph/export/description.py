@@ -33,17 +33,30 @@ def describe_dataset(selected: Selected, endpoint: str = DEFAULT_ENDPOINT) -> Gr
     d = DATASET
     g.add((d, RDF.type, VOID.Dataset))
     g.add((d, RDF.type, DCAT.Dataset))
-    g.add((d, DCTERMS.title,
-           Literal("filmgraph: film influences and historical context", lang="en")))
-    g.add((d, DCTERMS.description, Literal(
-        "Films, the people who made them, movements, historical events and themes, with "
-        "sourced claims of who drew on whom and in what respect.", lang="en")))
+    g.add(
+        (d, DCTERMS.title, Literal("filmgraph: film influences and historical context", lang="en"))
+    )
+    g.add(
+        (
+            d,
+            DCTERMS.description,
+            Literal(
+                "Films, the people who made them, movements, historical events and themes, with "
+                "sourced claims of who drew on whom and in what respect.",
+                lang="en",
+            ),
+        )
+    )
     g.add((d, DCTERMS.license, LICENCE))
     g.add((d, DCTERMS.publisher, Literal("The filmgraph project")))
     g.add((d, FOAF.homepage, URIRef("https://w3id.org/filmgraph/")))
     g.add((d, VOID.uriSpace, Literal(str(ID))))
-    for vocabulary in (str(FG._NS), str(SCHEMA), "http://www.w3.org/ns/prov#",
-                       "http://www.w3.org/2004/02/skos/core#"):
+    for vocabulary in (
+        str(FG._NS),
+        str(SCHEMA),
+        "http://www.w3.org/ns/prov#",
+        "http://www.w3.org/2004/02/skos/core#",
+    ):
         g.add((d, VOID.vocabulary, URIRef(vocabulary)))
     g.add((d, VOID.sparqlEndpoint, URIRef(endpoint)))
     service = URIRef(endpoint + "#service")
@@ -53,7 +66,7 @@ def describe_dataset(selected: Selected, endpoint: str = DEFAULT_ENDPOINT) -> Gr
     g.add((service, DCAT.servesDataset, d))
     g.add((d, DCAT.accessService, service))
 
-    triples = len(selected.triples())
+    triples = selected.triple_count()
     g.add((d, VOID.triples, Literal(triples, datatype=XSD.integer)))
     result = run_named(selected.store, "dataset-partitions")
     assert isinstance(result, SelectResult)
@@ -82,8 +95,13 @@ def describe_dataset(selected: Selected, endpoint: str = DEFAULT_ENDPOINT) -> Gr
 
     linkset = ID["dataset/filmgraph-wikidata-links"]
     g.add((linkset, RDF.type, VOID.Linkset))
-    g.add((linkset, RDFS.label,
-           Literal("links from filmgraph resources to Wikidata items", lang="en")))
+    g.add(
+        (
+            linkset,
+            RDFS.label,
+            Literal("links from filmgraph resources to Wikidata items", lang="en"),
+        )
+    )
     g.add((linkset, VOID.subjectsTarget, d))
     g.add((linkset, VOID.objectsTarget, WIKIDATA_DATASET))
     g.add((linkset, VOID.linkPredicate, FG.wikidata))

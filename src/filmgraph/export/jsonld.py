@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from pyld import jsonld
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
@@ -31,7 +30,7 @@ CONTEXT_URL = "https://w3id.org/filmgraph/context.jsonld"
 def _compact(iri: str) -> str:
     for prefix, namespace in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
         if iri.startswith(namespace) and iri != namespace:
-            return f"{prefix}:{iri[len(namespace):]}"
+            return f"{prefix}:{iri[len(namespace) :]}"
     return iri
 
 
@@ -48,7 +47,7 @@ def filmgraph_context(ontology: Graph | None = None) -> dict[str, Any]:
         text = str(term)
         if not text.startswith(namespace):
             continue
-        local = text[len(namespace):]
+        local = text[len(namespace) :]
         kinds = set(graph.objects(term, RDF.type))
         if OWL.ObjectProperty in kinds:
             context[local] = {"@id": f"fg:{local}", "@type": "@id"}
@@ -65,25 +64,26 @@ def filmgraph_context(ontology: Graph | None = None) -> dict[str, Any]:
 
 def write_context(path: Path) -> Path:
     """Write the published context document to ``path``."""
-    path.write_text(json.dumps({"@context": filmgraph_context()}, indent=2, ensure_ascii=False)
-                    + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps({"@context": filmgraph_context()}, indent=2, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
     return path
 
 
 class JsonLdExporter(Exporter):
-    """Every named graph as JSON-LD, compacted with the filmgraph context (embedded).
+    """Every named graph as JSON-LD in expanded form, streamed by pyoxigraph's writer.
 
-    pyoxigraph writes the expanded form and pyLD compacts it: both keep every literal
-    exactly as stored (rdflib's serialiser rewrites some, ``…Z`` datetimes as ``…+00:00``).
+    Expanded JSON-LD (absolute IRIs, no context to fetch) is what pyoxigraph writes; it keeps
+    every literal exactly as stored. Compacting it with the filmgraph context through pyLD
+    cost about 100 times as much as writing it (``bench/results/exports.md``), so
+    the export is left expanded; the context is published for anyone who wants short keys
+    (``jsonld.compact(document, CONTEXT_URL)``).
     """
 
     name, extension, media_type = "jsonld", "jsonld", "application/ld+json"
-    description = "JSON-LD: every named graph, compacted with the filmgraph context"
+    description = "JSON-LD (expanded form): every named graph"
 
     def write(self, selected: Selected, out: Path) -> ExportResult:
-        quads = list(selected.quads())
-        expanded = json.loads(ox.serialize(quads, format=ox.RdfFormat.JSON_LD) or b"[]")
-        compacted = jsonld.compact(expanded, {"@context": filmgraph_context()})
-        out.write_text(json.dumps(compacted, indent=1, ensure_ascii=False) + "\n",
-                       encoding="utf-8")
-        return ExportResult(self.name, out, len(quads), "quads")
+        count = selected.write(out, ox.RdfFormat.JSON_LD)
+        return ExportResult(self.name, out, count, "quads")

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -31,7 +33,7 @@ from filmgraph.export.schemavocab import SchemaVocabulary, schema_vocabulary
 from filmgraph.export.selection import Selected
 from filmgraph.namespaces import FG, SCHEMA
 from filmgraph.store.oxigraph import from_oxigraph
-from filmgraph.temporal import parse_date
+from filmgraph.temporal import EdtfValue, parse_date
 
 __all__ = ["SCHEMA_CONTEXT", "SchemaOrgExporter", "SchemaOrgGraph", "to_schemaorg"]
 
@@ -51,15 +53,37 @@ def _schema_literal(value: Identifier) -> Identifier | None:
     """``value`` as schema.org takes it: an EDTF date as an ISO 8601 date, if it is one."""
     if not isinstance(value, Literal) or value.datatype != FG.EDTF:
         return value
+    return _schema_date(str(value))
+
+
+@lru_cache(maxsize=65536)
+def _schema_date(text: str) -> Literal | None:
+    """The ISO 8601 date (an XSD date, year-month or year) of an EDTF text, or None when it
+    is approximate, uncertain or not a date.
+
+    Read once per distinct text. An interval of two plain dates (``1936/1938-05``) is read
+    as its two ends, which is what the EDTF grammar makes of it (from the first day of the
+    start to the last of the end, uncertain if either is); any other form goes through the
+    full grammar (:func:`filmgraph.temporal.parse_date`), which costs tens of milliseconds
+    (and raises for a year before 1, which is told apart at once).
+    """
+    text = text.strip()
+    if text.startswith("-"):
+        return None  # before year 1: no Python date holds it, so the grammar refuses it too
+    start, slash, end = text.partition("/")
     try:
-        parsed = parse_date(str(value))
+        if slash and start and end and ".." not in (start, end):
+            first, last = parse_date(start), parse_date(end)
+            parsed = EdtfValue(text, first.earliest, last.latest, first.uncertain or last.uncertain)
+        else:
+            parsed = parse_date(text)
     except ValueError:
         return None
     return None if parsed.uncertain else parsed.xsd
 
 
 def to_schemaorg(
-    triples: list[ox.Triple], align: Alignments, vocabulary: SchemaVocabulary | None = None
+    triples: Iterable[ox.Triple], align: Alignments, vocabulary: SchemaVocabulary | None = None
 ) -> SchemaOrgGraph:
     """The schema.org graph of ``triples``: typed resources and their aligned properties.
 

@@ -1,14 +1,23 @@
 """Which quads an export carries: everything, or less (no inferred, no provenance, a subgraph).
 
-The whole graph is dumped once as N-Quads (every backend can, the remote one streaming it)
-and filtered as it is read; a subgraph is asked of the store with a few SPARQL queries, so
-a remote store sends only that. Exporters never depend on which engine holds the graph.
-The result is a :class:`Selected`: an N-Quads file plus an in-memory
-Oxigraph store over it that exporters query.
+The selection is held by a pyoxigraph store whose default graph is the RDF merge of the
+selected named graphs, so every writer streams from the engine with its own serialisers
+(:meth:`Selected.write`), never through rdflib:
+
+* the whole graph of an embedded (Oxigraph) store is the built store itself: nothing is
+  copied, a triple format is the engine dumping the merge the build keeps in the default
+  graph, a quad format the engine's quads of every named graph;
+* anything else (graphs left out, another backend, a subgraph ``around`` a resource) is
+  copied into an in-memory store first. The whole graph of another backend is dumped by
+  it (a remote one streams it graph by graph); a subgraph is asked of the store with a
+  few SPARQL queries, so a remote store sends only that.
+
+Exporters never depend on which engine holds the graph.
 """
 
 from __future__ import annotations
 
+import itertools
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -24,11 +33,15 @@ from filmgraph.provenance import ONTOLOGY_GRAPH, PROVENANCE_GRAPH
 from filmgraph.queries import run_named
 from filmgraph.reasoning import INFERRED_GRAPH
 from filmgraph.store.base import SelectResult, Store
-from filmgraph.store.oxigraph import OxigraphStore, to_oxigraph
+from filmgraph.store.oxigraph import OxigraphStore, holds_merge, to_oxigraph
 
 __all__ = ["INFERRED_GRAPH", "Selected", "Selection", "neighbourhood", "select"]
 
 _LABELS = (RDFS.label, SKOS.prefLabel)
+#: Formats that write one graph (the merge); the others write every named graph.
+TRIPLE_FORMATS = frozenset(
+    {ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML, ox.RdfFormat.N3}
+)
 
 
 @dataclass(frozen=True)
@@ -46,32 +59,80 @@ class Selection:
 
 
 class Selected:
-    """The selected quads: an N-Quads file, and an in-memory store to query them."""
+    """The selected quads, in a pyoxigraph store that keeps their RDF merge in its default graph.
 
-    def __init__(self, nquads: Path, workdir: tempfile.TemporaryDirectory[str]) -> None:
-        self.nquads = nquads
+    ``store`` is that store; ``graphs`` the named graphs selected (the store may hold
+    others, which every method here leaves out). ``owned`` says whether :meth:`close`
+    closes the store (a copy made for the selection) or leaves it (the caller's store).
+    """
+
+    def __init__(
+        self,
+        store: OxigraphStore,
+        graphs: Sequence[ox.NamedNode],
+        workdir: tempfile.TemporaryDirectory[str],
+        *,
+        owned: bool,
+    ) -> None:
+        self._store = store
+        self.graphs = tuple(graphs)
         self._workdir = workdir
-        self._store: OxigraphStore | None = None
+        self._owned = owned
+        self._nquads: Path | None = None
 
     @property
     def store(self) -> OxigraphStore:
-        """An in-memory store over the selected quads, loaded on first use."""
-        if self._store is None:
-            self._store = OxigraphStore()
-            self._store.load_nquads(self.nquads)
+        """The store holding the selection, to run named queries on (they see the merge)."""
         return self._store
 
-    def quads(self) -> Iterator[ox.Quad]:
-        """Every selected quad, as pyoxigraph quads."""
-        with self.nquads.open("rb") as handle:
-            yield from ox.parse(handle, format=ox.RdfFormat.N_QUADS)
+    @property
+    def nquads(self) -> Path:
+        """The selected quads as an N-Quads file, written on first use."""
+        if self._nquads is None:
+            self._nquads = Path(self._workdir.name) / "selected.nq"
+            ox.serialize(self.quads(), str(self._nquads), ox.RdfFormat.N_QUADS)
+        return self._nquads
 
-    def triples(self) -> list[ox.Triple]:
-        """The distinct triples of the union of all graphs, in a stable order."""
-        return sorted({q.triple for q in self.quads()}, key=str)
+    def quads(self) -> Iterator[ox.Quad]:
+        """Every selected quad, graph by graph, as pyoxigraph quads."""
+        engine = self._store.engine
+        return itertools.chain.from_iterable(
+            engine.quads_for_pattern(None, None, None, graph) for graph in self.graphs
+        )
+
+    def triples(self, predicate: URIRef | None = None) -> Iterator[ox.Triple]:
+        """The distinct triples of the merge of the selected graphs (with ``predicate``:
+        only those), read from the store's default graph."""
+        wanted = None if predicate is None else ox.NamedNode(str(predicate))
+        return (
+            q.triple
+            for q in self._store.engine.quads_for_pattern(None, wanted, None, ox.DefaultGraph())
+        )
+
+    def triple_count(self) -> int:
+        """How many distinct triples the merge holds (the engine counts them)."""
+        result = self._store.engine.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        if not isinstance(result, ox.QuerySolutions):
+            raise TypeError("a SELECT query gave no rows")
+        count = next(iter(result))["n"]
+        return int(count.value) if isinstance(count, ox.Literal) else 0
+
+    def write(self, out: Path, fmt: ox.RdfFormat, prefixes: dict[str, str] | None = None) -> int:
+        """Write the selection to ``out`` with pyoxigraph's serialiser for ``fmt``.
+
+        A triple format gets the merge (each distinct triple once), dumped by the engine
+        in one call; a quad format every selected named graph, streamed from the engine.
+        Returns how many triples (or quads) were written.
+        """
+        if fmt in TRIPLE_FORMATS:
+            self._store.engine.dump(str(out), fmt, from_graph=ox.DefaultGraph(), prefixes=prefixes)
+            return self.triple_count()
+        counted = _Counted(self.quads())
+        ox.serialize(counted, str(out), fmt, prefixes=prefixes)
+        return counted.count
 
     def close(self) -> None:
-        if self._store is not None:
+        if self._owned:
             self._store.close()
         self._workdir.cleanup()
 
@@ -79,10 +140,25 @@ class Selected:
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+class _Counted:
+    """An iterator of quads that counts what went through it."""
+
+    def __init__(self, quads: Iterator[ox.Quad]) -> None:
+        self._quads = quads
+        self.count = 0
+
+    def __iter__(self) -> Iterator[ox.Quad]:
+        for quad in self._quads:
+            self.count += 1
+            yield quad
 
 
 def neighbourhood(store: Store, focus: URIRef, depth: int) -> set[URIRef]:
@@ -111,12 +187,13 @@ def neighbourhood(store: Store, focus: URIRef, depth: int) -> set[URIRef]:
 
 
 def select(store: Store, selection: Selection | None = None) -> Selected:
-    """Write what ``selection`` asks for of ``store``; close the result when done.
+    """What ``selection`` asks for of ``store``; close the result when done.
 
-    The whole graph is dumped by the store (a remote one streams it graph by graph) and
-    filtered as it is read. A subgraph (``around``) is asked of the store directly: the
-    walk, then the quads of the resources it reached and the labels and types of what
-    they point at, so a remote store sends only those.
+    The whole graph of an embedded store is selected in place (nothing is read yet);
+    leaving graphs out, another backend, or a subgraph (``around``) copy the selected
+    quads into an in-memory store. A subgraph is asked of the store directly: the walk,
+    then the quads of the resources it reached and the labels and types of what they
+    point at, so a remote store sends only those.
     """
     selection = selection or Selection()
     if selection.depth < 0:
@@ -127,27 +204,38 @@ def select(store: Store, selection: Selection | None = None) -> Selected:
     if not selection.provenance:
         dropped.add(str(PROVENANCE_GRAPH))
     workdir = tempfile.TemporaryDirectory(prefix="filmgraph-export-")
-    chosen = Path(workdir.name) / "selected.nq"
+    chosen = Path(workdir.name) / "chosen.nq"
     try:
-        if selection.around is None:
+        if selection.around is not None:
+            dropped.add(str(ONTOLOGY_GRAPH))
+            quads: Iterable[ox.Quad] = _around(store, selection.around, selection.depth, dropped)
+        elif isinstance(store, OxigraphStore):
+            engine = store.engine
+            graphs = [g for g in engine.named_graphs() if isinstance(g, ox.NamedNode)]
+            if not dropped and holds_merge(engine):
+                return Selected(store, sorted(graphs, key=str), workdir, owned=False)
+            quads = itertools.chain.from_iterable(
+                engine.quads_for_pattern(None, None, None, g)
+                for g in graphs
+                if g.value not in dropped
+            )
+        else:
             everything = Path(workdir.name) / "all.nq"
             store.dump(everything, "nquads")
-            with everything.open("rb") as source:
-                kept = (
-                    q
-                    for q in ox.parse(source, format=ox.RdfFormat.N_QUADS)
-                    if _graph_of(q) not in dropped
-                )
-                ox.serialize(kept, str(chosen), ox.RdfFormat.N_QUADS)
-            everything.unlink()
-        else:
-            dropped.add(str(ONTOLOGY_GRAPH))
-            quads = _around(store, selection.around, selection.depth, dropped)
-            ox.serialize(quads, str(chosen), ox.RdfFormat.N_QUADS)
+            quads = (
+                q
+                for q in ox.parse(path=str(everything), format=ox.RdfFormat.N_QUADS)
+                if _graph_of(q) not in dropped
+            )
+        ox.serialize(quads, str(chosen), ox.RdfFormat.N_QUADS)
+        copy = OxigraphStore()
+        copy.load_nquads(chosen)
+        chosen.unlink()
     except BaseException:
         workdir.cleanup()
         raise
-    return Selected(chosen, workdir)
+    graphs = [g for g in copy.engine.named_graphs() if isinstance(g, ox.NamedNode)]
+    return Selected(copy, sorted(graphs, key=str), workdir, owned=True)
 
 
 def _graph_of(quad: ox.Quad) -> str:
@@ -196,12 +284,9 @@ def _around(store: Store, focus: URIRef, depth: int, dropped: set[str]) -> list[
     kept = _quads_about(store, keep, dropped | {str(PROVENANCE_GRAPH)})
     used = {_graph_of(q) for q in kept}
     pointed = {q.object.value for q in kept if isinstance(q.object, ox.NamedNode)} - keep
-    kept += _quads_about(store, pointed, dropped | {str(PROVENANCE_GRAPH)},
-                         (*_LABELS, RDF.type))
+    kept += _quads_about(store, pointed, dropped | {str(PROVENANCE_GRAPH)}, (*_LABELS, RDF.type))
     if str(PROVENANCE_GRAPH) not in dropped:
         kept += [
-            q
-            for q in _quads_about(store, used, dropped)
-            if _graph_of(q) == str(PROVENANCE_GRAPH)
+            q for q in _quads_about(store, used, dropped) if _graph_of(q) == str(PROVENANCE_GRAPH)
         ]
     return kept

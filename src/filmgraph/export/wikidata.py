@@ -134,14 +134,9 @@ def statement_rows(selected: Selected, align: Alignments) -> list[dict[str, str]
 
 
 def _types(selected: Selected) -> dict[Identifier, set[URIRef]]:
-    rdf_type = str(RDF.type)
     types: dict[Identifier, set[URIRef]] = defaultdict(set)
-    for t in selected.triples():
-        if (
-            t.predicate.value == rdf_type
-            and isinstance(t.subject, ox.NamedNode)
-            and isinstance(t.object, ox.NamedNode)
-        ):
+    for t in selected.triples(RDF.type):
+        if isinstance(t.subject, ox.NamedNode) and isinstance(t.object, ox.NamedNode):
             types[URIRef(t.subject.value)].add(URIRef(t.object.value))
     return types
 

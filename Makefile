@@ -32,6 +32,7 @@ test: lint typecheck unit
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench notebooks
+	$(BIN)/ruff format --check src tests bench notebooks
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

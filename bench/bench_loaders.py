@@ -71,22 +71,37 @@ def bench_pages(folder: Path) -> dict[str, float]:
             read_page(page)
 
     ours, plain = best_of(loader), best_of(naive)
-    return {"pages": len(pages), "loader_s": ours, "naive_s": plain,
-            "pages_per_s": len(pages) / ours, "naive_pages_per_s": len(pages) / plain}
+    return {
+        "pages": len(pages),
+        "loader_s": ours,
+        "naive_s": plain,
+        "pages_per_s": len(pages) / ours,
+        "naive_pages_per_s": len(pages) / plain,
+    }
 
 
 def write_table(folder: Path) -> Path:
-    metadata = json.loads((ROOT.parent / "tests" / "fixtures" / "tables" /
-                           "archive-films.tsv-metadata.json").read_text(encoding="utf-8"))
+    metadata = json.loads(
+        (
+            ROOT.parent / "tests" / "fixtures" / "tables" / "archive-films.tsv-metadata.json"
+        ).read_text(encoding="utf-8")
+    )
     table = folder / "archive-films.tsv"
     with table.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, delimiter="\t")
         writer.writerow(["film_id", "name", "released", "made_in", "directed_by", "qid"])
         for i in range(ROWS):
-            writer.writerow([f"b-{i}", f"Film number {i}", 1920 + i % 80, "Soviet Union",
-                             f"Director {i % 300}", f"Q{1000 + i}"])
-    (folder / "archive-films.tsv-metadata.json").write_text(json.dumps(metadata),
-                                                            encoding="utf-8")
+            writer.writerow(
+                [
+                    f"b-{i}",
+                    f"Film number {i}",
+                    1920 + i % 80,
+                    "Soviet Union",
+                    f"Director {i % 300}",
+                    f"Q{1000 + i}",
+                ]
+            )
+    (folder / "archive-films.tsv-metadata.json").write_text(json.dumps(metadata), encoding="utf-8")
     return table
 
 
@@ -111,18 +126,27 @@ def bench_table(folder: Path) -> dict[str, float]:
                 graph.add((node, SCHEMA.director, Literal(row["directed_by"])))
 
     ours, plain = best_of(loader, 3), best_of(naive, 3)
-    return {"rows": ROWS, "loader_s": ours, "naive_s": plain,
-            "rows_per_s": ROWS / ours, "naive_rows_per_s": ROWS / plain}
+    return {
+        "rows": ROWS,
+        "loader_s": ours,
+        "naive_s": plain,
+        "rows_per_s": ROWS / ours,
+        "naive_rows_per_s": ROWS / plain,
+    }
 
 
 def bench_rdf(folder: Path) -> dict[str, float]:
     path = folder / "archive.ttl"
-    lines = ["@prefix schema: <https://schema.org/> .",
-             "@prefix ex: <https://archive.example.org/> ."]
+    lines = [
+        "@prefix schema: <https://schema.org/> .",
+        "@prefix ex: <https://archive.example.org/> .",
+    ]
     for i in range(ROWS):
-        lines.append(f'ex:f{i} a schema:Movie ; schema:name "Film {i}" ; '
-                     f'schema:datePublished "{1920 + i % 80}-01-01" ; '
-                     f'schema:director ex:p{i % 300} .')
+        lines.append(
+            f'ex:f{i} a schema:Movie ; schema:name "Film {i}" ; '
+            f'schema:datePublished "{1920 + i % 80}-01-01" ; '
+            f"schema:director ex:p{i % 300} ."
+        )
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     def loader() -> None:
@@ -133,8 +157,13 @@ def bench_rdf(folder: Path) -> dict[str, float]:
         Graph().parse(path, format="turtle")
 
     ours, plain = best_of(loader, 3), best_of(naive, 3)
-    return {"records": ROWS, "loader_s": ours, "naive_s": plain,
-            "records_per_s": ROWS / ours, "naive_records_per_s": ROWS / plain}
+    return {
+        "records": ROWS,
+        "loader_s": ours,
+        "naive_s": plain,
+        "records_per_s": ROWS / ours,
+        "naive_records_per_s": ROWS / plain,
+    }
 
 
 def bench_resolution() -> dict[str, object]:
@@ -150,8 +179,12 @@ def bench_resolution() -> dict[str, object]:
     loaded = time.perf_counter() - start
     start = time.perf_counter()
     report = resolve_entities(dataset, order)
-    return {"load_s": loaded, "resolve_s": time.perf_counter() - start,
-            "counts": report.counts(), "unresolved": report.unresolved}
+    return {
+        "load_s": loaded,
+        "resolve_s": time.perf_counter() - start,
+        "counts": report.counts(),
+        "unresolved": report.unresolved,
+    }
 
 
 def facts_of_example() -> dict[str, int]:
@@ -163,12 +196,33 @@ def facts_of_example() -> dict[str, int]:
     g = source.graph
     fg = "https://w3id.org/filmgraph/ontology#"
     count = {}
-    for name in ("InspirationClaim", "SimilarityClaim", "ContextClaim", "Credit",
-                 "AwardRecognition", "Release", "Withdrawal", "Restoration", "ArchivalHolding",
-                 "PageSection", "TriviaItem", "MemorableScene", "Quotation"):
+    for name in (
+        "InspirationClaim",
+        "SimilarityClaim",
+        "ContextClaim",
+        "Credit",
+        "AwardRecognition",
+        "Release",
+        "Withdrawal",
+        "Restoration",
+        "ArchivalHolding",
+        "PageSection",
+        "TriviaItem",
+        "MemorableScene",
+        "Quotation",
+    ):
         count[name] = len(set(g.subjects(RDF.type, URIRef(fg + name))))
-    for name in ("theme", "keyTheme", "productionCompany", "filmingLocation", "tagline",
-                 "runtime", "releaseDate", "country", "heldBy"):
+    for name in (
+        "theme",
+        "keyTheme",
+        "productionCompany",
+        "filmingLocation",
+        "tagline",
+        "runtime",
+        "releaseDate",
+        "country",
+        "heldBy",
+    ):
         count[name] = len(set(g.objects(None, URIRef(fg + name))))
     return count
 

@@ -83,9 +83,12 @@ def reasoning(dataset: Dataset, full: bool) -> list[str]:
     variants = [("bundled graph without the Wikidata events", False)]
     if full:
         variants.append(("whole bundled graph", True))
-    lines = ["## Reasoning: owlrl (OWL 2 RL closure) vs targeted materialisation", "",
-             "| graph | triples | owlrl | targeted | ratio | comparable entailments | identical |",
-             "|---|---:|---:|---:|---:|---:|---|"]
+    lines = [
+        "## Reasoning: owlrl (OWL 2 RL closure) vs targeted materialisation",
+        "",
+        "| graph | triples | owlrl | targeted | ratio | comparable entailments | identical |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
     for title, with_events in variants:
         data = Graph()
         for s, p, o, g in dataset.quads((None, None, None, None)):
@@ -95,13 +98,19 @@ def reasoning(dataset: Dataset, full: bool) -> list[str]:
         targeted_s, targeted = timed(lambda d=data: materialise(d, rules), 1)
         owl_s, owl = timed(lambda d=data: owl_rl_closure(d), 1)
         a, b = comparable(targeted), comparable(owl)
-        lines.append(f"| {title} | {len(data):,} | {owl_s:.1f} s | {targeted_s:.2f} s | "
-                     f"{owl_s / targeted_s:.0f}x | {len(b):,} | {'yes' if a == b else 'NO'} |")
+        lines.append(
+            f"| {title} | {len(data):,} | {owl_s:.1f} s | {targeted_s:.2f} s | "
+            f"{owl_s / targeted_s:.0f}x | {len(b):,} | {'yes' if a == b else 'NO'} |"
+        )
         print(lines[-1], flush=True)
     all_rules_s, inferred = timed(lambda: materialise(dataset), 1)
-    lines += ["", f"Every rule, the two context rules included, on the whole bundled graph "
-              f"({sum(1 for _ in dataset.quads((None, None, None, None))):,} quads): "
-              f"{all_rules_s:.1f} s, {len(inferred):,} triples inferred.", ""]
+    lines += [
+        "",
+        f"Every rule, the two context rules included, on the whole bundled graph "
+        f"({sum(1 for _ in dataset.quads((None, None, None, None))):,} quads): "
+        f"{all_rules_s:.1f} s, {len(inferred):,} triples inferred.",
+        "",
+    ]
     return lines
 
 
@@ -109,17 +118,24 @@ def queries(dataset: Dataset, repeat: int) -> list[str]:
     memory = MemoryStore(dataset)
     oxigraph = OxigraphStore()
     oxigraph.add_dataset(dataset)
-    lines = ["## Queries: rdflib (memory backend) vs pyoxigraph", "",
-             "| query | rows | rdflib | pyoxigraph | ratio |", "|---|---:|---:|---:|---:|"]
+    lines = [
+        "## Queries: rdflib (memory backend) vs pyoxigraph",
+        "",
+        "| query | rows | rdflib | pyoxigraph | ratio |",
+        "|---|---:|---:|---:|---:|",
+    ]
     for name, params in QUERIES:
         ox_s, ox_result = timed(lambda n=name, p=params: run_named(oxigraph, n, p), repeat)
-        rd_s, rd_result = timed(lambda n=name, p=params: run_named(memory, n, p),
-                                max(1, repeat // 2))
+        rd_s, rd_result = timed(
+            lambda n=name, p=params: run_named(memory, n, p), max(1, repeat // 2)
+        )
         count = str(len(ox_result))
         if len(rd_result) != len(ox_result):
             count += f" (rdflib: {len(rd_result)})"
-        lines.append(f"| {name} | {count} | {rd_s * 1000:,.1f} ms | {ox_s * 1000:,.1f} ms | "
-                     f"{rd_s / ox_s:,.0f}x |")
+        lines.append(
+            f"| {name} | {count} | {rd_s * 1000:,.1f} ms | {ox_s * 1000:,.1f} ms | "
+            f"{rd_s / ox_s:,.0f}x |"
+        )
         print(lines[-1], flush=True)
     return [*lines, ""]
 
@@ -131,18 +147,25 @@ def analytics(store_dir: Path, repeat: int) -> list[str]:
         project_s, graph = timed(lambda: influence_graph(store), repeat)
     potemkin, miners = FILM + "battleship-potemkin-1925", FILM + "the-miners-1937"
     steps: list[tuple[str, Callable[[], Any]]] = [
-        ("influence_paths (Potemkin -> The Miners, 10)",
-         lambda: influence_paths(graph, potemkin, miners)),
+        (
+            "influence_paths (Potemkin -> The Miners, 10)",
+            lambda: influence_paths(graph, potemkin, miners),
+        ),
         ("lineage (Potemkin, down, depth 3)", lambda: lineage(graph, potemkin, depth=3)),
         ("rank_films (PageRank + exact betweenness)", lambda: rank_films(graph, top=10)),
         ("movement_bridges", lambda: movement_bridges(graph)),
         ("influence_communities (Louvain)", lambda: influence_communities(graph)),
         ("contested_claims (cycles up to 6)", lambda: contested_claims(graph)),
     ]
-    lines = ["## Analytics on the projected graph", "",
-             f"Projection (one query, oxigraph on disk): {project_s * 1000:,.0f} ms for "
-             f"{graph.number_of_nodes():,} nodes and {graph.number_of_edges():,} edges.", "",
-             "| function | time |", "|---|---:|"]
+    lines = [
+        "## Analytics on the projected graph",
+        "",
+        f"Projection (one query, oxigraph on disk): {project_s * 1000:,.0f} ms for "
+        f"{graph.number_of_nodes():,} nodes and {graph.number_of_edges():,} edges.",
+        "",
+        "| function | time |",
+        "|---|---:|",
+    ]
     for title, function in steps:
         seconds, _ = timed(function, repeat)
         lines.append(f"| {title} | {seconds * 1000:,.1f} ms |")
@@ -152,10 +175,17 @@ def analytics(store_dir: Path, repeat: int) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--store", type=Path, default=None,
-                        help="a finished build of the bundled graph (default: build one)")
-    parser.add_argument("--full", action="store_true",
-                        help="also run owlrl on the whole bundled graph (about six minutes)")
+    parser.add_argument(
+        "--store",
+        type=Path,
+        default=None,
+        help="a finished build of the bundled graph (default: build one)",
+    )
+    parser.add_argument(
+        "--full",
+        action="store_true",
+        help="also run owlrl on the whole bundled graph (about six minutes)",
+    )
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -167,10 +197,14 @@ def main() -> None:
         generation = BuildDir(store_dir).current()
         dataset = Dataset()
         dataset.parse(generation.trig_path, format="trig")
-        out = ["# Benchmark: the scholar's toolkit", "",
-               f"{platform.python_implementation()} {platform.python_version()} on "
-               f"{platform.machine()}; medians of {args.repeat} runs (rdflib: half as many). "
-               "Written by `bench/bench_toolkit.py`.", ""]
+        out = [
+            "# Benchmark: the scholar's toolkit",
+            "",
+            f"{platform.python_implementation()} {platform.python_version()} on "
+            f"{platform.machine()}; medians of {args.repeat} runs (rdflib: half as many). "
+            "Written by `bench/bench_toolkit.py`.",
+            "",
+        ]
         out += reasoning(dataset, args.full)
         out += queries(dataset, args.repeat)
         out += analytics(store_dir, args.repeat)

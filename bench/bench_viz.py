@@ -65,8 +65,13 @@ def synthetic(n: int, seed: int = 1937) -> nx.DiGraph:
         person = rng.random() < 0.1
         kind = "person" if person else "film"
         movements = (rng.choice(MOVEMENTS),) if rng.random() < 0.35 else ()
-        graph.add_node(f"https://w3id.org/filmgraph/id/{kind}/n{i}", label=f"Work {i} ({year})",
-                       year=year, kind=kind, movements=movements)
+        graph.add_node(
+            f"https://w3id.org/filmgraph/id/{kind}/n{i}",
+            label=f"Work {i} ({year})",
+            year=year,
+            kind=kind,
+            movements=movements,
+        )
     nodes = list(graph)
     popularity = [1] * n
     for i in range(1, n):
@@ -75,11 +80,19 @@ def synthetic(n: int, seed: int = 1937) -> nx.DiGraph:
             a, b = nodes[j], nodes[i]
             if graph.has_edge(a, b):
                 continue
-            kind = ("person influence claim" if graph.nodes[b]["kind"] == "person"
-                    else rng.choice(TYPES[:2] * 3 + TYPES[:1]))
+            kind = (
+                "person influence claim"
+                if graph.nodes[b]["kind"] == "person"
+                else rng.choice(TYPES[:2] * 3 + TYPES[:1])
+            )
             weight = rng.choice((1.0, 0.6, 0.3))
-            claim = {"claim": f"urn:claim:{i}-{j}", "type": kind, "aspect": "style",
-                     "source": "urn:source:bench", "weight": weight}
+            claim = {
+                "claim": f"urn:claim:{i}-{j}",
+                "type": kind,
+                "aspect": "style",
+                "source": "urn:source:bench",
+                "weight": weight,
+            }
             graph.add_edge(a, b, claims=[claim], types=[kind], sources=1, weight=weight)
             popularity[j] += 1
     return graph
@@ -103,10 +116,14 @@ def pyvis_default(graph: nx.DiGraph, path: Path, cdn_resources: str = "in_line")
 
 OUR_STILL = "() => window.filmgraph !== undefined && window.filmgraph.state.ready"
 PYVIS_FIRST = "() => typeof network !== 'undefined' && network.physics.ready === true"
-PYVIS_STILL = ("() => typeof network !== 'undefined' && network.physics.ready === true"
-               " && network.physics.viewFunction === undefined")
-PAINTED = ("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame("
-           "() => r(performance.now()))))")
+PYVIS_STILL = (
+    "() => typeof network !== 'undefined' && network.physics.ready === true"
+    " && network.physics.viewFunction === undefined"
+)
+PAINTED = (
+    "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame("
+    "() => r(performance.now()))))"
+)
 ZOOM = """(net) => new Promise(resolve => {
     const frames = []; const start = performance.now(); let last = start;
     net.moveTo({scale: net.getScale() * 2, animation: {duration: 1000, easingFunction: 'linear'}});
@@ -133,18 +150,15 @@ def measure(browser: Any, page: Path, first: str, still: str, network: str) -> M
         times: list[float | None] = []
         for predicate in (first, still):
             try:
-                record.page.wait_for_function(predicate, polling="raf",
-                                              timeout=TIMEOUT_S * 1000)
+                record.page.wait_for_function(predicate, polling="raf", timeout=TIMEOUT_S * 1000)
             except Exception as error:  # playwright's TimeoutError
                 if "Timeout" not in str(error):
                     raise
-                return Measure(*[*times, None, None][:2], None, None,
-                               len(record.network_requests))
+                return Measure(*[*times, None, None][:2], None, None, len(record.network_requests))
             times.append(float(record.evaluate(PAINTED)) / 1000)
         zoom = record.page.evaluate(f"() => ({ZOOM})({network})")
         assert not record.page_errors, record.page_errors
-        return Measure(times[0], times[1], zoom["fps"], zoom["worst"],
-                       len(record.network_requests))
+        return Measure(times[0], times[1], zoom["fps"], zoom["worst"], len(record.network_requests))
 
 
 def measure_offline_default(browser: Any, page: Path) -> Measure:
@@ -167,9 +181,13 @@ def median_of(runs: list[Measure]) -> Measure:
     def med(values: list[float | None]) -> float:
         return statistics.median(v for v in values if v is not None)
 
-    return Measure(med([r.first for r in runs]), med([r.seconds for r in runs]),
-                   med([r.fps for r in runs]),
-                   med([r.worst_frame_ms for r in runs]), runs[0].blocked)
+    return Measure(
+        med([r.first for r in runs]),
+        med([r.seconds for r in runs]),
+        med([r.fps for r in runs]),
+        med([r.worst_frame_ms for r in runs]),
+        runs[0].blocked,
+    )
 
 
 def timed(make: Callable[[], Path]) -> tuple[Path, float]:
@@ -201,33 +219,42 @@ def main(sizes: tuple[int, ...] = SIZES) -> str:
             graph = synthetic(n)
             edges = graph.number_of_edges()
             made = {
-                "ours, timeline": timed(lambda g=graph, n=n: ours(g, folder / f"t{n}.html",
-                                                                  "timeline")),
-                "ours, force": timed(lambda g=graph, n=n: ours(g, folder / f"f{n}.html",
-                                                               "force")),
-                "pyvis defaults": timed(lambda g=graph, n=n: pyvis_default(
-                    g, folder / f"p{n}.html")),
+                "ours, timeline": timed(
+                    lambda g=graph, n=n: ours(g, folder / f"t{n}.html", "timeline")
+                ),
+                "ours, force": timed(lambda g=graph, n=n: ours(g, folder / f"f{n}.html", "force")),
+                "pyvis defaults": timed(
+                    lambda g=graph, n=n: pyvis_default(g, folder / f"p{n}.html")
+                ),
             }
             results: dict[str, Measure] = {}
             for name, (page, _) in made.items():
-                first, still, net = ((PYVIS_FIRST, PYVIS_STILL, "network")
-                                     if name.startswith("pyvis")
-                                     else (OUR_STILL, OUR_STILL, "filmgraph.network"))
+                first, still, net = (
+                    (PYVIS_FIRST, PYVIS_STILL, "network")
+                    if name.startswith("pyvis")
+                    else (OUR_STILL, OUR_STILL, "filmgraph.network")
+                )
                 runs = []
                 for _ in range(REPEAT.get(n, 1)):
                     runs.append(measure(browser, page, first, still, net))
                     if runs[-1].seconds is None:
                         break
                 results[name] = median_of(runs)
-                print(f"{n:>5} nodes  {name:<15} {fmt(results[name].seconds, '{:.2f} s')}",
-                      flush=True)
+                print(
+                    f"{n:>5} nodes  {name:<15} {fmt(results[name].seconds, '{:.2f} s')}", flush=True
+                )
             base = results["pyvis defaults"].seconds
             for name, result in results.items():
-                ratio = ("—" if name.startswith("pyvis") else
-                         f"more than {TIMEOUT_S / result.seconds:.0f} times faster (pyvis "
-                         "timed out)" if base is None and result.seconds is not None else
-                         "—" if result.seconds is None or base is None else
-                         f"{base / result.seconds:.1f} times faster")
+                ratio = (
+                    "—"
+                    if name.startswith("pyvis")
+                    else f"more than {TIMEOUT_S / result.seconds:.0f} times faster (pyvis "
+                    "timed out)"
+                    if base is None and result.seconds is not None
+                    else "—"
+                    if result.seconds is None or base is None
+                    else f"{base / result.seconds:.1f} times faster"
+                )
                 rows.append(
                     f"| {n:,} | {edges:,} | {name} | {made[name][1]:.2f} s | "
                     f"{fmt(result.first, '{:.2f} s')} | {fmt(result.seconds, '{:.2f} s')} | "
@@ -236,32 +263,37 @@ def main(sizes: tuple[int, ...] = SIZES) -> str:
                     f"{fmt(result.worst_frame_ms, '{:.0f} ms', '—')} | "
                     f"{result.blocked} |"
                 )
-    text = "\n".join([
-        "# Influence maps in the browser: ours against pyvis's defaults",
-        "",
-        "Written by `bench/bench_viz.py` (run by `make bench`). Synthetic influence graphs, "
-        "Debian's headless Chromium via Playwright, software rendering, every non-local "
-        "request aborted. *Drawn and still*: from navigation start until the network has "
-        "stopped moving and a frame is painted (median of "
-        f"{REPEAT[100]} runs below 5,000 nodes, one run at 5,000; timeout {TIMEOUT_S:.0f} s). "
-        "*Zoom*: frames per second and longest frame during a one-second zoom animation "
-        "once still. *First drawn*: pyvis draws once its 1,000 stabilisation iterations "
-        "are done, then keeps simulating; ours are drawn in place and still at once. "
-        "*Blocked*: requests to the network the page tried (all aborted).",
-        "",
-        "| nodes | edges | page | page written in | first drawn | drawn and still "
-        "| vs pyvis | zoom fps | longest frame | blocked |",
-        "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|",
-        *rows,
-        "",
-        "pyvis in its default `cdn_resources=\"local\"` mode (100 nodes): "
-        + ("never drawn offline: " if local.seconds is None else
-           f"drawn in {local.seconds:.2f} s, ")
-        + f"{local.blocked} network requests blocked (vis-network and its style sheet from "
-        "cdnjs, Bootstrap from jsDelivr). In `in_line` mode, used above, it still asks "
-        "jsDelivr for Bootstrap twice.",
-        "",
-    ])
+    text = "\n".join(
+        [
+            "# Influence maps in the browser: ours against pyvis's defaults",
+            "",
+            "Written by `bench/bench_viz.py` (run by `make bench`). Synthetic influence graphs, "
+            "Debian's headless Chromium via Playwright, software rendering, every non-local "
+            "request aborted. *Drawn and still*: from navigation start until the network has "
+            "stopped moving and a frame is painted (median of "
+            f"{REPEAT[100]} runs below 5,000 nodes, one run at 5,000; timeout {TIMEOUT_S:.0f} s). "
+            "*Zoom*: frames per second and longest frame during a one-second zoom animation "
+            "once still. *First drawn*: pyvis draws once its 1,000 stabilisation iterations "
+            "are done, then keeps simulating; ours are drawn in place and still at once. "
+            "*Blocked*: requests to the network the page tried (all aborted).",
+            "",
+            "| nodes | edges | page | page written in | first drawn | drawn and still "
+            "| vs pyvis | zoom fps | longest frame | blocked |",
+            "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+            *rows,
+            "",
+            'pyvis in its default `cdn_resources="local"` mode (100 nodes): '
+            + (
+                "never drawn offline: "
+                if local.seconds is None
+                else f"drawn in {local.seconds:.2f} s, "
+            )
+            + f"{local.blocked} network requests blocked (vis-network and its style sheet from "
+            "cdnjs, Bootstrap from jsDelivr). In `in_line` mode, used above, it still asks "
+            "jsDelivr for Bootstrap twice.",
+            "",
+        ]
+    )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(text, encoding="utf-8")
     return text

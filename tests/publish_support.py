@@ -15,7 +15,12 @@ from rdflib.namespace import XSD
 from .conftest import FIXTURES, require_program
 
 __all__ = [
-    "PUBLISH", "numeric_normalised", "plain", "quads_by_graph", "rapper_ntriples", "same_graph",
+    "PUBLISH",
+    "numeric_normalised",
+    "plain",
+    "quads_by_graph",
+    "rapper_ntriples",
+    "same_graph",
 ]
 
 PUBLISH = FIXTURES / "publish"
@@ -24,8 +29,12 @@ PUBLISH = FIXTURES / "publish"
 def rapper_ntriples(path: Path, syntax: str, output: str = "ntriples") -> str:
     """``path`` re-read by raptor's rapper and written back as N-Triples (or N-Quads)."""
     rapper = require_program("rapper")
-    done = subprocess.run([rapper, "--quiet", "--input", syntax, "--output", output, str(path)],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [rapper, "--quiet", "--input", syntax, "--output", output, str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -47,6 +56,7 @@ def _graph(triples: object) -> Graph:
 def same_graph(a: Graph, b: Graph) -> bool:
     """Isomorphism, fast where it can be: ground triples compared as sets, the triples
     with blank nodes by rdflib's isomorphism test."""
+
     def split(g: Graph) -> tuple[set[object], Graph]:
         ground: set[object] = set()
         blank = []
@@ -70,8 +80,13 @@ def quads_by_graph(text: str | bytes, fmt: ox.RdfFormat = ox.RdfFormat.N_QUADS) 
     data = text.encode("utf-8") if isinstance(text, str) else text
     for quad in ox.parse(data, format=fmt):
         name = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else ""
-        graphs[name].add((from_oxigraph(quad.subject), from_oxigraph(quad.predicate),
-                          plain(from_oxigraph(quad.object))))  # type: ignore[arg-type]
+        graphs[name].add(
+            (
+                from_oxigraph(quad.subject),
+                from_oxigraph(quad.predicate),
+                plain(from_oxigraph(quad.object)),
+            )
+        )  # type: ignore[arg-type]
     return dict(graphs)
 
 

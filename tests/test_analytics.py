@@ -19,25 +19,57 @@ from filmgraph.analytics.projection import from_rows
 from filmgraph.analytics.ranking import betweenness, rank_films
 
 # Edges follow influence: earlier -> later.
-SOVIET = [("intolerance", "strike"), ("strike", "potemkin"), ("intolerance", "potemkin"),
-          ("potemkin", "miners"), ("potemkin", "chapaev"), ("chapaev", "miners"),
-          ("miners", "great-citizen")]
-YEARS = {"intolerance": 1916, "strike": 1925, "potemkin": 1925, "chapaev": 1934,
-         "miners": 1937, "great-citizen": 1938}
-MOVEMENTS = {"strike": ("montage",), "potemkin": ("montage",), "chapaev": ("realism",),
-             "miners": ("realism",), "great-citizen": ("realism",)}
+SOVIET = [
+    ("intolerance", "strike"),
+    ("strike", "potemkin"),
+    ("intolerance", "potemkin"),
+    ("potemkin", "miners"),
+    ("potemkin", "chapaev"),
+    ("chapaev", "miners"),
+    ("miners", "great-citizen"),
+]
+YEARS = {
+    "intolerance": 1916,
+    "strike": 1925,
+    "potemkin": 1925,
+    "chapaev": 1934,
+    "miners": 1937,
+    "great-citizen": 1938,
+}
+MOVEMENTS = {
+    "strike": ("montage",),
+    "potemkin": ("montage",),
+    "chapaev": ("realism",),
+    "miners": ("realism",),
+    "great-citizen": ("realism",),
+}
 
 
 def film_graph(edges: list[tuple[str, str]]) -> nx.DiGraph:
     graph = nx.DiGraph()
     for u, v in edges:
-        graph.add_edge(u, v, weight=1.0, claims=[
-            {"claim": f"{u}>{v}", "type": "inspiration claim", "aspect": None,
-             "source": "notes", "weight": 1.0}])
+        graph.add_edge(
+            u,
+            v,
+            weight=1.0,
+            claims=[
+                {
+                    "claim": f"{u}>{v}",
+                    "type": "inspiration claim",
+                    "aspect": None,
+                    "source": "notes",
+                    "weight": 1.0,
+                }
+            ],
+        )
     for node in graph:
-        graph.nodes[node].update(label=node.title(), kind="film", year=YEARS.get(node),
-                                 years=(YEARS[node],) if node in YEARS else (),
-                                 movements=MOVEMENTS.get(node, ()))
+        graph.nodes[node].update(
+            label=node.title(),
+            kind="film",
+            year=YEARS.get(node),
+            years=(YEARS[node],) if node in YEARS else (),
+            movements=MOVEMENTS.get(node, ()),
+        )
     return graph
 
 
@@ -47,6 +79,7 @@ def soviet() -> nx.DiGraph:
 
 
 # -- paths ------------------------------------------------------------------------------
+
 
 def test_paths_come_shortest_first(soviet: nx.DiGraph) -> None:
     paths = influence_paths(soviet, "intolerance", "miners")
@@ -60,8 +93,9 @@ def test_paths_follow_the_direction_of_influence(soviet: nx.DiGraph) -> None:
 
 
 def test_max_length_and_limit_bound_the_paths(soviet: nx.DiGraph) -> None:
-    assert all(len(p) - 1 <= 2 for p in influence_paths(soviet, "intolerance", "miners",
-                                                          max_length=2))
+    assert all(
+        len(p) - 1 <= 2 for p in influence_paths(soviet, "intolerance", "miners", max_length=2)
+    )
     assert len(influence_paths(soviet, "intolerance", "miners", limit=1)) == 1
 
 
@@ -101,13 +135,16 @@ def test_every_path_is_a_real_simple_path_within_bounds(
 
 # -- lineage ----------------------------------------------------------------------------
 
+
 def test_descendants_come_by_generation(soviet: nx.DiGraph) -> None:
     assert lineage(soviet, "potemkin", depth=2) == [["chapaev", "miners"], ["great-citizen"]]
 
 
 def test_ancestors_come_by_generation(soviet: nx.DiGraph) -> None:
     assert lineage(soviet, "miners", depth=5, direction="up") == [
-        ["potemkin", "chapaev"], ["intolerance", "strike"]]
+        ["potemkin", "chapaev"],
+        ["intolerance", "strike"],
+    ]
 
 
 def test_depth_cuts_the_lineage(soviet: nx.DiGraph) -> None:
@@ -115,6 +152,7 @@ def test_depth_cuts_the_lineage(soviet: nx.DiGraph) -> None:
 
 
 # -- ranking ----------------------------------------------------------------------------
+
 
 def test_the_most_drawn_on_film_ranks_first(soviet: nx.DiGraph) -> None:
     ranked = rank_films(soviet, top=3)
@@ -143,9 +181,14 @@ def test_betweenness_samples_estimate_it_above_the_limit(soviet: nx.DiGraph) -> 
 
 def test_rank_filters_by_decade_and_movement(soviet: nx.DiGraph) -> None:
     assert {r.node for r in rank_films(soviet, decade=1930, top=None)} == {
-        "chapaev", "miners", "great-citizen"}
+        "chapaev",
+        "miners",
+        "great-citizen",
+    }
     assert {r.node for r in rank_films(soviet, movement="montage", top=None)} == {
-        "strike", "potemkin"}
+        "strike",
+        "potemkin",
+    }
 
 
 def test_rank_leaves_people_out(soviet: nx.DiGraph) -> None:
@@ -155,6 +198,7 @@ def test_rank_leaves_people_out(soviet: nx.DiGraph) -> None:
 
 
 # -- bridges ----------------------------------------------------------------------------
+
 
 def test_an_edge_between_movements_crosses(soviet: nx.DiGraph) -> None:
     assert crosses(soviet, "potemkin", "miners")
@@ -175,9 +219,19 @@ def test_flows_count_crossing_edges_per_pair_of_movements(soviet: nx.DiGraph) ->
 
 # -- communities ------------------------------------------------------------------------
 
+
 def two_cliques() -> nx.DiGraph:
-    graph = film_graph([("a1", "a2"), ("a2", "a3"), ("a1", "a3"),
-                        ("b1", "b2"), ("b2", "b3"), ("b1", "b3"), ("a3", "b1")])
+    graph = film_graph(
+        [
+            ("a1", "a2"),
+            ("a2", "a3"),
+            ("a1", "a3"),
+            ("b1", "b2"),
+            ("b2", "b3"),
+            ("b1", "b3"),
+            ("a3", "b1"),
+        ]
+    )
     for node in graph:
         graph.nodes[node]["movements"] = ("alpha",) if node.startswith("a") else ("beta",)
     graph.nodes["b3"]["movements"] = ("alpha",)
@@ -201,6 +255,7 @@ def test_communities_are_the_same_every_run() -> None:
 
 
 # -- contested claims -------------------------------------------------------------------
+
 
 def test_a_claim_pointing_forward_in_time_is_contested(soviet: nx.DiGraph) -> None:
     soviet.add_edge("great-citizen", "strike", claims=[{"claim": "late", "source": "page"}])
@@ -242,13 +297,19 @@ def test_a_sound_graph_has_nothing_contested(soviet: nx.DiGraph) -> None:
 
 # -- projection -------------------------------------------------------------------------
 
+
 def test_the_projection_keeps_every_year_sources_give() -> None:
     from rdflib import Literal, URIRef
 
-    row = {"claim": URIRef("urn:c"), "claimType": Literal("inspiration claim"),
-           "source": URIRef("urn:s"), "influencer": URIRef("urn:a"),
-           "influencee": URIRef("urn:b"), "influencerYear": Literal("1937"),
-           "influenceeYear": Literal("1940")}
+    row = {
+        "claim": URIRef("urn:c"),
+        "claimType": Literal("inspiration claim"),
+        "source": URIRef("urn:s"),
+        "influencer": URIRef("urn:a"),
+        "influencee": URIRef("urn:b"),
+        "influencerYear": Literal("1937"),
+        "influenceeYear": Literal("1940"),
+    }
     graph = from_rows([row, {**row, "influencerYear": Literal("1936")}])
     assert graph.nodes["urn:a"]["years"] == (1936, 1937)
     assert graph.nodes["urn:a"]["year"] == 1936

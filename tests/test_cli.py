@@ -94,24 +94,60 @@ def test_any_sparql_can_be_run(store: Path, capsys: pytest.CaptureFixture[str]) 
 def test_typed_sparql_may_use_the_projects_prefixes(
     store: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = main(["query", "--store", str(store), "--format", "csv", "--sparql",
-                 "SELECT ?f WHERE { ?f a fg:Film ; fg:year ?y } ORDER BY ?y LIMIT 1"])
+    code = main(
+        [
+            "query",
+            "--store",
+            str(store),
+            "--format",
+            "csv",
+            "--sparql",
+            "SELECT ?f WHERE { ?f a fg:Film ; fg:year ?y } ORDER BY ?y LIMIT 1",
+        ]
+    )
     assert code == 0
-    assert capsys.readouterr().out.splitlines()[1] == "https://w3id.org/filmgraph/id/film/intolerance-1916"
+    assert (
+        capsys.readouterr().out.splitlines()[1]
+        == "https://w3id.org/filmgraph/id/film/intolerance-1916"
+    )
 
 
 def test_columns_choose_what_is_shown(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["query", "film-influences", "--store", str(store), "--format", "csv",
-                 "--param", "film=film:battleship-potemkin-1925",
-                 "--columns", "influencerLabel,aspect"])
+    code = main(
+        [
+            "query",
+            "film-influences",
+            "--store",
+            str(store),
+            "--format",
+            "csv",
+            "--param",
+            "film=film:battleship-potemkin-1925",
+            "--columns",
+            "influencerLabel,aspect",
+        ]
+    )
     assert code == 0
     assert capsys.readouterr().out.splitlines() == [
-        "influencerLabel,aspect", "Intolerance,parallel editing", "Strike,crowd choreography"]
+        "influencerLabel,aspect",
+        "Intolerance,parallel editing",
+        "Strike,crowd choreography",
+    ]
 
 
 def test_an_unknown_column_is_bad_usage(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["query", "film-influences", "--store", str(store), "--columns", "director",
-                 "--param", "film=film:battleship-potemkin-1925"])
+    code = main(
+        [
+            "query",
+            "film-influences",
+            "--store",
+            str(store),
+            "--columns",
+            "director",
+            "--param",
+            "film=film:battleship-potemkin-1925",
+        ]
+    )
     assert code == 2
     assert "no column director" in capsys.readouterr().err
 
@@ -171,8 +207,18 @@ def test_machine_formats_are_exactly_what_results_renders(
     from filmgraph.store import open_store
 
     params = {"film": "film:battleship-potemkin-1925"}
-    main(["query", "film-influences", "--store", str(store), "--format", fmt,
-          "--param", f"film={params['film']}"])
+    main(
+        [
+            "query",
+            "film-influences",
+            "--store",
+            str(store),
+            "--format",
+            fmt,
+            "--param",
+            f"film={params['film']}",
+        ]
+    )
     with open_store(store) as opened:
         expected = render(run_named(opened, "film-influences", params), fmt)
     assert capsys.readouterr().out == expected
@@ -181,16 +227,32 @@ def test_machine_formats_are_exactly_what_results_renders(
 def test_a_table_off_a_terminal_has_no_escape_codes(
     store: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    main(["query", "film-influences", "--store", str(store),
-          "--param", "film=film:battleship-potemkin-1925"])
+    main(
+        [
+            "query",
+            "film-influences",
+            "--store",
+            str(store),
+            "--param",
+            "film=film:battleship-potemkin-1925",
+        ]
+    )
     assert "\x1b[" not in capsys.readouterr().out
 
 
 def test_a_reader_that_stops_early_gets_no_traceback(store: Path) -> None:
     # more rows than a pipe holds, so the command is still writing when the reader goes
     everything = "SELECT * WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o"
-    command = [sys.executable, "-m", "filmgraph", "query", "--store", str(store), "--sparql",
-               everything]
+    command = [
+        sys.executable,
+        "-m",
+        "filmgraph",
+        "query",
+        "--store",
+        str(store),
+        "--sparql",
+        everything,
+    ]
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
         assert process.stdout is not None and process.stderr is not None
         process.stdout.readline()

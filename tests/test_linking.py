@@ -14,8 +14,9 @@ A, B = mint("graph", "source-a"), mint("graph", "source-b")
 OUTSIDE = URIRef("https://archive.example.org/film/7")
 
 
-def film(dataset: Dataset, graph: URIRef, node: URIRef, title: str, year: int,
-         **extra: object) -> None:
+def film(
+    dataset: Dataset, graph: URIRef, node: URIRef, title: str, year: int, **extra: object
+) -> None:
     g = dataset.graph(graph)
     g.add((node, RDF.type, FG.Film))
     g.add((node, RDFS.label, Literal(title, lang="en")))
@@ -46,7 +47,8 @@ def test_the_same_wikidata_id_merges_two_nodes_into_ours() -> None:
     assert report.reasons[OUTSIDE] == "authority id"
     # what remains of the outside IRI is the record of the merge, so that it still answers
     assert [(p, o, g) for _, p, o, g in dataset.quads((OUTSIDE, None, None, None))] == [
-        (DCTERMS.isReplacedBy, ours, PROVENANCE_GRAPH)]
+        (DCTERMS.isReplacedBy, ours, PROVENANCE_GRAPH)
+    ]
 
 
 def test_a_title_and_a_year_one_apart_merge() -> None:
@@ -79,8 +81,10 @@ def test_a_transliterated_alias_matches() -> None:
 
 def test_events_of_one_name_decades_apart_stay_apart() -> None:
     dataset = Dataset()
-    for graph, node, start in ((A, mint("event", "paris-commune"), "1871-03-18"),
-                               (B, URIRef("https://archive.example.org/event/1"), "1814-05-28")):
+    for graph, node, start in (
+        (A, mint("event", "paris-commune"), "1871-03-18"),
+        (B, URIRef("https://archive.example.org/event/1"), "1814-05-28"),
+    ):
         g = dataset.graph(graph)
         g.add((node, RDF.type, FG.HistoricalEvent))
         g.add((node, RDFS.label, Literal("Paris Commune", lang="en")))

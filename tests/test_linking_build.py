@@ -16,8 +16,18 @@ PAGES = FIXTURES / "pages"
 
 
 def build(tmp_path: Path, *args: str) -> int:
-    return main(["build", "--store", str(tmp_path / "build"), "--no-bundled", "--quiet",
-                 "--source", str(CURATED), *args])
+    return main(
+        [
+            "build",
+            "--store",
+            str(tmp_path / "build"),
+            "--no-bundled",
+            "--quiet",
+            "--source",
+            str(CURATED),
+            *args,
+        ]
+    )
 
 
 def test_a_folder_of_new_pages_merges_with_the_other_sources(
@@ -35,8 +45,21 @@ def test_a_folder_of_new_pages_merges_with_the_other_sources(
 def test_a_page_read_before_the_tables_that_describe_its_films_is_resolved_by_linking(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = main(["build", "--store", str(tmp_path / "build"), "--no-bundled", "--quiet",
-                 "--format", "json", "--source", str(PAGES / "good"), "--source", str(CURATED)])
+    code = main(
+        [
+            "build",
+            "--store",
+            str(tmp_path / "build"),
+            "--no-bundled",
+            "--quiet",
+            "--format",
+            "json",
+            "--source",
+            str(PAGES / "good"),
+            "--source",
+            str(CURATED),
+        ]
+    )
     assert code in (0, 1)
     summary = json.loads(capsys.readouterr().out)
     assert summary["linking"]["placeholders resolved"] >= 1

@@ -19,13 +19,16 @@ def test_the_store_gives_the_names_the_source_graphs_give() -> None:
     store = ox.Store()
     for source in sources:
         graph = ox.NamedNode(str(source.iri))
-        store.extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), graph)  # type: ignore[arg-type]
-                     for s, p, o in source.graph)
+        store.extend(
+            ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), graph)  # type: ignore[arg-type]
+            for s, p, o in source.graph
+        )
     from_store = Gazetteer.from_store(store, [s.iri for s in sources])
     from_graphs = Gazetteer.from_graphs(s.graph for s in sources)
     for kind in KINDS:
-        assert {name: [e.iri for e in entries]
-                for name, entries in from_store.names(kind).items()} == {
+        assert {
+            name: [e.iri for e in entries] for name, entries in from_store.names(kind).items()
+        } == {
             name: [e.iri for e in entries] for name, entries in from_graphs.names(kind).items()
         }, kind
     assert len(from_store) == len(from_graphs) > 0
@@ -33,8 +36,9 @@ def test_the_store_gives_the_names_the_source_graphs_give() -> None:
 
 def test_triples_keep_the_first_of_repeated_statements_once() -> None:
     buffer = Triples()
-    sources = list(get_loader("curated-tables").load(
-        FIXTURES / "curated-small", LoadContext(), FIXTURES))
+    sources = list(
+        get_loader("curated-tables").load(FIXTURES / "curated-small", LoadContext(), FIXTURES)
+    )
     first = next(iter(sources[0].graph))
     buffer.add(first)
     buffer += [first, first]

@@ -18,8 +18,9 @@ from .conftest import FIXTURES
 
 PAGE = (FIXTURES / "pages" / "good" / "the-test-reel-1950.txt").read_text(encoding="utf-8")
 LINES = PAGE.splitlines()
-FUZZ = settings(max_examples=60, deadline=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 def outcome(loader: str, path: Path) -> list[SourceGraph] | SourceError:
@@ -45,13 +46,17 @@ def check_page(text: str) -> None:
             return
         (source,) = result
         films = set(source.graph.subjects(FG.section, None)) | set(
-            source.graph.subjects(RDF.type, FG.Film))
+            source.graph.subjects(RDF.type, FG.Film)
+        )
         assert films, "a page that loads describes at least its film"
 
 
-edit = st.tuples(st.sampled_from(["delete", "duplicate", "replace", "swap"]),
-                 st.integers(0, len(LINES) - 1), st.integers(0, len(LINES) - 1),
-                 st.text(max_size=40))
+edit = st.tuples(
+    st.sampled_from(["delete", "duplicate", "replace", "swap"]),
+    st.integers(0, len(LINES) - 1),
+    st.integers(0, len(LINES) - 1),
+    st.text(max_size=40),
+)
 
 
 @FUZZ
@@ -85,8 +90,10 @@ def test_a_table_with_random_cells_loads_or_fails_clearly(rows: list[tuple[str, 
     metadata = (FIXTURES / "tables" / "bad-years.csv-metadata.json").read_text(encoding="utf-8")
     with tempfile.TemporaryDirectory() as folder:
         table = Path(folder) / "bad-years.csv"
-        lines = ["ref,title,year"] + [f'r{i},"{t.replace(chr(34), "")}","{y.replace(chr(34), "")}"'
-                                      for i, (t, y) in enumerate(rows)]
+        lines = ["ref,title,year"] + [
+            f'r{i},"{t.replace(chr(34), "")}","{y.replace(chr(34), "")}"'
+            for i, (t, y) in enumerate(rows)
+        ]
         table.write_text("\n".join(lines) + "\n", encoding="utf-8")
         meta = Path(folder) / "bad-years.csv-metadata.json"
         meta.write_text(metadata, encoding="utf-8")

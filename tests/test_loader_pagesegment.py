@@ -7,10 +7,20 @@ from hypothesis import strategies as st
 
 from filmgraph.loaders.pagesegment import segment_run, split_case_run, split_titles
 
-VOCABULARY = {label: label.replace(" ", "-") for label in (
-    "coal mining", "soviet propaganda", "industrialization", "political struggle",
-    "industrial accident", "revolutionary fervor", "war", "great patriotic war", "montage",
-)}
+VOCABULARY = {
+    label: label.replace(" ", "-")
+    for label in (
+        "coal mining",
+        "soviet propaganda",
+        "industrialization",
+        "political struggle",
+        "industrial accident",
+        "revolutionary fervor",
+        "war",
+        "great patriotic war",
+        "montage",
+    )
+}
 
 
 def test_title_runs_split_on_the_year_boundaries() -> None:
@@ -25,7 +35,10 @@ def test_a_title_without_a_year_is_what_is_left() -> None:
 
 def test_key_themes_split_where_lowercase_meets_uppercase() -> None:
     assert split_case_run("Love tested by warGuilt and hopeLife goes on") == [
-        "Love tested by war", "Guilt and hope", "Life goes on"]
+        "Love tested by war",
+        "Guilt and hope",
+        "Life goes on",
+    ]
 
 
 def test_topics_glued_lowercase_to_lowercase_are_split_by_the_vocabulary() -> None:
@@ -67,5 +80,4 @@ def test_a_run_of_known_labels_segments_back_into_them(labels: list[str]) -> Non
 def test_segmentation_never_loses_a_character(run: str) -> None:
     result = segment_run(run, VOCABULARY)
     pieces = "".join(m[0] for m in result.matches) + "".join(result.leftovers)
-    assert sorted(c for c in pieces if not c.isspace()) == sorted(
-        c for c in run if not c.isspace())
+    assert sorted(c for c in pieces if not c.isspace()) == sorted(c for c in run if not c.isspace())

@@ -43,8 +43,9 @@ def test_reloading_a_changed_page_replaces_its_graph(tmp_path: Path) -> None:
     shutil.copy(PAGE, page)
     dataset = Dataset()
     load_into(dataset, page, dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
-    page.write_text(PAGE.read_text(encoding="utf-8").replace("61 minutes", "64 minutes"),
-                    encoding="utf-8")
+    page.write_text(
+        PAGE.read_text(encoding="utf-8").replace("61 minutes", "64 minutes"), encoding="utf-8"
+    )
     assert load_into(dataset, page, dt.datetime(2026, 1, 2, tzinfo=dt.UTC)) == "replaced"
     runtimes = {str(q[2]) for q in dataset.quads((None, FG.runtime, None, None))}
     assert runtimes == {"64"}

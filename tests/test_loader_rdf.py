@@ -22,12 +22,15 @@ def load(name: str) -> tuple[Graph, LoadContext]:
     return load_source("rdf", RDF_DIR / name)
 
 
-@pytest.mark.parametrize(("name", "film", "title"), [
-    ("archive.ttl", "film-7", "Chapayev"),
-    ("archive.nt", "film-8", "Turksib"),
-    ("archive.jsonld", "film-9", "Earth"),
-    ("archive.rdf", "film-11", "Mother"),
-])
+@pytest.mark.parametrize(
+    ("name", "film", "title"),
+    [
+        ("archive.ttl", "film-7", "Chapayev"),
+        ("archive.nt", "film-8", "Turksib"),
+        ("archive.jsonld", "film-9", "Earth"),
+        ("archive.rdf", "film-11", "Mother"),
+    ],
+)
 def test_each_syntax_gives_a_film_in_our_terms(name: str, film: str, title: str) -> None:
     graph, _ = load(name)
     node = URIRef(EX + film)

@@ -59,14 +59,20 @@ def test_a_bad_cell_names_file_row_and_column() -> None:
     with pytest.raises(SourceError) as caught:
         load(TABLES / "bad-years.csv-metadata.json")
     assert (caught.value.file.name, caught.value.line, caught.value.field) == (
-        "bad-years.csv", 3, "year")
+        "bad-years.csv",
+        3,
+        "year",
+    )
 
 
 def test_lenient_loading_keeps_the_good_rows() -> None:
     graph, context = load(TABLES / "bad-years.csv-metadata.json", LoadContext(strict=False))
     assert len(context.skipped) == 1
-    assert (URIRef("https://archive.example.org/item/x-1"), RDFS.label,
-            Literal("Strike", lang="en")) in graph
+    assert (
+        URIRef("https://archive.example.org/item/x-1"),
+        RDFS.label,
+        Literal("Strike", lang="en"),
+    ) in graph
 
 
 def test_a_table_named_by_a_remote_url_is_refused() -> None:

@@ -48,8 +48,14 @@ def with_ontology(path: Path) -> Dataset:
 
 def test_every_rule_file_names_itself_and_says_what_it_does() -> None:
     rules = load_rules()
-    assert {r.name for r in rules} >= {"sub-class-of", "sub-property-of", "inverse-of",
-                                       "domain", "range", *CONTEXT_RULES}
+    assert {r.name for r in rules} >= {
+        "sub-class-of",
+        "sub-property-of",
+        "inverse-of",
+        "domain",
+        "range",
+        *CONTEXT_RULES,
+    }
     assert all(r.summary for r in rules)
 
 
@@ -81,12 +87,15 @@ def test_influence_ancestry_is_not_materialised() -> None:
     # fg:drewOn is not transitive, and queries follow fg:drewOn+ instead.
     inferred = materialise(load_fixture_dataset(FIXTURES / "curated-small"))
     drew_on = {(s, o) for s, _, o in inferred.triples((None, FG.drewOn, None))}
-    assert drew_on == {(FILM["battleship-potemkin-1925"], FILM["intolerance-1916"]),
-                       (FILM["battleship-potemkin-1925"], FILM["strike-1925"]),
-                       (ID["person/sergei-eisenstein"], ID["person/d-w-griffith"])}
+    assert drew_on == {
+        (FILM["battleship-potemkin-1925"], FILM["intolerance-1916"]),
+        (FILM["battleship-potemkin-1925"], FILM["strike-1925"]),
+        (ID["person/sergei-eisenstein"], ID["person/d-w-griffith"]),
+    }
 
 
 # -- historical context derived from dates ----------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def context() -> Graph:
@@ -96,10 +105,16 @@ def context() -> Graph:
 def derived(graph: Graph) -> set[tuple[str, str, str]]:
     found = set()
     for node in graph.subjects(RDF.type, FG.ContextDerivation):
-        film, event, rule = (graph.value(node, p) for p in (FG.derivedFilm, FG.derivedEvent,
-                                                            FG.rule))
-        found.add((str(film).rsplit("/", 1)[-1], str(event).rsplit("/", 1)[-1],
-                   str(rule).rsplit("#", 1)[-1]))
+        film, event, rule = (
+            graph.value(node, p) for p in (FG.derivedFilm, FG.derivedEvent, FG.rule)
+        )
+        found.add(
+            (
+                str(film).rsplit("/", 1)[-1],
+                str(event).rsplit("/", 1)[-1],
+                str(rule).rsplit("#", 1)[-1],
+            )
+        )
     return found
 
 
@@ -122,8 +137,9 @@ def test_a_dated_moment_is_no_context(context: Graph) -> None:
 
 
 def test_an_event_in_another_country_is_no_context(context: Graph) -> None:
-    assert not {f for f, e, _ in derived(context)
-                if (f, e) == ("the-miners-1937", "elsewhere-1930s")}
+    assert not {
+        f for f, e, _ in derived(context) if (f, e) == ("the-miners-1937", "elsewhere-1930s")
+    }
 
 
 def test_a_film_of_no_country_takes_any_event(context: Graph) -> None:
@@ -133,19 +149,24 @@ def test_a_film_of_no_country_takes_any_event(context: Graph) -> None:
 def test_derivations_are_deterministic_nodes(context: Graph) -> None:
     again = materialise(with_ontology(CONTEXT_CASE))
     assert set(again.subjects(RDF.type, FG.ContextDerivation)) == set(
-        context.subjects(RDF.type, FG.ContextDerivation))
+        context.subjects(RDF.type, FG.ContextDerivation)
+    )
 
 
 # -- the bundled graph ------------------------------------------------------------------
+
 
 def test_a_build_keeps_inferences_in_their_own_graph(bundled_build: BuildResult) -> None:
     with open_store(bundled_build.generation.path.parent.parent) as store:
         result = store.query(
             "SELECT ?p ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?p ?g",
-            {"p": FG.derivedContext})
+            {"p": FG.derivedContext},
+        )
         stated_twice = store.query(
             "SELECT ?inferred ?g WHERE { GRAPH ?inferred { ?s ?p ?o } GRAPH ?g { ?s ?p ?o } "
-            "FILTER (?g != ?inferred) } LIMIT 1", {"inferred": INFERRED_GRAPH})
+            "FILTER (?g != ?inferred) } LIMIT 1",
+            {"inferred": INFERRED_GRAPH},
+        )
     assert isinstance(result, SelectResult)
     assert [str(g) for _, g, _ in result.rows] == [str(INFERRED_GRAPH)]
     assert isinstance(stated_twice, SelectResult) and not stated_twice.rows

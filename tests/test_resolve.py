@@ -50,8 +50,9 @@ def test_an_original_title_resolves(store: Store) -> None:
     assert resolve_name(store, "Гроза") == URIRef(FILM + "the-storm-1934")
 
 
-@pytest.mark.parametrize("text", ["calm-1960", "film:calm-1960", f"<{FILM}calm-1960>",
-                                  f"{FILM}calm-1960"])
+@pytest.mark.parametrize(
+    "text", ["calm-1960", "film:calm-1960", f"<{FILM}calm-1960>", f"{FILM}calm-1960"]
+)
 def test_ids_prefixed_names_and_iris_resolve(store: Store, text: str) -> None:
     assert resolve_name(store, text) == URIRef(FILM + "calm-1960")
 
@@ -60,9 +61,13 @@ def test_an_ambiguous_name_lists_every_candidate(store: Store) -> None:
     with pytest.raises(AmbiguousName) as caught:
         resolve_name(store, "The Storm")
     listed = [iri for iri, _ in caught.value.candidates]
-    assert listed == ["https://archive.example.org/film/5", FILM + "burya-1936",
-                      FILM + "the-storm-1934", FILM + "the-storm-1957",
-                      "https://w3id.org/filmgraph/id/person/storm"]
+    assert listed == [
+        "https://archive.example.org/film/5",
+        FILM + "burya-1936",
+        FILM + "the-storm-1934",
+        FILM + "the-storm-1957",
+        "https://w3id.org/filmgraph/id/person/storm",
+    ]
     assert "The Storm (1934), film" in str(caught.value)
 
 
@@ -90,8 +95,7 @@ def test_a_year_that_fits_no_candidate_is_unknown(store: Store) -> None:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     store_dir = tmp_path_factory.mktemp("resolve") / "build"
-    build(store_dir, sources=[ANALYTICS / "planted", ANALYTICS / "two-storms.ttl"],
-          bundled=False)
+    build(store_dir, sources=[ANALYTICS / "planted", ANALYTICS / "two-storms.ttl"], bundled=False)
     return store_dir
 
 

@@ -41,7 +41,6 @@ def test_a_film_without_a_director_is_incomplete_not_wrong() -> None:
         ("year-not-a-gyear.ttl", "film:earth-1930", "fg:year"),
         ("claim-without-source.ttl", "claim:x", "fg:source"),
         ("claim-between-person-and-film.ttl", "claim:x", "fg:influencer"),
-
     ],
 )
 def test_broken_data_is_a_violation_naming_node_and_property(
@@ -73,7 +72,11 @@ def test_the_bundled_graph_conforms(bundled_build: BuildResult) -> None:
 def test_every_fixture_is_exercised() -> None:
     used = {p.name for p in Path(SHAPES).glob("*.ttl")}
     assert used == {
-        "complete-film.ttl", "film-without-director.ttl", "film-without-year.ttl",
-        "year-not-a-gyear.ttl", "claim-without-source.ttl",
-        "claim-between-person-and-film.ttl", "event-ends-before-it-starts.ttl",
+        "complete-film.ttl",
+        "film-without-director.ttl",
+        "film-without-year.ttl",
+        "year-not-a-gyear.ttl",
+        "claim-without-source.ttl",
+        "claim-between-person-and-film.ttl",
+        "event-ends-before-it-starts.ttl",
     }

@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 from filmgraph.temporal import EdtfValue, parse_date, parse_date_grammar
 
 years = st.integers(min_value=-9999, max_value=9999).map(
-    lambda y: f"-{-y:04d}" if y < 0 else f"{y:04d}")
+    lambda y: f"-{-y:04d}" if y < 0 else f"{y:04d}"
+)
 months = st.integers(min_value=0, max_value=14).map(lambda m: f"{m:02d}")
 days = st.integers(min_value=0, max_value=32).map(lambda d: f"{d:02d}")
 plain = st.one_of(

@@ -52,6 +52,7 @@ def rows(store: Store, query: str, **params: str) -> list[dict[str, str]]:
 
 # -- the proof ---------------------------------------------------------------------------
 
+
 def test_influence_flows_from_battleship_potemkin_to_the_miners(store: Store) -> None:
     answer = path_answer(store, "Battleship Potemkin", "The Miners (1937)")
     assert answer["paths"][0]["length"] == 1
@@ -71,15 +72,18 @@ def test_the_context_of_the_miners_includes_the_purge_and_the_plan(store: Store)
 
 # -- one known answer per query ----------------------------------------------------------
 
+
 def test_film_influences(store: Store) -> None:
-    found = {(r["influencer"], r.get("aspect"))
-             for r in rows(store, "film-influences", film=MINERS)}
+    found = {
+        (r["influencer"], r.get("aspect")) for r in rows(store, "film-influences", film=MINERS)
+    }
     assert (POTEMKIN, "Eisenstein's montage techniques") in found
 
 
 def test_film_descendants(store: Store) -> None:
-    depth = {r["descendant"]: int(r["depth"])
-             for r in rows(store, "film-descendants", film=POTEMKIN)}
+    depth = {
+        r["descendant"]: int(r["depth"]) for r in rows(store, "film-descendants", film=POTEMKIN)
+    }
     assert depth[MINERS] == 1
     assert depth["film:the-great-citizen-1938"] == 2  # it drew on The Miners
 
@@ -88,16 +92,25 @@ def test_influence_paths(store: Store, graph: nx.DiGraph) -> None:
     found = rows(store, "influence-paths", **{"from": POTEMKIN, "to": MINERS})
     assert [r["length"] for r in found][:1] == ["1"]
     iri = "https://w3id.org/filmgraph/id/film/"
-    networkx_two = {p[1] for p in influence_paths(graph, iri + "battleship-potemkin-1925",
-                                                  iri + "the-miners-1937", max_length=2,
-                                                  limit=100) if len(p) == 3}
+    networkx_two = {
+        p[1]
+        for p in influence_paths(
+            graph,
+            iri + "battleship-potemkin-1925",
+            iri + "the-miners-1937",
+            max_length=2,
+            limit=100,
+        )
+        if len(p) == 3
+    }
     sparql_two = {r["via1"] for r in found if r["length"] == "2"}
     assert sparql_two == {shorten_iri(n) for n in networkx_two}
 
 
 def test_films_during_event(store: Store) -> None:
-    found = {(r["film"], r["how"]) for r in rows(store, "films-during-event",
-                                                 event="event:great-purge")}
+    found = {
+        (r["film"], r["how"]) for r in rows(store, "films-during-event", event="event:great-purge")
+    }
     assert {(MINERS, "stated"), (MINERS, "derived")} <= found
 
 
@@ -107,8 +120,10 @@ def test_film_people(store: Store) -> None:
 
 
 def test_person_films(store: Store) -> None:
-    found = {(r["film"], r["role"]) for r in rows(store, "person-films",
-                                                  person="person:sergei-eisenstein")}
+    found = {
+        (r["film"], r["role"])
+        for r in rows(store, "person-films", person="person:sergei-eisenstein")
+    }
     assert (POTEMKIN, "director") in found
 
 
@@ -118,9 +133,14 @@ def test_movement_films(store: Store) -> None:
 
 
 def test_movement_bridges(store: Store) -> None:
-    found = {(r["influencer"], r["influencee"]) for r in rows(
-        store, "movement-bridges", **{"from": "movement:soviet-montage",
-                                      "to": "movement:socialist-realism"})}
+    found = {
+        (r["influencer"], r["influencee"])
+        for r in rows(
+            store,
+            "movement-bridges",
+            **{"from": "movement:soviet-montage", "to": "movement:socialist-realism"},
+        )
+    }
     assert (POTEMKIN, MINERS) in found
 
 
@@ -131,8 +151,9 @@ def test_influential_films(store: Store) -> None:
 
 
 def test_contested_claims_agree_with_the_analytics(store: Store, graph: nx.DiGraph) -> None:
-    sparql = {(r["problem"], r["influencer"], r["influencee"])
-              for r in rows(store, "contested-claims")}
+    sparql = {
+        (r["problem"], r["influencer"], r["influencee"]) for r in rows(store, "contested-claims")
+    }
     networkx = set()
     for c in contested_claims(graph):
         if c.kind == "forward in time":
@@ -157,8 +178,11 @@ def test_shared_themes_leave_out_every_influence_link(store: Store, graph: nx.Di
 
 
 def test_source_contributions(store: Store) -> None:
-    page = next(r for r in rows(store, "source-contributions")
-                if r["source"] == "source:the-miners-encyclopedia-page")
+    page = next(
+        r
+        for r in rows(store, "source-contributions")
+        if r["source"] == "source:the-miners-encyclopedia-page"
+    )
     assert (page["influenceClaims"], page["contextClaims"]) == ("10", "4")
 
 
@@ -174,8 +198,7 @@ def test_film_similar(store: Store) -> None:
 
 def test_movement_influences(store: Store) -> None:
     first = rows(store, "movement-influences")[0]
-    assert (first["from"], first["to"]) == ("movement:soviet-montage",
-                                            "movement:socialist-realism")
+    assert (first["from"], first["to"]) == ("movement:soviet-montage", "movement:socialist-realism")
 
 
 def test_name_lookup(store: Store) -> None:
@@ -185,13 +208,18 @@ def test_name_lookup(store: Store) -> None:
 
 # -- the checks on the bundled graph -----------------------------------------------------
 
+
 def test_forward_influence_violation_agrees_with_the_analytics(
     store: Store, graph: nx.DiGraph
 ) -> None:
-    sparql = {(r["influencer"], r["influencee"])
-              for r in rows(store, "forward-influence-violation")}
-    networkx = {(shorten_iri(c.nodes[0]), shorten_iri(c.nodes[1]))
-                for c in contested_claims(graph) if c.kind == "forward in time"}
+    sparql = {
+        (r["influencer"], r["influencee"]) for r in rows(store, "forward-influence-violation")
+    }
+    networkx = {
+        (shorten_iri(c.nodes[0]), shorten_iri(c.nodes[1]))
+        for c in contested_claims(graph)
+        if c.kind == "forward in time"
+    }
     assert sparql == networkx
 
 

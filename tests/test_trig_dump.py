@@ -13,8 +13,9 @@ from .conftest import FIXTURES, require_program
 
 def rapper_count(path: str) -> int:
     rapper = require_program("rapper")
-    done = subprocess.run([rapper, "--input", "trig", "--count", path],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [rapper, "--input", "trig", "--count", path], capture_output=True, text=True, check=False
+    )
     assert done.returncode == 0, done.stderr
     # rapper reports "rapper: Parsing returned N triples" on stderr
     return int(done.stderr.rsplit("returned", 1)[1].split()[0])
@@ -22,8 +23,9 @@ def rapper_count(path: str) -> int:
 
 @pytest.mark.integration
 def test_rapper_reads_every_quad_of_a_small_build(tmp_path_factory: pytest.TempPathFactory) -> None:
-    result = build(tmp_path_factory.mktemp("trig") / "b", sources=[FIXTURES / "curated-small"],
-                   bundled=False)
+    result = build(
+        tmp_path_factory.mktemp("trig") / "b", sources=[FIXTURES / "curated-small"], bundled=False
+    )
     assert rapper_count(str(result.generation.trig_path)) == result.counts["triples"]
 
 

@@ -49,8 +49,12 @@ def whole(store: Store) -> MapResult:
 def pages(whole: MapResult, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("pages")
     return {
-        layout: write_page(folder / f"{layout}.html", whole.graph, layout=layout,
-                           movement_labels=whole.movement_labels)
+        layout: write_page(
+            folder / f"{layout}.html",
+            whole.graph,
+            layout=layout,
+            movement_labels=whole.movement_labels,
+        )
         for layout in ("timeline", "force")
     }
 
@@ -65,13 +69,16 @@ def opened(browser: Any, pages: dict[str, Path]) -> Iterator[Any]:
 
 def click_node(record: Any, node: str) -> None:
     """Bring ``node`` into view and click where it is drawn."""
-    point = record.evaluate("""(id) => {
+    point = record.evaluate(
+        """(id) => {
         const net = filmgraph.network;
         net.focus(id, {scale: 1.2, animation: false});
         const p = net.canvasToDOM(net.getPosition(id));
         const box = document.getElementById('fg-network').getBoundingClientRect();
         return {x: box.left + p.x, y: box.top + p.y};
-    }""", node)
+    }""",
+        node,
+    )
     record.page.mouse.click(point["x"], point["y"])
 
 
@@ -81,8 +88,9 @@ def panel_title(record: Any) -> str:
 
 
 @pytest.mark.parametrize("layout", ["timeline", "force"])
-def test_the_page_opens_offline_without_errors(browser: Any, pages: dict[str, Path],
-                                               layout: str) -> None:
+def test_the_page_opens_offline_without_errors(
+    browser: Any, pages: dict[str, Path], layout: str
+) -> None:
     from .viz_browser import open_page
 
     with open_page(browser, pages[layout]) as record:
@@ -110,7 +118,8 @@ def test_clicking_a_node_opens_its_panel(opened: Any) -> None:
 
 
 def test_clicking_an_edge_lists_its_claims(opened: Any) -> None:
-    point = opened.evaluate("""([a, b]) => {
+    point = opened.evaluate(
+        """([a, b]) => {
         const net = filmgraph.network;
         net.moveTo({position: {x: 0, y: 0}, scale: 1, animation: false});
         const pa = net.getPosition(a), pb = net.getPosition(b);
@@ -119,12 +128,18 @@ def test_clicking_an_edge_lists_its_claims(opened: Any) -> None:
         const p = net.canvasToDOM(mid);
         const box = document.getElementById('fg-network').getBoundingClientRect();
         return {x: box.left + p.x, y: box.top + p.y};
-    }""", [FILM + "strike-1925", FILM + "battleship-potemkin-1925"])
+    }""",
+        [FILM + "strike-1925", FILM + "battleship-potemkin-1925"],
+    )
     opened.page.mouse.click(point["x"], point["y"])
     assert panel_title(opened) == "Strike → Battleship Potemkin"
     panel = opened.page.text_content("#fg-panel")
-    for text in ("crowd choreography", "A fixture claim about crowds.",
-                 "Test notes on Soviet film for the map tests", "high confidence"):
+    for text in (
+        "crowd choreography",
+        "A fixture claim about crowds.",
+        "Test notes on Soviet film for the map tests",
+        "high confidence",
+    ):
         assert text in panel
 
 
@@ -141,9 +156,12 @@ def test_the_decade_filter_hides_nodes_outside_it(opened: Any, whole: MapResult)
 
 def test_similarity_is_off_until_switched_on(opened: Any) -> None:
     def similar_shown() -> int:
-        return int(opened.evaluate(
-            "filmgraph.visibleEdgeIds().filter(id => "
-            "filmgraph.edges.get(id).fgTypes.includes('similarity')).length"))
+        return int(
+            opened.evaluate(
+                "filmgraph.visibleEdgeIds().filter(id => "
+                "filmgraph.edges.get(id).fgTypes.includes('similarity')).length"
+            )
+        )
 
     assert similar_shown() == 0
     opened.page.check("#fg-types input[data-type=similarity]")
@@ -152,10 +170,13 @@ def test_similarity_is_off_until_switched_on(opened: Any) -> None:
 
 def test_the_confidence_filter_hides_weaker_claims(opened: Any) -> None:
     def shown(a: str, b: str) -> bool:
-        return bool(opened.evaluate(
-            "([a, b]) => filmgraph.visibleEdgeIds().some(id => {"
-            " const e = filmgraph.edges.get(id); return e.from === a && e.to === b; })",
-            [FILM + a, FILM + b]))
+        return bool(
+            opened.evaluate(
+                "([a, b]) => filmgraph.visibleEdgeIds().some(id => {"
+                " const e = filmgraph.edges.get(id); return e.from === a && e.to === b; })",
+                [FILM + a, FILM + b],
+            )
+        )
 
     low = ("battleship-potemkin-1925", "the-miners-1937")
     high = ("chapaev-1934", "the-miners-1937")
@@ -188,8 +209,11 @@ def test_a_page_that_reaches_for_a_cdn_is_caught(browser: Any, tmp_path: Path) -
     from .viz_browser import open_page
 
     page = tmp_path / "cdn.html"
-    page.write_text('<!DOCTYPE html><script src="https://cdn.example.org/vis.js"></script>'
-                    "<body data-ready=true></body>", encoding="utf-8")
+    page.write_text(
+        '<!DOCTYPE html><script src="https://cdn.example.org/vis.js"></script>'
+        "<body data-ready=true></body>",
+        encoding="utf-8",
+    )
     with open_page(browser, page, wait_ready=False) as record:
         record.page.wait_for_load_state("load")
         assert record.network_requests == ["https://cdn.example.org/vis.js"]

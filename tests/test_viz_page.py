@@ -48,17 +48,27 @@ def whole_html(whole: MapResult) -> str:
 
 
 def page_data(html: str) -> dict[str, Any]:
-    return {key: json.loads(read_json_script(html, f"fg-{key}"))
-            for key in ("nodes", "edges", "options", "page")}
+    return {
+        key: json.loads(read_json_script(html, f"fg-{key}"))
+        for key in ("nodes", "edges", "options", "page")
+    }
 
 
 class ResourceFinder(HTMLParser):
     """Every attribute through which a page would load something."""
 
     LOADING: ClassVar[set[tuple[str, str]]] = {
-        ("script", "src"), ("link", "href"), ("img", "src"), ("iframe", "src"),
-        ("source", "src"), ("video", "src"), ("audio", "src"), ("embed", "src"),
-        ("object", "data"), ("img", "srcset"), ("source", "srcset"),
+        ("script", "src"),
+        ("link", "href"),
+        ("img", "src"),
+        ("iframe", "src"),
+        ("source", "src"),
+        ("video", "src"),
+        ("audio", "src"),
+        ("embed", "src"),
+        ("object", "data"),
+        ("img", "srcset"),
+        ("source", "srcset"),
     }
 
     def __init__(self) -> None:
@@ -76,6 +86,7 @@ class ResourceFinder(HTMLParser):
 
 # --- the page is self-contained -------------------------------------------------------
 
+
 def test_the_page_loads_nothing_from_anywhere(whole_html: str) -> None:
     finder = ResourceFinder()
     finder.feed(whole_html)
@@ -92,8 +103,14 @@ def test_the_page_style_sheets_import_nothing_and_fetch_no_url(whole_html: str) 
 
 
 def test_the_page_names_no_cdn(whole_html: str) -> None:
-    for host in ("cdnjs", "jsdelivr", "unpkg", "googleapis", "bootstrapcdn", "visjs.github.io/"
-                 "vis-network/standalone"):
+    for host in (
+        "cdnjs",
+        "jsdelivr",
+        "unpkg",
+        "googleapis",
+        "bootstrapcdn",
+        "visjs.github.io/vis-network/standalone",
+    ):
         assert host not in whole_html
 
 
@@ -104,17 +121,28 @@ def test_the_page_inlines_vis_network_and_its_own_script(whole_html: str) -> Non
 
 # --- what a map shows -------------------------------------------------------------------
 
+
 def test_around_reaches_depth_steps_in_both_directions(store: Store) -> None:
     result = influence_map(store, MapRequest(around="The Miners", depth=2))
-    assert set(result.graph) == {FILM + f for f in (
-        "the-miners-1937", "chapaev-1934", "battleship-potemkin-1925", "strike-1925",
-        "intolerance-1916")}
+    assert set(result.graph) == {
+        FILM + f
+        for f in (
+            "the-miners-1937",
+            "chapaev-1934",
+            "battleship-potemkin-1925",
+            "strike-1925",
+            "intolerance-1916",
+        )
+    }
 
 
 def test_path_map_holds_the_nodes_of_the_paths(store: Store) -> None:
     result = influence_map(store, MapRequest(path=("Strike", "The Miners")))
-    assert set(result.graph) == {FILM + "strike-1925", FILM + "battleship-potemkin-1925",
-                                 FILM + "the-miners-1937"}
+    assert set(result.graph) == {
+        FILM + "strike-1925",
+        FILM + "battleship-potemkin-1925",
+        FILM + "the-miners-1937",
+    }
 
 
 def test_a_path_that_does_not_exist_gives_an_empty_map(store: Store) -> None:
@@ -139,8 +167,9 @@ def test_around_a_movement_draws_the_movement(store: Store) -> None:
 
 
 def test_context_adds_the_events_a_source_states(store: Store) -> None:
-    graph = influence_map(store, MapRequest(around="Battleship Potemkin", depth=0,
-                                            context=True)).graph
+    graph = influence_map(
+        store, MapRequest(around="Battleship Potemkin", depth=0, context=True)
+    ).graph
     events = [n for n, kind in graph.nodes(data="kind") if kind == "event"]
     assert events == ["https://w3id.org/filmgraph/id/event/revolution-of-1905"]
 
@@ -151,8 +180,7 @@ def test_an_unknown_name_is_refused(store: Store) -> None:
 
 
 def test_edges_carry_every_claim_with_aspect_evidence_and_source(whole: MapResult) -> None:
-    data = whole.graph.edges[FILM + "strike-1925", FILM + "battleship-potemkin-1925",
-                             "influence"]
+    data = whole.graph.edges[FILM + "strike-1925", FILM + "battleship-potemkin-1925", "influence"]
     (claim,) = data["claims"]
     assert claim["aspect"] == "crowd choreography"
     assert claim["evidence"] == "A fixture claim about crowds."
@@ -167,6 +195,7 @@ def test_nodes_carry_director_and_life_dates(whole: MapResult) -> None:
 
 
 # --- how it looks ------------------------------------------------------------------------
+
 
 def test_arrows_point_from_the_influence_to_the_work_that_drew_on_it(whole_html: str) -> None:
     edges = page_data(whole_html)["edges"]
@@ -184,8 +213,10 @@ def test_similarity_is_dashed_without_arrows_and_off_by_default(whole: MapResult
 
 
 def test_low_confidence_edges_are_fainter(whole_html: str) -> None:
-    opacity = {(e["from"].rsplit("/", 1)[-1], e["to"].rsplit("/", 1)[-1]):
-               e["color"]["opacity"] for e in page_data(whole_html)["edges"]}
+    opacity = {
+        (e["from"].rsplit("/", 1)[-1], e["to"].rsplit("/", 1)[-1]): e["color"]["opacity"]
+        for e in page_data(whole_html)["edges"]
+    }
     low = opacity[("battleship-potemkin-1925", "the-miners-1937")]
     high = opacity[("chapaev-1934", "the-miners-1937")]
     assert low < high
@@ -223,8 +254,7 @@ def test_force_pages_settle_once_then_stop(whole: MapResult) -> None:
     data = page_data(render_page(whole.graph, layout="force"))
     assert data["options"]["physics"]["stabilization"]["enabled"] is True
     assert not any("x" in n for n in data["nodes"])
-    assert "setOptions({ physics: { enabled: false } })" in render_page(whole.graph,
-                                                                        layout="force")
+    assert "setOptions({ physics: { enabled: false } })" in render_page(whole.graph, layout="force")
 
 
 def test_side_panel_data_is_kept_out_of_tooltips(whole_html: str) -> None:
@@ -234,14 +264,16 @@ def test_side_panel_data_is_kept_out_of_tooltips(whole_html: str) -> None:
 
 # --- the timeline layout ----------------------------------------------------------------
 
+
 @st.composite
 def dated_graphs(draw: st.DrawFn) -> nx.DiGraph:
     n = draw(st.integers(min_value=1, max_value=40))
     graph = nx.DiGraph()
     for i in range(n):
         year = draw(st.one_of(st.none(), st.integers(min_value=1895, max_value=2025)))
-        graph.add_node(str(i), year=year, label=draw(st.text(min_size=1, max_size=30)),
-                       movements=())
+        graph.add_node(
+            str(i), year=year, label=draw(st.text(min_size=1, max_size=30)), movements=()
+        )
     for _ in range(draw(st.integers(min_value=0, max_value=2 * n))):
         a, b = draw(st.integers(0, n - 1)), draw(st.integers(0, n - 1))
         graph.add_edge(str(a), str(b))
@@ -265,14 +297,16 @@ def test_timeline_is_the_same_every_time(whole: MapResult) -> None:
     assert timeline_layout(whole.graph) == timeline_layout(whole.graph.copy())
 
 
-@pytest.mark.parametrize("module", [layout, selection, details, style, page, static],
-                         ids=lambda m: m.__name__)
+@pytest.mark.parametrize(
+    "module", [layout, selection, details, style, page, static], ids=lambda m: m.__name__
+)
 def test_docstring_examples_run(module: Any) -> None:
     failures, _ = doctest.testmod(module)
     assert failures == 0
 
 
 # --- static figures and the command line --------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -281,11 +315,25 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def test_viz_writes_a_page_and_reports_it(built: Path, tmp_path: Path,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_viz_writes_a_page_and_reports_it(
+    built: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "miners.html"
-    code = main(["viz", "--store", str(built), "--around", "The Miners", "--depth", "1",
-                 "--out", str(out), "--format", "json"])
+    code = main(
+        [
+            "viz",
+            "--store",
+            str(built),
+            "--around",
+            "The Miners",
+            "--depth",
+            "1",
+            "--out",
+            str(out),
+            "--format",
+            "json",
+        ]
+    )
     report = json.loads(capsys.readouterr().out)
     assert code == 0 and out.is_file()
     assert report["nodes"] == 3 and report["out"] == str(out)
@@ -293,18 +341,35 @@ def test_viz_writes_a_page_and_reports_it(built: Path, tmp_path: Path,
 
 def test_viz_exits_1_when_there_is_nothing_to_draw(built: Path, tmp_path: Path) -> None:
     out = tmp_path / "none.html"
-    assert main(["viz", "--store", str(built), "--path", "The Miners", "Strike",
-                 "--out", str(out)]) == 1
+    assert (
+        main(["viz", "--store", str(built), "--path", "The Miners", "Strike", "--out", str(out)])
+        == 1
+    )
     assert not out.exists()
 
 
 def test_viz_exits_2_on_a_name_it_does_not_know(built: Path, tmp_path: Path) -> None:
-    assert main(["viz", "--store", str(built), "--around", "No Such Film",
-                 "--out", str(tmp_path / "x.html")]) == 2
+    assert (
+        main(
+            [
+                "viz",
+                "--store",
+                str(built),
+                "--around",
+                "No Such Film",
+                "--out",
+                str(tmp_path / "x.html"),
+            ]
+        )
+        == 2
+    )
 
 
-@pytest.mark.parametrize("args", [["timeline", "--around", "Battleship Potemkin"],
-                                  ["distribution"]], ids=["timeline", "distribution"])
+@pytest.mark.parametrize(
+    "args",
+    [["timeline", "--around", "Battleship Potemkin"], ["distribution"]],
+    ids=["timeline", "distribution"],
+)
 def test_figure_writes_a_png(built: Path, tmp_path: Path, args: list[str]) -> None:
     out = tmp_path / "figure.png"
     assert main(["figure", *args, "--store", str(built), "--out", str(out)]) == 0
@@ -312,5 +377,6 @@ def test_figure_writes_a_png(built: Path, tmp_path: Path, args: list[str]) -> No
 
 
 def test_figure_timeline_needs_a_film(built: Path, tmp_path: Path) -> None:
-    assert main(["figure", "timeline", "--store", str(built),
-                 "--out", str(tmp_path / "f.png")]) == 2
+    assert (
+        main(["figure", "timeline", "--store", str(built), "--out", str(tmp_path / "f.png")]) == 2
+    )

@@ -21,8 +21,14 @@ __all__ = ["CHROMIUM_FLAGS", "PageRecord", "chromium", "open_page"]
 #: How Chromium runs on these machines (see the environment notes): headless, no sandbox
 #: (root), and none of the background connections a closed network refuses.
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 LOCAL_SCHEMES = ("file:", "data:", "about:", "blob:")
 
@@ -56,16 +62,22 @@ def chromium(executable: str = "/usr/bin/chromium") -> Iterator[Browser]:
 
 @contextmanager
 def open_page(
-    browser: Browser, path: Path, *, width: int = 1400, height: int = 900,
-    wait_ready: bool = True, timeout_ms: float = 60_000,
+    browser: Browser,
+    path: Path,
+    *,
+    width: int = 1400,
+    height: int = 900,
+    wait_ready: bool = True,
+    timeout_ms: float = 60_000,
 ) -> Iterator[PageRecord]:
     """Open ``path`` in a fresh context with every non-local request recorded and aborted.
 
     With ``wait_ready`` the page is awaited until it says it is drawn and still
     (``document.body.dataset.ready == "true"``, set by ``page.js``).
     """
-    context = browser.new_context(viewport={"width": width, "height": height},
-                                  service_workers="block")
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, service_workers="block"
+    )
     page = context.new_page()
     record = PageRecord(page)
 
@@ -79,8 +91,9 @@ def open_page(
             r.abort()
 
     context.route("**/*", route)
-    page.on("console", lambda m: record.console_errors.append(m.text) if m.type == "error"
-            else None)
+    page.on(
+        "console", lambda m: record.console_errors.append(m.text) if m.type == "error" else None
+    )
     page.on("pageerror", lambda e: record.page_errors.append(str(e)))
     try:
         page.goto(path.resolve().as_uri(), wait_until="load", timeout=timeout_ms)

@@ -21,7 +21,8 @@ def viz_store() -> Store:
     without building)."""
     dataset = load_fixture_dataset(VIZ / "curated")
     dataset.graph(URIRef("https://w3id.org/filmgraph/id/graph/viz-similarity")).parse(
-        VIZ / "similarity.ttl", format="turtle")
+        VIZ / "similarity.ttl", format="turtle"
+    )
     store = backend("oxigraph")()
     store.add_dataset(dataset)
     return store
@@ -30,7 +31,7 @@ def viz_store() -> Store:
 def read_json_script(html: str, element_id: str) -> str:
     """The text of ``<script type="application/json" id=element_id>`` in a page."""
     start = html.index(f'id="{element_id}">') + len(f'id="{element_id}">')
-    return html[start:html.index("</script>", start)]
+    return html[start : html.index("</script>", start)]
 
 
 def fixture_sources() -> list[Path]:

@@ -48,9 +48,15 @@ def flagged_summary(graph: nx.DiGraph, *, included: bool) -> dict[str, Any]:
     return {
         "included": included,
         "claims": sum(len(e.claims) for e in edges),
-        "edges": [{"from": describe(graph, e.influencer), "to": describe(graph, e.influencee),
-                   "kinds": list(e.kinds), "claims": [shorten_iri(c) for c in e.claims]}
-                  for e in edges],
+        "edges": [
+            {
+                "from": describe(graph, e.influencer),
+                "to": describe(graph, e.influencee),
+                "kinds": list(e.kinds),
+                "claims": [shorten_iri(c) for c in e.claims],
+            }
+            for e in edges
+        ],
     }
 
 
@@ -79,13 +85,23 @@ def _outside(store: Store, iri: str) -> dict[str, Any]:
     found = candidates(store, iri, _NAMED)
     label = found[0].label if found else shorten_iri(iri)
     year = found[0].year if found else None
-    return {"iri": iri, "id": shorten_iri(iri), "label": label, "year": year,
-            "kind": found[0].kind if found else None,
-            "title": f"{label} ({year})" if year is not None else label}
+    return {
+        "iri": iri,
+        "id": shorten_iri(iri),
+        "label": label,
+        "year": year,
+        "kind": found[0].kind if found else None,
+        "title": f"{label} ({year})" if year is not None else label,
+    }
 
 
 def path_answer(
-    store: Store, source: str, target: str, *, max_length: int | None = None, limit: int = 10,
+    store: Store,
+    source: str,
+    target: str,
+    *,
+    max_length: int | None = None,
+    limit: int = 10,
     include_flagged: bool = False,
 ) -> dict[str, Any]:
     """How influence flows from ``source`` to ``target`` (names, ids or IRIs).
@@ -100,18 +116,27 @@ def path_answer(
         "from": describe(graph, a) if a in graph else _outside(store, a),
         "to": describe(graph, b) if b in graph else _outside(store, b),
         "paths": [
-            {"length": len(path) - 1,
-             "nodes": [describe(graph, n) for n in path],
-             "steps": [
-                 {"influencer": shorten_iri(s["influencer"]),
-                  "influencee": shorten_iri(s["influencee"]),
-                  "flags": list(graph.edges[s["influencer"], s["influencee"]].get(FLAGS, ())),
-                  "claims": [{"type": c["type"], "aspect": c["aspect"],
-                              "source": shorten_iri(c["source"]), "weight": c["weight"]}
-                             for c in sorted(s["claims"], key=lambda c: (-c["weight"],
-                                                                         c["source"]))]}
-                 for s in path_steps(graph, path)
-             ]}
+            {
+                "length": len(path) - 1,
+                "nodes": [describe(graph, n) for n in path],
+                "steps": [
+                    {
+                        "influencer": shorten_iri(s["influencer"]),
+                        "influencee": shorten_iri(s["influencee"]),
+                        "flags": list(graph.edges[s["influencer"], s["influencee"]].get(FLAGS, ())),
+                        "claims": [
+                            {
+                                "type": c["type"],
+                                "aspect": c["aspect"],
+                                "source": shorten_iri(c["source"]),
+                                "weight": c["weight"],
+                            }
+                            for c in sorted(s["claims"], key=lambda c: (-c["weight"], c["source"]))
+                        ],
+                    }
+                    for s in path_steps(graph, path)
+                ],
+            }
             for path in paths
         ],
         "flagged": flagged_summary(whole(graph), included=include_flagged),
@@ -119,7 +144,11 @@ def path_answer(
 
 
 def lineage_answer(
-    store: Store, name: str, *, depth: int = 3, direction: Direction = "down",
+    store: Store,
+    name: str,
+    *,
+    depth: int = 3,
+    direction: Direction = "down",
     include_flagged: bool = False,
 ) -> dict[str, Any]:
     """Ancestors (``up``) or descendants (``down``) of a work or person, by generation.
@@ -132,17 +161,23 @@ def lineage_answer(
     generations = lineage(graph, node, depth=depth, direction=direction)
     sound: list[set[str]] = []
     if include_flagged and node in graph:
-        sound = [set(g) for g in lineage(unflagged(graph), node, depth=depth,
-                                         direction=direction)]
+        sound = [set(g) for g in lineage(unflagged(graph), node, depth=depth, direction=direction)]
     return {
         "of": describe(graph, node) if node in graph else _outside(store, node),
         "direction": direction,
         "depth": depth,
         "generations": [
-            [{**describe(graph, n),
-              **({"flagged": number >= len(sound) or n not in sound[number]}
-                 if include_flagged else {})}
-             for n in g]
+            [
+                {
+                    **describe(graph, n),
+                    **(
+                        {"flagged": number >= len(sound) or n not in sound[number]}
+                        if include_flagged
+                        else {}
+                    ),
+                }
+                for n in g
+            ]
             for number, g in enumerate(generations)
         ],
         "flagged": flagged_summary(whole(graph), included=include_flagged),
@@ -150,8 +185,13 @@ def lineage_answer(
 
 
 def rank_answer(
-    store: Store, *, decade: int | None = None, movement: str | None = None, top: int = 10,
-    include_flagged: bool = False, betweenness_samples: int | None = None,
+    store: Store,
+    *,
+    decade: int | None = None,
+    movement: str | None = None,
+    top: int = 10,
+    include_flagged: bool = False,
+    betweenness_samples: int | None = None,
 ) -> dict[str, Any]:
     """The most influential films, overall or of a decade or a movement.
 
@@ -159,27 +199,34 @@ def rank_answer(
     to 20,000 nodes; beyond, it is ``None`` unless ``betweenness_samples`` asks for an
     estimate from that many sampled films.
     """
-    movement_iri = (str(resolve_name(store, movement, ("movement",)))
-                    if movement is not None else None)
-    graph = cached_influence_graph(store, with_centrality=True,
-                                   include_flagged=include_flagged)
-    ranked = rank_films(graph, decade=decade, movement=movement_iri, top=top,
-                        betweenness_samples=betweenness_samples)
+    movement_iri = (
+        str(resolve_name(store, movement, ("movement",))) if movement is not None else None
+    )
+    graph = cached_influence_graph(store, with_centrality=True, include_flagged=include_flagged)
+    ranked = rank_films(
+        graph,
+        decade=decade,
+        movement=movement_iri,
+        top=top,
+        betweenness_samples=betweenness_samples,
+    )
     return {
         "decade": decade,
         "movement": shorten_iri(movement_iri) if movement_iri else None,
         "films": [
-            {**describe(graph, r.node), "pagerank": r.pagerank, "in_degree": r.in_degree,
-             "betweenness": r.betweenness}
+            {
+                **describe(graph, r.node),
+                "pagerank": r.pagerank,
+                "in_degree": r.in_degree,
+                "betweenness": r.betweenness,
+            }
             for r in ranked
         ],
         "flagged": flagged_summary(whole(graph), included=include_flagged),
     }
 
 
-def bridges_answer(
-    store: Store, *, top: int = 20, include_flagged: bool = False
-) -> dict[str, Any]:
+def bridges_answer(store: Store, *, top: int = 20, include_flagged: bool = False) -> dict[str, Any]:
     """Films and people whose influence crosses movements, and the flows between movements.
 
     Claims the checks flag are left out unless ``include_flagged``.
@@ -187,14 +234,17 @@ def bridges_answer(
     graph = cached_influence_graph(store, include_flagged=include_flagged)
     return {
         "bridges": [
-            {**describe(graph, b.node), "movements": [shorten_iri(m) for m in b.movements],
-             "touches": [shorten_iri(m) for m in b.touches], "crossing_edges": b.crossing_edges}
+            {
+                **describe(graph, b.node),
+                "movements": [shorten_iri(m) for m in b.movements],
+                "touches": [shorten_iri(m) for m in b.touches],
+                "crossing_edges": b.crossing_edges,
+            }
             for b in movement_bridges(graph, top=top)
         ],
         "flows": [
             {"from": shorten_iri(a), "to": shorten_iri(b), "edges": n}
-            for (a, b), n in sorted(movement_flows(graph).items(),
-                                    key=lambda kv: (-kv[1], kv[0]))
+            for (a, b), n in sorted(movement_flows(graph).items(), key=lambda kv: (-kv[1], kv[0]))
         ],
         "flagged": flagged_summary(whole(graph), included=include_flagged),
     }
@@ -211,11 +261,13 @@ def communities_answer(
     communities = influence_communities(graph, min_size=min_size)
     return {
         "communities": [
-            {"size": c.size,
-             "dominant": shorten_iri(c.dominant) if c.dominant else None,
-             "purity": c.purity,
-             "movements": {shorten_iri(m): n for m, n in c.movement_counts.items()},
-             "members": [describe(graph, n) for n in c.members]}
+            {
+                "size": c.size,
+                "dominant": shorten_iri(c.dominant) if c.dominant else None,
+                "purity": c.purity,
+                "movements": {shorten_iri(m): n for m, n in c.movement_counts.items()},
+                "members": [describe(graph, n) for n in c.members],
+            }
             for c in communities[:top]
         ],
         "found": len(communities),
@@ -230,9 +282,13 @@ def contested_answer(store: Store, *, max_cycle_length: int = 6) -> dict[str, An
     graph = cached_influence_graph(store, include_flagged=True)
     return {
         "contested": [
-            {"kind": c.kind, "nodes": [describe(graph, n) for n in c.nodes],
-             "claims": [shorten_iri(x) for x in c.claims],
-             "sources": [shorten_iri(x) for x in c.sources], "detail": c.detail}
+            {
+                "kind": c.kind,
+                "nodes": [describe(graph, n) for n in c.nodes],
+                "claims": [shorten_iri(x) for x in c.claims],
+                "sources": [shorten_iri(x) for x in c.sources],
+                "detail": c.detail,
+            }
             for c in contested_claims(graph, max_cycle_length=max_cycle_length)
         ],
     }

@@ -119,9 +119,13 @@ class CheckReport:
         return {
             "conforms": self.conforms,
             "checks": [
-                {"name": c.name, "summary": c.summary, "severity": c.severity,
-                 "passed": c.passed,
-                 "rows": [dict(zip(c.variables, row, strict=True)) for row in c.rows]}
+                {
+                    "name": c.name,
+                    "summary": c.summary,
+                    "severity": c.severity,
+                    "passed": c.passed,
+                    "rows": [dict(zip(c.variables, row, strict=True)) for row in c.rows],
+                }
                 for c in self.checks
             ],
             "shacl": {"origin": self.shacl_origin, **self.shacl.to_json()},
@@ -135,8 +139,7 @@ def violation_queries(directory: Path | None = None) -> list[NamedQuery]:
 
 def warning_queries(directory: Path | None = None) -> list[NamedQuery]:
     """The ``*-warning`` queries of the catalogue, by name: findings to review, not failures."""
-    return [q for name, q in sorted(catalogue(directory).items())
-            if name.endswith(_WARNING_SUFFIX)]
+    return [q for name, q in sorted(catalogue(directory).items()) if name.endswith(_WARNING_SUFFIX)]
 
 
 def _run_checks(store: Store, directory: Path | None) -> list[CheckResult]:
@@ -147,8 +150,9 @@ def _run_checks(store: Store, directory: Path | None) -> list[CheckResult]:
             raise TypeError(f"{query.path}: a violation query must be a SELECT")
         rows = sorted(tuple(shorten(t) for t in row) for row in result.rows)
         severity = "warning" if query.name.endswith(_WARNING_SUFFIX) else "violation"
-        results.append(CheckResult(query.name, query.summary, tuple(result.variables),
-                                   tuple(rows), severity))
+        results.append(
+            CheckResult(query.name, query.summary, tuple(result.variables), tuple(rows), severity)
+        )
     return results
 
 

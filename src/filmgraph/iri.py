@@ -19,8 +19,22 @@ __all__ = ["KINDS", "film_iri", "fold", "hashed_iri", "mint", "slug"]
 #: The kinds of resource we mint, i.e. the first path segment after ``/id/``.
 KINDS = frozenset(
     {
-        "film", "person", "org", "place", "movement", "event", "theme", "award",
-        "source", "claim", "credit", "recognition", "life-event", "graph", "activity", "agent",
+        "film",
+        "person",
+        "org",
+        "place",
+        "movement",
+        "event",
+        "theme",
+        "award",
+        "source",
+        "claim",
+        "credit",
+        "recognition",
+        "life-event",
+        "graph",
+        "activity",
+        "agent",
     }
 )
 

@@ -83,8 +83,12 @@ class Merge:
 
     def as_dict(self) -> dict[str, str]:
         """For the build summary."""
-        return {"merged": self.merged, "into": self.into, "rule": self.rule,
-                "evidence": self.evidence}
+        return {
+            "merged": self.merged,
+            "into": self.into,
+            "rule": self.rule,
+            "evidence": self.evidence,
+        }
 
 
 @dataclass
@@ -129,13 +133,18 @@ class LinkReport:
     def lines(self) -> list[str]:
         """A deterministic text report: totals, then every unresolved node and contradiction."""
         c = self.counts()
-        reasons = ", ".join(f"{v} {k.removeprefix('merged ')}" for k, v in sorted(c.items())
-                            if k.startswith("merged by "))
-        out = [f"{c['merged']} nodes merged" + (f" ({reasons})" if reasons else ""),
-               f"{c['placeholders resolved']} placeholders resolved by another source, "
-               f"{c['unresolved']} unresolved",
-               f"{c['corroborated claims']} claims corroborated by another source, "
-               f"{c['contradictions']} contradictions"]
+        reasons = ", ".join(
+            f"{v} {k.removeprefix('merged ')}"
+            for k, v in sorted(c.items())
+            if k.startswith("merged by ")
+        )
+        out = [
+            f"{c['merged']} nodes merged" + (f" ({reasons})" if reasons else ""),
+            f"{c['placeholders resolved']} placeholders resolved by another source, "
+            f"{c['unresolved']} unresolved",
+            f"{c['corroborated claims']} claims corroborated by another source, "
+            f"{c['contradictions']} contradictions",
+        ]
         out += [f"unresolved {kind}: {label} <{node}>" for node, kind, label in self.unresolved]
         out += [f"contradiction: {text}" for text in self.contradictions]
         out += [f"conflict: {text}" for text in self.conflicts]
@@ -163,8 +172,12 @@ _CLAIM_KEYS = {
 }
 
 
-def _quads(store: ox.Store, s: ox.NamedNode | None, p: ox.NamedNode | None,
-           o: ox.NamedNode | ox.Literal | None = None) -> Iterator[ox.Quad]:
+def _quads(
+    store: ox.Store,
+    s: ox.NamedNode | None,
+    p: ox.NamedNode | None,
+    o: ox.NamedNode | ox.Literal | None = None,
+) -> Iterator[ox.Quad]:
     return iter(store.quads_for_pattern(s, p, o, None))
 
 
@@ -290,20 +303,32 @@ def _nodes(store: ox.Store, rank: dict[str, int]) -> dict[str, _Node]:
             text = _text(q.object)[:4]
             if found is not None and text.isdigit():
                 year = int(text)
-                found.span = (min(found.span[0], year), max(found.span[1], year)) \
-                    if found.span else (year, year)
+                found.span = (
+                    (min(found.span[0], year), max(found.span[1], year))
+                    if found.span
+                    else (year, year)
+                )
     return nodes
 
 
 def _conflict(a: _Node, b: _Node) -> str | None:
     """Why two nodes whose names agree are still not one, or None."""
     if a.authorities and b.authorities and not a.authorities & b.authorities:
-        return (f"<{a.iri}> and <{b.iri}> share a name but link to different authority ids "
-                f"({', '.join(sorted(a.authorities | b.authorities))}); not merged")
-    if a.kind == "film" and (a.year is None or b.year is None) \
-            and a.directors and b.directors and not a.directors & b.directors:
-        return (f"<{a.iri}> and <{b.iri}> share a title, one has no year, and their directors "
-                f"differ ({', '.join(sorted(a.directors | b.directors))}); not merged")
+        return (
+            f"<{a.iri}> and <{b.iri}> share a name but link to different authority ids "
+            f"({', '.join(sorted(a.authorities | b.authorities))}); not merged"
+        )
+    if (
+        a.kind == "film"
+        and (a.year is None or b.year is None)
+        and a.directors
+        and b.directors
+        and not a.directors & b.directors
+    ):
+        return (
+            f"<{a.iri}> and <{b.iri}> share a title, one has no year, and their directors "
+            f"differ ({', '.join(sorted(a.directors | b.directors))}); not merged"
+        )
     return None
 
 
@@ -357,8 +382,10 @@ def merge_by_name(store: ox.Store, source_order: Sequence[URIRef], report: LinkR
     mapping: dict[str, str] = {}
     for kind in _MERGED_KINDS:
         # Described nodes before placeholders, then by IRI: never by reading order.
-        ordered = sorted((n for n in nodes.values() if n.kind == kind),
-                         key=lambda n: (not _ours(n.iri), not n.graphs, len(n.iri), n.iri))
+        ordered = sorted(
+            (n for n in nodes.values() if n.kind == kind),
+            key=lambda n: (not _ours(n.iri), not n.graphs, len(n.iri), n.iri),
+        )
         index: dict[str, list[_Node]] = defaultdict(list)
         parts: dict[str, list[_Node]] = defaultdict(list)
         directed: dict[str, list[tuple[str, _Node]]] = defaultdict(list)
@@ -380,9 +407,14 @@ def merge_by_name(store: ox.Store, source_order: Sequence[URIRef], report: LinkR
         _rewrite(store, mapping)
 
 
-def _index(node: _Node, target: _Node, index: dict[str, list[_Node]],
-           parts: dict[str, list[_Node]], directed: dict[str, list[tuple[str, _Node]]],
-           blocks: _Blocks) -> None:
+def _index(
+    node: _Node,
+    target: _Node,
+    index: dict[str, list[_Node]],
+    parts: dict[str, list[_Node]],
+    directed: dict[str, list[tuple[str, _Node]]],
+    blocks: _Blocks,
+) -> None:
     for name in node.names:
         index[name].append(target)
         blocks.add(name, target)
@@ -396,9 +428,14 @@ def _years(a: _Node, b: _Node) -> str:
     return f"years {a.year if a.year is not None else '?'}/{b.year if b.year is not None else '?'}"
 
 
-def _find(node: _Node, index: dict[str, list[_Node]], parts: dict[str, list[_Node]],
-          directed: dict[str, list[tuple[str, _Node]]], blocks: _Blocks,
-          report: LinkReport) -> tuple[_Node | None, str, str]:
+def _find(
+    node: _Node,
+    index: dict[str, list[_Node]],
+    parts: dict[str, list[_Node]],
+    directed: dict[str, list[tuple[str, _Node]]],
+    blocks: _Blocks,
+    report: LinkReport,
+) -> tuple[_Node | None, str, str]:
     exact = "title and year" if node.kind == "film" else "name"
     # (name looked up, index, rule): whole keys against whole keys, then a part of one
     # title against the whole of the other, both ways (see filmgraph.titles)
@@ -433,8 +470,9 @@ def _find(node: _Node, index: dict[str, list[_Node]], parts: dict[str, list[_Nod
             keys = blocks.candidates(node)
         if not keys:
             break
-        for hit, score, _ in process.extract(name, keys, scorer=fuzz.ratio,
-                                             score_cutoff=FUZZY_THRESHOLD, limit=5):
+        for hit, score, _ in process.extract(
+            name, keys, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD, limit=5
+        ):
             for other in index[hit]:
                 if _compatible(node, other) and _conflict(node, other) is None:
                     evidence = f"{name!r} ~ {hit!r} ({score:.0f})"
@@ -450,8 +488,9 @@ def _words_within(short: str, long: str) -> bool:
     return short != long and f" {short} " in f" {long} "
 
 
-def _contained(node: _Node, directed: dict[str, list[tuple[str, _Node]]]
-               ) -> tuple[_Node, str, str] | None:
+def _contained(
+    node: _Node, directed: dict[str, list[tuple[str, _Node]]]
+) -> tuple[_Node, str, str] | None:
     """A film whose title holds this one's (or is held in it) as whole words, of the same
     year and with a director in common ("La Femme Nikita" and "Nikita", 1990, Luc Besson).
 
@@ -462,13 +501,18 @@ def _contained(node: _Node, directed: dict[str, list[tuple[str, _Node]]]
     """
     for director in sorted(node.directors):
         for hit, other in directed.get(director, []):
-            if other.year != node.year or not _compatible(node, other) \
-                    or _conflict(node, other) is not None:
+            if (
+                other.year != node.year
+                or not _compatible(node, other)
+                or _conflict(node, other) is not None
+            ):
                 continue
             for name in sorted(node.names):
                 if _words_within(name, hit) or _words_within(hit, name):
-                    evidence = (f"name key {name!r} within {hit!r}, {_years(node, other)}, "
-                                f"director {director}")
+                    evidence = (
+                        f"name key {name!r} within {hit!r}, {_years(node, other)}, "
+                        f"director {director}"
+                    )
                     return other, "title within title, year and director", evidence
     return None
 
@@ -495,15 +539,21 @@ def resolve_entities(store: ox.Store | Dataset, source_order: Sequence[URIRef]) 
 def _resolve_dataset(dataset: Dataset, source_order: Sequence[URIRef]) -> LinkReport:
     scratch = ox.Store()
     scratch.extend(
-        ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o),  # type: ignore[arg-type]
-                ox.NamedNode(str(getattr(g, "identifier", g))))
-        for s, p, o, g in dataset.quads((None, None, None, None)))
+        ox.Quad(
+            to_oxigraph(s),  # type: ignore[arg-type]
+            to_oxigraph(p),  # type: ignore[arg-type]
+            to_oxigraph(o),
+            ox.NamedNode(str(getattr(g, "identifier", g))),
+        )
+        for s, p, o, g in dataset.quads((None, None, None, None))
+    )
     report = resolve_entities(scratch, source_order)
     for quad in list(dataset.quads((None, None, None, None))):
         dataset.remove(quad)  # type: ignore[arg-type]
     for q in scratch:
         dataset.graph(URIRef(_text(q.graph_name))).add(
-            (from_oxigraph(q.subject), from_oxigraph(q.predicate), from_oxigraph(q.object)))
+            (from_oxigraph(q.subject), from_oxigraph(q.predicate), from_oxigraph(q.object))
+        )
     return report
 
 
@@ -517,10 +567,15 @@ def _record(store: ox.Store, report: LinkReport) -> None:
     ``skos:altLabel`` — an alias, with its source.
     """
     provenance = ox.NamedNode(str(PROVENANCE_GRAPH))
-    added = [ox.Quad(ox.NamedNode(m.merged), _SAME, ox.NamedNode(m.into), provenance)
-             for m in report.merges]
-    films = {_text(q.subject) for q in _quads(store, None, _TYPE, _n(FG.Film))
-             if isinstance(q.subject, ox.NamedNode)}
+    added = [
+        ox.Quad(ox.NamedNode(m.merged), _SAME, ox.NamedNode(m.into), provenance)
+        for m in report.merges
+    ]
+    films = {
+        _text(q.subject)
+        for q in _quads(store, None, _TYPE, _n(FG.Film))
+        if isinstance(q.subject, ox.NamedNode)
+    }
     titles: dict[str, list[ox.Quad]] = defaultdict(list)
     for prop in (_LABEL, _n(FG.originalTitle)):
         for q in _quads(store, None, prop):
@@ -533,17 +588,25 @@ def _record(store: ox.Store, report: LinkReport) -> None:
             keys |= title_keys(q.object.value)  # type: ignore[union-attr]
         added += [ox.Quad(node, _HIDDEN, ox.Literal(key), provenance) for key in sorted(keys)]
         if len({_text(q.object) for q in said}) > 1:
-            added += [ox.Quad(node, _ALT, q.object, q.graph_name) for q in said
-                      if q.predicate == _LABEL]
+            added += [
+                ox.Quad(node, _ALT, q.object, q.graph_name) for q in said if q.predicate == _LABEL
+            ]
         for q in said:  # "X (Y)", "X aka Y": X and Y are titles of the film, by this source
-            added += [ox.Quad(node, _ALT, ox.Literal(alias), q.graph_name)
-                      for alias in alternative_titles(_text(q.object))]
+            added += [
+                ox.Quad(node, _ALT, ox.Literal(alias), q.graph_name)
+                for alias in alternative_titles(_text(q.object))
+            ]
     store.extend(added)
 
 
 def _settle_placeholders(store: ox.Store, report: LinkReport) -> None:
-    flagged = sorted({_text(q.subject) for q in _quads(store, None, _UNRESOLVED, _TRUE)
-                      if isinstance(q.subject, ox.NamedNode)})
+    flagged = sorted(
+        {
+            _text(q.subject)
+            for q in _quads(store, None, _UNRESOLVED, _TRUE)
+            if isinstance(q.subject, ox.NamedNode)
+        }
+    )
     for iri in flagged:
         node = ox.NamedNode(iri)
         described = any(
@@ -555,8 +618,11 @@ def _settle_placeholders(store: ox.Store, report: LinkReport) -> None:
                 store.remove(quad)
             report.resolved += 1
             continue
-        kinds = sorted(KIND_OF_CLASS.get(URIRef(_text(q.object)), "thing")
-                       for q in _quads(store, node, _TYPE) if isinstance(q.object, ox.NamedNode))
+        kinds = sorted(
+            KIND_OF_CLASS.get(URIRef(_text(q.object)), "thing")
+            for q in _quads(store, node, _TYPE)
+            if isinstance(q.object, ox.NamedNode)
+        )
         label = next((_text(q.object) for q in _quads(store, node, _LABEL)), iri)
         report.unresolved.append((URIRef(iri), kinds[0] if kinds else "thing", label))
 
@@ -572,8 +638,10 @@ def _corroboration(store: ox.Store, report: LinkReport) -> None:
     sources: dict[str, set[str]] = defaultdict(set)
     for q in _quads(store, None, _n(FG.source)):
         sources[_text(q.subject)].add(_text(q.object))
-    ends = {p: _values(store, p) for p in (FG.influencee, FG.influencer, FG.contextFilm,
-                                           FG.contextEvent, FG.similarFilm)}
+    ends = {
+        p: _values(store, p)
+        for p in (FG.influencee, FG.influencer, FG.contextFilm, FG.contextEvent, FG.similarFilm)
+    }
     keys: dict[tuple[str, ...], set[str]] = {}
     for cls, (kind, first, second) in _CLAIM_KEYS.items():
         for q in _quads(store, None, _TYPE, _n(cls)):
@@ -600,16 +668,19 @@ def _contradictions(store: ox.Store, report: LinkReport) -> None:
             values[_text(q.subject)][q.object].add(_graph_of(q).rsplit("/", 1)[-1])
         for subject, by_value in sorted(values.items()):
             if len(by_value) > 1:
-                told = "; ".join(f"{value} ({', '.join(sorted(graphs))})"
-                                 for value, graphs in sorted(
-                                     ((from_oxigraph(v), g) for v, g in by_value.items()),
-                                     key=str))
+                told = "; ".join(
+                    f"{value} ({', '.join(sorted(graphs))})"
+                    for value, graphs in sorted(
+                        ((from_oxigraph(v), g) for v, g in by_value.items()), key=str
+                    )
+                )
                 name = prop.split("#")[-1]
                 report.contradictions.append(f"<{subject}> {name}: {told}")
 
 
 def _rewrite(store: ox.Store, mapping: dict[str, str]) -> None:
     """Rename merged nodes in every quad that names them, in ``store``."""
+
     def swap(term: Any) -> Any:
         if isinstance(term, ox.NamedNode) and term.value in mapping:
             return ox.NamedNode(mapping[term.value])

@@ -187,10 +187,23 @@ class FG(DefinedNamespace):
 #: Prefixes bound in every graph we write and accepted in names on the command line.
 PREFIXES: dict[str, str] = {
     "fg": str(FG._NS),
-    **{kind: f"{ID}{kind}/" for kind in (
-        "film", "person", "org", "place", "movement", "event", "theme", "award",
-        "source", "claim", "credit", "graph",
-    )},
+    **{
+        kind: f"{ID}{kind}/"
+        for kind in (
+            "film",
+            "person",
+            "org",
+            "place",
+            "movement",
+            "event",
+            "theme",
+            "award",
+            "source",
+            "claim",
+            "credit",
+            "graph",
+        )
+    },
     "schema": str(SCHEMA),
     "wd": str(WD),
     "wdt": str(WDT),

@@ -32,7 +32,6 @@ class Progress:
         suffix = f": {detail[-1]}" if detail else ""
         self.note(f"  {label} done in {elapsed:.1f} s{suffix}")
 
-
     def finished(self, label: str, seconds: float, detail: str = "") -> None:
         """The end line of a step timed by the caller (whose work ran before the label was
         known, such as a loader reading the document it then names)."""

@@ -56,8 +56,14 @@ def file_checksum(path: Path) -> str:
 
 
 def describe_source(
-    graph: Graph, source: SourceGraph, activity: URIRef, when: dt.datetime, display_path: str,
-    checksum: str | None = None, *, triples: int | None = None,
+    graph: Graph,
+    source: SourceGraph,
+    activity: URIRef,
+    when: dt.datetime,
+    display_path: str,
+    checksum: str | None = None,
+    *,
+    triples: int | None = None,
 ) -> None:
     """Add the PROV-O description of ``source`` to ``graph`` (the provenance graph).
 
@@ -73,8 +79,13 @@ def describe_source(
     graph.add((g, FG.checksum, Literal(checksum or file_checksum(source.path))))
     graph.add((g, FG.loader, Literal(source.loader)))
     graph.add((g, FG.records, Literal(source.records, datatype=XSD.integer)))
-    graph.add((g, FG.triples, Literal(len(source.graph) if triples is None else triples,
-                                      datatype=XSD.integer)))
+    graph.add(
+        (
+            g,
+            FG.triples,
+            Literal(len(source.graph) if triples is None else triples, datatype=XSD.integer),
+        )
+    )
     graph.add((g, PROV.wasGeneratedBy, activity))
     graph.add((g, PROV.generatedAtTime, Literal(when.isoformat(), datatype=XSD.dateTime)))
     graph.add((g, PROV.wasAttributedTo, SOFTWARE))

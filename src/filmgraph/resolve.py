@@ -39,15 +39,19 @@ from filmgraph.store.base import SelectResult, Store
 from filmgraph.titles import title_keys
 
 __all__ = [
-    "NAME_INDEX", "Candidate", "candidates", "merged_into", "resolve_name", "write_name_index",
+    "NAME_INDEX",
+    "Candidate",
+    "candidates",
+    "merged_into",
+    "resolve_name",
+    "write_name_index",
 ]
 
 #: File name of the name index beside a generation's store.
 NAME_INDEX = "names.sqlite"
 
 #: The kinds of resource the ``name-lookup`` query tells apart.
-KINDS = ("film", "person", "movement", "event", "theme", "organisation", "place", "award",
-         "source")
+KINDS = ("film", "person", "movement", "event", "theme", "organisation", "place", "award", "source")
 _REPLACED_BY = "http://purl.org/dc/terms/isReplacedBy"
 _WITH_YEAR = re.compile(r"^(?P<name>.+?)\s*\((?P<year>-?[0-9]{4})\)$")
 
@@ -73,12 +77,14 @@ def _rows(store: Store, params: dict[str, str]) -> list[Candidate]:
     found = []
     for row in result.dicts():
         year = row.get("year")
-        found.append(Candidate(
-            kind=str(row["kind"]),
-            iri=URIRef(str(row["thing"])),
-            label=str(row.get("label", row["thing"])),
-            year=int(year) if isinstance(year, Literal) else None,
-        ))
+        found.append(
+            Candidate(
+                kind=str(row["kind"]),
+                iri=URIRef(str(row["thing"])),
+                label=str(row.get("label", row["thing"])),
+                year=int(year) if isinstance(year, Literal) else None,
+            )
+        )
     return sorted(set(found))
 
 
@@ -98,8 +104,13 @@ def write_name_index(store: Store, generation_dir: Path) -> Path:
     if not isinstance(result, SelectResult):
         raise TypeError("name-index is a SELECT query")
     rows = [
-        (str(r["text"]).lower(), str(r["kind"]), str(r["thing"]),
-         str(r.get("label", r["thing"])), _year_of(r.get("year")))
+        (
+            str(r["text"]).lower(),
+            str(r["kind"]),
+            str(r["thing"]),
+            str(r.get("label", r["thing"])),
+            _year_of(r.get("year")),
+        )
         for r in result.dicts()
     ]
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -132,8 +143,9 @@ def _from_index(store: Store, name: str) -> list[Candidate] | None:
         found = db.execute(
             "SELECT kind, thing, label, year FROM names WHERE key = ?", (name.lower(),)
         ).fetchall()
-    return sorted({Candidate(kind, URIRef(thing), label, year)
-                   for kind, thing, label, year in found})
+    return sorted(
+        {Candidate(kind, URIRef(thing), label, year) for kind, thing, label, year in found}
+    )
 
 
 def _named(store: Store, name: str) -> list[Candidate]:
@@ -165,11 +177,11 @@ def candidates(
         raise ValueError(f"unknown kinds {unknown} (known: {', '.join(KINDS)})")
     iri = _as_iri(text)
     if iri is not None:
-        return [c for c in _rows(store, {"thing": merged_into(store, iri).n3()})
-                if c.kind in kinds]
+        return [c for c in _rows(store, {"thing": merged_into(store, iri).n3()}) if c.kind in kinds]
     if is_slug(text):
         by_id = [
-            c for kind in kinds
+            c
+            for kind in kinds
             for c in _rows(store, {"thing": merged_into(store, ID[f"{kind}/{text}"]).n3()})
             if c.kind == kind
         ]
@@ -188,8 +200,9 @@ def _by_name(store: Store, name: str, kinds: tuple[str, ...]) -> list[Candidate]
     found = [c for c in _named(store, name) if c.kind in kinds]
     if found or "film" not in kinds:
         return found
-    return sorted({c for key in sorted(title_keys(name)) for c in _named(store, key)
-                   if c.kind == "film"})
+    return sorted(
+        {c for key in sorted(title_keys(name)) for c in _named(store, key) if c.kind == "film"}
+    )
 
 
 def merged_into(store: Store, iri: URIRef) -> URIRef:
@@ -219,8 +232,10 @@ def resolve_name(
     """
     found = candidates(store, text, kinds)
     if not found:
-        raise UnknownName(f"no {' or '.join(kinds)} is called {text!r} "
-                          "(give a label, 'label (year)', an id or an IRI)")
+        raise UnknownName(
+            f"no {' or '.join(kinds)} is called {text!r} "
+            "(give a label, 'label (year)', an id or an IRI)"
+        )
     iris = sorted({c.iri for c in found})
     if len(iris) > 1:
         raise AmbiguousName(text, [(str(c.iri), c.describe()) for c in found])

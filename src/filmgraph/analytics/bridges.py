@@ -103,9 +103,18 @@ def movement_bridges(graph: nx.DiGraph, *, top: int | None = None) -> list[Bridg
         for other in neighbours:
             touched.update(graph.nodes[other].get("movements", ()))
         crossing = sum(1 for u, v in graph.in_edges(node) if crosses(graph, u, v)) + sum(
-            1 for u, v in graph.out_edges(node) if crosses(graph, u, v))
+            1 for u, v in graph.out_edges(node) if crosses(graph, u, v)
+        )
         if len(touched) >= 2 and (crossing or not own):
-            found.append(Bridge(node, str(data.get("label", node)), str(data.get("kind", "film")),
-                                own, tuple(sorted(touched)), crossing))
+            found.append(
+                Bridge(
+                    node,
+                    str(data.get("label", node)),
+                    str(data.get("kind", "film")),
+                    own,
+                    tuple(sorted(touched)),
+                    crossing,
+                )
+            )
     found.sort(key=lambda b: (-len(b.touches), -b.crossing_edges, b.label.casefold(), b.node))
     return found[:top] if top is not None else found

@@ -47,7 +47,11 @@ class Community:
 
 
 def influence_communities(
-    graph: nx.DiGraph, *, min_size: int = 2, seed: int = 0, resolution: float = 1.0,
+    graph: nx.DiGraph,
+    *,
+    min_size: int = 2,
+    seed: int = 0,
+    resolution: float = 1.0,
     weight: str | None = "weight",
 ) -> list[Community]:
     """The communities of the influence network, largest first.

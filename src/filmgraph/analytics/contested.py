@@ -103,20 +103,40 @@ def contested_claims(graph: nx.DiGraph, *, max_cycle_length: int = 6) -> list[Co
     for u, v in graph.edges:
         if u == v:
             claims, sources = _edge_evidence(graph, [(u, v)])
-            found.append(Contest("self-influence", (u,), claims, sources,
-                                 f"{_label(graph, u)} is said to draw on itself"))
+            found.append(
+                Contest(
+                    "self-influence",
+                    (u,),
+                    claims,
+                    sources,
+                    f"{_label(graph, u)} is said to draw on itself",
+                )
+            )
             continue
         yu, yv = _years(graph, u), _years(graph, v)
         if yu and yv and min(yu) > max(yv):
             claims, sources = _edge_evidence(graph, [(u, v)])
-            found.append(Contest("forward in time", (u, v), claims, sources,
-                                 f"{_label(graph, u)} is later than {_label(graph, v)}, "
-                                 "which is said to draw on it"))
+            found.append(
+                Contest(
+                    "forward in time",
+                    (u, v),
+                    claims,
+                    sources,
+                    f"{_label(graph, u)} is later than {_label(graph, v)}, "
+                    "which is said to draw on it",
+                )
+            )
         if graph.has_edge(v, u) and u < v:
             claims, sources = _edge_evidence(graph, [(u, v), (v, u)])
-            found.append(Contest("contradicted", (u, v), claims, sources,
-                                 f"claims run both ways between {_label(graph, u)} "
-                                 f"and {_label(graph, v)}"))
+            found.append(
+                Contest(
+                    "contradicted",
+                    (u, v),
+                    claims,
+                    sources,
+                    f"claims run both ways between {_label(graph, u)} and {_label(graph, v)}",
+                )
+            )
     for cycle in nx.simple_cycles(graph, length_bound=max_cycle_length):
         if len(cycle) < 3:
             continue  # a loop or a two-node cycle: self-influence or contradicted, above
@@ -124,15 +144,29 @@ def contested_claims(graph: nx.DiGraph, *, max_cycle_length: int = 6) -> list[Co
         ordered = cycle[start:] + cycle[:start]
         edges = list(pairwise([*ordered, ordered[0]]))
         claims, sources = _edge_evidence(graph, edges)
-        found.append(Contest("cycle", tuple(ordered), claims, sources,
-                             " -> ".join(_label(graph, n) for n in [*ordered, ordered[0]])))
+        found.append(
+            Contest(
+                "cycle",
+                tuple(ordered),
+                claims,
+                sources,
+                " -> ".join(_label(graph, n) for n in [*ordered, ordered[0]]),
+            )
+        )
     for node in graph.nodes:
         years = _years(graph, node)
         if len(years) > 1:
             edges = [*graph.in_edges(node), *graph.out_edges(node)]
             claims, sources = _edge_evidence(graph, edges)
-            found.append(Contest("year conflict", (node,), claims, sources,
-                                 f"{graph.nodes[node].get('label', node)} is dated "
-                                 f"{' and '.join(map(str, years))} by different sources; "
-                                 f"{len(claims)} claim(s) depend on it"))
+            found.append(
+                Contest(
+                    "year conflict",
+                    (node,),
+                    claims,
+                    sources,
+                    f"{graph.nodes[node].get('label', node)} is dated "
+                    f"{' and '.join(map(str, years))} by different sources; "
+                    f"{len(claims)} claim(s) depend on it",
+                )
+            )
     return sorted(found, key=lambda c: (KINDS.index(c.kind), c.nodes, c.claims))

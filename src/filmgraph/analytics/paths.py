@@ -106,11 +106,15 @@ def path_steps(graph: nx.DiGraph, path: list[str]) -> list[dict[str, Any]]:
     steps = []
     for earlier, later in pairwise(path):
         data = graph.edges[earlier, later]
-        steps.append({
-            "influencer": earlier,
-            "influencee": later,
-            "labels": [graph.nodes[earlier].get("label", earlier),
-                       graph.nodes[later].get("label", later)],
-            "claims": list(data.get("claims", [])),
-        })
+        steps.append(
+            {
+                "influencer": earlier,
+                "influencee": later,
+                "labels": [
+                    graph.nodes[earlier].get("label", earlier),
+                    graph.nodes[later].get("label", later),
+                ],
+                "claims": list(data.get("claims", [])),
+            }
+        )
     return steps

@@ -178,8 +178,15 @@ def rank_films(
             continue
         if movement is not None and movement not in data.get("movements", ()):
             continue
-        ranked.append(RankedNode(node, str(data.get("label", node)), year, scores[node],
-                                 graph.out_degree(node),
-                                 None if between is None else between[node]))
+        ranked.append(
+            RankedNode(
+                node,
+                str(data.get("label", node)),
+                year,
+                scores[node],
+                graph.out_degree(node),
+                None if between is None else between[node],
+            )
+        )
     ranked.sort(key=lambda r: (-r.pagerank, -r.in_degree, r.label.casefold(), r.node))
     return ranked[:top] if top is not None else ranked

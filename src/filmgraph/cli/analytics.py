@@ -41,9 +41,12 @@ def _common(p: argparse.ArgumentParser, run: Any) -> None:
 
 def _flaggable(p: argparse.ArgumentParser, run: Any) -> None:
     _common(p, run)
-    p.add_argument("--include-flagged", action="store_true",
-                   help="use the claims the checks flag (forward in time, self-influence, "
-                        "year conflict), marked; by default they are left out")
+    p.add_argument(
+        "--include-flagged",
+        action="store_true",
+        help="use the claims the checks flag (forward in time, self-influence, "
+        "year conflict), marked; by default they are left out",
+    )
 
 
 #: Flagged claims named on the stderr line before "... more".
@@ -56,64 +59,106 @@ def _report_flagged(answer: dict[str, Any]) -> None:
     if not flagged["claims"]:
         return
     edges = flagged["edges"]
-    named = "; ".join(f"{e['from']['title']} -> {e['to']['title']} ({', '.join(e['kinds'])})"
-                      for e in edges[:_NAMED_FLAGS])
+    named = "; ".join(
+        f"{e['from']['title']} -> {e['to']['title']} ({', '.join(e['kinds'])})"
+        for e in edges[:_NAMED_FLAGS]
+    )
     more = f"; ... {len(edges) - _NAMED_FLAGS} more" if len(edges) > _NAMED_FLAGS else ""
     if flagged["included"]:
-        print(f"included {flagged['claims']} claim(s) the checks flag, marked [flagged]: "
-              f"{named}{more}", file=sys.stderr)
+        print(
+            f"included {flagged['claims']} claim(s) the checks flag, marked [flagged]: "
+            f"{named}{more}",
+            file=sys.stderr,
+        )
     else:
-        print(f"left out {flagged['claims']} claim(s) the checks flag: {named}{more} "
-              "(--include-flagged uses them)", file=sys.stderr)
+        print(
+            f"left out {flagged['claims']} claim(s) the checks flag: {named}{more} "
+            "(--include-flagged uses them)",
+            file=sys.stderr,
+        )
 
 
 def register(sub: Any) -> None:
     p = sub.add_parser("path", help="how influence flows from one film or person to another")
     p.add_argument("source", metavar="A", help="the earlier, influencing film or person")
     p.add_argument("target", metavar="B", help="the later film or person")
-    p.add_argument("--max-length", type=_positive, default=None, metavar="N",
-                   help="leave out paths of more than N steps")
-    p.add_argument("--limit", type=_positive, default=10, metavar="N",
-                   help="at most N paths (default: 10)")
+    p.add_argument(
+        "--max-length",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="leave out paths of more than N steps",
+    )
+    p.add_argument(
+        "--limit", type=_positive, default=10, metavar="N", help="at most N paths (default: 10)"
+    )
     _flaggable(p, run_path)
 
     p = sub.add_parser("lineage", help="ancestors or descendants of a film or person by generation")
     p.add_argument("name", metavar="X", help="a film or person")
-    p.add_argument("--depth", type=_positive, default=3, metavar="N",
-                   help="generations to follow (default: 3)")
-    p.add_argument("--direction", choices=("up", "down"), default="down",
-                   help="up: what X drew on; down: what drew on X (default)")
+    p.add_argument(
+        "--depth", type=_positive, default=3, metavar="N", help="generations to follow (default: 3)"
+    )
+    p.add_argument(
+        "--direction",
+        choices=("up", "down"),
+        default="down",
+        help="up: what X drew on; down: what drew on X (default)",
+    )
     _flaggable(p, run_lineage)
 
-    p = sub.add_parser("rank", help="the most influential films (PageRank), with in-degree "
-                                    "and betweenness")
+    p = sub.add_parser(
+        "rank", help="the most influential films (PageRank), with in-degree and betweenness"
+    )
     p.add_argument("--decade", type=int, default=None, metavar="D", help="only films of decade D")
     p.add_argument("--movement", default=None, metavar="M", help="only films of movement M")
-    p.add_argument("--top", type=_positive, default=10, metavar="N",
-                   help="at most N films (default: 10)")
-    p.add_argument("--betweenness-samples", type=_positive, default=None, metavar="K",
-                   help="estimate betweenness from K sampled films (exact betweenness is "
-                        "left out above 20,000 nodes)")
+    p.add_argument(
+        "--top", type=_positive, default=10, metavar="N", help="at most N films (default: 10)"
+    )
+    p.add_argument(
+        "--betweenness-samples",
+        type=_positive,
+        default=None,
+        metavar="K",
+        help="estimate betweenness from K sampled films (exact betweenness is "
+        "left out above 20,000 nodes)",
+    )
     _flaggable(p, run_rank)
 
     p = sub.add_parser("bridges", help="films and people whose influence crosses movements")
-    p.add_argument("--top", type=_positive, default=20, metavar="N",
-                   help="at most N bridges (default: 20)")
+    p.add_argument(
+        "--top", type=_positive, default=20, metavar="N", help="at most N bridges (default: 20)"
+    )
     _flaggable(p, run_bridges)
 
-    p = sub.add_parser("communities",
-                       help="communities of the influence network beside the stated movements")
-    p.add_argument("--min-size", type=_positive, default=3, metavar="N",
-                   help="leave out communities of fewer than N members (default: 3)")
-    p.add_argument("--top", type=_positive, default=10, metavar="N",
-                   help="show the N largest (default: 10)")
+    p = sub.add_parser(
+        "communities", help="communities of the influence network beside the stated movements"
+    )
+    p.add_argument(
+        "--min-size",
+        type=_positive,
+        default=3,
+        metavar="N",
+        help="leave out communities of fewer than N members (default: 3)",
+    )
+    p.add_argument(
+        "--top", type=_positive, default=10, metavar="N", help="show the N largest (default: 10)"
+    )
     _flaggable(p, run_communities)
 
-    p = sub.add_parser("contested", help="claims of self-influence, contradicted, pointing "
-                                         "forward in time, in a cycle, or resting on a year "
-                                         "conflict")
-    p.add_argument("--max-cycle-length", type=int, default=6, metavar="N",
-                   help="look for cycles of at most N claims (default: 6)")
+    p = sub.add_parser(
+        "contested",
+        help="claims of self-influence, contradicted, pointing "
+        "forward in time, in a cycle, or resting on a year "
+        "conflict",
+    )
+    p.add_argument(
+        "--max-cycle-length",
+        type=int,
+        default=6,
+        metavar="N",
+        help="look for cycles of at most N claims (default: 6)",
+    )
     _common(p, run_contested)
 
 
@@ -127,60 +172,99 @@ def _emit(args: argparse.Namespace, answer: dict[str, Any], lines: list[str], fo
 
 def run_path(args: argparse.Namespace) -> int:
     with open_store_from(args) as store:
-        answer = path_answer(store, args.source, args.target, max_length=args.max_length,
-                             limit=args.limit, include_flagged=args.include_flagged)
+        answer = path_answer(
+            store,
+            args.source,
+            args.target,
+            max_length=args.max_length,
+            limit=args.limit,
+            include_flagged=args.include_flagged,
+        )
     _report_flagged(answer)
     paths = answer["paths"]
-    lines = [f"{answer['from']['title']} -> {answer['to']['title']}: "
-             f"{len(paths)} path(s), shortest first"]
+    lines = [
+        f"{answer['from']['title']} -> {answer['to']['title']}: "
+        f"{len(paths)} path(s), shortest first"
+    ]
     for number, path in enumerate(paths, start=1):
-        lines.append(f"{number}. [{path['length']} step(s)] "
-                     + " -> ".join(n["title"] for n in path["nodes"]))
-        for step, (earlier, later) in zip(path["steps"], zip(path["nodes"], path["nodes"][1:],
-                                                              strict=False), strict=True):
+        lines.append(
+            f"{number}. [{path['length']} step(s)] "
+            + " -> ".join(n["title"] for n in path["nodes"])
+        )
+        for step, (earlier, later) in zip(
+            path["steps"], zip(path["nodes"], path["nodes"][1:], strict=False), strict=True
+        ):
             marked = f" [flagged: {', '.join(step['flags'])}]" if step["flags"] else ""
             lines.append(f"     {later['label']} drew on {earlier['label']}{marked}:")
             for c in step["claims"]:
-                aspect = f" \"{c['aspect']}\"" if c["aspect"] else ""
+                aspect = f' "{c["aspect"]}"' if c["aspect"] else ""
                 lines.append(f"       {c['type']}{aspect} ({c['source']}, weight {c['weight']})")
     return _emit(args, answer, lines, bool(paths))
 
 
 def run_lineage(args: argparse.Namespace) -> int:
     with open_store_from(args) as store:
-        answer = lineage_answer(store, args.name, depth=args.depth, direction=args.direction,
-                                include_flagged=args.include_flagged)
+        answer = lineage_answer(
+            store,
+            args.name,
+            depth=args.depth,
+            direction=args.direction,
+            include_flagged=args.include_flagged,
+        )
     _report_flagged(answer)
     what = "Descendants" if args.direction == "down" else "Ancestors"
     generations = answer["generations"]
     lines = [f"{what} of {answer['of']['title']}, {len(generations)} generation(s):"]
     for number, generation in enumerate(generations, start=1):
-        lines.append(f"  generation {number} ({len(generation)}): "
-                     + "; ".join(n["title"] + (" [flagged]" if n.get("flagged") else "")
-                                 for n in generation))
+        lines.append(
+            f"  generation {number} ({len(generation)}): "
+            + "; ".join(n["title"] + (" [flagged]" if n.get("flagged") else "") for n in generation)
+        )
     return _emit(args, answer, lines, bool(generations))
 
 
 def run_rank(args: argparse.Namespace) -> int:
     with open_store_from(args) as store:
-        answer = rank_answer(store, decade=args.decade, movement=args.movement, top=args.top,
-                             include_flagged=args.include_flagged,
-                             betweenness_samples=args.betweenness_samples)
+        answer = rank_answer(
+            store,
+            decade=args.decade,
+            movement=args.movement,
+            top=args.top,
+            include_flagged=args.include_flagged,
+            betweenness_samples=args.betweenness_samples,
+        )
     _report_flagged(answer)
-    scope = " ".join(x for x in (f"of the {args.decade}s" if args.decade else "",
-                                 f"of {answer['movement']}" if answer["movement"] else "") if x)
+    scope = " ".join(
+        x
+        for x in (
+            f"of the {args.decade}s" if args.decade else "",
+            f"of {answer['movement']}" if answer["movement"] else "",
+        )
+        if x
+    )
     found = bool(answer["films"])
     if args.format == "json":
         return _emit(args, answer, [], found)
     print(f"Most influential films {scope}".rstrip() + " (PageRank weighted by confidence)")
-    print_rows(("#", "film", "pagerank", "in-degree", "betweenness"),
-               [(str(number), film["title"], f"{film['pagerank']:.4f}", str(film["in_degree"]),
-                 "—" if film["betweenness"] is None else f"{film['betweenness']:.5f}")
-                for number, film in enumerate(answer["films"], start=1)],
-               right=("#", "pagerank", "in-degree", "betweenness"))
+    print_rows(
+        ("#", "film", "pagerank", "in-degree", "betweenness"),
+        [
+            (
+                str(number),
+                film["title"],
+                f"{film['pagerank']:.4f}",
+                str(film["in_degree"]),
+                "—" if film["betweenness"] is None else f"{film['betweenness']:.5f}",
+            )
+            for number, film in enumerate(answer["films"], start=1)
+        ],
+        right=("#", "pagerank", "in-degree", "betweenness"),
+    )
     if any(film["betweenness"] is None for film in answer["films"]):
-        print("Betweenness left out: the graph is too large for the exact value; "
-              "--betweenness-samples K estimates it.")
+        print(
+            "Betweenness left out: the graph is too large for the exact value; "
+            "--betweenness-samples K estimates it."
+        )
     return 0 if found else 1
 
 
@@ -191,8 +275,10 @@ def run_bridges(args: argparse.Namespace) -> int:
     lines = ["Films and people whose influence crosses movements:"]
     for b in answer["bridges"]:
         own = ", ".join(b["movements"]) or "no movement"
-        lines.append(f"  {b['title']} [{own}] touches {len(b['touches'])} movements "
-                     f"({', '.join(b['touches'])}); {b['crossing_edges']} crossing edge(s)")
+        lines.append(
+            f"  {b['title']} [{own}] touches {len(b['touches'])} movements "
+            f"({', '.join(b['touches'])}); {b['crossing_edges']} crossing edge(s)"
+        )
     lines.append("Influence between movements (crossing edges):")
     lines += [f"  {f['from']} -> {f['to']}: {f['edges']}" for f in answer["flows"]]
     return _emit(args, answer, lines, bool(answer["bridges"]))
@@ -200,21 +286,28 @@ def run_bridges(args: argparse.Namespace) -> int:
 
 def run_communities(args: argparse.Namespace) -> int:
     with open_store_from(args) as store:
-        answer = communities_answer(store, min_size=args.min_size, top=args.top,
-                                    include_flagged=args.include_flagged)
+        answer = communities_answer(
+            store, min_size=args.min_size, top=args.top, include_flagged=args.include_flagged
+        )
     _report_flagged(answer)
-    lines = [f"{answer['found']} communities of at least {args.min_size} members; "
-             f"the {len(answer['communities'])} largest:"]
+    lines = [
+        f"{answer['found']} communities of at least {args.min_size} members; "
+        f"the {len(answer['communities'])} largest:"
+    ]
     for number, c in enumerate(answer["communities"], start=1):
         purity = f"{c['purity']:.0%}" if c["purity"] is not None else "-"
-        lines.append(f"{number}. {c['size']} members; dominant movement "
-                     f"{c['dominant'] or '-'} ({purity} of those with one); movements "
-                     + (", ".join(f"{m} {n}" for m, n in c["movements"].items()) or "none"))
+        lines.append(
+            f"{number}. {c['size']} members; dominant movement "
+            f"{c['dominant'] or '-'} ({purity} of those with one); movements "
+            + (", ".join(f"{m} {n}" for m, n in c["movements"].items()) or "none")
+        )
         names = [m["title"] for m in c["members"]]
         shown = "; ".join(names[:12]) + (f"; ... {len(names) - 12} more" if len(names) > 12 else "")
         lines.append(f"     {shown}")
-    lines.append("Movements over communities: " + (", ".join(
-        f"{m} in {n}" for m, n in answer["movement_spread"].items()) or "none"))
+    lines.append(
+        "Movements over communities: "
+        + (", ".join(f"{m} in {n}" for m, n in answer["movement_spread"].items()) or "none")
+    )
     return _emit(args, answer, lines, bool(answer["communities"]))
 
 
@@ -225,6 +318,8 @@ def run_contested(args: argparse.Namespace) -> int:
     lines = [f"{len(contested)} contested finding(s):"]
     for c in contested:
         lines.append(f"[{c['kind']}] {c['detail']}")
-        lines.append(f"    claims: {', '.join(c['claims']) or '-'}; "
-                     f"sources: {', '.join(c['sources']) or '-'}")
+        lines.append(
+            f"    claims: {', '.join(c['claims']) or '-'}; "
+            f"sources: {', '.join(c['sources']) or '-'}"
+        )
     return _emit(args, answer, lines, bool(contested))

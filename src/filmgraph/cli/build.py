@@ -22,16 +22,34 @@ NOTES_SHOWN = 8
 def register(sub: Any) -> None:
     p = sub.add_parser("build", help="build the graph from the sources into the embedded store")
     add_store(p)
-    p.add_argument("--source", type=Path, action="append", default=[], metavar="PATH",
-                   help="another source file or folder, on top of the bundled ones (repeatable)")
+    p.add_argument(
+        "--source",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="another source file or folder, on top of the bundled ones (repeatable)",
+    )
     p.add_argument("--no-bundled", action="store_true", help="leave out the bundled sources")
     mode = p.add_mutually_exclusive_group()
-    mode.add_argument("--strict", dest="strict", action="store_true", default=True,
-                      help="fail on the first bad record (the default)")
-    mode.add_argument("--lenient", dest="strict", action="store_false",
-                      help="skip bad records, keep the rest and list what was skipped")
-    p.add_argument("--full", action="store_true",
-                   help="read every source again, even those unchanged since the last build")
+    mode.add_argument(
+        "--strict",
+        dest="strict",
+        action="store_true",
+        default=True,
+        help="fail on the first bad record (the default)",
+    )
+    mode.add_argument(
+        "--lenient",
+        dest="strict",
+        action="store_false",
+        help="skip bad records, keep the rest and list what was skipped",
+    )
+    p.add_argument(
+        "--full",
+        action="store_true",
+        help="read every source again, even those unchanged since the last build",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     add_format(p, ("text", "json"), "text")
     p.set_defaults(run=run_build)
@@ -49,14 +67,18 @@ def _print_counts(counts: dict[str, int]) -> None:
 
 def _print_build(result: BuildResult) -> None:
     counts = result.counts
-    print(f"Built {counts['triples']:,} triples from {counts['sources']} sources "
-          f"in {result.seconds:.1f} s into {result.generation.path.parent.parent}"
-          + (f" ({result.reused} unchanged documents replayed)" if result.reused else ""))
+    print(
+        f"Built {counts['triples']:,} triples from {counts['sources']} sources "
+        f"in {result.seconds:.1f} s into {result.generation.path.parent.parent}"
+        + (f" ({result.reused} unchanged documents replayed)" if result.reused else "")
+    )
     _print_counts(counts)
     v = result.validation
-    print(f"Validation: {'conforms' if v.conforms else 'DOES NOT CONFORM'} "
-          f"({v.count('Violation')} violations, {v.count('Warning')} warnings; "
-          f"report in {result.generation.validation_path})")
+    print(
+        f"Validation: {'conforms' if v.conforms else 'DOES NOT CONFORM'} "
+        f"({v.count('Violation')} violations, {v.count('Warning')} warnings; "
+        f"report in {result.generation.validation_path})"
+    )
     lines = result.linking.lines()
     print(f"Entity resolution: {lines[0]}; {lines[1]}; {lines[2]}")
     for line in lines[3:]:
@@ -67,8 +89,10 @@ def _print_build(result: BuildResult) -> None:
         for line in notes[:NOTES_SHOWN]:
             print(f"  {line}")
         if len(notes) > NOTES_SHOWN:
-            print(f"  ... and {len(notes) - NOTES_SHOWN} more in "
-                  f"{result.generation.summary_path} ('notes')")
+            print(
+                f"  ... and {len(notes) - NOTES_SHOWN} more in "
+                f"{result.generation.summary_path} ('notes')"
+            )
     if result.skipped:
         print(f"Skipped {len(result.skipped)} bad record(s):")
         for line in result.skipped:
@@ -82,8 +106,14 @@ def run_build(args: argparse.Namespace) -> int:
     from filmgraph.progress import silent
 
     progress = silent if args.quiet or args.format == "json" else progress_for()
-    result = build(store_dir(args), sources=args.source, bundled=not args.no_bundled,
-                   strict=args.strict, full=args.full, progress=progress)
+    result = build(
+        store_dir(args),
+        sources=args.source,
+        bundled=not args.no_bundled,
+        strict=args.strict,
+        full=args.full,
+        progress=progress,
+    )
     if args.format == "json":
         print(json.dumps(result.generation.summary(), indent=2))
     else:
@@ -100,6 +130,8 @@ def run_summary(args: argparse.Namespace) -> int:
         print(f"Built {summary['built']} in {generation.path}")
         _print_counts(summary["counts"])
         print(f"  {'triples':<20} {summary['counts']['triples']:>7,}")
-        print(f"Validation: {'conforms' if summary['conforms'] else 'does not conform'} "
-              f"({summary['violations']} violations, {summary['warnings']} warnings)")
+        print(
+            f"Validation: {'conforms' if summary['conforms'] else 'does not conform'} "
+            f"({summary['violations']} violations, {summary['warnings']} warnings)"
+        )
     return 0 if summary["conforms"] else 1

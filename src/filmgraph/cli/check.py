@@ -13,14 +13,25 @@ __all__ = ["register"]
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("check", help="validate the built graph: SHACL shapes and violation "
-                                     "queries in one report (exit 1 when it does not conform)")
+    p = sub.add_parser(
+        "check",
+        help="validate the built graph: SHACL shapes and violation "
+        "queries in one report (exit 1 when it does not conform)",
+    )
     add_store(p)
     add_format(p, ("text", "json"), "text")
-    p.add_argument("--limit", type=int, default=20, metavar="N",
-                   help="show at most N rows per failed check and N SHACL findings (default: 20)")
-    p.add_argument("--rerun-shacl", action="store_true",
-                   help="run the shapes again instead of reusing the build's findings")
+    p.add_argument(
+        "--limit",
+        type=int,
+        default=20,
+        metavar="N",
+        help="show at most N rows per failed check and N SHACL findings (default: 20)",
+    )
+    p.add_argument(
+        "--rerun-shacl",
+        action="store_true",
+        help="run the shapes again instead of reusing the build's findings",
+    )
     p.set_defaults(run=run_check)
 
 

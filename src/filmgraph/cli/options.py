@@ -12,23 +12,34 @@ from filmgraph.resources import default_store_dir
 from filmgraph.store import Store, is_endpoint, mirror_dir, open_store
 
 __all__ = [
-    "add_format", "add_store", "open_store_from", "parse_params", "store_dir", "store_setting",
+    "add_format",
+    "add_store",
+    "open_store_from",
+    "parse_params",
+    "store_dir",
+    "store_setting",
 ]
 
 
 def add_store(parser: argparse.ArgumentParser) -> None:
     """``--store``: the build directory, or the URL of a SPARQL endpoint, to use."""
     parser.add_argument(
-        "--store", default=None, metavar="DIR|URL",
+        "--store",
+        default=None,
+        metavar="DIR|URL",
         help="the built graph to use: a build directory (default: graph/build in the "
-             "checkout) or a SPARQL endpoint URL such as http://127.0.0.1:8890/sparql",
+        "checkout) or a SPARQL endpoint URL such as http://127.0.0.1:8890/sparql",
     )
 
 
 def add_format(parser: argparse.ArgumentParser, choices: Sequence[str], default: str) -> None:
     """``--format``: how results are printed; ``json`` is always for machines."""
-    parser.add_argument("--format", choices=tuple(choices), default=default,
-                        help=f"output format (default: {default})")
+    parser.add_argument(
+        "--format",
+        choices=tuple(choices),
+        default=default,
+        help=f"output format (default: {default})",
+    )
 
 
 def open_store_from(args: argparse.Namespace) -> Store:

@@ -26,37 +26,78 @@ def register(sub: Any) -> None:
     formats = list(exporters())
     p = sub.add_parser("export", help="write the graph in a format other archives can ingest")
     add_store(p)
-    p.add_argument("--format", dest="export_format", choices=formats, default="turtle",
-                   help="export format (default: turtle): " + ", ".join(formats))
-    p.add_argument("--out", type=Path, metavar="PATH",
-                   help="file to write (a folder for csv); default: stdout for one-file formats")
-    p.add_argument("--no-inferred", dest="inferred", action="store_false",
-                   help="leave out the triples the reasoner inferred (graph:inferred)")
-    p.add_argument("--no-provenance", dest="provenance", action="store_false",
-                   help="leave out the provenance graph (graph:provenance)")
-    p.add_argument("--around", metavar="IRI",
-                   help="only the subgraph around a film or movement (e.g. film:the-miners-1937)")
-    p.add_argument("--depth", type=int, default=2, metavar="N",
-                   help="with --around: how many links away from it (default: 2)")
-    p.add_argument("--endpoint", default=DEFAULT_ENDPOINT, metavar="URL",
-                   help=f"the public SPARQL endpoint a void description names ({DEFAULT_ENDPOINT})")
+    p.add_argument(
+        "--format",
+        dest="export_format",
+        choices=formats,
+        default="turtle",
+        help="export format (default: turtle): " + ", ".join(formats),
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        metavar="PATH",
+        help="file to write (a folder for csv); default: stdout for one-file formats",
+    )
+    p.add_argument(
+        "--no-inferred",
+        dest="inferred",
+        action="store_false",
+        help="leave out the triples the reasoner inferred (graph:inferred)",
+    )
+    p.add_argument(
+        "--no-provenance",
+        dest="provenance",
+        action="store_false",
+        help="leave out the provenance graph (graph:provenance)",
+    )
+    p.add_argument(
+        "--around",
+        metavar="IRI",
+        help="only the subgraph around a film or movement (e.g. film:the-miners-1937)",
+    )
+    p.add_argument(
+        "--depth",
+        type=int,
+        default=2,
+        metavar="N",
+        help="with --around: how many links away from it (default: 2)",
+    )
+    p.add_argument(
+        "--endpoint",
+        default=DEFAULT_ENDPOINT,
+        metavar="URL",
+        help=f"the public SPARQL endpoint a void description names ({DEFAULT_ENDPOINT})",
+    )
     p.add_argument("--list", action="store_true", help="list the export formats and exit")
-    p.add_argument("--report", choices=("text", "json"), default="text",
-                   help="how to report what was written (default: text)")
+    p.add_argument(
+        "--report",
+        choices=("text", "json"),
+        default="text",
+        help="how to report what was written (default: text)",
+    )
     p.set_defaults(run=run_export)
 
-    p = sub.add_parser("docs",
-                       help="generate the ontology's HTML documentation and JSON-LD context")
-    p.add_argument("--out", type=Path, default=None, metavar="DIR",
-                   help="folder to write into (default: docs/ontology in the checkout)")
-    p.add_argument("--format", choices=("text", "json"), default="text",
-                   help="output format (default: text)")
+    p = sub.add_parser(
+        "docs", help="generate the ontology's HTML documentation and JSON-LD context"
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="folder to write into (default: docs/ontology in the checkout)",
+    )
+    p.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
     p.set_defaults(run=run_docs)
 
     from filmgraph.server.settings import add_arguments
 
-    p = sub.add_parser("serve",
-                       help="a read-only SPARQL 1.1 endpoint, resource pages, a query page")
+    p = sub.add_parser(
+        "serve", help="a read-only SPARQL 1.1 endpoint, resource pages, a query page"
+    )
     add_store(p)
     add_arguments(p)
     p.set_defaults(run=run_serve)
@@ -80,8 +121,9 @@ def run_export(args: argparse.Namespace) -> int:
             around = expand_iri(args.around)
         except ValueError as exc:
             raise ParameterError(f"--around {args.around!r}: {exc}") from None
-    selection = Selection(inferred=args.inferred, provenance=args.provenance, around=around,
-                          depth=args.depth)
+    selection = Selection(
+        inferred=args.inferred, provenance=args.provenance, around=around, depth=args.depth
+    )
     out = args.out
     if out is None and not fmt.extension:
         raise ParameterError(f"--format {args.export_format} writes a folder: give --out DIR")
@@ -96,8 +138,16 @@ def run_export(args: argparse.Namespace) -> int:
             return 0
         result = export(store, args.export_format, out, selection, endpoint=args.endpoint)
     if args.report == "json":
-        print(json.dumps({"format": result.format, "path": str(result.path),
-                          "count": result.count, "unit": result.unit}))
+        print(
+            json.dumps(
+                {
+                    "format": result.format,
+                    "path": str(result.path),
+                    "count": result.count,
+                    "unit": result.unit,
+                }
+            )
+        )
     else:
         print(f"Wrote {result.count:,} {result.unit} as {result.format} to {result.path}")
     return 0

@@ -26,10 +26,19 @@ def register(sub: Any) -> None:
     what.add_argument("name", nargs="?", help="a named query (see 'filmgraph queries')")
     what.add_argument("--sparql", metavar="TEXT", help="SPARQL query text")
     what.add_argument("--file", type=Path, metavar="PATH", help="a file holding a SPARQL query")
-    p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
-                   help="bind a parameter of the named query (repeatable)")
-    p.add_argument("--columns", metavar="A,B,…", default=None,
-                   help="show only these result columns, in this order")
+    p.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="bind a parameter of the named query (repeatable)",
+    )
+    p.add_argument(
+        "--columns",
+        metavar="A,B,…",
+        default=None,
+        help="show only these result columns, in this order",
+    )
     add_format(p, FORMATS, "table")
     p.set_defaults(run=run_query)
 
@@ -68,11 +77,20 @@ def run_query(args: argparse.Namespace) -> int:
 def run_queries(args: argparse.Namespace) -> int:
     queries = catalogue()
     if args.format == "json":
-        print(json.dumps([
-            {"name": q.name, "summary": q.summary, "question": q.question,
-             "parameters": [vars(p) for p in q.parameters]}
-            for q in queries.values()
-        ], indent=2))
+        print(
+            json.dumps(
+                [
+                    {
+                        "name": q.name,
+                        "summary": q.summary,
+                        "question": q.question,
+                        "parameters": [vars(p) for p in q.parameters],
+                    }
+                    for q in queries.values()
+                ],
+                indent=2,
+            )
+        )
         return 0
     for q in queries.values():
         print(f"{q.name}\n    {q.summary}")

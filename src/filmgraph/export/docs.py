@@ -55,16 +55,22 @@ def _with_left_out_terms(html: str, source: Path) -> str:
     for term in sorted({s for s in graph.subjects() if isinstance(s, URIRef)}):
         if not str(term).startswith(namespace) or str(term) in html:
             continue
-        kinds = ", ".join(sorted(shorten(t) for t in graph.objects(term, RDF.type)
-                                 if isinstance(t, URIRef)))
+        kinds = ", ".join(
+            sorted(shorten(t) for t in graph.objects(term, RDF.type) if isinstance(t, URIRef))
+        )
         label = graph.value(term, RDFS.label) or ""
         comment = graph.value(term, RDFS.comment) or ""
-        rows.append(f'<tr id="{escape(str(term)[len(namespace):])}"><td><code>'
-                    f"{escape(str(term))}</code></td><td>{escape(kinds)}</td>"
-                    f"<td>{escape(str(label))}</td><td>{escape(str(comment))}</td></tr>")
+        rows.append(
+            f'<tr id="{escape(str(term)[len(namespace) :])}"><td><code>'
+            f"{escape(str(term))}</code></td><td>{escape(kinds)}</td>"
+            f"<td>{escape(str(label))}</td><td>{escape(str(comment))}</td></tr>"
+        )
     if not rows:
         return html
-    section = ('<div class="section" id="individuals"><h2>Named individuals and datatypes</h2>'
-               "<table><tr><th>IRI</th><th>type</th><th>label</th><th>description</th></tr>"
-               + "".join(rows) + "</table></div>\n")
+    section = (
+        '<div class="section" id="individuals"><h2>Named individuals and datatypes</h2>'
+        "<table><tr><th>IRI</th><th>type</th><th>label</th><th>description</th></tr>"
+        + "".join(rows)
+        + "</table></div>\n"
+    )
     return html.replace("</body>", section + "</body>", 1)

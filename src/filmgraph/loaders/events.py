@@ -104,5 +104,3 @@ class WikidataEventsLoader:
             g.add((event, FG.wikipediaArticle, URIRef(str(item["article"]))))
         if item.get("image"):
             g.add((event, FG.image, URIRef(str(item["image"]))))
-
-

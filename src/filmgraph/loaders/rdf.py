@@ -40,12 +40,26 @@ from filmgraph.wikibase import time_of
 
 __all__ = ["FORMATS", "RdfLoader", "check_local_only"]
 
-FORMATS = {".ttl": "turtle", ".nt": "nt", ".rdf": "xml", ".owl": "xml", ".xml": "xml",
-           ".jsonld": "json-ld", ".json-ld": "json-ld"}
-_LABELS = frozenset({RDFS.label, SKOS.prefLabel, URIRef("https://schema.org/name"),
-                     URIRef("http://schema.org/name")})
-_SAME = frozenset({OWL.sameAs, URIRef("https://schema.org/sameAs"),
-                   URIRef("http://schema.org/sameAs")})
+FORMATS = {
+    ".ttl": "turtle",
+    ".nt": "nt",
+    ".rdf": "xml",
+    ".owl": "xml",
+    ".xml": "xml",
+    ".jsonld": "json-ld",
+    ".json-ld": "json-ld",
+}
+_LABELS = frozenset(
+    {
+        RDFS.label,
+        SKOS.prefLabel,
+        URIRef("https://schema.org/name"),
+        URIRef("http://schema.org/name"),
+    }
+)
+_SAME = frozenset(
+    {OWL.sameAs, URIRef("https://schema.org/sameAs"), URIRef("http://schema.org/sameAs")}
+)
 _EXTERNAL_ENTITY = re.compile(rb"<!ENTITY\s+%?\s*[\w.-]+\s+(SYSTEM|PUBLIC)\b", re.IGNORECASE)
 _EXTERNAL_DTD = re.compile(rb"<!DOCTYPE\s+[\w:.-]+\s+(SYSTEM|PUBLIC)\b", re.IGNORECASE)
 
@@ -77,17 +91,27 @@ def check_local_only(path: Path, data: bytes, fmt: str) -> None:
             line = exc.lineno if isinstance(exc, json.JSONDecodeError) else None
             raise SourceError(path, f"is not valid JSON-LD: {exc}", line=line) from exc
         for ref in _remote_contexts(document):
-            raise SourceError(path, f"names the context {ref!r}, which would be fetched; inline "
-                              "the context instead (loaders never reach the network)",
-                              field="@context")
+            raise SourceError(
+                path,
+                f"names the context {ref!r}, which would be fetched; inline "
+                "the context instead (loaders never reach the network)",
+                field="@context",
+            )
     elif fmt == "xml":
-        for pattern, what in ((_EXTERNAL_ENTITY, "an external entity"),
-                              (_EXTERNAL_DTD, "an external DTD")):
+        for pattern, what in (
+            (_EXTERNAL_ENTITY, "an external entity"),
+            (_EXTERNAL_DTD, "an external DTD"),
+        ):
             match = pattern.search(data)
             if match:
                 line = data[: match.start()].count(b"\n") + 1
-                raise SourceError(path, f"declares {what}, which would be fetched or read "
-                                  "from outside the file; refused", line=line, field="DOCTYPE")
+                raise SourceError(
+                    path,
+                    f"declares {what}, which would be fetched or read "
+                    "from outside the file; refused",
+                    line=line,
+                    field="DOCTYPE",
+                )
 
 
 class RdfLoader:
@@ -110,26 +134,40 @@ class RdfLoader:
         parsed = Graph()
         try:
             parsed.parse(data=data, format=fmt, publicID=path.resolve().as_uri())
-        except (ParserError, SyntaxError, ValueError, TypeError, KeyError,
-                SAXParseException) as exc:
+        except (
+            ParserError,
+            SyntaxError,
+            ValueError,
+            TypeError,
+            KeyError,
+            SAXParseException,
+        ) as exc:
             # rdflib's messages carry the line ("at line 12 of <>"): pass them on whole.
             raise SourceError(path, f"is not valid {fmt}: {exc}") from exc
         source = SourceGraph(graph_iri(path, root), path, self.name)
         bad: list[tuple[Any, Any, Any]] = []
         kept = map_graph(parsed, source.graph, bad)
         for subject, predicate, value in sorted(bad):
-            context.reject(SourceError(
-                path, f"{str(value)!r} of {subject} is not a value its property can hold"
-                f"{_why(value)}; the statement is left out", field=str(predicate)))
+            context.reject(
+                SourceError(
+                    path,
+                    f"{str(value)!r} of {subject} is not a value its property can hold"
+                    f"{_why(value)}; the statement is left out",
+                    field=str(predicate),
+                )
+            )
         for predicate, count in sorted(kept.items()):
-            context.notes.append(f"{path.name}: {count} triple(s) with {predicate} have no "
-                                 "counterpart in the ontology; kept unchanged")
+            context.notes.append(
+                f"{path.name}: {count} triple(s) with {predicate} have no "
+                "counterpart in the ontology; kept unchanged"
+            )
         source.records = len(parsed)
         yield source
 
 
-def map_graph(parsed: Graph, out: Graph | Triples,
-              bad: list[tuple[Any, Any, Any]] | None = None) -> Counter[str]:
+def map_graph(
+    parsed: Graph, out: Graph | Triples, bad: list[tuple[Any, Any, Any]] | None = None
+) -> Counter[str]:
     """Add ``parsed`` to ``out`` with other vocabularies' terms mapped onto ours.
 
     Returns how many triples of each unmapped predicate were kept unchanged. A value none of
@@ -189,8 +227,11 @@ def _convert(value: Any, datatype: URIRef | None, is_object: bool) -> Any:
     if datatype in (XSD.gYear, XSD.gYearMonth, XSD.date, FG.EDTF):
         # a date-time or an untyped date is read as the date it names, at its precision
         plain = text[:10] if value.datatype == XSD.dateTime else text
-        typed = value if value.datatype not in (None, XSD.string, XSD.dateTime) else \
-            Literal(plain, datatype=FG.EDTF)
+        typed = (
+            value
+            if value.datatype not in (None, XSD.string, XSD.dateTime)
+            else Literal(plain, datatype=FG.EDTF)
+        )
         time = time_of(typed)
         if time is not None:
             return time.literal(datatype)

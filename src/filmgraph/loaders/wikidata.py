@@ -96,19 +96,29 @@ class WikidataLoader:
         _Items(path, statements, source, context).emit()
         yield source
 
-    def _check(self, path: Path, line: int,
-               cells: list[str]) -> tuple[str, str, str, list[tuple[str, str]]]:
+    def _check(
+        self, path: Path, line: int, cells: list[str]
+    ) -> tuple[str, str, str, list[tuple[str, str]]]:
         if len(cells) < 3 or len(cells) % 2 == 0:
-            raise SourceError(path, f"has {len(cells)} cells; subject, property and value "
-                              "are expected, then qualifier pairs", line=line)
+            raise SourceError(
+                path,
+                f"has {len(cells)} cells; subject, property and value "
+                "are expected, then qualifier pairs",
+                line=line,
+            )
         subject, prop, value = cells[:3]
         qualifiers = list(zip(cells[3::2], cells[4::2], strict=True))
         if not _QID.match(subject):
-            raise SourceError(path, f"{subject!r} is not a Wikidata item id", line=line,
-                              field="subject")
+            raise SourceError(
+                path, f"{subject!r} is not a Wikidata item id", line=line, field="subject"
+            )
         if not (_PID.match(prop) or prop in ("label", "alias")):
-            raise SourceError(path, f"{prop!r} is not a Wikidata property id (P…), 'label' "
-                              "or 'alias'", line=line, field="property")
+            raise SourceError(
+                path,
+                f"{prop!r} is not a Wikidata property id (P…), 'label' or 'alias'",
+                line=line,
+                field="property",
+            )
         if not value:
             raise SourceError(path, "is empty", line=line, field="value")
         return subject, prop, value, qualifiers
@@ -117,8 +127,13 @@ class WikidataLoader:
 class _Items:
     """Mints, types and describes the items of one file."""
 
-    def __init__(self, path: Path, statements: dict[str, list[_Row]],
-                 source: SourceGraph, context: LoadContext) -> None:
+    def __init__(
+        self,
+        path: Path,
+        statements: dict[str, list[_Row]],
+        source: SourceGraph,
+        context: LoadContext,
+    ) -> None:
         self.path, self.statements, self.source, self.context = path, statements, source, context
         self.align = alignments()
         self.kinds: dict[str, tuple[str, URIRef]] = {}
@@ -144,8 +159,10 @@ class _Items:
                 if year is not None:
                     g.add((node, FG.year, year))
         for prop, count in sorted(self.unmapped.items()):
-            self.context.notes.append(f"{self.path.name}: {prop} ({count} rows) has no "
-                                      "counterpart in the ontology; left out")
+            self.context.notes.append(
+                f"{self.path.name}: {prop} ({count} rows) has no "
+                "counterpart in the ontology; left out"
+            )
 
     def _targets(self, prop: str) -> tuple[URIRef, ...]:
         return self.align.imports(WDT[prop], Kind.PROPERTY) if _PID.match(prop) else ()
@@ -176,8 +193,13 @@ class _Items:
         kind, cls = self.kinds[qid]
         rows = self.statements.get(qid, [])
         label = next((parse_text(r.value, False).text for r in rows if r.prop == "label"), None)
-        years = sorted(t.year for r in rows if r.prop == "P577"
-                       for t in [_time_or_none(r.value)] if t is not None)
+        years = sorted(
+            t.year
+            for r in rows
+            if r.prop == "P577"
+            for t in [_time_or_none(r.value)]
+            if t is not None
+        )
         if kind == "film" and label and years:
             node = film_iri(label, years[0])
         elif label:
@@ -212,15 +234,25 @@ class _Items:
             self._edge(g, node, row, targets[0])
             return
         try:
-            held = [(t, v) for t in targets if t not in self.align.object_properties
-                    for v in [self._literal(t, row)] if v is not None]
+            held = [
+                (t, v)
+                for t in targets
+                if t not in self.align.object_properties
+                for v in [self._literal(t, row)]
+                if v is not None
+            ]
         except BadValue as exc:
-            raise SourceError(self.path, f"{exc} for {row.prop}", line=row.line,
-                              field="value") from exc
+            raise SourceError(
+                self.path, f"{exc} for {row.prop}", line=row.line, field="value"
+            ) from exc
         if not held:
             names = ", ".join(str(t).rsplit("#", 1)[-1] for t in targets)
-            raise SourceError(self.path, f"{row.value!r} cannot be held by {names} at the "
-                              "precision it is given with", line=row.line, field="value")
+            raise SourceError(
+                self.path,
+                f"{row.value!r} cannot be held by {names} at the precision it is given with",
+                line=row.line,
+                field="value",
+            )
         target, literal = held[0]
         if target == FG.year:  # one year per film: the earliest
             earlier = [y for y in g.objects(node, FG.year) if str(y) <= str(literal)]
@@ -231,18 +263,29 @@ class _Items:
 
     def _edge(self, g: Triples, node: URIRef, row: _Row, target: URIRef) -> None:
         if not _QID.match(row.value):
-            raise SourceError(self.path, f"{row.value!r} should be an item id for {row.prop}",
-                              line=row.line, field="value")
+            raise SourceError(
+                self.path,
+                f"{row.value!r} should be an item id for {row.prop}",
+                line=row.line,
+                field="value",
+            )
         other = self._iri(row.value)
         if other is None:
             self.unmapped[f"{row.prop} to an item of unknown kind"] += 1
             return
         g.add((node, target, other))
-        role = next((r for r in self.align.imports(WDT[row.prop], Kind.INDIVIDUAL)
-                     if r in self.align.direct), None)
+        role = next(
+            (
+                r
+                for r in self.align.imports(WDT[row.prop], Kind.INDIVIDUAL)
+                if r in self.align.direct
+            ),
+            None,
+        )
         if role is not None:
-            credit = hashed_iri("credit", str(node), str(other),
-                                str(role).rsplit("#", 1)[-1][:-4].lower(), "")
+            credit = hashed_iri(
+                "credit", str(node), str(other), str(role).rsplit("#", 1)[-1][:-4].lower(), ""
+            )
             g.add((credit, RDF.type, FG.Credit))
             g.add((credit, FG.creditFilm, node))
             g.add((credit, FG.creditAgent, other))
@@ -264,10 +307,11 @@ class _Items:
         if datatype == "Quantity":
             quantity = parse_quantity(row.value)
             unit = self.align.units.get(target)
-            expected = str(unit)[len(str(WD)):] if unit is not None else None
+            expected = str(unit)[len(str(WD)) :] if unit is not None else None
             if quantity.unit is not None and quantity.unit != expected:
-                raise BadValue(f"{row.value!r} is in units of {quantity.unit}, not "
-                               f"{expected or 'none'}")
+                raise BadValue(
+                    f"{row.value!r} is in units of {quantity.unit}, not {expected or 'none'}"
+                )
             if rng == XSD.integer:
                 if quantity.amount != quantity.amount.to_integral_value():
                     return None

@@ -72,10 +72,15 @@ def load_catalogue(store: Store) -> Catalogue:
     """Run the ``viz-*`` queries once and index their rows."""
     nodes: dict[str, dict[str, Any]] = {}
     for row in _rows(store, "viz-node-details"):
-        entry = nodes.setdefault(str(row["node"]), {
-            "directors": [], "born": _str(row.get("birth")), "died": _str(row.get("death")),
-            "first_year": _int(row.get("firstYear")),
-        })
+        entry = nodes.setdefault(
+            str(row["node"]),
+            {
+                "directors": [],
+                "born": _str(row.get("birth")),
+                "died": _str(row.get("death")),
+                "first_year": _int(row.get("firstYear")),
+            },
+        )
         director = row.get("directorLabel") or row.get("director")
         if director is not None and str(director) not in entry["directors"]:
             entry["directors"].append(str(director))
@@ -182,24 +187,49 @@ def map_graph(
         info = catalogue.nodes.get(node, {})
         year = data.get("year") or info.get("first_year")
         percentile, position = ranks.get(node, (None, None))
-        out.add_node(node, kind=data.get("kind", "film"), label=data.get("label", node),
-                     year=year, movements=tuple(data.get("movements", ())),
-                     directors=list(info.get("directors", [])), born=info.get("born"),
-                     died=info.get("died"), rank=percentile, position=position,
-                     focus=node in selection.focus)
+        out.add_node(
+            node,
+            kind=data.get("kind", "film"),
+            label=data.get("label", node),
+            year=year,
+            movements=tuple(data.get("movements", ())),
+            directors=list(info.get("directors", [])),
+            born=info.get("born"),
+            died=info.get("died"),
+            rank=percentile,
+            position=position,
+            focus=node in selection.focus,
+        )
     for a, b, data in influence.subgraph(selection.nodes).edges(data=True):
-        out.add_edge(a, b, key="influence", types=list(data["types"]), weight=data["weight"],
-                     claims=[_claim(c, catalogue) for c in data["claims"]],
-                     flags=list(data.get("flags", ())))
+        out.add_edge(
+            a,
+            b,
+            key="influence",
+            types=list(data["types"]),
+            weight=data["weight"],
+            claims=[_claim(c, catalogue) for c in data["claims"]],
+            flags=list(data.get("flags", ())),
+        )
     for (a, b), sources in catalogue.similar.items():
         if a in out and b in out:
-            out.add_edge(a, b, key="similarity", types=["similarity"], weight=1.0,
-                         sources=list(sources))
+            out.add_edge(
+                a, b, key="similarity", types=["similarity"], weight=1.0, sources=list(sources)
+            )
     for movement in movement_nodes:
         info = catalogue.movements.get(movement, {"label": movement, "start": None})
-        out.add_node(movement, kind="movement", label=info["label"], year=info["start"],
-                     movements=(movement,), directors=[], born=None, died=None, rank=None,
-                     position=None, focus=True)
+        out.add_node(
+            movement,
+            kind="movement",
+            label=info["label"],
+            year=info["start"],
+            movements=(movement,),
+            directors=[],
+            born=None,
+            died=None,
+            rank=None,
+            position=None,
+            focus=True,
+        )
         for node, ms in list(out.nodes(data="movements")):
             if node != movement and movement in ms:
                 out.add_edge(movement, node, key="membership", types=["membership"], weight=1.0)
@@ -209,8 +239,18 @@ def map_graph(
                 if not stated:
                     continue
                 if event not in out:
-                    out.add_node(event, kind="event", label=label, year=start, movements=(),
-                                 directors=[], born=None, died=None, rank=None, position=None,
-                                 focus=False)
+                    out.add_node(
+                        event,
+                        kind="event",
+                        label=label,
+                        year=start,
+                        movements=(),
+                        directors=[],
+                        born=None,
+                        died=None,
+                        rank=None,
+                        position=None,
+                        focus=False,
+                    )
                 out.add_edge(event, film, key="context", types=["context"], weight=1.0)
     return out

@@ -119,8 +119,9 @@ def _pack(
     return rows
 
 
-def _row_heights(rows: Mapping[str, int], boxes: Mapping[str, _Box], row_gap: float,
-                 gap: float) -> dict[int, float]:
+def _row_heights(
+    rows: Mapping[str, int], boxes: Mapping[str, _Box], row_gap: float, gap: float
+) -> dict[int, float]:
     """y of each occupied row: ``row_gap`` apart, or more where tall boxes need the room."""
     above: dict[int, float] = defaultdict(float)
     below: dict[int, float] = defaultdict(float)
@@ -209,8 +210,13 @@ def timeline_layout(
         columns[year if year is not None else undated].append(node)
     xs[undated] = -unknown_gap_years * px_per_year
     for members in columns.values():
-        members.sort(key=lambda n: (tuple(graph.nodes[n].get("movements") or ("~",)),
-                                    str(graph.nodes[n].get("label", n)), n))
+        members.sort(
+            key=lambda n: (
+                tuple(graph.nodes[n].get("movements") or ("~",)),
+                str(graph.nodes[n].get("label", n)),
+                n,
+            )
+        )
     order = sorted(columns)
     row: dict[str, float] = {}
     for column in order:
@@ -225,23 +231,27 @@ def timeline_layout(
             for column in sequence:
                 members = columns[column]
                 wanted = {
-                    n: (sum(row[m] for m in neighbours[n]) / len(neighbours[n])
-                        if neighbours[n] else row[n])
+                    n: (
+                        sum(row[m] for m in neighbours[n]) / len(neighbours[n])
+                        if neighbours[n]
+                        else row[n]
+                    )
                     for n in members
                 }
                 members.sort(key=lambda n: (wanted[n], row[n], n))
-                for node, r in zip(members, _assign_rows([wanted[n] for n in members]),
-                                   strict=True):
+                for node, r in zip(
+                    members, _assign_rows([wanted[n] for n in members]), strict=True
+                ):
                     row[node] = r
     radius = sizes or {}
     boxes = {
         n: _Box(
             half_width=max(
-                len(short_label(str(graph.nodes[n].get("label", n)), max_label_chars))
-                * char_width,
+                len(short_label(str(graph.nodes[n].get("label", n)), max_label_chars)) * char_width,
                 6 * char_width,
                 2 * radius.get(n, 0.0),
-            ) / 2,
+            )
+            / 2,
             above=radius.get(n, 0.0),
             below=radius.get(n, 0.0) + label_height,
         )

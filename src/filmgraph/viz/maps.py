@@ -46,8 +46,12 @@ class MapRequest:
 
     def check(self) -> None:
         """Refuse a request that asks for no map, or for several at once."""
-        chosen = [self.around is not None, self.path is not None, self.movement is not None,
-                  self.everything]
+        chosen = [
+            self.around is not None,
+            self.path is not None,
+            self.movement is not None,
+            self.everything,
+        ]
         if sum(chosen) != 1:
             raise ParameterError("give exactly one of --around, --path, --movement, --all")
         if self.depth < 0:
@@ -73,8 +77,13 @@ class MapResult:
         edges: dict[str, int] = {}
         for _, _, key in self.graph.edges(keys=True):
             edges[key] = edges.get(key, 0) + 1
-        return {"title": self.title, "nodes": self.graph.number_of_nodes(),
-                "edges": self.graph.number_of_edges(), "node_kinds": kinds, "edge_kinds": edges}
+        return {
+            "title": self.title,
+            "nodes": self.graph.number_of_nodes(),
+            "edges": self.graph.number_of_edges(),
+            "node_kinds": kinds,
+            "edge_kinds": edges,
+        }
 
 
 def influence_map(store: Store, request: MapRequest) -> MapResult:
@@ -104,17 +113,24 @@ def influence_map(store: Store, request: MapRequest) -> MapResult:
         movement_nodes = (movement,) if chosen.nodes else ()
     else:
         chosen = select.everything(influence)
-    graph = map_graph(influence, chosen, catalogue, context=request.context,
-                      movement_nodes=movement_nodes)
+    graph = map_graph(
+        influence, chosen, catalogue, context=request.context, movement_nodes=movement_nodes
+    )
     graph.graph["movement_labels"] = labels
     flagged = flagged_edges(projected)
-    graph.graph["flagged"] = {"included": request.include_flagged,
-                              "claims": sum(len(e.claims) for e in flagged)}
+    graph.graph["flagged"] = {
+        "included": request.include_flagged,
+        "claims": sum(len(e.claims) for e in flagged),
+    }
     return MapResult(graph, labels)
 
 
 def write_map(
-    store: Store, request: MapRequest, out: Path, *, layout: str = "timeline",
+    store: Store,
+    request: MapRequest,
+    out: Path,
+    *,
+    layout: str = "timeline",
     similarity: bool = False,
 ) -> MapResult:
     """Build the map ``request`` asks for and write its page to ``out``."""
@@ -122,13 +138,19 @@ def write_map(
         raise ParameterError(f"unknown layout {layout!r} (known: {', '.join(LAYOUTS)})")
     result = influence_map(store, request)
     if result.graph.number_of_nodes():
-        write_page(out, result.graph, layout=layout, similarity=similarity,
-                   movement_labels=result.movement_labels)
+        write_page(
+            out,
+            result.graph,
+            layout=layout,
+            similarity=similarity,
+            movement_labels=result.movement_labels,
+        )
     return result
 
 
-def write_figure(store: Store, kind: str, out: Path, *, around: str | None = None,
-                 depth: int = 1) -> dict[str, Any]:
+def write_figure(
+    store: Store, kind: str, out: Path, *, around: str | None = None, depth: int = 1
+) -> dict[str, Any]:
     """Draw a static figure (``timeline`` around a film or person, or ``distribution``)
     and save it to ``out`` (the format follows the suffix: ``.png``, ``.svg``, ``.pdf``)."""
     from filmgraph.viz.static import distribution_figure, timeline_figure

@@ -47,10 +47,18 @@ def vis_options(layout: str, node_count: int) -> dict[str, Any]:
         physics = {
             "enabled": True,
             "solver": "forceAtlas2Based",
-            "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 90,
-                                 "springConstant": 0.08, "avoidOverlap": 0.2},
-            "stabilization": {"enabled": True, "iterations": FORCE_ITERATIONS,
-                              "updateInterval": 50, "fit": True},
+            "forceAtlas2Based": {
+                "gravitationalConstant": -60,
+                "springLength": 90,
+                "springConstant": 0.08,
+                "avoidOverlap": 0.2,
+            },
+            "stabilization": {
+                "enabled": True,
+                "iterations": FORCE_ITERATIONS,
+                "updateInterval": 50,
+                "fit": True,
+            },
             "minVelocity": 1.5,
         }
     return {
@@ -59,8 +67,7 @@ def vis_options(layout: str, node_count: int) -> dict[str, Any]:
         "physics": physics,
         "nodes": {
             "borderWidth": 1,
-            "font": {"size": 14, "face": "sans-serif", "strokeWidth": 3,
-                     "strokeColor": "#ffffff"},
+            "font": {"size": 14, "face": "sans-serif", "strokeWidth": 3, "strokeColor": "#ffffff"},
             "scaling": {"label": {"drawThreshold": 7}},
         },
         "edges": {
@@ -80,8 +87,9 @@ def vis_options(layout: str, node_count: int) -> dict[str, Any]:
     }
 
 
-def _fitted_timeline(graph: nx.MultiDiGraph, sizes: Mapping[str, float],
-                     timeline: Mapping[str, Any]) -> Timeline:
+def _fitted_timeline(
+    graph: nx.MultiDiGraph, sizes: Mapping[str, float], timeline: Mapping[str, Any]
+) -> Timeline:
     """The timeline layout whose year spacing lets the map open largest in a typical view.
 
     A wide span of years drawn at full spacing opens as a thin strip, too small to read; a
@@ -97,13 +105,17 @@ def _fitted_timeline(graph: nx.MultiDiGraph, sizes: Mapping[str, float],
         candidates = candidates[:1]
     for px_per_year in candidates:
         # the room a node takes: its shape (a focus border is thicker) and its label below
-        placed = timeline_layout(graph, px_per_year=px_per_year, row_gap=timeline["row_gap"],
-                                 unknown_gap_years=int(timeline["unknown_gap_years"]),
-                                 max_gap_years=int(timeline["max_gap_years"]),
-                                 char_width=timeline["char_width"],
-                                 sizes={n: r + 3 for n, r in sizes.items()},
-                                 label_height=timeline["label_height"],
-                                 max_label_chars=int(timeline["max_label_chars"]))
+        placed = timeline_layout(
+            graph,
+            px_per_year=px_per_year,
+            row_gap=timeline["row_gap"],
+            unknown_gap_years=int(timeline["unknown_gap_years"]),
+            max_gap_years=int(timeline["max_gap_years"]),
+            char_width=timeline["char_width"],
+            sizes={n: r + 3 for n, r in sizes.items()},
+            label_height=timeline["label_height"],
+            max_label_chars=int(timeline["max_label_chars"]),
+        )
         scale = placed.scale_to_fit(width, height)
         if scale > best_scale + 1e-9:
             best, best_scale = placed, scale
@@ -113,12 +125,17 @@ def _fitted_timeline(graph: nx.MultiDiGraph, sizes: Mapping[str, float],
 
 
 def _darker(colour: str, factor: float = 0.7) -> str:
-    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
     return "#{:02x}{:02x}{:02x}".format(*(round(c * factor) for c in (r, g, b)))
 
 
-def _node_details(node: str, data: Mapping[str, Any], colours: Mapping[str, str],
-                  movement_labels: Mapping[str, str], ranked: int) -> dict[str, Any]:
+def _node_details(
+    node: str,
+    data: Mapping[str, Any],
+    colours: Mapping[str, str],
+    movement_labels: Mapping[str, str],
+    ranked: int,
+) -> dict[str, Any]:
     return {
         "iri": node,
         "label": data["label"],
@@ -127,16 +144,23 @@ def _node_details(node: str, data: Mapping[str, Any], colours: Mapping[str, str]
         "born": data.get("born"),
         "died": data.get("died"),
         "directors": list(data.get("directors", [])),
-        "movements": [[movement_labels.get(m, m.rsplit("/", 1)[-1]),
-                       colours.get(m, "#b8b8b8")] for m in data.get("movements", ())],
+        "movements": [
+            [movement_labels.get(m, m.rsplit("/", 1)[-1]), colours.get(m, "#b8b8b8")]
+            for m in data.get("movements", ())
+        ],
         "position": data.get("position"),
         "ranked": ranked,
     }
 
 
 def _edge_details(a: str, b: str, key: str, data: Mapping[str, Any]) -> dict[str, Any]:
-    return {"from": a, "to": b, "kind": key, "claims": data.get("claims", []),
-            "sources": data.get("sources", [])}
+    return {
+        "from": a,
+        "to": b,
+        "kind": key,
+        "claims": data.get("claims", []),
+        "sources": data.get("sources", []),
+    }
 
 
 def render_page(
@@ -177,8 +201,10 @@ def render_page(
     timeline = style.timeline
     axis: dict[str, Any] = {"ticks": [], "undated": None}
     positions: dict[str, tuple[float, float]] = {}
-    sizes = {node: style.size(data.get("rank") if data["kind"] in ("film", "person") else None)
-             for node, data in graph.nodes(data=True)}
+    sizes = {
+        node: style.size(data.get("rank") if data["kind"] in ("film", "person") else None)
+        for node, data in graph.nodes(data=True)
+    }
     max_chars = int(timeline["max_label_chars"])
     if layout == "timeline":
         placed = _fitted_timeline(graph, sizes, timeline)
@@ -187,8 +213,13 @@ def render_page(
     colours = style.movement_colours((ms for _, ms in graph.nodes(data="movements")), labels)
     ranked = int(graph.graph.get("ranked", graph.number_of_nodes()))
 
-    net = Network(height="100%", width="100%", directed=True,
-                  heading=str(graph.graph.get("title", "Influence map")), cdn_resources="in_line")
+    net = Network(
+        height="100%",
+        width="100%",
+        directed=True,
+        heading=str(graph.graph.get("title", "Influence map")),
+        cdn_resources="in_line",
+    )
     details: dict[str, dict[str, Any]] = {"nodes": {}, "edges": {}}
     for node, data in graph.nodes(data=True):
         kind = data["kind"]
@@ -199,12 +230,19 @@ def render_page(
             extra["x"], extra["y"] = positions[node]
         focus = bool(data.get("focus"))
         net.add_node(
-            node, label=short_label(str(data["label"]), max_chars), shape=style.shape(kind),
-            color={"background": colour, "border": "#111111" if focus else _darker(colour),
-                   "highlight": {"background": colour, "border": "#000000"}},
+            node,
+            label=short_label(str(data["label"]), max_chars),
+            shape=style.shape(kind),
+            color={
+                "background": colour,
+                "border": "#111111" if focus else _darker(colour),
+                "highlight": {"background": colour, "border": "#000000"},
+            },
             size=sizes[node],
             borderWidth=3 if focus else 1,
-            fgYear=data.get("year"), fgKind=kind, **extra,
+            fgYear=data.get("year"),
+            fgKind=kind,
+            **extra,
         )
         details["nodes"][node] = _node_details(node, data, colours, labels, ranked)
     present: dict[str, dict[str, Any]] = {}
@@ -217,12 +255,20 @@ def render_page(
         edge_id = f"e{number}"
         shown = similarity if edge_style.key == "similarity" else edge_style.shown
         net.add_edge(
-            a, b, id=edge_id,
-            color={"color": edge_style.color, "highlight": "#000000",
-                   "opacity": style.opacity(float(data.get("weight", 1.0)))},
-            dashes=edge_style.dashes, width=edge_style.width,
+            a,
+            b,
+            id=edge_id,
+            color={
+                "color": edge_style.color,
+                "highlight": "#000000",
+                "opacity": style.opacity(float(data.get("weight", 1.0))),
+            },
+            dashes=edge_style.dashes,
+            width=edge_style.width,
             arrows={"to": {"enabled": edge_style.arrows}},
-            hidden=not shown, fgTypes=keys, fgWeight=float(data.get("weight", 1.0)),
+            hidden=not shown,
+            fgTypes=keys,
+            fgWeight=float(data.get("weight", 1.0)),
         )
         details["edges"][edge_id] = _edge_details(a, b, key, data)
     if similarity and "similarity" in present:
@@ -230,13 +276,18 @@ def render_page(
     net.options = options
 
     years = sorted({y for _, y in graph.nodes(data="year") if y is not None})
-    legend_movements = [[labels.get(m, m.rsplit("/", 1)[-1]), c] for m, c in colours.items()
-                        if c != style.other_movements["color"]]
+    legend_movements = [
+        [labels.get(m, m.rsplit("/", 1)[-1]), c]
+        for m, c in colours.items()
+        if c != style.other_movements["color"]
+    ]
     if any(c == style.other_movements["color"] for c in colours.values()):
         legend_movements.append([style.other_movements["label"], style.other_movements["color"]])
-    if any(style.primary_movement(tuple(ms), colours) is None
-           for n, ms in graph.nodes(data="movements") if graph.nodes[n]["kind"] in
-           ("film", "person")):
+    if any(
+        style.primary_movement(tuple(ms), colours) is None
+        for n, ms in graph.nodes(data="movements")
+        if graph.nodes[n]["kind"] in ("film", "person")
+    ):
         legend_movements.append([style.no_movement["label"], style.no_movement["color"]])
     kinds = sorted({k for _, k in graph.nodes(data="kind")}, key=list(style.kinds).index)
     page = {

@@ -44,10 +44,14 @@ def around(graph: nx.DiGraph, node: str, depth: int = 2) -> Selection:
         raise ValueError("depth must be at least 0")
     if node not in graph:
         return Selection(frozenset(), f"around {node}", frozenset({node}))
-    reach = nx.single_source_shortest_path_length(graph.to_undirected(as_view=True), node,
-                                                  cutoff=depth)
-    return Selection(frozenset(reach), f"Influence around {_label(graph, node)}, depth {depth}",
-                     frozenset({node}))
+    reach = nx.single_source_shortest_path_length(
+        graph.to_undirected(as_view=True), node, cutoff=depth
+    )
+    return Selection(
+        frozenset(reach),
+        f"Influence around {_label(graph, node)}, depth {depth}",
+        frozenset({node}),
+    )
 
 
 def along_paths(graph: nx.DiGraph, source: str, target: str, *, limit: int = 10) -> Selection:
@@ -60,8 +64,11 @@ def along_paths(graph: nx.DiGraph, source: str, target: str, *, limit: int = 10)
     ['a', 'b', 'c']
     """
     paths = influence_paths(graph, source, target, limit=limit)
-    title = (f"Influence paths from {_label(graph, source)} to {_label(graph, target)}"
-             if source in graph and target in graph else f"paths from {source} to {target}")
+    title = (
+        f"Influence paths from {_label(graph, source)} to {_label(graph, target)}"
+        if source in graph and target in graph
+        else f"paths from {source} to {target}"
+    )
     nodes = frozenset(n for path in paths for n in path)
     return Selection(nodes, title, frozenset({source, target}) if nodes else frozenset())
 
@@ -81,8 +88,9 @@ def in_movement(graph: nx.DiGraph, movement: str, label: str, *, depth: int = 1)
     nodes = set(members)
     for member in members:
         nodes.update(nx.single_source_shortest_path_length(undirected, member, cutoff=depth))
-    return Selection(frozenset(nodes), f"The {label} movement and its influences",
-                     frozenset(members))
+    return Selection(
+        frozenset(nodes), f"The {label} movement and its influences", frozenset(members)
+    )
 
 
 def everything(graph: nx.DiGraph) -> Selection:

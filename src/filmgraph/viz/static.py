@@ -36,8 +36,9 @@ def timeline_figure(graph: nx.MultiDiGraph, *, style: Style | None = None) -> Fi
     years = [y for _, y in graph.nodes(data="year") if y is not None]
     span = (max(years) - min(years) + 1) if years else 1
     # a 7-point character is about 1/130 of the figure's width: labels in years
-    placed = timeline_layout(graph, px_per_year=1.0, row_gap=1.0, max_gap_years=10**6,
-                             char_width=span / 130).positions
+    placed = timeline_layout(
+        graph, px_per_year=1.0, row_gap=1.0, max_gap_years=10**6, char_width=span / 130
+    ).positions
     # the layout is in "years" horizontally: put the real year back on the axis
     first = min(years) if years else 0
     pos = {n: (x + first, -y) for n, (x, y) in placed.items()}
@@ -49,21 +50,42 @@ def timeline_figure(graph: nx.MultiDiGraph, *, style: Style | None = None) -> Fi
         if key != "influence":
             continue
         edge = style.edge_style(data["types"])
-        ax.annotate("", xy=pos[b], xytext=pos[a],
-                    arrowprops={"arrowstyle": "-|>", "color": edge.color, "lw": 1.0,
-                                "alpha": style.opacity(float(data["weight"])),
-                                "shrinkA": 6, "shrinkB": 6})
+        ax.annotate(
+            "",
+            xy=pos[b],
+            xytext=pos[a],
+            arrowprops={
+                "arrowstyle": "-|>",
+                "color": edge.color,
+                "lw": 1.0,
+                "alpha": style.opacity(float(data["weight"])),
+                "shrinkA": 6,
+                "shrinkB": 6,
+            },
+        )
     for node, data in graph.nodes(data=True):
         movement = style.primary_movement(tuple(data.get("movements", ())), colours)
         colour = style.node_colour(data["kind"], movement, colours)
         rank = data.get("rank")
-        ax.scatter(*pos[node], s=(style.size(rank) ** 2) / 4, color=colour, zorder=3,
-                   edgecolors="black" if data.get("focus") else "white",
-                   linewidths=2 if data.get("focus") else 0.5,
-                   marker="D" if data["kind"] == "person" else "o")
-        ax.annotate(str(data["label"]), pos[node], xytext=(0, -11), textcoords="offset points",
-                    ha="center", va="top", fontsize=7,
-                    fontweight="bold" if data.get("focus") else "normal")
+        ax.scatter(
+            *pos[node],
+            s=(style.size(rank) ** 2) / 4,
+            color=colour,
+            zorder=3,
+            edgecolors="black" if data.get("focus") else "white",
+            linewidths=2 if data.get("focus") else 0.5,
+            marker="D" if data["kind"] == "person" else "o",
+        )
+        ax.annotate(
+            str(data["label"]),
+            pos[node],
+            xytext=(0, -11),
+            textcoords="offset points",
+            ha="center",
+            va="top",
+            fontsize=7,
+            fontweight="bold" if data.get("focus") else "normal",
+        )
     ax.margins(y=0.15)
     ax.set_yticks([])
     for side in ("left", "right", "top"):
@@ -72,11 +94,22 @@ def timeline_figure(graph: nx.MultiDiGraph, *, style: Style | None = None) -> Fi
     ax.set_title(str(graph.graph.get("title", "Influence timeline")))
     used = [m for m in colours if any(m in (ms or ()) for _, ms in graph.nodes(data="movements"))]
     labels = graph.graph.get("movement_labels", {})
-    handles = [Line2D([], [], marker="o", ls="", color=colours[m],
-                      label=labels.get(m, m.rsplit("/", 1)[-1])) for m in used[:10]]
+    handles = [
+        Line2D(
+            [], [], marker="o", ls="", color=colours[m], label=labels.get(m, m.rsplit("/", 1)[-1])
+        )
+        for m in used[:10]
+    ]
     if handles:
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7,
-                  frameon=False, title="movement", title_fontsize=8)
+        ax.legend(
+            handles=handles,
+            loc="upper left",
+            bbox_to_anchor=(1.0, 1.0),
+            fontsize=7,
+            frameon=False,
+            title="movement",
+            title_fontsize=8,
+        )
     return fig
 
 
@@ -113,6 +146,11 @@ def distribution_figure(graph: nx.DiGraph, *, ranks: dict[str, float] | None = N
     right.set_title("Influence rank")
     top = sorted(ranks, key=lambda m: -ranks[m])[:5]
     for i, node in enumerate(top, start=1):
-        right.annotate(str(graph.nodes[node].get("label", node)), (i, ranks[node]),
-                       xytext=(6, -4 * i), textcoords="offset points", fontsize=7)
+        right.annotate(
+            str(graph.nodes[node].get("label", node)),
+            (i, ranks[node]),
+            xytext=(6, -4 * i),
+            textcoords="offset points",
+            fontsize=7,
+        )
     return fig

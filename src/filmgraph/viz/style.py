@@ -46,8 +46,14 @@ class EdgeStyle:
         """What the legend and the claim-type filter need to know about this kind."""
         pattern = self.dashes if isinstance(self.dashes, list) else [4, 4]
         dash = "" if self.dashes is False else " ".join(map(str, pattern))
-        return {"key": self.key, "label": self.label, "color": self.color, "dash": dash,
-                "width": self.width, "shown": self.shown}
+        return {
+            "key": self.key,
+            "label": self.label,
+            "color": self.color,
+            "dash": dash,
+            "width": self.width,
+            "shown": self.shown,
+        }
 
 
 @dataclass(frozen=True)
@@ -86,8 +92,10 @@ class Style:
         """
         counts = Counter(m for ms in memberships for m in ms)
         order = sorted(counts, key=lambda m: (-counts[m], labels.get(m, m), m))
-        return {m: self.palette[i] if i < len(self.palette) else self.other_movements["color"]
-                for i, m in enumerate(order)}
+        return {
+            m: self.palette[i] if i < len(self.palette) else self.other_movements["color"]
+            for i, m in enumerate(order)
+        }
 
     def primary_movement(
         self, movements: tuple[str, ...], colours: Mapping[str, str]
@@ -137,9 +145,15 @@ class Style:
 
 
 def _edge_style(data: Mapping[str, Any]) -> EdgeStyle:
-    return EdgeStyle(key=data["key"], label=data["label"], color=data["color"],
-                     dashes=data["dashes"], width=float(data["width"]),
-                     arrows=bool(data["arrows"]), shown=bool(data["shown"]))
+    return EdgeStyle(
+        key=data["key"],
+        label=data["label"],
+        color=data["color"],
+        dashes=data["dashes"],
+        width=float(data["width"]),
+        arrows=bool(data["arrows"]),
+        shown=bool(data["shown"]),
+    )
 
 
 @cache

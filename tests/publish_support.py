@@ -11,6 +11,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import XSD
+from rdflib.term import Node
 
 from .conftest import FIXTURES, require_program
 
@@ -39,7 +40,7 @@ def rapper_ntriples(path: Path, syntax: str, output: str = "ntriples") -> str:
     return done.stdout
 
 
-def plain(term: object) -> object:
+def plain(term: Node) -> Node:
     """``"x"^^xsd:string`` as ``"x"``: the same RDF 1.1 literal, spelt two ways by rdflib."""
     if isinstance(term, Literal) and term.datatype == XSD.string:
         return Literal(str(term))
@@ -86,7 +87,7 @@ def quads_by_graph(text: str | bytes, fmt: ox.RdfFormat = ox.RdfFormat.N_QUADS) 
                 from_oxigraph(quad.predicate),
                 plain(from_oxigraph(quad.object)),
             )
-        )  # type: ignore[arg-type]
+        )
     return dict(graphs)
 
 

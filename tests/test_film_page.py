@@ -133,7 +133,9 @@ def test_the_page_embeds_a_small_map_that_needs_no_network(store: Store) -> None
     frame = lxml_html.fromstring(text).xpath("//iframe[@id='film-map']")[0]
     inner = frame.get("srcdoc")
     assert "new vis.Network" in inner
-    nodes = json.loads(re.search(r'id="fg-nodes">(.*?)</script>', inner, re.S).group(1))
+    embedded = re.search(r'id="fg-nodes">(.*?)</script>', inner, re.S)
+    assert embedded is not None, "the map holds its nodes as JSON"
+    nodes = json.loads(embedded.group(1))
     assert {n["id"] for n in nodes} == {str(MINERS), str(POTEMKIN), f"{ID}film/chapaev-1934"}
     assert re.search(r"<script[^>]+src=", html.unescape(inner)) is None
 

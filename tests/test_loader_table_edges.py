@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
+from rdflib.term import Node
 
 from filmgraph.errors import SourceError
 from filmgraph.iri import mint
@@ -35,7 +36,7 @@ def p(name: str) -> URIRef:
     return URIRef(FG + name)
 
 
-def claims_between(graph: Graph, later: str, earlier: str) -> list[URIRef]:
+def claims_between(graph: Graph, later: str, earlier: str) -> list[Node]:
     return [
         c
         for c in graph.subjects(p("influencee"), URIRef(FILM + later))

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, Literal
 from rdflib.namespace import RDF, XSD
+from rdflib.term import Node
 
 from filmgraph.errors import SourceError
 from filmgraph.iri import film_iri
@@ -67,7 +68,7 @@ def write(tmp_path: Path, *rows: str) -> Path:
     return path
 
 
-def event(graph: Graph) -> URIRef:
+def event(graph: Graph) -> Node:
     (node,) = graph.subjects(FG.wikidata, WD.Q1)
     return node
 

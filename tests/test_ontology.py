@@ -130,7 +130,9 @@ def test_edtf_is_a_defined_datatype_with_the_pattern_the_shapes_check(ontology: 
 
     definition = ontology.value(FG.EDTF, OWL.equivalentClass)
     assert ontology.value(definition, OWL.onDatatype) == XSD.string
-    (facet,) = Collection(ontology, ontology.value(definition, OWL.withRestrictions))
+    restrictions = ontology.value(definition, OWL.withRestrictions)
+    assert restrictions is not None
+    (facet,) = Collection(ontology, restrictions)
     assert str(ontology.value(facet, XSD.pattern)) == EDTF_PATTERN
     shapes = Graph().parse(ontology_path().parent / "shapes.ttl", format="turtle")
     shape_patterns = {

@@ -19,6 +19,7 @@ import urllib.request
 from collections.abc import Iterator
 from email.message import Message
 from pathlib import Path
+from xml.dom.minidom import Document, Node, Text
 
 import pytest
 from pyld import jsonld
@@ -91,6 +92,12 @@ def still_answers(server: RunningServer) -> bool:
 # -- the protocol, with real clients ------------------------------------------------------
 
 
+def text_of(element: Node | None) -> str:
+    """The text of a DOM element such as ``<uri>``: its first child, a text node."""
+    assert element is not None and isinstance(element.firstChild, Text), element
+    return element.firstChild.data
+
+
 @pytest.mark.parametrize("fmt", [JSON, XML, CSV, TSV])
 def test_sparqlwrapper_reads_select_results_in_every_format(
     server: RunningServer, fmt: str
@@ -100,14 +107,14 @@ def test_sparqlwrapper_reads_select_results_in_every_format(
     client.setReturnFormat(fmt)
     converted = client.query().convert()
     if fmt == JSON:
-        films = [b["f"]["value"] for b in converted["results"]["bindings"]]  # type: ignore[index]
+        assert isinstance(converted, dict)
+        films = [b["f"]["value"] for b in converted["results"]["bindings"]]
     elif fmt == XML:
-        films = [
-            n.firstChild.firstChild.data  # type: ignore[union-attr]
-            for n in converted.getElementsByTagName("binding")
-        ]  # type: ignore[union-attr]
+        assert isinstance(converted, Document)
+        films = [text_of(n.firstChild) for n in converted.getElementsByTagName("binding")]
     else:
-        lines = converted.decode().strip().splitlines()  # type: ignore[union-attr]
+        assert isinstance(converted, bytes)
+        lines = converted.decode().strip().splitlines()
         films = [line.strip("<>") for line in lines[1:]]
     assert films == [
         str(ID[f"film/{f}"])
@@ -131,7 +138,9 @@ def test_sparqlwrapper_posts_a_query(server: RunningServer) -> None:
     client.setMethod("POST")
     client.setQuery("ASK { ?f a <https://w3id.org/filmgraph/ontology#Film> }")
     client.setReturnFormat(JSON)
-    assert client.query().convert()["boolean"] is True  # type: ignore[index]
+    answer = client.query().convert()
+    assert isinstance(answer, dict)
+    assert answer["boolean"] is True
 
 
 def test_rdflib_sparqlstore_queries_the_endpoint(server: RunningServer) -> None:

@@ -59,9 +59,9 @@ def test_no_two_boxes_of_a_timeline_overlap(drawn: tuple[nx.DiGraph, dict[str, f
         apart = p[2] <= q[0] or q[2] <= p[0] or p[3] <= q[1] or q[3] <= p[1]
         assert apart, (a, p, b, q)
     left, top, right, bottom = placed.extent
-    for b in boxes.values():
-        assert left <= b[0] + 1e-9 and top <= b[1] + 1e-9, (placed.extent, b)
-        assert b[2] <= right + 1e-9 and b[3] <= bottom + 1e-9, (placed.extent, b)
+    for corners in boxes.values():
+        assert left <= corners[0] + 1e-9 and top <= corners[1] + 1e-9, (placed.extent, corners)
+        assert corners[2] <= right + 1e-9 and corners[3] <= bottom + 1e-9, (placed.extent, corners)
 
 
 def test_long_labels_are_cut_at_a_word() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 from collections import defaultdict
+from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 
@@ -47,9 +48,9 @@ def plain(term: Node) -> Node:
     return term
 
 
-def _graph(triples: object) -> Graph:
+def _graph(triples: Iterable[tuple[Node, Node, Node]]) -> Graph:
     graph = Graph()
-    for triple in triples:  # type: ignore[attr-defined]
+    for triple in triples:
         graph.add(triple)
     return graph
 

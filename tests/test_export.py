@@ -10,6 +10,7 @@ import csv
 import dataclasses
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -435,14 +436,14 @@ def test_the_export_command_refuses_an_around_that_is_not_an_iri(
     assert "not an IRI" in capsys.readouterr().err
 
 
-def ground_and_blank(quads: object) -> tuple[set[str], dict[str, Graph]]:
+def ground_and_blank(quads: Iterable[ox.Quad]) -> tuple[set[str], dict[str, Graph]]:
     """Quads as N-Quads lines (ground ones, compared as a set: fast on 100k+ quads) and,
     per graph, the few triples with blank nodes (compared by rdflib's isomorphism)."""
     from filmgraph.store.oxigraph import from_oxigraph
 
     ground: set[str] = set()
     blank: dict[str, Graph] = defaultdict(Graph)
-    for q in quads:  # type: ignore[attr-defined]
+    for q in quads:
         o = q.object
         if isinstance(o, ox.Literal) and o.datatype == ox.NamedNode(str(XSD.string)):
             o = ox.Literal(o.value)

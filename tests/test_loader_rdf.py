@@ -9,7 +9,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
 from filmgraph.errors import SourceError
-from filmgraph.loaders import LoadContext
+from filmgraph.loaders import LoadContext, guess_loader
 from filmgraph.namespaces import FG, WD
 
 from .conftest import FIXTURES, load_source
@@ -73,3 +73,16 @@ def test_invalid_turtle_is_a_clear_error(tmp_path: Path) -> None:
         load("broken.ttl")
     assert caught.value.file.name == "broken.ttl"
     assert "turtle" in caught.value.reason
+
+
+def test_a_folder_of_rdf_files_gives_one_graph_per_file(tmp_path: Path) -> None:
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    for name in ("archive.ttl", "archive.nt"):
+        (folder / name).write_bytes((RDF_DIR / name).read_bytes())
+    (folder / "README.md").write_text("not RDF\n", encoding="utf-8")
+    loader = guess_loader(folder)
+    sources = list(loader.load(folder, LoadContext(), tmp_path))
+    assert loader.name == "rdf"
+    assert [s.path.name for s in sources] == ["archive.nt", "archive.ttl"]
+    assert len({s.iri for s in sources}) == 2

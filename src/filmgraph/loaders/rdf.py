@@ -115,14 +115,21 @@ def check_local_only(path: Path, data: bytes, fmt: str) -> None:
 
 
 class RdfLoader:
-    """Reads one RDF file into one named graph, mapped onto our terms."""
+    """Reads an RDF file, or every RDF file of a folder, each into its own named graph,
+    mapped onto our terms."""
 
     name = "rdf"
 
     def accepts(self, path: Path) -> bool:
+        if path.is_dir():
+            return bool(_rdf_files(path))
         return path.is_file() and path.suffix in FORMATS
 
     def load(self, path: Path, context: LoadContext, root: Path) -> Iterator[SourceGraph]:
+        for file in _rdf_files(path) if path.is_dir() else [path]:
+            yield from self._load_file(file, context, root)
+
+    def _load_file(self, path: Path, context: LoadContext, root: Path) -> Iterator[SourceGraph]:
         if context.reuse(path):
             return
         fmt = FORMATS[path.suffix]
@@ -163,6 +170,11 @@ class RdfLoader:
             )
         source.records = len(parsed)
         yield source
+
+
+def _rdf_files(folder: Path) -> list[Path]:
+    """The RDF files directly in ``folder``, in name order."""
+    return sorted(f for f in folder.iterdir() if f.is_file() and f.suffix in FORMATS)
 
 
 def map_graph(

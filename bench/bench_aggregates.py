@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import statistics
 import subprocess
 import sys
@@ -39,7 +38,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from bench_exports import BIN, RESULTS, ROOT, build_synthetic, machine
+from bench_exports import BIN, RESULTS, build_store, build_synthetic, machine
 
 QUERIES = ("most-cited-films", "films-per-movement-decade")
 TOP = 100
@@ -168,49 +167,12 @@ def rdflib_route(nquads: Path, cap: float) -> dict[str, Any]:
 @contextmanager
 def virtuoso(nquads: Path, folder: Path) -> Iterator[str]:
     """A Virtuoso on loopback bulk-loaded with ``nquads``; yields its SPARQL endpoint."""
-    from bench_server import free_port, sparql_path, wait_until_answers
+    from bench_server import loaded_virtuoso
 
-    program, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt")
-    if program is None or isql is None:
-        raise RuntimeError("virtuoso-opensource is not installed (apt-get install it)")
-    (folder / "vsp").mkdir(parents=True)
-    http_port, sql_port = free_port(), free_port()
-    template = (ROOT / "tests/fixtures/publish/virtuoso.ini").read_text(encoding="utf-8")
-    (folder / "virtuoso.ini").write_text(
-        template.format(dir=folder, sql_port=sql_port, http_port=http_port), encoding="utf-8"
-    )
-    process = subprocess.Popen(
-        [program, "+configfile", str(folder / "virtuoso.ini"), "+foreground"],
-        cwd=folder,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_until_answers(http_port, sparql_path("/sparql", "ASK {}"), process)
-        shutil.copy(nquads, folder / "graph.nq")
-        started = time.perf_counter()
-        subprocess.run(
-            [
-                isql,
-                f"127.0.0.1:{sql_port}",
-                "dba",
-                "dba",
-                f"exec=ld_dir('{folder}', 'graph.nq', 'urn:filmgraph:default'); "
-                "rdf_loader_run(); checkpoint;",
-            ],
-            check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        print(f"  Virtuoso loaded in {time.perf_counter() - started:.1f} s", flush=True)
+    started = time.perf_counter()
+    with loaded_virtuoso(nquads, folder) as (http_port, _):
+        print(f"  Virtuoso started and loaded in {time.perf_counter() - started:.1f} s", flush=True)
         yield f"http://127.0.0.1:{http_port}/sparql"
-    finally:
-        process.terminate()
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(10)
 
 
 def ask_virtuoso(endpoint: str, text: str) -> list[dict[str, str]]:
@@ -281,22 +243,7 @@ def rebuild_check(store: Path, data: Path, before: dict[str, Any]) -> dict[str, 
     )
     started = time.perf_counter()
     try:
-        subprocess.run(
-            [
-                str(BIN / "filmgraph"),
-                "build",
-                "--store",
-                str(store),
-                "--no-bundled",
-                "--source",
-                str(data / "curated"),
-                "--source",
-                str(data / "pages"),
-            ],
-            check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        build_store(store, data)
     finally:
         page.unlink()
     rebuild_s = time.perf_counter() - started

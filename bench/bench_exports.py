@@ -105,6 +105,12 @@ def build_synthetic(films: int, work: Path) -> Path:
         stdout=subprocess.DEVNULL,
     )
     store = work / f"b{films}"
+    build_store(store, data)
+    return store
+
+
+def build_store(store: Path, data: Path) -> None:
+    """``filmgraph build`` of a generated graph's tables and pages into ``store``."""
     subprocess.run(
         [
             str(BIN / "filmgraph"),
@@ -121,7 +127,6 @@ def build_synthetic(films: int, work: Path) -> Path:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    return store
 
 
 def ours(store_dir: Path, out: Path, formats: list[str]) -> dict[str, Any]:

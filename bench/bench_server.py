@@ -262,8 +262,7 @@ def filmgraph_server(
         wait_until_answers(port, "/ready", process)
         yield server
     finally:
-        process.terminate()
-        process.wait(30)
+        stop(process)
 
 
 @contextmanager
@@ -297,14 +296,28 @@ def oxigraph_server(store_path: Path, films: list[Film], time_limit: float) -> I
         wait_until_answers(port, sparql_path("/query", "ASK {}"), process)
         yield server
     finally:
-        process.terminate()
+        stop(process)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop a server process: politely, then for good."""
+    process.terminate()
+    try:
         process.wait(30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(10)
 
 
 @contextmanager
-def virtuoso_server(
-    quads: Path, films: list[Film], time_limit: float, folder: Path
-) -> Iterator[Server]:
+def loaded_virtuoso(
+    quads: Path, folder: Path, *, time_limit: float | None = None, clients: int | None = None
+) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
+    """Debian's Virtuoso on loopback, bulk-loaded with the N-Quads file ``quads``.
+
+    Yields its HTTP port and process. ``time_limit`` and ``clients`` widen the test ini's
+    query time limit and its connection and thread pools (for the load benchmark).
+    """
     program = shutil.which("virtuoso-t")
     isql = shutil.which("isql-vt")
     if program is None or isql is None:
@@ -315,24 +328,19 @@ def virtuoso_server(
     http_port, sql_port = free_port(), free_port()
     template = (ROOT / "tests/fixtures/publish/virtuoso.ini").read_text(encoding="utf-8")
     ini = template.format(dir=folder, sql_port=sql_port, http_port=http_port)
-    ini = ini.replace(
-        "MaxQueryExecutionTime      = 120", f"MaxQueryExecutionTime      = {int(time_limit)}"
-    )
-    ini = ini.replace("MaxClientConnections = 20", "MaxClientConnections = 80")
-    ini = ini.replace("ServerThreads        = 20", "ServerThreads        = 80")
+    if time_limit is not None:
+        ini = ini.replace(
+            "MaxQueryExecutionTime      = 120", f"MaxQueryExecutionTime      = {int(time_limit)}"
+        )
+    if clients is not None:
+        ini = ini.replace("MaxClientConnections = 20", f"MaxClientConnections = {clients}")
+        ini = ini.replace("ServerThreads        = 20", f"ServerThreads        = {clients}")
     (folder / "virtuoso.ini").write_text(ini, encoding="utf-8")
     process = subprocess.Popen(
         [program, "+configfile", str(folder / "virtuoso.ini"), "+foreground"],
         cwd=folder,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-    )
-    server = Server(
-        "Virtuoso 7.2 (Debian)",
-        http_port,
-        mix("/sparql", films, native=False),
-        Request(sparql_path("/sparql", RUNAWAY), "application/sparql-results+json", b""),
-        process,
     )
     try:
         wait_until_answers(http_port, sparql_path("/sparql", "ASK {}"), process)
@@ -350,14 +358,23 @@ def virtuoso_server(
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        yield server
+        yield http_port, process
     finally:
-        process.terminate()
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(10)
+        stop(process)
+
+
+@contextmanager
+def virtuoso_server(
+    quads: Path, films: list[Film], time_limit: float, folder: Path
+) -> Iterator[Server]:
+    with loaded_virtuoso(quads, folder, time_limit=time_limit, clients=80) as (port, process):
+        yield Server(
+            "Virtuoso 7.2 (Debian)",
+            port,
+            mix("/sparql", films, native=False),
+            Request(sparql_path("/sparql", RUNAWAY), "application/sparql-results+json", b""),
+            process,
+        )
 
 
 # -- the run -------------------------------------------------------------------------------

@@ -12,31 +12,12 @@ import re
 from anyascii import anyascii
 from rdflib import URIRef
 
-from filmgraph.namespaces import ID
+from filmgraph.namespaces import ID, PREFIXED_KINDS
 
 __all__ = ["KINDS", "film_iri", "fold", "hashed_iri", "mint", "slug"]
 
 #: The kinds of resource we mint, i.e. the first path segment after ``/id/``.
-KINDS = frozenset(
-    {
-        "film",
-        "person",
-        "org",
-        "place",
-        "movement",
-        "event",
-        "theme",
-        "award",
-        "source",
-        "claim",
-        "credit",
-        "recognition",
-        "life-event",
-        "graph",
-        "activity",
-        "agent",
-    }
-)
+KINDS = frozenset({*PREFIXED_KINDS, "recognition", "life-event", "activity", "agent"})
 
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

@@ -9,7 +9,17 @@ from __future__ import annotations
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD, DefinedNamespace
 
-__all__ = ["FG", "ID", "PREFIXES", "SCHEMA", "WD", "WDT", "bind_prefixes", "sparql_prologue"]
+__all__ = [
+    "FG",
+    "ID",
+    "PREFIXED_KINDS",
+    "PREFIXES",
+    "SCHEMA",
+    "WD",
+    "WDT",
+    "bind_prefixes",
+    "sparql_prologue",
+]
 
 ID = Namespace("https://w3id.org/filmgraph/id/")
 SCHEMA = Namespace("https://schema.org/")
@@ -185,25 +195,25 @@ class FG(DefinedNamespace):
 
 
 #: Prefixes bound in every graph we write and accepted in names on the command line.
+#: The kinds of minted resource (``/id/KIND/…``) that have a prefix of their own.
+PREFIXED_KINDS = (
+    "film",
+    "person",
+    "org",
+    "place",
+    "movement",
+    "event",
+    "theme",
+    "award",
+    "source",
+    "claim",
+    "credit",
+    "graph",
+)
+
 PREFIXES: dict[str, str] = {
     "fg": str(FG._NS),
-    **{
-        kind: f"{ID}{kind}/"
-        for kind in (
-            "film",
-            "person",
-            "org",
-            "place",
-            "movement",
-            "event",
-            "theme",
-            "award",
-            "source",
-            "claim",
-            "credit",
-            "graph",
-        )
-    },
+    **{kind: f"{ID}{kind}/" for kind in PREFIXED_KINDS},
     "schema": str(SCHEMA),
     "wd": str(WD),
     "wdt": str(WDT),

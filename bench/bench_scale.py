@@ -574,7 +574,8 @@ class SizeRun:
             command += ["--source", str(source)]
         return command
 
-    def build(self, name: str) -> Measure:
+    def measure_build(self, name: str) -> Measure:
+        """One build, timed with its stages and store size, not yet recorded."""
         measure, lines = run_measured(
             self.build_command(), self.caps.build, log=self.work / f"{name}.log"
         )
@@ -582,7 +583,10 @@ class SizeRun:
         measure.data["stages"] = stage_times(lines, end)
         measure.data["stopped_in_stage"] = measure.status == "timeout"
         measure.data["store_bytes"] = dir_size(self.build_dir)
-        return self.record(name, measure)
+        return measure
+
+    def build(self, name: str) -> Measure:
+        return self.record(name, self.measure_build(name))
 
     def run(self) -> None:
         full = self.build("build")
@@ -889,13 +893,7 @@ class CmuRun(SizeRun):
     records, notes, validation, entity resolution) is read back from ``summary.json``."""
 
     def build(self, name: str) -> Measure:
-        measure, lines = run_measured(
-            self.build_command(), self.caps.build, log=self.work / f"{name}.log"
-        )
-        end = measure.seconds if measure.seconds is not None else measure.cap
-        measure.data["stages"] = stage_times(lines, end)
-        measure.data["stopped_in_stage"] = measure.status == "timeout"
-        measure.data["store_bytes"] = dir_size(self.build_dir)
+        measure = self.measure_build(name)
         measure.data["oxigraph_bytes"] = dir_size(self.build_dir / "current" / "oxigraph")
         summary = self.build_dir / "current" / "summary.json"
         if measure.status == "error" and measure.detail.startswith("exit 1") and summary.is_file():

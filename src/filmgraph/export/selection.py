@@ -28,7 +28,9 @@ import pyoxigraph as ox
 from rdflib import URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
+from filmgraph.builddir import Generation
 from filmgraph.errors import ParameterError
+from filmgraph.export.kept import TRIPLE_FORMATS, Counted, generation_of, write_whole
 from filmgraph.provenance import ONTOLOGY_GRAPH, PROVENANCE_GRAPH
 from filmgraph.queries import run_named
 from filmgraph.reasoning import INFERRED_GRAPH
@@ -38,10 +40,6 @@ from filmgraph.store.oxigraph import OxigraphStore, holds_merge, to_oxigraph
 __all__ = ["INFERRED_GRAPH", "Selected", "Selection", "neighbourhood", "select"]
 
 _LABELS = (RDFS.label, SKOS.prefLabel)
-#: Formats that write one graph (the merge); the others write every named graph.
-TRIPLE_FORMATS = frozenset(
-    {ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML, ox.RdfFormat.N3}
-)
 
 
 @dataclass(frozen=True)
@@ -73,11 +71,14 @@ class Selected:
         workdir: tempfile.TemporaryDirectory[str],
         *,
         owned: bool,
+        generation: Generation | None = None,
     ) -> None:
         self._store = store
         self.graphs = tuple(graphs)
         self._workdir = workdir
         self._owned = owned
+        #: the built generation when the selection is its whole graph (see export.kept)
+        self.generation = generation
         self._nquads: Path | None = None
 
     @property
@@ -120,14 +121,18 @@ class Selected:
     def write(self, out: Path, fmt: ox.RdfFormat, prefixes: dict[str, str] | None = None) -> int:
         """Write the selection to ``out`` with pyoxigraph's serialiser for ``fmt``.
 
-        A triple format gets the merge (each distinct triple once), dumped by the engine
-        in one call; a quad format every selected named graph, streamed from the engine.
-        Returns how many triples (or quads) were written.
+        A triple format gets the merge (each distinct triple once), a quad format every
+        selected named graph. The whole graph of a built generation is written once from
+        its ``graph.trig`` and kept beside it (:func:`filmgraph.export.kept.write_whole`);
+        any other selection is streamed from the engine. Returns how many triples (or
+        quads) were written.
         """
+        if self.generation is not None:
+            return write_whole(self.generation, self._store.engine, out, fmt, prefixes).count
         if fmt in TRIPLE_FORMATS:
             self._store.engine.dump(str(out), fmt, from_graph=ox.DefaultGraph(), prefixes=prefixes)
             return self.triple_count()
-        counted = _Counted(self.quads())
+        counted = Counted(self.quads())
         ox.serialize(counted, str(out), fmt, prefixes=prefixes)
         return counted.count
 
@@ -146,19 +151,6 @@ class Selected:
         tb: TracebackType | None,
     ) -> None:
         self.close()
-
-
-class _Counted:
-    """An iterator of quads that counts what went through it."""
-
-    def __init__(self, quads: Iterator[ox.Quad]) -> None:
-        self._quads = quads
-        self.count = 0
-
-    def __iter__(self) -> Iterator[ox.Quad]:
-        for quad in self._quads:
-            self.count += 1
-            yield quad
 
 
 def neighbourhood(store: Store, focus: URIRef, depth: int) -> set[URIRef]:
@@ -213,7 +205,13 @@ def select(store: Store, selection: Selection | None = None) -> Selected:
             engine = store.engine
             graphs = [g for g in engine.named_graphs() if isinstance(g, ox.NamedNode)]
             if not dropped and holds_merge(engine):
-                return Selected(store, sorted(graphs, key=str), workdir, owned=False)
+                return Selected(
+                    store,
+                    sorted(graphs, key=str),
+                    workdir,
+                    owned=False,
+                    generation=generation_of(store.path),
+                )
             quads = itertools.chain.from_iterable(
                 engine.quads_for_pattern(None, None, None, g)
                 for g in graphs

@@ -1,0 +1,277 @@
+"""Whole-graph exports of a built generation, written once and kept beside it.
+
+A generation never changes once published (:mod:`filmgraph.builddir`), so the export of its
+whole graph in one format is a pure function of it. Reading the on-disk store is what made
+such an export slow: the engine decodes every term of every quad through RocksDB's
+id-to-string table (about 9 µs a triple at 10,000 films, ``bench/results/exports.md``). The
+build already keeps every quad of the named graphs as text in ``graph.trig``; the engine
+parses that at about a million quads a second. So the whole graph is exported:
+
+* **first time, from ``graph.trig``**: a quad format (N-Quads, TriG, JSON-LD) streams the
+  parsed quads into pyoxigraph's serialiser; a triple format (N-Triples, Turtle, RDF/XML)
+  streams their RDF merge, each distinct triple once (a set of the triples' hashes drops the
+  repeats). Both are checked against the store before they are kept: as many quads as the
+  build counted, as many distinct triples as the store's default graph holds (the merge the
+  build wrote, :func:`filmgraph.store.oxigraph.write_merge`; a hash collision could only make
+  fewer). A generation without ``graph.trig``, or one that fails a check, is dumped from the
+  store instead (the route every export took before);
+* a triple format other than N-Triples starts from the kept N-Triples of the merge when
+  there is one (no repeats to drop, so no set of hashes);
+* **kept**: the file is written under ``GENERATION/exports/`` (a temporary name, then one
+  rename, so concurrent exports never see half a file), with a small record of its count;
+* **every later time**: the kept file is copied, at the disk's speed.
+
+A generation folder the exporter cannot write to is exported the same way, only not kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Generic, TypeVar
+
+import pyoxigraph as ox
+
+from filmgraph.builddir import Generation
+
+__all__ = [
+    "KEPT_DIR",
+    "TRIPLE_FORMATS",
+    "Counted",
+    "KeptExport",
+    "generation_of",
+    "kept_path",
+    "write_whole",
+]
+
+_T = TypeVar("_T")
+
+#: The folder of a generation where its whole-graph exports are kept.
+KEPT_DIR = "exports"
+#: Bumped when what a kept file holds for the same format and prefixes changes.
+_LAYOUT = 1
+#: Formats that write one graph (the merge); the others write every named graph.
+TRIPLE_FORMATS = frozenset(
+    {ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML, ox.RdfFormat.N3}
+)
+
+
+@dataclass(frozen=True)
+class KeptExport:
+    """What :func:`write_whole` did: how many triples (or quads), and where they came from.
+
+    ``route`` is ``"kept"`` (copied from the kept file), ``"kept merge"`` (a triple format
+    parsed from the kept N-Triples), ``"dump"`` (parsed from the generation's ``graph.trig``)
+    or ``"store"`` (read from the on-disk store).
+    """
+
+    count: int
+    route: str
+    kept: Path | None
+
+
+def generation_of(store_path: Path | None) -> Generation | None:
+    """The generation whose on-disk store is at ``store_path``, or ``None`` (another store)."""
+    if store_path is None:
+        return None
+    generation = Generation(Path(store_path).parent)
+    if generation.store_path != Path(store_path) or not generation.summary_path.is_file():
+        return None
+    return generation
+
+
+def kept_path(
+    generation: Generation, fmt: ox.RdfFormat, prefixes: Mapping[str, str] | None
+) -> Path:
+    """Where the whole graph in ``fmt`` (with ``prefixes``) is kept for ``generation``."""
+    key = json.dumps(
+        [
+            _LAYOUT,
+            fmt.media_type,
+            sorted((prefixes or {}).items()),
+            metadata.version("pyoxigraph"),
+        ]
+    )
+    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+    return generation.path / KEPT_DIR / f"whole-{digest}.{fmt.file_extension}"
+
+
+def write_whole(
+    generation: Generation,
+    engine: ox.Store,
+    out: Path,
+    fmt: ox.RdfFormat,
+    prefixes: Mapping[str, str] | None = None,
+) -> KeptExport:
+    """Write the whole graph of ``generation`` (whose store ``engine`` is) to ``out``.
+
+    A triple format gets the RDF merge of the named graphs, a quad format every named graph.
+    Copied from the kept file when there is one; otherwise written (from ``graph.trig`` when
+    it passes the checks of the module's docstring, else from the store) and kept.
+    """
+    kept = kept_path(generation, fmt, prefixes)
+    record = kept.with_name(kept.name + ".json")
+    count = _kept_count(kept, record)
+    if count is not None:
+        shutil.copyfile(kept, out)
+        return KeptExport(count, "kept", kept)
+    partial = _partial(kept)
+    if partial is None:  # a generation folder we may not write to: export, keep nothing
+        count, route = _write(generation, engine, out, fmt, prefixes)
+        return KeptExport(count, route, None)
+    try:
+        count, route = _write(generation, engine, partial, fmt, prefixes)
+        shutil.copyfile(partial, out)
+        partial.replace(kept)
+        _write_record(record, count, route)
+    finally:
+        partial.unlink(missing_ok=True)
+    return KeptExport(count, route, kept)
+
+
+def _partial(kept: Path) -> Path | None:
+    """A fresh file beside ``kept`` to write into, or ``None`` when its folder is not ours."""
+    try:
+        kept.parent.mkdir(exist_ok=True)
+        handle, name = tempfile.mkstemp(prefix=f".{kept.name}.", suffix=".tmp", dir=kept.parent)
+    except OSError:
+        return None
+    os.close(handle)
+    return Path(name)
+
+
+def _kept_count(kept: Path, record: Path) -> int | None:
+    """The count of a kept export, or ``None`` when there is none (the record comes last)."""
+    try:
+        data = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    count = data.get("count") if isinstance(data, dict) else None
+    if not isinstance(count, int) or not kept.is_file():
+        return None
+    return count
+
+
+def _write_record(record: Path, count: int, route: str) -> None:
+    partial = _partial(record)
+    if partial is None:
+        return
+    partial.write_text(json.dumps({"count": count, "route": route}) + "\n", encoding="utf-8")
+    partial.replace(record)
+
+
+def _write(
+    generation: Generation,
+    engine: ox.Store,
+    out: Path,
+    fmt: ox.RdfFormat,
+    prefixes: Mapping[str, str] | None,
+) -> tuple[int, str]:
+    """Write ``out`` from ``graph.trig`` when it holds what the store holds, else from the
+    store; the count and the route taken."""
+    prefix_map = dict(prefixes) if prefixes else None
+    if fmt in TRIPLE_FORMATS and fmt != ox.RdfFormat.N_TRIPLES:
+        merge = kept_path(generation, ox.RdfFormat.N_TRIPLES, None)
+        known = _kept_count(merge, merge.with_name(merge.name + ".json"))
+        if known is not None:  # the merge is kept already: no repeats to drop
+            triples = Counted(ox.parse(path=str(merge), format=ox.RdfFormat.N_TRIPLES))
+            ox.serialize(triples, str(out), fmt, prefixes=prefix_map)
+            if triples.count == known:
+                return known, "kept merge"
+    expected = _counted_quads(generation)
+    if expected is not None:
+        quads = Counted(ox.parse(path=str(generation.trig_path), format=ox.RdfFormat.TRIG))
+        if fmt in TRIPLE_FORMATS:
+            merged = _Distinct(quads)
+            ox.serialize(merged, str(out), fmt, prefixes=prefix_map)
+            if quads.count == expected and merged.count == _merge_size(engine):
+                return merged.count, "dump"
+        else:
+            ox.serialize(quads, str(out), fmt, prefixes=prefix_map)
+            if quads.count == expected:
+                return quads.count, "dump"
+    return _from_store(engine, out, fmt, prefix_map), "store"
+
+
+def _from_store(
+    engine: ox.Store, out: Path, fmt: ox.RdfFormat, prefixes: dict[str, str] | None
+) -> int:
+    """The whole graph read from the on-disk store (decoding every term: the slow route)."""
+    if fmt in TRIPLE_FORMATS:
+        engine.dump(str(out), fmt, from_graph=ox.DefaultGraph(), prefixes=prefixes)
+        return _merge_size(engine)
+    quads = Counted(
+        q
+        for graph in sorted(
+            (g for g in engine.named_graphs() if isinstance(g, ox.NamedNode)), key=str
+        )
+        for q in engine.quads_for_pattern(None, None, None, graph)
+    )
+    ox.serialize(quads, str(out), fmt, prefixes=prefixes)
+    return quads.count
+
+
+def _counted_quads(generation: Generation) -> int | None:
+    """How many quads the build counted in the named graphs, when it kept ``graph.trig``."""
+    if not generation.trig_path.is_file():
+        return None
+    try:
+        counts = generation.summary().get("counts", {})
+    except (OSError, ValueError):
+        return None
+    triples = counts.get("triples") if isinstance(counts, dict) else None
+    return triples if isinstance(triples, int) else None
+
+
+def _merge_size(engine: ox.Store) -> int:
+    """How many distinct triples the merge in the default graph holds (counted by the
+    engine over the encoded index: nothing is decoded)."""
+    result = engine.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    if not isinstance(result, ox.QuerySolutions):
+        raise TypeError("a SELECT query gave no rows")
+    count = next(iter(result))["n"]
+    return int(count.value) if isinstance(count, ox.Literal) else 0
+
+
+class Counted(Generic[_T]):
+    """An iterator (of quads or triples) that counts what went through it."""
+
+    def __init__(self, items: Iterator[_T]) -> None:
+        self._items = items
+        self.count = 0
+
+    def __iter__(self) -> Iterator[_T]:
+        for item in self._items:
+            self.count += 1
+            yield item
+
+
+class _Distinct:
+    """The distinct triples of a stream of quads (their RDF merge), in stream order.
+
+    A triple is let through when its hash was not seen: two equal triples have equal
+    hashes, so no triple comes twice; a collision between two different triples would
+    drop the second, which :func:`_write` detects by comparing the count with the store's.
+    Keeping the hashes only (not the triples) holds memory to a few tens of bytes a triple.
+    """
+
+    def __init__(self, quads: Counted[ox.Quad]) -> None:
+        self._quads = quads
+        self.count = 0
+
+    def __iter__(self) -> Iterator[ox.Triple]:
+        seen: set[int] = set()
+        for quad in self._quads:
+            triple = quad.triple
+            key = hash(triple)
+            if key not in seen:
+                seen.add(key)
+                self.count += 1
+                yield triple

@@ -1,0 +1,225 @@
+"""Whole-graph exports kept beside their generation (filmgraph.export.kept).
+
+The first export of a format is written from the generation's ``graph.trig`` (or from the
+store when that dump is missing or disagrees with it) and kept; the next ones copy it. Every
+route must give what the store holds: re-read by raptor's rapper and compared as graphs.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Graph
+
+from filmgraph.build import BuildResult, build
+from filmgraph.builddir import Generation
+from filmgraph.export import export, exporters
+from filmgraph.export.kept import KEPT_DIR, KeptExport, kept_path, write_whole
+from filmgraph.namespaces import PREFIXES
+from filmgraph.store.oxigraph import OxigraphStore, from_oxigraph
+
+from .conftest import FIXTURES
+from .publish_support import plain, quads_by_graph, rapper_ntriples, same_graph
+
+#: export format -> (rapper's name for it, pyoxigraph's format, whether it keeps graphs)
+FORMATS = {
+    "ntriples": ("ntriples", ox.RdfFormat.N_TRIPLES, False),
+    "turtle": ("turtle", ox.RdfFormat.TURTLE, False),
+    "nquads": ("nquads", ox.RdfFormat.N_QUADS, True),
+    "trig": ("trig", ox.RdfFormat.TRIG, True),
+}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    return build(
+        tmp_path_factory.mktemp("kept") / "b", sources=[FIXTURES / "curated-small"], bundled=False
+    )
+
+
+@pytest.fixture
+def generation(built: BuildResult, tmp_path: Path) -> Generation:
+    """A private copy of the built generation, so each test starts with nothing kept."""
+    copy = tmp_path / "generation"
+    shutil.copytree(built.generation.path, copy, ignore=shutil.ignore_patterns(KEPT_DIR))
+    return Generation(copy)
+
+
+def store_graphs(generation: Generation) -> dict[str, Graph]:
+    """Every named graph of the generation's store, read from the engine (no exporter)."""
+    engine = ox.Store.read_only(str(generation.store_path))
+    graphs: dict[str, Graph] = defaultdict(Graph)
+    for q in engine.quads_for_pattern(None, None, None, None):
+        if isinstance(q.graph_name, ox.NamedNode):
+            graphs[q.graph_name.value].add(
+                (
+                    from_oxigraph(q.subject),
+                    from_oxigraph(q.predicate),
+                    plain(from_oxigraph(q.object)),
+                )
+            )
+    return dict(graphs)
+
+
+def merge(graphs: dict[str, Graph]) -> Graph:
+    merged = Graph()
+    for graph in graphs.values():
+        merged += graph
+    return merged
+
+
+def write(generation: Generation, fmt: str, out: Path) -> KeptExport:
+    """The whole graph of ``generation`` in ``fmt``, as the exporter writes it."""
+    _, rdf_format, _ = FORMATS[fmt]
+    prefixes = dict(PREFIXES) if fmt in ("turtle", "trig") else None
+    store = OxigraphStore(generation.store_path, read_only=True)
+    try:
+        return write_whole(generation, store.engine, out, rdf_format, prefixes)
+    finally:
+        store.close()
+
+
+def assert_holds_the_store(out: Path, fmt: str, count: int, generation: Generation) -> None:
+    """``out``, re-read by rapper, is the store: every named graph, or their merge."""
+    syntax, _, quads = FORMATS[fmt]
+    expected = store_graphs(generation)
+    if quads:
+        reread = quads_by_graph(rapper_ntriples(out, syntax, "nquads"))
+        assert reread.keys() == expected.keys()
+        assert all(same_graph(reread[g], expected[g]) for g in expected)
+        assert count == sum(len(g) for g in expected.values())
+    else:
+        triples = quads_by_graph(rapper_ntriples(out, syntax))[""]
+        assert count == len(triples) == len(merge(expected))
+        assert same_graph(triples, merge(expected))
+
+
+def tamper(generation: Generation, change: str) -> None:
+    """Rewrite the generation's ``graph.trig`` so it no longer holds what the store holds:
+    ``"drop"`` leaves one quad out; ``"repeat"`` replaces one quad with a copy, in another
+    graph, of a triple stated elsewhere (as many quads, one distinct triple fewer)."""
+    quads = list(ox.parse(path=str(generation.trig_path), format=ox.RdfFormat.TRIG))
+    if change == "drop":
+        quads = quads[1:]
+    else:
+        stated = Counter(q.triple for q in quads)
+        first = quads[0]
+        other = next(
+            q
+            for q in quads
+            if q.graph_name != first.graph_name
+            and stated[q.triple] == 1
+            and ox.Quad(first.subject, first.predicate, first.object, q.graph_name) not in quads
+        )
+        copy = ox.Quad(first.subject, first.predicate, first.object, other.graph_name)
+        quads = [q for q in quads if q != other] + [copy]
+    ox.serialize(quads, str(generation.trig_path), ox.RdfFormat.TRIG)
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_the_first_export_is_written_from_the_dump_and_holds_the_store(
+    fmt: str, generation: Generation, tmp_path: Path
+) -> None:
+    out = tmp_path / f"first.{fmt}"
+    done = write(generation, fmt, out)
+    assert done.route == "dump"
+    assert_holds_the_store(out, fmt, done.count, generation)
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_a_later_export_is_the_kept_file_and_holds_the_store(
+    fmt: str, generation: Generation, tmp_path: Path
+) -> None:
+    first = write(generation, fmt, tmp_path / "first")
+    done = write(generation, fmt, tmp_path / "again")
+    assert done.route == "kept" and done.kept == first.kept
+    assert (tmp_path / "again").read_bytes() == (tmp_path / "first").read_bytes()
+    assert_holds_the_store(tmp_path / "again", fmt, done.count, generation)
+
+
+def test_the_export_is_kept_inside_the_generation(generation: Generation, tmp_path: Path) -> None:
+    done = write(generation, "ntriples", tmp_path / "out.nt")
+    assert done.kept == kept_path(generation, ox.RdfFormat.N_TRIPLES, None)
+    assert done.kept.parent == generation.path / KEPT_DIR
+    assert sorted(p.name for p in done.kept.parent.iterdir()) == sorted(
+        [done.kept.name, done.kept.name + ".json"]
+    )
+
+
+@pytest.mark.integration
+def test_turtle_starts_from_the_kept_merge(generation: Generation, tmp_path: Path) -> None:
+    write(generation, "ntriples", tmp_path / "merge.nt")
+    done = write(generation, "turtle", tmp_path / "out.ttl")
+    assert done.route == "kept merge"
+    assert_holds_the_store(tmp_path / "out.ttl", "turtle", done.count, generation)
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("fmt", ["ntriples", "nquads"])
+def test_without_a_dump_the_store_is_read(fmt: str, generation: Generation, tmp_path: Path) -> None:
+    generation.trig_path.unlink()
+    done = write(generation, fmt, tmp_path / "out")
+    assert done.route == "store"
+    assert_holds_the_store(tmp_path / "out", fmt, done.count, generation)
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("change", "fmt"), [("drop", "nquads"), ("drop", "ntriples"), ("repeat", "ntriples")]
+)
+def test_a_dump_that_disagrees_with_the_store_is_not_used(
+    change: str, fmt: str, generation: Generation, tmp_path: Path
+) -> None:
+    tamper(generation, change)
+    done = write(generation, fmt, tmp_path / "out")
+    assert done.route == "store"
+    assert_holds_the_store(tmp_path / "out", fmt, done.count, generation)
+
+
+def test_a_generation_that_cannot_be_written_is_exported_without_keeping(
+    generation: Generation, tmp_path: Path
+) -> None:
+    (generation.path / KEPT_DIR).write_text("not a folder", encoding="utf-8")
+    done = write(generation, "ntriples", tmp_path / "out.nt")
+    assert done.kept is None and done.route == "dump"
+    assert write(generation, "ntriples", tmp_path / "again.nt").route == "dump"
+    assert (tmp_path / "out.nt").read_bytes() == (tmp_path / "again.nt").read_bytes()
+
+
+def test_a_kept_file_without_its_record_is_written_again(
+    generation: Generation, tmp_path: Path
+) -> None:
+    first = write(generation, "nquads", tmp_path / "first.nq")
+    assert first.kept is not None
+    first.kept.with_name(first.kept.name + ".json").unlink()
+    first.kept.write_text("half a file", encoding="utf-8")
+    again = write(generation, "nquads", tmp_path / "again.nq")
+    assert again.route == "dump"
+    assert (tmp_path / "again.nq").read_bytes() == (tmp_path / "first.nq").read_bytes()
+
+
+def test_other_prefixes_are_kept_apart(generation: Generation) -> None:
+    fmt = ox.RdfFormat.TURTLE
+    assert kept_path(generation, fmt, {"fg": "x:"}) != kept_path(generation, fmt, None)
+
+
+@pytest.mark.integration
+def test_the_export_function_keeps_the_whole_graph_of_a_build(
+    built: BuildResult, tmp_path: Path
+) -> None:
+    from filmgraph.store import open_store
+
+    with open_store(built.generation.path.parent.parent) as store:
+        first = export(store, "turtle", tmp_path / "first.ttl")
+        again = export(store, "turtle", tmp_path / "again.ttl")
+    kept = kept_path(built.generation, ox.RdfFormat.TURTLE, dict(PREFIXES))
+    assert kept.is_file()
+    assert first.count == again.count
+    assert exporters()["turtle"].extension == "ttl"
+    assert (tmp_path / "again.ttl").read_bytes() == kept.read_bytes()

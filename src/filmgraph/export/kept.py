@@ -46,6 +46,7 @@ __all__ = [
     "TRIPLE_FORMATS",
     "Counted",
     "KeptExport",
+    "dump_store",
     "generation_of",
     "kept_path",
     "write_whole",
@@ -197,13 +198,18 @@ def _write(
             ox.serialize(quads, str(out), fmt, prefixes=prefix_map)
             if quads.count == expected:
                 return quads.count, "dump"
-    return _from_store(engine, out, fmt, prefix_map), "store"
+    return dump_store(engine, out, fmt, prefix_map), "store"
 
 
-def _from_store(
+def dump_store(
     engine: ox.Store, out: Path, fmt: ox.RdfFormat, prefixes: dict[str, str] | None
 ) -> int:
-    """The whole graph read from the on-disk store (decoding every term: the slow route)."""
+    """Write the whole graph of ``engine`` to ``out``, read from the store itself.
+
+    The route every export took before the dump was used, and still the one for a generation
+    without ``graph.trig``: every term is decoded through the store (the slow part).
+    Returns how many triples (or quads) were written.
+    """
     if fmt in TRIPLE_FORMATS:
         engine.dump(str(out), fmt, from_graph=ox.DefaultGraph(), prefixes=prefixes)
         return _merge_size(engine)

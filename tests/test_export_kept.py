@@ -17,9 +17,11 @@ from rdflib import Graph
 
 from filmgraph.build import BuildResult, build
 from filmgraph.builddir import Generation
-from filmgraph.export import export, exporters
+from filmgraph.export import Selection, export, exporters
 from filmgraph.export.kept import KEPT_DIR, KeptExport, kept_path, write_whole
 from filmgraph.namespaces import PREFIXES
+from filmgraph.provenance import PROVENANCE_GRAPH
+from filmgraph.reasoning import INFERRED_GRAPH
 from filmgraph.store.oxigraph import OxigraphStore, from_oxigraph
 
 from .conftest import FIXTURES
@@ -72,21 +74,29 @@ def merge(graphs: dict[str, Graph]) -> Graph:
     return merged
 
 
-def write(generation: Generation, fmt: str, out: Path) -> KeptExport:
-    """The whole graph of ``generation`` in ``fmt``, as the exporter writes it."""
+def write(
+    generation: Generation, fmt: str, out: Path, leave_out: frozenset[str] = frozenset()
+) -> KeptExport:
+    """The graph of ``generation`` in ``fmt``, as the exporter writes it (``leave_out``: the
+    named graphs it leaves out)."""
     _, rdf_format, _ = FORMATS[fmt]
     prefixes = dict(PREFIXES) if fmt in ("turtle", "trig") else None
     store = OxigraphStore(generation.store_path, read_only=True)
     try:
-        return write_whole(generation, store.engine, out, rdf_format, prefixes)
+        done = write_whole(generation, store.engine, out, rdf_format, prefixes, leave_out)
     finally:
         store.close()
+    assert done is not None, "the dump could not be used for a selection"
+    return done
 
 
-def assert_holds_the_store(out: Path, fmt: str, count: int, generation: Generation) -> None:
-    """``out``, re-read by rapper, is the store: every named graph, or their merge."""
+def assert_holds_the_store(
+    out: Path, fmt: str, count: int, generation: Generation, leave_out: frozenset[str] = frozenset()
+) -> None:
+    """``out``, re-read by rapper, is the store: every named graph (but ``leave_out``), or
+    their merge."""
     syntax, _, quads = FORMATS[fmt]
-    expected = store_graphs(generation)
+    expected = {g: graph for g, graph in store_graphs(generation).items() if g not in leave_out}
     if quads:
         reread = quads_by_graph(rapper_ntriples(out, syntax, "nquads"))
         assert reread.keys() == expected.keys()
@@ -223,3 +233,41 @@ def test_the_export_function_keeps_the_whole_graph_of_a_build(
     assert first.count == again.count
     assert exporters()["turtle"].extension == "ttl"
     assert (tmp_path / "again.ttl").read_bytes() == kept.read_bytes()
+
+
+WITHOUT_INFERRED = frozenset({str(INFERRED_GRAPH)})
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("fmt", ["ntriples", "nquads"])
+def test_a_graph_left_out_is_written_from_the_dump_without_it(
+    fmt: str, generation: Generation, tmp_path: Path
+) -> None:
+    done = write(generation, fmt, tmp_path / "out", WITHOUT_INFERRED)
+    assert done.route == "dump"
+    assert_holds_the_store(tmp_path / "out", fmt, done.count, generation, WITHOUT_INFERRED)
+
+
+def test_a_selection_is_kept_apart_from_the_whole_graph(
+    generation: Generation, tmp_path: Path
+) -> None:
+    whole = write(generation, "nquads", tmp_path / "whole.nq")
+    part = write(generation, "nquads", tmp_path / "part.nq", frozenset({str(PROVENANCE_GRAPH)}))
+    assert whole.kept != part.kept and part.count < whole.count
+    again = write(generation, "nquads", tmp_path / "again.nq", frozenset({str(PROVENANCE_GRAPH)}))
+    assert again.route == "kept" and again.count == part.count
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("fmt", ["ntriples", "nquads"])
+def test_a_selection_the_dump_disagrees_with_is_copied_from_the_store(
+    fmt: str, generation: Generation, tmp_path: Path
+) -> None:
+    tamper(generation, "drop")
+    store = OxigraphStore(generation.store_path, read_only=True)
+    try:
+        result = export(store, fmt, tmp_path / "out", Selection(inferred=False))
+    finally:
+        store.close()
+    assert list(generation.path.glob(f"{KEPT_DIR}/*")) == []  # nothing kept
+    assert_holds_the_store(tmp_path / "out", fmt, result.count, generation, WITHOUT_INFERRED)

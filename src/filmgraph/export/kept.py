@@ -31,7 +31,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -89,14 +89,19 @@ def generation_of(store_path: Path | None) -> Generation | None:
 
 
 def kept_path(
-    generation: Generation, fmt: ox.RdfFormat, prefixes: Mapping[str, str] | None
+    generation: Generation,
+    fmt: ox.RdfFormat,
+    prefixes: Mapping[str, str] | None,
+    leave_out: Collection[str] = (),
 ) -> Path:
-    """Where the whole graph in ``fmt`` (with ``prefixes``) is kept for ``generation``."""
+    """Where the graph of ``generation`` in ``fmt`` (with ``prefixes``, without the named
+    graphs ``leave_out``) is kept."""
     key = json.dumps(
         [
             _LAYOUT,
             fmt.media_type,
             sorted((prefixes or {}).items()),
+            sorted(leave_out),
             metadata.version("pyoxigraph"),
         ]
     )
@@ -110,14 +115,19 @@ def write_whole(
     out: Path,
     fmt: ox.RdfFormat,
     prefixes: Mapping[str, str] | None = None,
-) -> KeptExport:
-    """Write the whole graph of ``generation`` (whose store ``engine`` is) to ``out``.
+    leave_out: Collection[str] = (),
+) -> KeptExport | None:
+    """Write the graph of ``generation`` (whose store ``engine`` is) to ``out``, every named
+    graph but those in ``leave_out``.
 
     A triple format gets the RDF merge of the named graphs, a quad format every named graph.
     Copied from the kept file when there is one; otherwise written (from ``graph.trig`` when
-    it passes the checks of the module's docstring, else from the store) and kept.
+    it passes the checks of the module's docstring, else from the store) and kept. ``None``
+    when graphs are left out and ``graph.trig`` cannot be used: the store cannot dump such a
+    selection by itself, the caller copies it out (:func:`filmgraph.export.selection.select`).
     """
-    kept = kept_path(generation, fmt, prefixes)
+    leave_out = frozenset(leave_out)
+    kept = kept_path(generation, fmt, prefixes, leave_out)
     record = kept.with_name(kept.name + ".json")
     count = _kept_count(kept, record)
     if count is not None:
@@ -125,10 +135,13 @@ def write_whole(
         return KeptExport(count, "kept", kept)
     partial = _partial(kept)
     if partial is None:  # a generation folder we may not write to: export, keep nothing
-        count, route = _write(generation, engine, out, fmt, prefixes)
-        return KeptExport(count, route, None)
+        written = _write(generation, engine, out, fmt, prefixes, leave_out)
+        return None if written is None else KeptExport(*written, None)
     try:
-        count, route = _write(generation, engine, partial, fmt, prefixes)
+        written = _write(generation, engine, partial, fmt, prefixes, leave_out)
+        if written is None:
+            return None
+        count, route = written
         shutil.copyfile(partial, out)
         partial.replace(kept)
         _write_record(record, count, route)
@@ -174,12 +187,14 @@ def _write(
     out: Path,
     fmt: ox.RdfFormat,
     prefixes: Mapping[str, str] | None,
-) -> tuple[int, str]:
+    leave_out: frozenset[str],
+) -> tuple[int, str] | None:
     """Write ``out`` from ``graph.trig`` when it holds what the store holds, else from the
-    store; the count and the route taken."""
+    store (``None`` if graphs are left out: see :func:`write_whole`); the count and the
+    route taken."""
     prefix_map = dict(prefixes) if prefixes else None
     if fmt in TRIPLE_FORMATS and fmt != ox.RdfFormat.N_TRIPLES:
-        merge = kept_path(generation, ox.RdfFormat.N_TRIPLES, None)
+        merge = kept_path(generation, ox.RdfFormat.N_TRIPLES, None, leave_out)
         known = _kept_count(merge, merge.with_name(merge.name + ".json"))
         if known is not None:  # the merge is kept already: no repeats to drop
             triples = Counted(ox.parse(path=str(merge), format=ox.RdfFormat.N_TRIPLES))
@@ -188,17 +203,24 @@ def _write(
                 return known, "kept merge"
     expected = _counted_quads(generation)
     if expected is not None:
-        quads = Counted(ox.parse(path=str(generation.trig_path), format=ox.RdfFormat.TRIG))
+        parsed = Counted(ox.parse(path=str(generation.trig_path), format=ox.RdfFormat.TRIG))
+        quads = Counted(q for q in parsed if not leave_out or _graph_name(q) not in leave_out)
         if fmt in TRIPLE_FORMATS:
             merged = _Distinct(quads)
             ox.serialize(merged, str(out), fmt, prefixes=prefix_map)
-            if quads.count == expected and merged.count == _merge_size(engine):
+            if parsed.count == expected and merged.count == _merge_size(engine, leave_out):
                 return merged.count, "dump"
         else:
             ox.serialize(quads, str(out), fmt, prefixes=prefix_map)
-            if quads.count == expected:
+            if parsed.count == expected:
                 return quads.count, "dump"
+    if leave_out:
+        return None
     return dump_store(engine, out, fmt, prefix_map), "store"
+
+
+def _graph_name(quad: ox.Quad) -> str:
+    return quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else ""
 
 
 def dump_store(
@@ -236,10 +258,19 @@ def _counted_quads(generation: Generation) -> int | None:
     return triples if isinstance(triples, int) else None
 
 
-def _merge_size(engine: ox.Store) -> int:
-    """How many distinct triples the merge in the default graph holds (counted by the
-    engine over the encoded index: nothing is decoded)."""
-    result = engine.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+def _merge_size(engine: ox.Store, leave_out: Collection[str] = ()) -> int:
+    """How many distinct triples the merge of the named graphs (but ``leave_out``) holds,
+    counted by the engine over its encoded indexes (nothing is decoded): the default graph,
+    which holds the merge of every named graph, or a DISTINCT over the graphs kept."""
+    if not leave_out:
+        query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    else:
+        names = ", ".join(f"<{g}>" for g in sorted(leave_out))
+        query = (
+            "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE "
+            f"{{ GRAPH ?g {{ ?s ?p ?o }} FILTER (?g NOT IN ({names})) }} }}"
+        )
+    result = engine.query(query)
     if not isinstance(result, ox.QuerySolutions):
         raise TypeError("a SELECT query gave no rows")
     count = next(iter(result))["n"]
@@ -268,7 +299,7 @@ class _Distinct:
     Keeping the hashes only (not the triples) holds memory to a few tens of bytes a triple.
     """
 
-    def __init__(self, quads: Counted[ox.Quad]) -> None:
+    def __init__(self, quads: Iterable[ox.Quad]) -> None:
         self._quads = quads
         self.count = 0
 

@@ -4,11 +4,14 @@ The selection is held by a pyoxigraph store whose default graph is the RDF merge
 selected named graphs, so every writer streams from the engine with its own serialisers
 (:meth:`Selected.write`), never through rdflib:
 
-* the whole graph of an embedded (Oxigraph) store is the built store itself: nothing is
-  copied, a triple format is the engine dumping the merge the build keeps in the default
-  graph, a quad format the engine's quads of every named graph;
-* anything else (graphs left out, another backend, a subgraph ``around`` a resource) is
-  copied into an in-memory store first. The whole graph of another backend is dumped by
+* the graph of a built generation (all of it, or without the inferred or the provenance
+  graph) is the built store itself: nothing is copied; an RDF format is written once from
+  the generation's dump and kept beside it (:mod:`filmgraph.export.kept`), or else (an
+  embedded store that is no generation) dumped by the engine from the merge the build
+  keeps in the default graph; an exporter that queries the selection with graphs left out
+  gets an in-memory copy of it, made on first use;
+* anything else (another backend, a subgraph ``around`` a resource) is copied into an
+  in-memory store first. The whole graph of another backend is dumped by
   it (a remote one streams it graph by graph); a subgraph is asked of the store with a
   few SPARQL queries, so a remote store sends only that.
 
@@ -72,18 +75,28 @@ class Selected:
         *,
         owned: bool,
         generation: Generation | None = None,
+        leave_out: frozenset[str] = frozenset(),
     ) -> None:
         self._store = store
         self.graphs = tuple(graphs)
         self._workdir = workdir
         self._owned = owned
-        #: the built generation when the selection is its whole graph (see export.kept)
+        #: the built generation whose store ``store`` is, when the selection is its graph
+        #: but the named graphs ``leave_out`` (written from its dump, see export.kept)
         self.generation = generation
+        self.leave_out = leave_out
         self._nquads: Path | None = None
 
     @property
     def store(self) -> OxigraphStore:
-        """The store holding the selection, to run named queries on (they see the merge)."""
+        """The store holding the selection, to run named queries on (they see the merge).
+
+        Graphs left out of a built generation are dropped here, on first use: the selected
+        quads are copied into an in-memory store (the RDF writers never need it).
+        """
+        if self.leave_out and not self._owned:
+            self._store = _copy(_graphs_quads(self._store.engine, self.graphs), self._workdir)
+            self._owned = True
         return self._store
 
     @property
@@ -96,10 +109,7 @@ class Selected:
 
     def quads(self) -> Iterator[ox.Quad]:
         """Every selected quad, graph by graph, as pyoxigraph quads."""
-        engine = self._store.engine
-        return itertools.chain.from_iterable(
-            engine.quads_for_pattern(None, None, None, graph) for graph in self.graphs
-        )
+        return _graphs_quads(self.store.engine, self.graphs)
 
     def triples(self, predicate: URIRef | None = None) -> Iterator[ox.Triple]:
         """The distinct triples of the merge of the selected graphs (with ``predicate``:
@@ -107,12 +117,12 @@ class Selected:
         wanted = None if predicate is None else ox.NamedNode(str(predicate))
         return (
             q.triple
-            for q in self._store.engine.quads_for_pattern(None, wanted, None, ox.DefaultGraph())
+            for q in self.store.engine.quads_for_pattern(None, wanted, None, ox.DefaultGraph())
         )
 
     def triple_count(self) -> int:
         """How many distinct triples the merge holds (the engine counts them)."""
-        result = self._store.engine.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        result = self.store.engine.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
         if not isinstance(result, ox.QuerySolutions):
             raise TypeError("a SELECT query gave no rows")
         count = next(iter(result))["n"]
@@ -128,9 +138,13 @@ class Selected:
         quads) were written.
         """
         if self.generation is not None:
-            return write_whole(self.generation, self._store.engine, out, fmt, prefixes).count
+            done = write_whole(
+                self.generation, self._store.engine, out, fmt, prefixes, self.leave_out
+            )
+            if done is not None:
+                return done.count
         if fmt in TRIPLE_FORMATS:
-            self._store.engine.dump(str(out), fmt, from_graph=ox.DefaultGraph(), prefixes=prefixes)
+            self.store.engine.dump(str(out), fmt, from_graph=ox.DefaultGraph(), prefixes=prefixes)
             return self.triple_count()
         counted = Counted(self.quads())
         ox.serialize(counted, str(out), fmt, prefixes=prefixes)
@@ -181,11 +195,12 @@ def neighbourhood(store: Store, focus: URIRef, depth: int) -> set[URIRef]:
 def select(store: Store, selection: Selection | None = None) -> Selected:
     """What ``selection`` asks for of ``store``; close the result when done.
 
-    The whole graph of an embedded store is selected in place (nothing is read yet);
-    leaving graphs out, another backend, or a subgraph (``around``) copy the selected
-    quads into an in-memory store. A subgraph is asked of the store directly: the walk,
-    then the quads of the resources it reached and the labels and types of what they
-    point at, so a remote store sends only those.
+    The graph of a built generation is selected in place (nothing is read yet), also with
+    graphs left out (the RDF writers write it from the generation's dump; the other
+    exporters get an in-memory copy on first use); another backend or a subgraph
+    (``around``) copy the selected quads into an in-memory store. A subgraph is asked of
+    the store directly: the walk, then the quads of the resources it reached and the labels
+    and types of what they point at, so a remote store sends only those.
     """
     selection = selection or Selection()
     if selection.depth < 0:
@@ -196,27 +211,28 @@ def select(store: Store, selection: Selection | None = None) -> Selected:
     if not selection.provenance:
         dropped.add(str(PROVENANCE_GRAPH))
     workdir = tempfile.TemporaryDirectory(prefix="filmgraph-export-")
-    chosen = Path(workdir.name) / "chosen.nq"
     try:
         if selection.around is not None:
             dropped.add(str(ONTOLOGY_GRAPH))
             quads: Iterable[ox.Quad] = _around(store, selection.around, selection.depth, dropped)
         elif isinstance(store, OxigraphStore):
             engine = store.engine
-            graphs = [g for g in engine.named_graphs() if isinstance(g, ox.NamedNode)]
-            if not dropped and holds_merge(engine):
+            graphs = sorted(
+                (g for g in engine.named_graphs() if isinstance(g, ox.NamedNode)), key=str
+            )
+            kept = [g for g in graphs if g.value not in dropped]
+            generation = generation_of(store.path) if holds_merge(engine) else None
+            if generation is not None or (not dropped and holds_merge(engine)):
+                # in place: written from the generation's dump, copied only when needed
                 return Selected(
                     store,
-                    sorted(graphs, key=str),
+                    kept,
                     workdir,
                     owned=False,
-                    generation=generation_of(store.path),
+                    generation=generation,
+                    leave_out=frozenset(dropped),
                 )
-            quads = itertools.chain.from_iterable(
-                engine.quads_for_pattern(None, None, None, g)
-                for g in graphs
-                if g.value not in dropped
-            )
+            quads = _graphs_quads(engine, kept)
         else:
             everything = Path(workdir.name) / "all.nq"
             store.dump(everything, "nquads")
@@ -225,15 +241,29 @@ def select(store: Store, selection: Selection | None = None) -> Selected:
                 for q in ox.parse(path=str(everything), format=ox.RdfFormat.N_QUADS)
                 if _graph_of(q) not in dropped
             )
-        ox.serialize(quads, str(chosen), ox.RdfFormat.N_QUADS)
-        copy = OxigraphStore()
-        copy.load_nquads(chosen)
-        chosen.unlink()
+        copy = _copy(quads, workdir)
     except BaseException:
         workdir.cleanup()
         raise
     graphs = [g for g in copy.engine.named_graphs() if isinstance(g, ox.NamedNode)]
     return Selected(copy, sorted(graphs, key=str), workdir, owned=True)
+
+
+def _graphs_quads(engine: ox.Store, graphs: Iterable[ox.NamedNode]) -> Iterator[ox.Quad]:
+    """Every quad of ``graphs`` in ``engine``, graph by graph."""
+    return itertools.chain.from_iterable(
+        engine.quads_for_pattern(None, None, None, graph) for graph in graphs
+    )
+
+
+def _copy(quads: Iterable[ox.Quad], workdir: tempfile.TemporaryDirectory[str]) -> OxigraphStore:
+    """An in-memory store of ``quads`` holding their merge in its default graph."""
+    chosen = Path(workdir.name) / "chosen.nq"
+    ox.serialize(quads, str(chosen), ox.RdfFormat.N_QUADS)
+    copy = OxigraphStore()
+    copy.load_nquads(chosen)
+    chosen.unlink()
+    return copy
 
 
 def _graph_of(quad: ox.Quad) -> str:

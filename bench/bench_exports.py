@@ -442,6 +442,9 @@ def report(runs: dict[str, dict[str, Any]], info: dict[str, Any], command: str) 
             ),
             "",
         ]
+    notes = RESULTS / "exports-notes.md"
+    if notes.is_file():  # what the figures mean, written by hand beside them
+        lines += [notes.read_text(encoding="utf-8").rstrip(), ""]
     return "\n".join(lines)
 
 

@@ -31,7 +31,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -203,24 +203,18 @@ def _write(
                 return known, "kept merge"
     expected = _counted_quads(generation)
     if expected is not None:
-        parsed = Counted(ox.parse(path=str(generation.trig_path), format=ox.RdfFormat.TRIG))
-        quads = Counted(q for q in parsed if not leave_out or _graph_name(q) not in leave_out)
+        dump = _Dump(generation.trig_path, leave_out)
         if fmt in TRIPLE_FORMATS:
-            merged = _Distinct(quads)
-            ox.serialize(merged, str(out), fmt, prefixes=prefix_map)
-            if parsed.count == expected and merged.count == _merge_size(engine, leave_out):
-                return merged.count, "dump"
+            ox.serialize(dump.triples(), str(out), fmt, prefixes=prefix_map)
+            if dump.read == expected and dump.written == _merge_size(engine, leave_out):
+                return dump.written, "dump"
         else:
-            ox.serialize(quads, str(out), fmt, prefixes=prefix_map)
-            if parsed.count == expected:
-                return quads.count, "dump"
+            ox.serialize(dump.quads(), str(out), fmt, prefixes=prefix_map)
+            if dump.read == expected:
+                return dump.written, "dump"
     if leave_out:
         return None
     return dump_store(engine, out, fmt, prefix_map), "store"
-
-
-def _graph_name(quad: ox.Quad) -> str:
-    return quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else ""
 
 
 def dump_store(
@@ -290,25 +284,58 @@ class Counted(Generic[_T]):
             yield item
 
 
-class _Distinct:
-    """The distinct triples of a stream of quads (their RDF merge), in stream order.
+class _Dump:
+    """The quads of a generation's ``graph.trig`` but those of the graphs ``leave_out``, as
+    they come (:meth:`quads`) or as their RDF merge (:meth:`triples`), streamed once.
 
-    A triple is let through when its hash was not seen: two equal triples have equal
-    hashes, so no triple comes twice; a collision between two different triples would
-    drop the second, which :func:`_write` detects by comparing the count with the store's.
-    Keeping the hashes only (not the triples) holds memory to a few tens of bytes a triple.
+    Once a stream is read, ``read`` is how many quads were parsed and ``written`` how many
+    quads or triples were let through. The merge lets a triple through when its hash was
+    not seen: two equal triples have equal hashes, so no triple comes twice; a collision
+    between two different triples would drop the second, which :func:`_write` detects by
+    comparing the count with the store's. Keeping the hashes only (not the triples) holds
+    memory to a few tens of bytes a triple.
     """
 
-    def __init__(self, quads: Iterable[ox.Quad]) -> None:
-        self._quads = quads
-        self.count = 0
+    def __init__(self, path: Path, leave_out: frozenset[str]) -> None:
+        self._path = path
+        self._leave_out = leave_out
+        self.read = 0
+        self.written = 0
 
-    def __iter__(self) -> Iterator[ox.Triple]:
+    def _parsed(self) -> Iterator[ox.Quad]:
+        return ox.parse(path=str(self._path), format=ox.RdfFormat.TRIG)
+
+    def quads(self) -> Iterator[ox.Quad]:
+        leave_out, read, written = self._leave_out, 0, 0
+        try:
+            for quad in self._parsed():
+                read += 1
+                if leave_out and _graph_name(quad) in leave_out:
+                    continue
+                written += 1
+                yield quad
+        finally:
+            self.read, self.written = read, written
+
+    def triples(self) -> Iterator[ox.Triple]:
+        leave_out, read, written = self._leave_out, 0, 0
         seen: set[int] = set()
-        for quad in self._quads:
-            triple = quad.triple
-            key = hash(triple)
-            if key not in seen:
-                seen.add(key)
-                self.count += 1
+        remember = seen.add
+        try:
+            for quad in self._parsed():
+                read += 1
+                if leave_out and _graph_name(quad) in leave_out:
+                    continue
+                triple = quad.triple
+                key = hash(triple)
+                if key in seen:
+                    continue
+                remember(key)
+                written += 1
                 yield triple
+        finally:
+            self.read, self.written = read, written
+
+
+def _graph_name(quad: ox.Quad) -> str:
+    return quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else ""

@@ -21,7 +21,12 @@ parses that at about a million quads a second. So the whole graph is exported:
   rename, so concurrent exports never see half a file), with a small record of its count;
 * **every later time**: the kept file is copied, at the disk's speed.
 
-A generation folder the exporter cannot write to is exported the same way, only not kept.
+The same holds for the graph without some named graphs (``--no-inferred``,
+``--no-provenance``): written from ``graph.trig`` without them, checked against a
+``SELECT DISTINCT`` count of the graphs kept, and kept under a name of its own; when the
+dump cannot be used, the caller copies the selection out of the store
+(:func:`filmgraph.export.selection.select`). A generation folder the exporter cannot write
+to is exported the same way, only not kept.
 """
 
 from __future__ import annotations

@@ -162,6 +162,12 @@ def test_the_export_is_kept_inside_the_generation(generation: Generation, tmp_pa
     )
 
 
+def test_a_kept_file_is_readable_by_other_users(generation: Generation, tmp_path: Path) -> None:
+    done = write(generation, "nquads", tmp_path / "out.nq")
+    assert done.kept is not None
+    assert done.kept.stat().st_mode & 0o777 == 0o644
+
+
 @pytest.mark.integration
 def test_turtle_starts_from_the_kept_merge(generation: Generation, tmp_path: Path) -> None:
     write(generation, "ntriples", tmp_path / "merge.nt")

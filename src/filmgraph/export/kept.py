@@ -61,6 +61,8 @@ _T = TypeVar("_T")
 
 #: The folder of a generation where its whole-graph exports are kept.
 KEPT_DIR = "exports"
+#: Kept files are readable by every user who may read the generation.
+_MODE = 0o644
 #: Bumped when what a kept file holds for the same format and prefixes changes.
 _LAYOUT = 1
 #: Formats that write one graph (the merge); the others write every named graph.
@@ -136,8 +138,11 @@ def write_whole(
     record = kept.with_name(kept.name + ".json")
     count = _kept_count(kept, record)
     if count is not None:
-        shutil.copyfile(kept, out)
-        return KeptExport(count, "kept", kept)
+        try:
+            shutil.copyfile(kept, out)
+            return KeptExport(count, "kept", kept)
+        except PermissionError:  # kept by another user who left it unreadable: write anew
+            pass
     partial = _partial(kept)
     if partial is None:  # a generation folder we may not write to: export, keep nothing
         written = _write(generation, engine, out, fmt, prefixes, leave_out)
@@ -163,7 +168,9 @@ def _partial(kept: Path) -> Path | None:
     except OSError:
         return None
     os.close(handle)
-    return Path(name)
+    partial = Path(name)
+    partial.chmod(_MODE)  # readable like any file written here (mkstemp makes it private)
+    return partial
 
 
 def _kept_count(kept: Path, record: Path) -> int | None:

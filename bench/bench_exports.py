@@ -316,12 +316,12 @@ def report(runs: dict[str, dict[str, Any]], info: dict[str, Any], command: str) 
     lines = [
         "# Export throughput (bench/bench_exports.py)",
         "",
-        f"Measured {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC on {info['cpu_model']}, "
+        f"Written {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC (each size says when "
+        f"it was measured) on {info['cpu_model']}, "
         f"{info['cores']} cores, {info['memory_bytes'] / 2**30:.1f} GiB, {info['python']}; "
         f"pyoxigraph {info['libraries']['pyoxigraph']}, rdflib {info['libraries']['rdflib']}. "
-        f"Load average at the start {info['load_average'][0]:.1f} (the machine is shared by "
-        "several sessions: wall times are inflated and noisy, CPU times are the steadier "
-        "figure; read ratios).",
+        "The machine is shared by several sessions (load averages per size below): wall "
+        "times are inflated and noisy, CPU times are the steadier figure; read ratios.",
         "",
         f"Command: `{command}`",
         "",

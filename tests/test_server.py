@@ -597,6 +597,13 @@ def test_a_repeated_request_is_answered_the_same_without_a_worker(
     assert first[1]["ETag"] == second[1]["ETag"]
 
 
+def test_an_answer_says_whether_it_was_run_or_kept(server: RunningServer) -> None:
+    url = server.url + "/sparql?" + urllib.parse.urlencode({"query": FILMS + " # run or kept"})
+    first, second = fetch(url), fetch(url)
+    assert first[1]["X-Filmgraph-Answer"] == "run"
+    assert second[1]["X-Filmgraph-Answer"] == "kept"
+
+
 def test_answers_differ_by_accept_header_in_the_cache(server: RunningServer) -> None:
     url = server.url + "/sparql?" + urllib.parse.urlencode({"query": FILMS + " # accept"})
     _, as_json, json_body = fetch(url, headers={"Accept": "application/sparql-results+json"})

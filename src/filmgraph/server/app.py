@@ -62,6 +62,11 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 _RESOURCE = re.compile(r"^([a-z][a-z-]*)/([a-z0-9]+(?:-[a-z0-9]+)*)$")
 _FORM = "application/x-www-form-urlencoded"
 _REVALIDATE = {"Cache-Control": "no-cache"}  # keep it, but ask each time (a build changes it)
+# Where an answer came from, for benchmarks and operators: kept from an earlier asker of
+# this generation, shared with an identical request running at the same time, or run now.
+_KEPT = {"X-Filmgraph-Answer": "kept"}
+_SHARED = {"X-Filmgraph-Answer": "shared"}
+_RUN = {"X-Filmgraph-Answer": "run"}
 _READ_ONLY = "this endpoint is read-only: SPARQL Update is refused"
 for _suffix, _media in (
     (".js", "text/javascript"),
@@ -185,22 +190,25 @@ class Endpoint:
         tag = AnswerCache.tag(generation, key)
         held = request.headers.get("if-none-match")
         if held and etag_matches(held, tag):
-            return Response(status_code=304, headers={"ETag": tag, **_REVALIDATE})
+            return Response(status_code=304, headers={"ETag": tag, **_REVALIDATE, **_KEPT})
         kept = self.cache.get(generation, key)
         if kept is not None:
-            return _response(kept, {"ETag": tag, **_REVALIDATE})
+            return _response(kept, {"ETag": tag, **_REVALIDATE, **_KEPT})
         running = self._running.get((generation, key))
+        source = _SHARED
         if running is None:  # the first asker runs it; the same request meanwhile waits for it
+            source = _RUN
             running = asyncio.ensure_future(pool.run(job))
             self._running[(generation, key)] = running
             running.add_done_callback(lambda _: self._running.pop((generation, key), None))
         reply = await asyncio.shield(running)
         answered_from = reply.headers.get("X-Filmgraph-Generation", "")
         if reply.status != 200 or not answered_from:
-            return _response(reply)
+            return _response(reply, source)
         if answered_from == pool.generation:
             self.cache.put(answered_from, key, reply)
-        return _response(reply, {"ETag": AnswerCache.tag(answered_from, key), **_REVALIDATE})
+        tag = AnswerCache.tag(answered_from, key)
+        return _response(reply, {"ETag": tag, **_REVALIDATE, **source})
 
     async def sparql(self, request: Request) -> Response:
         params = request.query_params
@@ -427,6 +435,7 @@ def create_app(
                 "X-Filmgraph-Truncated",
                 "X-Filmgraph-Result-Limit",
                 "X-Filmgraph-Generation",
+                "X-Filmgraph-Answer",
                 "Retry-After",
             ],
             max_age=86400,

@@ -244,7 +244,13 @@ def phase(server: Server, clients: int, runaways: int, seconds: float) -> dict[s
 
 @contextmanager
 def filmgraph_server(
-    store: Path, films: list[Film], time_limit: float, log: Path, errors: Path | None = None
+    store: Path,
+    films: list[Film],
+    time_limit: float,
+    log: Path,
+    errors: Path | None = None,
+    *,
+    cache: bool = True,
 ) -> Iterator[Server]:
     port = free_port()
     process = subprocess.Popen(
@@ -259,12 +265,13 @@ def filmgraph_server(
             str(time_limit),
             "--access-log",
             str(log),
+            *([] if cache else ["--answer-cache", "0"]),
         ],
         stdout=subprocess.DEVNULL,
         stderr=_log_file(errors),
     )
     server = Server(
-        "filmgraph serve",
+        "filmgraph serve" if cache else "filmgraph serve, no answer cache",
         port,
         mix("/sparql", films, native=True),
         Request(sparql_path("/sparql", RUNAWAY), "application/sparql-results+json", b""),
@@ -460,8 +467,9 @@ def main() -> None:
     parser.add_argument("--clients", default="16,64", help="client counts, comma-separated")
     parser.add_argument(
         "--servers",
-        default="filmgraph,oxigraph,virtuoso",
-        help="which servers to measure, comma-separated",
+        default="filmgraph,filmgraph-uncached,oxigraph,virtuoso",
+        help="which servers to measure, comma-separated (filmgraph-uncached: filmgraph serve "
+        "keeping no answers, so every request runs)",
     )
     args = parser.parse_args()
     chosen = args.servers.split(",")
@@ -485,6 +493,14 @@ def main() -> None:
         servers = {
             "filmgraph": lambda: filmgraph_server(
                 store_dir, films, args.time_limit, Path(tmp) / "access.log", logs["filmgraph"]
+            ),
+            "filmgraph-uncached": lambda: filmgraph_server(
+                store_dir,
+                films,
+                args.time_limit,
+                Path(tmp) / "access.log",
+                logs["filmgraph-uncached"],
+                cache=False,
             ),
             "oxigraph": lambda: oxigraph_server(
                 generation.store_path, films, args.time_limit, logs["oxigraph"]
@@ -564,6 +580,36 @@ def _complaints(log: Path, most: int = 6) -> list[str]:
     return out
 
 
+def _shares(
+    variant: str,
+    ours: dict[tuple[int, int], dict[str, object]],
+    theirs: dict[tuple[int, int], dict[str, object]],
+) -> list[str]:
+    """The rows of the share-of-Oxigraph table for one filmgraph variant."""
+    rows = []
+    for key, r in ours.items():
+        head = f"| {variant} | {key[0]} | {key[1]} | "
+        if "not_run" in r or "died" in r:
+            rows.append(head + "filmgraph serve died | | | | | |")
+            continue
+        basis = key if _clean(theirs.get(key)) else (key[0], 0)
+        o = theirs.get(basis)
+        if o is None or not _clean(o):
+            rows.append(head + "no clean Oxigraph phase to compare with | | | | | |")
+            continue
+        look, page = _kind(r, "lookup"), _kind(r, "page")
+        olook, opage = _kind(o, "lookup"), _kind(o, "page")
+        errors = sum(int(_kind(r, k)["errors"]) for k in KINDS)
+        where = "same phase" if basis == key else f"{basis[0]} clients, no runaways"
+        rows.append(
+            head + f"{100 * look['rps'] / max(olook['rps'], 1e-9):.0f} %"
+            f" | {100 * page['rps'] / max(opage['rps'], 1e-9):.0f} % | {where} | "
+            f"{look['p99']:.1f} | {errors} | {100 * look['kept']:.0f} / "
+            f"{100 * page['kept']:.0f} % |"
+        )
+    return rows
+
+
 def write_report(
     results: dict[str, dict[tuple[int, int], dict[str, object]]],
     quads: int,
@@ -623,7 +669,6 @@ def write_report(
             lines.append(
                 f"| {name} | {clients} | {runaways} | {rates}{errors} | {r['load']:.1f} | {kept} |"
             )
-    ours = results.get("filmgraph serve", {})
     theirs = results.get("oxigraph serve-read-only", {})
     lines += [
         "",
@@ -635,30 +680,14 @@ def write_report(
         "Oxigraph's phase with the same clients and no runaways, which ran clean (its best "
         "figure, so the share is the harder one). *kept*: as above.",
         "",
-        "| clients | runaways | lookups, % of Oxigraph | pages, % of Oxigraph | "
+        "| filmgraph | clients | runaways | lookups, % of Oxigraph | pages, % of Oxigraph | "
         "against Oxigraph's | lookup p99 (ms) | errors | kept l / p |",
-        "|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
-    for key, r in ours.items():
-        if "not_run" in r or "died" in r:
-            lines.append(f"| {key[0]} | {key[1]} | filmgraph serve died | | | | | |")
-            continue
-        basis = key if _clean(theirs.get(key)) else (key[0], 0)
-        o = theirs.get(basis)
-        if not _clean(o):
-            lines.append(f"| {key[0]} | {key[1]} | no clean Oxigraph phase to compare | | | | | |")
-            continue
-        assert o is not None
-        look, page = _kind(r, "lookup"), _kind(r, "page")
-        olook, opage = _kind(o, "lookup"), _kind(o, "page")
-        errors = sum(int(_kind(r, k)["errors"]) for k in KINDS)
-        where = "same phase" if basis == key else f"{basis[0]} clients, no runaways"
-        lines.append(
-            f"| {key[0]} | {key[1]} | {100 * look['rps'] / max(olook['rps'], 1e-9):.0f} %"
-            f" | {100 * page['rps'] / max(opage['rps'], 1e-9):.0f} % | {where} | "
-            f"{look['p99']:.1f} | {errors} | {100 * look['kept']:.0f} / "
-            f"{100 * page['kept']:.0f} % |"
-        )
+    for variant, ours in results.items():
+        if variant.startswith("filmgraph"):
+            label = variant.removeprefix("filmgraph serve").strip(", ") or "answer cache on"
+            lines += _shares(label, ours, theirs)
     lines += ["", "## What the failed requests got", ""]
     for name, phases in results.items():
         for (clients, runaways), r in phases.items():

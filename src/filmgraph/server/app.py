@@ -105,7 +105,7 @@ class Endpoint:
         self.settings = settings
         self.pool = pool
         self.pages = pages
-        self.cache = AnswerCache()
+        self.cache = AnswerCache(max_bytes=settings.answer_cache * 1024 * 1024)
         self._running: dict[tuple[str, str], asyncio.Future[Reply]] = {}
         self.context = json.dumps({"@context": filmgraph_context()}, indent=1).encode("utf-8")
 
@@ -375,9 +375,14 @@ class GuardMiddleware:
         self.log.flush()
 
 
+_LOGGED_AS_IS = re.compile(rb"[\x20-\x21\x23-\x5b\x5d-\x7e]*")  # printable, no " or \
+
+
 def _escape(value: bytes) -> str:
     """Bytes as printable ASCII: control characters, quotes, backslashes and non-ASCII
     escaped, so a request cannot forge or break log lines."""
+    if _LOGGED_AS_IS.fullmatch(value):  # the usual case, without a loop over every byte
+        return value.decode("ascii")
     out = []
     for byte in value:
         if 0x20 <= byte < 0x7F and byte not in (0x22, 0x5C):

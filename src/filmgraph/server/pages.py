@@ -98,6 +98,7 @@ def _templates() -> Environment:
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # the package's templates do not change under a running server
     )
     env.filters["href"] = lambda iri: local_path(str(iri)) or str(iri)
     env.filters["short"] = lambda term: shorten(term)

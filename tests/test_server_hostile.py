@@ -229,6 +229,15 @@ def test_a_head_dribbled_byte_by_byte_is_cut_off(server: RunningServer) -> None:
     assert closed or statuses(answer) == [408]
 
 
+def test_a_request_head_past_the_size_bound_is_refused_431(server: RunningServer) -> None:
+    with connect(server) as conn:
+        with contextlib.suppress(OSError):  # the server may close before all is sent
+            conn.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"a" * 40_000)
+        answer = read_all(conn, limit=5)
+    assert statuses(answer) == [431]
+    assert still_answers(server)
+
+
 def test_a_body_announced_but_never_sent_is_answered_408(server: RunningServer) -> None:
     with connect(server) as conn:
         conn.sendall(

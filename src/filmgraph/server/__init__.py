@@ -2,7 +2,7 @@
 
 A read-only SPARQL 1.1 Protocol endpoint over any store (the embedded build, or a remote
 server), resource pages for ``/id/…`` IRIs, an offline query page, ``/health`` and
-``/ready``, and an access log. Starlette routes, uvicorn (h11) speaks HTTP, and queries run
+``/ready``, and an access log. Starlette routes, uvicorn (httptools) speaks HTTP, and queries run
 in killable worker processes in two lanes so a runaway query neither outlives the time limit
 nor starves the cheap ones (:mod:`filmgraph.server.pool`)::
 

@@ -267,7 +267,7 @@ class Endpoint:
         length = request.headers.get("content-length")
         if length is None:
             return _error(411, "a POST needs a Content-Length")
-        if int(length) > self.settings.max_body_bytes:  # h11 has checked it is a number
+        if int(length) > self.settings.max_body_bytes:  # the parser has checked it is a number
             return _error(
                 413, f"request body too large: at most {self.settings.max_body_bytes} bytes", close
             )

@@ -2,7 +2,8 @@
 
 Three servers answer the same graph on loopback:
 
-- ``filmgraph serve`` (a subprocess, default settings but the time limit);
+- ``filmgraph serve`` (a subprocess, default settings but the time limit), and once more
+  with ``--answer-cache 0`` (every request run, none answered from kept answers);
 - ``oxigraph serve-read-only`` (the Rust server of the engine we embed, from the ``oxigraph``
   package) on the very store directory of the build, reading its default graph (the build
   keeps the RDF merge there);
@@ -19,14 +20,16 @@ phase's duration; every server listens on 127.0.0.1 only.
 
 Results: ``bench/results/server.md`` and ``server.json``; each server's standard error goes
 to ``bench/results/server-NAME.log``, and the report says what the servers complained of.
-A phase in which a server process ended is marked as such, and the phases after it are not
-run; the share of Oxigraph's throughput is taken against Oxigraph's phases that ran without
-an error.
+The servers run side by side and each phase is run against each of them in turn, so a
+change in the (shared) machine's load falls on all alike. A phase in which a server process
+ended is marked as such, and the phases after it are not run; the share of Oxigraph's
+throughput is taken against Oxigraph's phases that ran without an error.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -509,14 +512,25 @@ def main() -> None:
                 nquads, films, args.time_limit, Path(tmp) / "virtuoso", logs["virtuoso"]
             ),
         }
-        for name in chosen:
-            try:
-                with servers[name]() as server:
-                    print(f"== {server.name} on 127.0.0.1:{server.port}", flush=True)
-                    measure(server, counts, args, results.setdefault(server.name, {}))
-            except RuntimeError as exc:  # a server that would not start: said, not hidden
-                print(f"== {name} did not start: {exc}", flush=True)
-                started[name] = str(exc)
+        with contextlib.ExitStack() as stack:
+            running: list[Server] = []
+            for name in chosen:
+                try:
+                    server = stack.enter_context(servers[name]())
+                except RuntimeError as exc:  # a server that would not start: said, not hidden
+                    print(f"== {name} did not start: {exc}", flush=True)
+                    started[name] = str(exc)
+                    continue
+                print(f"== {server.name} on 127.0.0.1:{server.port}", flush=True)
+                running.append(server)
+            # Phase by phase, each server in turn: the machine is shared, and a change in its
+            # load then falls on every server alike instead of on the one measured last.
+            for clients in counts:
+                for runaways in (0, 4):
+                    for server in running:
+                        measure(
+                            server, clients, runaways, args, results.setdefault(server.name, {})
+                        )
     write_report(results, quads_count, len(films), args, logs)
 
 
@@ -525,29 +539,27 @@ started: dict[str, str] = {}  # servers that did not start, with why
 
 def measure(
     server: Server,
-    counts: list[int],
+    clients: int,
+    runaways: int,
     args: argparse.Namespace,
     results: dict[tuple[int, int], dict[str, object]],
 ) -> None:
-    """Every phase against one server; once the server has died the rest are not run."""
-    died: int | None = None
-    for clients in counts:
-        for runaways in (0, 4):
-            if died is not None:
-                results[(clients, runaways)] = {"not_run": died}
-                continue
-            before = cache_counts(server)
-            outcome = phase(server, clients, runaways, args.seconds)
-            if "died" in outcome:
-                died = int(outcome["died"])  # type: ignore[call-overload]
-            else:
-                after = cache_counts(server)
-                if before is not None and after is not None:
-                    hits, misses = (after[i] - before[i] for i in (0, 1))
-                    outcome["cache_hits"] = hits / max(1, hits + misses)
-            results[(clients, runaways)] = outcome
-            print(clients, runaways, json.dumps(outcome), flush=True)
-            time.sleep(min(args.time_limit, 5) if runaways else 0.5)
+    """One phase against one server; once the server has died, later phases are not run."""
+    died = [r.get("died", r.get("not_run")) for r in results.values()]
+    if any(code is not None for code in died):
+        results[(clients, runaways)] = {"not_run": next(c for c in died if c is not None)}
+        return
+    before = cache_counts(server)
+    outcome = phase(server, clients, runaways, args.seconds)
+    if "died" not in outcome:
+        after = cache_counts(server)
+        if before is not None and after is not None:
+            hits, misses = (after[i] - before[i] for i in (0, 1))
+            outcome["cache_hits"] = hits / max(1, hits + misses)
+    results[(clients, runaways)] = outcome
+    print(server.name, clients, runaways, json.dumps(outcome), flush=True)
+    # every server stops a query at the time limit: wait for the runaways to be gone
+    time.sleep(args.time_limit + 1 if runaways else 0.5)
 
 
 def _clean(r: dict[str, object] | None) -> bool:

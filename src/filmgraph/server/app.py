@@ -21,7 +21,6 @@ Routes::
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
 import mimetypes
 import re
@@ -313,6 +312,9 @@ class GuardMiddleware:
     def __init__(self, app: ASGIApp, log: TextIO) -> None:
         self.app = app
         self.log = log
+        self._flushing = False
+        self._second = 0
+        self._when = ""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -363,7 +365,7 @@ class GuardMiddleware:
         target = raw + (b"?" + query if query else b"")
         agent = next((v for k, v in scope.get("headers", []) if k == b"user-agent"), b"-")
         client = scope.get("client") or ("-", 0)
-        when = dt.datetime.now(dt.UTC).strftime("%d/%b/%Y:%H:%M:%S +0000")
+        when = self._now()
         elapsed = (time.monotonic() - started) * 1000
         line = (
             f"{_escape(str(client[0]).encode())} - - [{when}] "
@@ -372,7 +374,23 @@ class GuardMiddleware:
             f'"{_escape(agent)}" {elapsed:.1f}ms\n'
         )
         self.log.write(line)
-        self.log.flush()
+        if not self._flushing:  # one flush for all the lines of this turn of the event loop
+            self._flushing = True
+            asyncio.get_running_loop().call_soon(self._flush)
+
+    def _flush(self) -> None:
+        self._flushing = False
+        if not self.log.closed:
+            self.log.flush()
+
+    def _now(self) -> str:
+        """The time for the log line, formatted once a second (formatting took more than the
+        rest of the line)."""
+        second = int(time.time())
+        if second != self._second:
+            self._second = second
+            self._when = time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(second))
+        return self._when
 
 
 _LOGGED_AS_IS = re.compile(rb"[\x20-\x21\x23-\x5b\x5d-\x7e]*")  # printable, no " or \

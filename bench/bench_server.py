@@ -165,6 +165,9 @@ def client(server: Server, kind: str, stop: float, tally: Tally, seed: int) -> N
             kept = response.getheader("X-Filmgraph-Answer", "") == "kept"
             if status == 200 and not ok:
                 failure, status = "wrong answer", 0
+            elif status != 200:  # what the server said, first line (digits kept)
+                said = body.decode("utf-8", "replace").strip().splitlines()[:1]
+                failure = said[0][:120] if said else ""
             if response.getheader("Connection", "").lower() == "close":
                 conn.close()
         except (OSError, http.client.HTTPException) as exc:
@@ -179,6 +182,8 @@ def client(server: Server, kind: str, stop: float, tally: Tally, seed: int) -> N
             else:
                 tally.errors[kind] += 1
                 what = f"{kind}: HTTP {status}" if status else f"{kind}: {failure}"
+                if status and failure:
+                    what += f" ({failure})"
                 tally.failures[what] = tally.failures.get(what, 0) + 1
     conn.close()
 

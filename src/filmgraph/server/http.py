@@ -111,8 +111,9 @@ class GuardedProtocol(HttpToolsProtocol):
         super().on_headers_complete()
 
     def on_response_complete(self) -> None:
-        super().on_response_complete()
-        if not self.transport.is_closing():
+        super().on_response_complete()  # starts a pipelined request already read, if any
+        idle = self.cycle is None or self.cycle.response_complete
+        if idle and not self.transport.is_closing():
             self._arm()  # the next request's head has its own deadline
 
     def connection_lost(self, exc: Exception | None) -> None:

@@ -563,8 +563,10 @@ def measure(
             outcome["cache_hits"] = hits / max(1, hits + misses)
     results[(clients, runaways)] = outcome
     print(server.name, clients, runaways, json.dumps(outcome), flush=True)
-    # every server stops a query at the time limit: wait for the runaways to be gone
-    time.sleep(args.time_limit + 1 if runaways else 0.5)
+    # Every server stops a query at the time limit: wait for it to pass, so that no query of
+    # this phase (a runaway, or a slow server's aggregate its client gave up on) still runs
+    # while the next server is measured.
+    time.sleep(args.time_limit + 1)
 
 
 def _clean(r: dict[str, object] | None) -> bool:

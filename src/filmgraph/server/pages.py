@@ -4,9 +4,9 @@ and the static files of the query page (no CDN, no network).
 Pages are Jinja templates in ``templates/`` beside this module (autoescaped: text from the
 data is never HTML); scripts, style sheets and the vendored query editor are files in
 ``static/``. A film's page is built from the named queries (``film-influences``,
-``film-descendants``, ``film-people``, ``film-context``, ``film-similar``,
-``film-afterlife``, ``resource-page``) and a small influence map from
-:mod:`filmgraph.viz`::
+``film-people``, ``film-context``, ``film-similar``, ``film-afterlife``, ``resource-page``),
+one of its own in ``queries/`` beside this module (``film-drawn-on-by``: the later works
+with their labels) and a small influence map from :mod:`filmgraph.viz`::
 
     from filmgraph.server.pages import film_page
     html = film_page(store, URIRef("https://w3id.org/filmgraph/id/film/the-miners-1937"))

@@ -312,7 +312,6 @@ class GuardMiddleware:
     def __init__(self, app: ASGIApp, log: TextIO) -> None:
         self.app = app
         self.log = log
-        self._flushing = False
         self._second = 0
         self._when = ""
 
@@ -374,14 +373,7 @@ class GuardMiddleware:
             f'"{_escape(agent)}" {elapsed:.1f}ms\n'
         )
         self.log.write(line)
-        if not self._flushing:  # one flush for all the lines of this turn of the event loop
-            self._flushing = True
-            asyncio.get_running_loop().call_soon(self._flush)
-
-    def _flush(self) -> None:
-        self._flushing = False
-        if not self.log.closed:
-            self.log.flush()
+        self.log.flush()  # now: the answer may leave in this turn of the event loop
 
     def _now(self) -> str:
         """The time for the log line, formatted once a second (formatting took more than the

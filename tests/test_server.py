@@ -32,6 +32,8 @@ from filmgraph.build import BuildResult, build
 from filmgraph.errors import QueryError
 from filmgraph.namespaces import FG, ID
 from filmgraph.server import RunningServer, ServerSettings, start
+from filmgraph.server.cache import AnswerCache
+from filmgraph.server.formats import Reply
 from filmgraph.store.base import SelectResult
 from filmgraph.store.sparql import SparqlStore
 
@@ -595,6 +597,21 @@ def test_a_repeated_request_is_answered_the_same_without_a_worker(
     assert after == before + 1
     assert first[0] == second[0] == 200 and first[2] == second[2]
     assert first[1]["ETag"] == second[1]["ETag"]
+
+
+def test_an_answer_says_whether_it_was_run_or_kept(server: RunningServer) -> None:
+    url = server.url + "/sparql?" + urllib.parse.urlencode({"query": FILMS + " # run or kept"})
+    first, second = fetch(url), fetch(url)
+    assert first[1]["X-Filmgraph-Answer"] == "run"
+    assert second[1]["X-Filmgraph-Answer"] == "kept"
+
+
+def test_an_answer_cache_of_zero_bytes_keeps_nothing() -> None:
+    kept, off = AnswerCache(max_bytes=1024), AnswerCache(max_bytes=0)
+    for cache in (kept, off):
+        cache.put("generation-1", "key", Reply(200, "text/plain", b""))
+    assert kept.get("generation-1", "key") is not None
+    assert off.get("generation-1", "key") is None
 
 
 def test_answers_differ_by_accept_header_in_the_cache(server: RunningServer) -> None:

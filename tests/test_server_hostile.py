@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import socket
 import threading
 import time
@@ -227,6 +228,31 @@ def test_a_head_dribbled_byte_by_byte_is_cut_off(server: RunningServer) -> None:
                 break
         answer = read_all(conn, limit=3)
     assert closed or statuses(answer) == [408]
+
+
+def test_a_pipelined_request_is_not_cut_by_the_head_deadline_while_it_runs(
+    server: RunningServer,
+) -> None:
+    runaway = urllib.parse.urlencode({"query": RUNAWAY})
+    with connect(server) as conn:
+        conn.sendall(
+            b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+            b"GET /sparql?" + runaway.encode() + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Connection: close\r\n\r\n"
+        )
+        answer = read_all(conn, limit=15)
+    # the second request runs past the head deadline (1 s) until the time limit stops it;
+    # its head follows the first answer's body (which ends in no line break)
+    assert re.findall(rb"HTTP/1\.1 (\d{3}) ", answer) == [b"200", b"503"]
+
+
+def test_a_request_head_past_the_size_bound_is_refused_431(server: RunningServer) -> None:
+    with connect(server) as conn:
+        with contextlib.suppress(OSError):  # the server may close before all is sent
+            conn.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"a" * 40_000)
+        answer = read_all(conn, limit=5)
+    assert statuses(answer) == [431]
+    assert still_answers(server)
 
 
 def test_a_body_announced_but_never_sent_is_answered_408(server: RunningServer) -> None:

@@ -2,7 +2,7 @@
 
 A read-only SPARQL 1.1 Protocol endpoint over any store (the embedded build, or a remote
 server), resource pages for ``/id/…`` IRIs, an offline query page, ``/health`` and
-``/ready``, and an access log. Starlette routes, uvicorn (h11) speaks HTTP, and queries run
+``/ready``, and an access log. Starlette routes, uvicorn (httptools) speaks HTTP, and queries run
 in killable worker processes in two lanes so a runaway query neither outlives the time limit
 nor starves the cheap ones (:mod:`filmgraph.server.pool`)::
 
@@ -65,8 +65,12 @@ def _prepare(
     with open_store(store_setting):  # fail fast, before binding, if there is no store
         pass
     family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP named, not 0: asyncio sets TCP_NODELAY only on sockets whose protocol says
+    # TCP, and without it every small answer on a kept-alive connection waits ~40 ms for the
+    # client's delayed ACK (Nagle's algorithm: a head and a body written one after the other).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
         sock.bind((settings.host, settings.port))
     except OSError as error:

@@ -333,7 +333,9 @@ def _resource(store: Store, job: Job) -> Reply:
     if isinstance(media, Reply):
         return media
     if media == "text/html":
-        html = film_page(store, iri, map_src=map_path(str(iri))) or resource_page(iri, result)
+        html = film_page(store, iri, map_src=map_path(str(iri)), about=result) or resource_page(
+            iri, result
+        )
         return Reply(200, "text/html; charset=utf-8", html.encode("utf-8"))
     graph = Graph()
     for row in result.dicts():

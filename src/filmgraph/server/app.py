@@ -21,7 +21,6 @@ Routes::
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
 import mimetypes
 import re
@@ -62,6 +61,11 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 _RESOURCE = re.compile(r"^([a-z][a-z-]*)/([a-z0-9]+(?:-[a-z0-9]+)*)$")
 _FORM = "application/x-www-form-urlencoded"
 _REVALIDATE = {"Cache-Control": "no-cache"}  # keep it, but ask each time (a build changes it)
+# Where an answer came from, for benchmarks and operators: kept from an earlier asker of
+# this generation, shared with an identical request running at the same time, or run now.
+_KEPT = {"X-Filmgraph-Answer": "kept"}
+_SHARED = {"X-Filmgraph-Answer": "shared"}
+_RUN = {"X-Filmgraph-Answer": "run"}
 _READ_ONLY = "this endpoint is read-only: SPARQL Update is refused"
 for _suffix, _media in (
     (".js", "text/javascript"),
@@ -100,7 +104,7 @@ class Endpoint:
         self.settings = settings
         self.pool = pool
         self.pages = pages
-        self.cache = AnswerCache()
+        self.cache = AnswerCache(max_bytes=settings.answer_cache * 1024 * 1024)
         self._running: dict[tuple[str, str], asyncio.Future[Reply]] = {}
         self.context = json.dumps({"@context": filmgraph_context()}, indent=1).encode("utf-8")
 
@@ -185,22 +189,25 @@ class Endpoint:
         tag = AnswerCache.tag(generation, key)
         held = request.headers.get("if-none-match")
         if held and etag_matches(held, tag):
-            return Response(status_code=304, headers={"ETag": tag, **_REVALIDATE})
+            return Response(status_code=304, headers={"ETag": tag, **_REVALIDATE, **_KEPT})
         kept = self.cache.get(generation, key)
         if kept is not None:
-            return _response(kept, {"ETag": tag, **_REVALIDATE})
+            return _response(kept, {"ETag": tag, **_REVALIDATE, **_KEPT})
         running = self._running.get((generation, key))
+        source = _SHARED
         if running is None:  # the first asker runs it; the same request meanwhile waits for it
+            source = _RUN
             running = asyncio.ensure_future(pool.run(job))
             self._running[(generation, key)] = running
             running.add_done_callback(lambda _: self._running.pop((generation, key), None))
         reply = await asyncio.shield(running)
         answered_from = reply.headers.get("X-Filmgraph-Generation", "")
         if reply.status != 200 or not answered_from:
-            return _response(reply)
+            return _response(reply, source)
         if answered_from == pool.generation:
             self.cache.put(answered_from, key, reply)
-        return _response(reply, {"ETag": AnswerCache.tag(answered_from, key), **_REVALIDATE})
+        tag = AnswerCache.tag(answered_from, key)
+        return _response(reply, {"ETag": tag, **_REVALIDATE, **source})
 
     async def sparql(self, request: Request) -> Response:
         params = request.query_params
@@ -259,7 +266,7 @@ class Endpoint:
         length = request.headers.get("content-length")
         if length is None:
             return _error(411, "a POST needs a Content-Length")
-        if int(length) > self.settings.max_body_bytes:  # h11 has checked it is a number
+        if int(length) > self.settings.max_body_bytes:  # the parser has checked it is a number
             return _error(
                 413, f"request body too large: at most {self.settings.max_body_bytes} bytes", close
             )
@@ -305,6 +312,8 @@ class GuardMiddleware:
     def __init__(self, app: ASGIApp, log: TextIO) -> None:
         self.app = app
         self.log = log
+        self._second = 0
+        self._when = ""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -355,7 +364,7 @@ class GuardMiddleware:
         target = raw + (b"?" + query if query else b"")
         agent = next((v for k, v in scope.get("headers", []) if k == b"user-agent"), b"-")
         client = scope.get("client") or ("-", 0)
-        when = dt.datetime.now(dt.UTC).strftime("%d/%b/%Y:%H:%M:%S +0000")
+        when = self._now()
         elapsed = (time.monotonic() - started) * 1000
         line = (
             f"{_escape(str(client[0]).encode())} - - [{when}] "
@@ -364,12 +373,26 @@ class GuardMiddleware:
             f'"{_escape(agent)}" {elapsed:.1f}ms\n'
         )
         self.log.write(line)
-        self.log.flush()
+        self.log.flush()  # now: the answer may leave in this turn of the event loop
+
+    def _now(self) -> str:
+        """The time for the log line, formatted once a second (formatting took more than the
+        rest of the line)."""
+        second = int(time.time())
+        if second != self._second:
+            self._second = second
+            self._when = time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(second))
+        return self._when
+
+
+_LOGGED_AS_IS = re.compile(rb"[\x20-\x21\x23-\x5b\x5d-\x7e]*")  # printable, no " or \
 
 
 def _escape(value: bytes) -> str:
     """Bytes as printable ASCII: control characters, quotes, backslashes and non-ASCII
     escaped, so a request cannot forge or break log lines."""
+    if _LOGGED_AS_IS.fullmatch(value):  # the usual case, without a loop over every byte
+        return value.decode("ascii")
     out = []
     for byte in value:
         if 0x20 <= byte < 0x7F and byte not in (0x22, 0x5C):
@@ -427,6 +450,7 @@ def create_app(
                 "X-Filmgraph-Truncated",
                 "X-Filmgraph-Result-Limit",
                 "X-Filmgraph-Generation",
+                "X-Filmgraph-Answer",
                 "Retry-After",
             ],
             max_age=86400,

@@ -52,7 +52,7 @@ class AnswerCache:
 
     def __init__(self, max_bytes: int = 64 * 1024 * 1024, max_entry: int = 2 * 1024 * 1024):
         self.max_bytes = max_bytes
-        self.max_entry = max_entry
+        self.max_entry = min(max_entry, max_bytes)
         self.generation = ""
         self.size = 0
         self.hits = 0
@@ -79,7 +79,12 @@ class AnswerCache:
 
     def put(self, generation: str, key: str, reply: Reply) -> None:
         """Keep a 200 answer of ``generation`` (a newer generation drops every older one)."""
-        if not generation or reply.status != 200 or len(reply.body) > self.max_entry:
+        if (
+            not generation
+            or reply.status != 200
+            or self.max_bytes <= 0
+            or len(reply.body) > self.max_entry
+        ):
             return
         if generation != self.generation:
             self._answers.clear()

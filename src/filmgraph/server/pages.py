@@ -4,9 +4,9 @@ and the static files of the query page (no CDN, no network).
 Pages are Jinja templates in ``templates/`` beside this module (autoescaped: text from the
 data is never HTML); scripts, style sheets and the vendored query editor are files in
 ``static/``. A film's page is built from the named queries (``film-influences``,
-``film-descendants``, ``film-people``, ``film-context``, ``film-similar``,
-``film-afterlife``, ``resource-page``) and a small influence map from
-:mod:`filmgraph.viz`::
+``film-people``, ``film-context``, ``film-similar``, ``film-afterlife``, ``resource-page``),
+one of its own in ``queries/`` beside this module (``film-drawn-on-by``: the later works
+with their labels) and a small influence map from :mod:`filmgraph.viz`::
 
     from filmgraph.server.pages import film_page
     html = film_page(store, URIRef("https://w3id.org/filmgraph/id/film/the-miners-1937"))
@@ -14,6 +14,7 @@ data is never HTML); scripts, style sheets and the vendored query editor are fil
 
 from __future__ import annotations
 
+import itertools
 import mimetypes
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ from rdflib.namespace import RDF, RDFS
 from rdflib.term import Identifier
 
 from filmgraph.namespaces import FG, ID
-from filmgraph.queries import get_query, run_named
+from filmgraph.queries import NamedQuery, get_query
 from filmgraph.results import shorten
 from filmgraph.store.base import SelectResult, Store
 
@@ -45,6 +46,8 @@ __all__ = [
 ]
 
 _STATIC = Path(str(files("filmgraph.server").joinpath("static")))
+#: The queries only the pages ask (``film-drawn-on-by``), beside the project's named ones.
+_PAGE_QUERIES = Path(str(files("filmgraph.server").joinpath("queries")))
 _TYPES = {
     ".js": "text/javascript; charset=utf-8",
     ".css": "text/css; charset=utf-8",
@@ -95,6 +98,7 @@ def _templates() -> Environment:
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # the package's templates do not change under a running server
     )
     env.filters["href"] = lambda iri: local_path(str(iri)) or str(iri)
     env.filters["short"] = lambda term: shorten(term)
@@ -171,8 +175,18 @@ def resource_page(iri: URIRef, result: SelectResult) -> str:
 # -- a film's page -------------------------------------------------------------------------
 
 
+@cache
+def _query(name: str) -> NamedQuery:
+    """A named query (the project's, else the pages' own), read once per process: reading
+    the catalogue parses every ``.rq`` file, which cost a page more than its queries."""
+    if (_PAGE_QUERIES / f"{name}.rq").is_file():
+        return get_query(name, _PAGE_QUERIES)
+    return get_query(name)
+
+
 def _select(store: Store, name: str, params: Mapping[str, str]) -> list[dict[str, Identifier]]:
-    result = run_named(store, name, params)
+    query = _query(name)
+    result = store.query(query.text, query.bindings(params))
     if not isinstance(result, SelectResult):  # every film-* query is a SELECT
         raise TypeError(f"named query {name} did not give rows")
     return result.dicts()
@@ -289,11 +303,13 @@ def prepare_maps(store: Store) -> None:
 
 def _has_map(store: Store, iri: URIRef) -> bool:
     """True when the film has a map: some claim links it to another work."""
-    from filmgraph.viz import selection
-
-    parts = _parts_for(store)
-    return str(iri) in parts.influence and (
-        len(selection.around(parts.influence, str(iri), 1).nodes) >= 2
+    influence = _parts_for(store).influence
+    node = str(iri)
+    # what selection.around(influence, node, 1) would find, without its undirected view of
+    # the whole network: some neighbour, either way, other than the film itself
+    return node in influence and any(
+        other != node
+        for other in itertools.chain(influence.successors(node), influence.predecessors(node))
     )
 
 
@@ -334,6 +350,7 @@ def film_page(
     with_map: bool = True,
     map_script: str | None = None,
     map_src: str | None = None,
+    about: SelectResult | None = None,
 ) -> str | None:
     """A film's page for people, or ``None`` when ``iri`` is not a film.
 
@@ -346,9 +363,10 @@ def film_page(
     The map is inlined (``srcdoc``) and inlines vis-network, unless ``map_script`` gives the
     address to load vis-network from, or ``map_src`` the address of the map itself (the
     endpoint passes :func:`map_path`: the page then draws no map, the browser fetches it
-    beside the page, and both are kept per generation).
+    beside the page, and both are kept per generation). ``about`` is the ``resource-page``
+    answer for ``iri`` when the caller has asked it already (it is not asked twice).
     """
-    result = store.query(get_query("resource-page").text, {"resource": iri})
+    result = about or store.query(_query("resource-page").text, {"resource": iri})
     if not isinstance(result, SelectResult) or not result.rows:
         return None
     found = _statements(iri, result)
@@ -358,20 +376,7 @@ def film_page(
     years = found.values.get(str(FG.year), [])
     original = [v for v in found.values.get(str(FG.originalTitle), []) if isinstance(v, Literal)]
     people = _select(store, "film-people", film)
-    descendants = {
-        str(r["descendant"]): r
-        for r in _select(store, "film-descendants", {**film, "maxDepth": "1"})
-    }
-    later_rows: list[dict[str, Identifier]] = []
-    query = get_query("film-influences")
-    later = store.query(query.text, {"influencer": iri})
-    if isinstance(later, SelectResult):
-        for row in later.dicts():
-            described = descendants.get(str(row["film"]), {})
-            later_rows.append(dict(row))
-            for key, name in (("filmLabel", "descendantLabel"), ("filmYear", "descendantYear")):
-                if name in described:
-                    later_rows[-1][key] = described[name]
+    later_rows = _select(store, "film-drawn-on-by", {"influencer": str(iri)})
     earlier_rows = _select(store, "film-influences", film)
     source_labels = {
         str(r["source"]): str(r["sourceLabel"])

@@ -34,6 +34,8 @@ import contextlib
 import hashlib
 import multiprocessing
 import os
+import pickle
+import struct
 import time
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field, replace
@@ -109,7 +111,10 @@ def _work(
             reply = answer(store, job, result_limit, allow_service)
         except Exception as exc:  # a bug, not the client's fault: report it, keep serving
             reply = Reply.error(500, f"internal error: {type(exc).__name__}: {exc}")
-        conn.send(reply)
+        try:
+            conn.send(reply)
+        except OSError:  # the endpoint stopped or gave up on this worker: nobody to tell
+            return
 
 
 @dataclass(eq=False)
@@ -117,6 +122,7 @@ class _Worker:
     process: BaseProcess
     conn: Connection
     generation: str
+    received: bytearray = field(default_factory=bytearray)  # a reply's bytes read so far
 
 
 @dataclass(eq=False)
@@ -265,7 +271,7 @@ class WorkerPool:
         self._running[lane] += 1
         try:
             try:
-                worker.conn.send(job)
+                _send(worker, job)
                 sent = time.monotonic()  # the quick budget counts from here, not the queue
                 budget = limit - (sent - started)
                 if not slow:
@@ -318,19 +324,12 @@ class WorkerPool:
                 _wake(self._slow_waiting)
 
     async def _receive(self, worker: _Worker, timeout: float) -> Reply | None:
-        """The worker's reply, or ``None`` when ``timeout`` passes first."""
-        loop = asyncio.get_running_loop()
-        fd = worker.conn.fileno()
-        readable: asyncio.Future[None] = loop.create_future()
-        loop.add_reader(fd, _resolve, readable)
+        """The worker's reply, or ``None`` when ``timeout`` passes first (what has arrived of
+        it is kept, so a query moved to the slow lane goes on being read where it stopped)."""
         try:
-            await asyncio.wait_for(readable, max(0.01, timeout))
+            reply: Reply = await asyncio.wait_for(_read_message(worker), max(0.01, timeout))
         except TimeoutError:
             return None
-        finally:
-            loop.remove_reader(fd)
-        try:
-            reply: Reply = worker.conn.recv()
         except (EOFError, OSError) as exc:
             raise _Died from exc
         return reply
@@ -461,6 +460,7 @@ class WorkerPool:
         )
         await asyncio.to_thread(process.start)
         there.close()
+        os.set_blocking(here.fileno(), False)  # read by _read_message, never waited on
         worker = _Worker(process, here, worker_set.name)
         self._workers.add(worker)
         ready = await self._receive_ready(worker)
@@ -472,17 +472,10 @@ class WorkerPool:
         return worker
 
     async def _receive_ready(self, worker: _Worker) -> bool:
-        loop = asyncio.get_running_loop()
-        readable: asyncio.Future[None] = loop.create_future()
-        fd = worker.conn.fileno()
-        loop.add_reader(fd, _resolve, readable)
         try:
-            await asyncio.wait_for(readable, 120)
-            return bool(worker.conn.recv() == "ready")
+            return bool(await asyncio.wait_for(_read_message(worker), 120) == "ready")
         except (TimeoutError, EOFError, OSError):
             return False
-        finally:
-            loop.remove_reader(fd)
 
     async def _start_set(self, name: str, lease: Lease | None) -> _Set:
         worker_set = _Set(name, lease)
@@ -607,6 +600,70 @@ def start_forkserver() -> None:
 def _resolve(future: asyncio.Future[None]) -> None:
     if not future.done():
         future.set_result(None)
+
+
+def _send(worker: _Worker, job: Job) -> None:
+    """Hand ``job`` to an idle worker (which is waiting for it, so the write cannot stall)."""
+    fd = worker.conn.fileno()
+    os.set_blocking(fd, True)  # a long query text may not fit the pipe's buffer at once
+    try:
+        worker.conn.send(job)
+    finally:
+        os.set_blocking(fd, False)
+
+
+def _framing(received: bytearray) -> tuple[int, int] | None:
+    """The head and body lengths of the message ``received`` starts with, once its head is in.
+
+    The framing of :meth:`multiprocessing.connection.Connection.send_bytes`: a 4-byte
+    big-endian length, or -1 and an 8-byte length for a message of 2 GiB or more.
+    """
+    if len(received) < 4:
+        return None
+    (size,) = struct.unpack("!i", received[:4])
+    if size != -1:
+        return 4, size
+    if len(received) < 12:
+        return None
+    (size,) = struct.unpack("!Q", received[4:12])
+    return 12, size
+
+
+async def _read_message(worker: _Worker) -> Any:
+    """The next object the worker sends, read without blocking the event loop.
+
+    Why not ``Connection.recv``: it reads until the whole message is in, and a large answer
+    (hundreds of KB) leaves the worker in pieces; on the endpoint's non-blocking end of the
+    pipe the read then fails half-way (``EAGAIN``), and on a blocking one it would stop every
+    other request until the worker has written the rest.
+    """
+    loop = asyncio.get_running_loop()
+    fd = worker.conn.fileno()  # OSError once the connection is closed
+    received = worker.received
+    while True:
+        framing = _framing(received)
+        if framing is not None and len(received) >= sum(framing):
+            head, size = framing
+            payload = bytes(received[head : head + size])
+            del received[: head + size]
+            return pickle.loads(payload)
+        if framing is None:
+            wanted = (4 if len(received) < 4 else 12) - len(received)
+        else:
+            wanted = sum(framing) - len(received)
+        try:
+            chunk = os.read(fd, wanted)
+        except BlockingIOError:
+            readable: asyncio.Future[None] = loop.create_future()
+            loop.add_reader(fd, _resolve, readable)
+            try:
+                await readable
+            finally:
+                loop.remove_reader(fd)
+            continue
+        if not chunk:
+            raise EOFError("the worker closed its end")
+        received += chunk
 
 
 def _nice(worker: _Worker, niceness: int) -> bool:

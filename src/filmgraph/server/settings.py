@@ -72,6 +72,13 @@ class ServerSettings:
         default=64,
         metadata={"help": "queries waiting for a quick worker at most; more are refused with 503"},
     )
+    answer_cache: int = field(
+        default=64,
+        metadata={
+            "help": "megabytes of answers kept for repeated requests, per generation "
+            "(0 keeps none: every request is run)"
+        },
+    )
     poll_interval: float = field(
         default=0.5,
         metadata={"help": "seconds between checks for a new build (the workers then move to it)"},

@@ -185,7 +185,8 @@ def table(
 ) -> list[str]:
     head = ["question", "query", "parameters", "rows"]
     if before:
-        head += [f"before ({before}, {before_runs} run)", "rows before"]
+        head += [f"before ({before}, {before_runs} run{'s' if before_runs > 1 else ''})"]
+        head += ["rows before"]
     head += [f"median of {runs}", "CPU", "engine only", "first (cold)"]
     if before:
         head.append("ratio" if runs == before_runs else "ratio (cold runs)")
@@ -196,7 +197,8 @@ def table(
         cells = [r["question"], r["name"], params, str(after.get("rows", ""))]
         if before:
             old = r.get("before", {})
-            cells += [_seconds(old), str(old.get("rows", ""))]
+            shown = _seconds(old) + (f" / {_seconds(old, 'cpu_ms')} CPU" if "cpu_ms" in old else "")
+            cells += [shown, str(old.get("rows", ""))]
         cells += [
             _seconds(after),
             _seconds(after, "cpu_ms"),

@@ -233,8 +233,13 @@ def page_for(title: str, year: int, drawn_on: tuple[str, int]) -> str:
 
 
 def rebuild_check(store: Path, data: Path, before: dict[str, Any]) -> dict[str, Any]:
-    """Add a page of a new film drawing on the most cited film, rebuild, compare stats."""
-    from filmgraph.aggregates import read_aggregates
+    """Add a page of a new film drawing on the most cited film, rebuild, compare stats.
+
+    The kept statistics must show the new film and its claim, and equal every statistic
+    computed afresh from the rebuilt store (:func:`~filmgraph.aggregates.compute_aggregates`).
+    """
+    from filmgraph.aggregates import compute_aggregates, read_aggregates
+    from filmgraph.store import open_store
 
     top = before["most_cited"][0]
     page = data / "pages" / "aggregates-check-2023.txt"
@@ -248,8 +253,12 @@ def rebuild_check(store: Path, data: Path, before: dict[str, Any]) -> dict[str, 
         page.unlink()
     rebuild_s = time.perf_counter() - started
     after = read_aggregates(store)
+    # Every kept statistic, not only the film added: the rebuilt store asked afresh.
+    with open_store(store) as opened:
+        fresh = compute_aggregates(opened)
     claims = {f["film"]: f["claims"] for f in after["most_cited"]}
     films_before, films_after = before["counts"]["films"], after["counts"]["films"]
+    differing = sorted(k for k in fresh if fresh[k] != after.get(k))
     return {
         "rebuild_s": rebuild_s,
         "film": top["film"],
@@ -257,7 +266,11 @@ def rebuild_check(store: Path, data: Path, before: dict[str, Any]) -> dict[str, 
         "claims_after": claims.get(top["film"]),
         "films_before": films_before,
         "films_after": films_after,
-        "ok": claims.get(top["film"]) == top["claims"] + 1 and films_after == films_before + 1,
+        "kept_equal_fresh": not differing,
+        "differing": differing,
+        "ok": claims.get(top["film"]) == top["claims"] + 1
+        and films_after == films_before + 1
+        and not differing,
     }
 
 
@@ -330,8 +343,14 @@ def report(runs: dict[str, Any], info: dict[str, Any], command: str) -> str:
         lines.append(
             f"- {name}: one page added (a new film drawing on `{c['film'].rsplit('/', 1)[1]}`), "
             f"rebuilt in {c['rebuild_s']:.0f} s; films {c['films_before']:,} → "
-            f"{c['films_after']:,}, its claims {c['claims_before']} → {c['claims_after']}: "
-            f"{'correct' if c['ok'] else 'WRONG'}."
+            f"{c['films_after']:,}, its claims {c['claims_before']} → {c['claims_after']}; "
+            "every kept statistic "
+            + (
+                "equals the rebuilt store's, asked afresh"
+                if c.get("kept_equal_fresh")
+                else f"differs from the rebuilt store's: {', '.join(c.get('differing', []))}"
+            )
+            + f": {'correct' if c['ok'] else 'WRONG'}."
         )
     return "\n".join(lines) + "\n"
 
@@ -344,8 +363,21 @@ def main() -> None:
     parser.add_argument("--work", type=Path, help="working folder (default: temporary)")
     parser.add_argument("--cap-naive", type=float, default=900.0, help="seconds for rdflib")
     parser.add_argument("--no-rebuild", action="store_true", help="skip the rebuild check")
+    parser.add_argument(
+        "--rebuild-only",
+        action="store_true",
+        help="only the check right after a rebuild (needs --store and --data); prints it",
+    )
     args = parser.parse_args()
     info = machine()
+    if args.rebuild_only:
+        if args.store is None or args.data is None:
+            parser.error("--rebuild-only needs --store and --data")
+        from filmgraph.aggregates import read_aggregates
+
+        checked = rebuild_check(args.store, args.data, read_aggregates(args.store))
+        print(json.dumps(checked, indent=1))
+        sys.exit(0 if checked["ok"] else 1)
     runs: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="bench-aggregates-") as tmp:
         work = args.work or Path(tmp)

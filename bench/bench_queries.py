@@ -1,23 +1,43 @@
-"""Time every named query (checks included) on a built store: median of a few runs each.
+"""Time named queries on a built store: median of a few runs each, engine and conversion apart.
 
-Usage: ``python bench/bench_queries.py STORE MANIFEST [--runs 3] [--cap 120] [--only a,b]``.
+Two uses:
+
+* every named query (checks included)::
+
+    python bench/bench_queries.py STORE MANIFEST [--runs 3] [--cap 120] [--only a,b]
+
+* the competency queries of the README's CQ table, written as a table (``--competency``),
+  optionally beside the same queries as another revision has them (``--before REV``: its
+  ``queries/`` from git, run in the same session, so the ratio holds on a loaded machine)::
+
+    python bench/bench_queries.py STORE MANIFEST --competency --runs 3 \
+        --before main --before-runs 1 --write bench/results/queries-100k.md
+
 MANIFEST is the generator's manifest.json (its ``picks`` supply the parameters). Each query
-runs in a child process so that one that runs away is cut at ``--cap`` seconds and reported
-as such instead of stalling the whole run. Prints one line per query: name, rows, median ms.
+runs in a child process, so that one that runs away is cut at ``--cap`` seconds and reported
+as such instead of stalling the whole run; the first of its runs is therefore cold. A run is
+the library call (``run_named``: the engine's answer converted to rdflib terms);
+``engine`` is the same query read once more from pyoxigraph without conversion
+(``OxigraphStore.query_native``, warm), so the difference is what the conversion costs. CPU time
+is reported beside wall time: on a shared machine it moves less.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 from filmgraph.queries import catalogue
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def parameters(picks: dict[str, Any]) -> dict[str, dict[str, str]]:
@@ -46,20 +66,212 @@ def parameters(picks: dict[str, Any]) -> dict[str, dict[str, str]]:
     }
 
 
-def _child(store: str, name: str, params: str, runs: int) -> None:
-    from filmgraph.queries import run_named
-    from filmgraph.store import open_store
+def competency(picks: dict[str, Any]) -> list[tuple[str, str, dict[str, str]]]:
+    """(row label, named query, parameters) for every query of the README's CQ table."""
+    params = parameters(picks)
+    rows: list[tuple[str, str, dict[str, str]]] = [
+        ("CQ1", "film-influences", params["film-influences"]),
+        ("CQ2", "film-descendants", params["film-descendants"]),
+        ("CQ3", "influence-paths", params["influence-paths"]),
+        ("CQ4", "films-during-event", params["films-during-event"]),
+        ("CQ5", "film-context", params["film-context"]),
+        ("CQ6", "film-people", params["film-people"]),
+        ("CQ6", "person-films", params["person-films"]),
+        ("CQ7", "movement-films", params["movement-films"]),
+        ("CQ7", "movement-bridges", {}),
+        ("CQ7", "movement-influences", {}),
+        ("CQ8", "influential-films", {}),
+        ("CQ8", "influential-films", {"decade": str(picks["decade"])}),
+        ("CQ9", "contested-claims", {}),
+        ("CQ10", "film-themes", params["film-themes"]),
+        ("CQ10", "shared-themes", params["shared-themes"]),
+        ("CQ11", "source-contributions", {}),
+        ("CQ12", "film-afterlife", params["film-afterlife"]),
+    ]
+    return rows
 
+
+def _child(store: str, name: str, params: str, runs: int, directory: str | None) -> None:
+    from filmgraph.queries import get_query
+    from filmgraph.store import open_store
+    from filmgraph.store.oxigraph import OxigraphStore
+
+    query = get_query(name, Path(directory) if directory else None)
     with open_store(store) as opened:
-        times = []
+        bindings = query.bindings(json.loads(params))
+        wall, cpu, engine = [], [], []
         size: object = None
         for _ in range(runs):
-            start = time.perf_counter()
-            result = run_named(opened, name, json.loads(params))
+            started, used = time.perf_counter(), time.process_time()
+            result = opened.query(query.text, bindings)
+            wall.append(time.perf_counter() - started)
+            cpu.append(time.process_time() - used)
             rows = getattr(result, "rows", None)
             size = len(rows) if rows is not None else len(result)  # type: ignore[arg-type]
-            times.append(time.perf_counter() - start)
-    print(json.dumps({"rows": size, "ms": statistics.median(times) * 1000}))
+        if isinstance(opened, OxigraphStore):  # once: a warm run, for the conversion's share
+            for _ in range(1):
+                started = time.perf_counter()
+                for _row in opened.query_native(query.text, bindings):
+                    pass
+                engine.append(time.perf_counter() - started)
+    print(
+        json.dumps(
+            {
+                "rows": size,
+                "ms": statistics.median(wall) * 1000,
+                "cpu_ms": statistics.median(cpu) * 1000,
+                "first_ms": wall[0] * 1000,
+                "engine_ms": engine[0] * 1000 if engine else None,
+                "runs": runs,
+            }
+        )
+    )
+
+
+def measure(
+    store: str,
+    name: str,
+    params: dict[str, str],
+    runs: int,
+    cap: float,
+    directory: Path | None = None,
+) -> dict[str, Any]:
+    """One query timed in a child process: its JSON line, or ``{"error": ...}``."""
+    command = [sys.executable, __file__, store, "--runs", str(runs), "--child", name]
+    command += [json.dumps(params)]
+    if directory is not None:
+        command += ["--queries", str(directory)]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=cap, check=True)
+    except subprocess.TimeoutExpired:
+        return {"error": f"cut at {cap:.0f} s"}
+    except subprocess.CalledProcessError as error:
+        return {"error": error.stderr.strip().splitlines()[-1]}
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def checkout_queries(revision: str, into: Path) -> Path:
+    """The ``queries/`` folder of ``revision`` (git), written into ``into``."""
+    names = subprocess.run(
+        ["git", "-C", str(ROOT), "ls-tree", "--name-only", f"{revision}:queries"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    for name in names:
+        if name.endswith(".rq"):
+            text = subprocess.run(
+                ["git", "-C", str(ROOT), "show", f"{revision}:queries/{name}"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            (into / name).write_text(text, encoding="utf-8")
+    return into
+
+
+def _seconds(measured: dict[str, Any], key: str = "ms") -> str:
+    if "error" in measured:
+        return str(measured["error"])
+    value = measured.get(key)
+    if value is None:
+        return ""
+    return f"{value / 1000:.2f} s" if value >= 1000 else f"{value:.0f} ms"
+
+
+def table(
+    results: list[dict[str, Any]], before: str | None, runs: int, before_runs: int
+) -> list[str]:
+    head = ["question", "query", "parameters", "rows"]
+    if before:
+        head += [f"before ({before}, {before_runs} run{'s' if before_runs > 1 else ''})"]
+        head += ["rows before"]
+    head += [f"median of {runs}", "CPU", "engine only", "first (cold)"]
+    if before:
+        head.append("ratio" if runs == before_runs else "ratio (cold runs)")
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in results:
+        after = r["after"]
+        params = ", ".join(f"{k}={v}" for k, v in r["params"].items()) or "—"
+        cells = [r["question"], r["name"], params, str(after.get("rows", ""))]
+        if before:
+            old = r.get("before", {})
+            shown = _seconds(old) + (f" / {_seconds(old, 'cpu_ms')} CPU" if "cpu_ms" in old else "")
+            cells += [shown, str(old.get("rows", ""))]
+        cells += [
+            _seconds(after),
+            _seconds(after, "cpu_ms"),
+            _seconds(after, "engine_ms"),
+            _seconds(after, "first_ms"),
+        ]
+        if before:
+            # like with like: medians when both ran as often, else the first (cold) runs
+            old = r.get("before", {})
+            key = "ms" if runs == before_runs else "first_ms"
+            if key in old and key in after:
+                cells.append(f"{old[key] / after[key]:.1f}x")
+            elif "error" in old and key in after:
+                cap = float(str(old["error"]).split()[-2]) * 1000
+                cells.append(f"> {cap / after[key]:.0f}x")
+            else:
+                cells.append("")
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def run_competency(args: argparse.Namespace, picks: dict[str, Any]) -> None:
+    from bench_exports import machine
+
+    results: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as scratch:
+        old_dir = checkout_queries(args.before, Path(scratch)) if args.before else None
+        load_before = os.getloadavg()
+        for question, name, params in competency(picks):
+            entry: dict[str, Any] = {"question": question, "name": name, "params": params}
+            entry["after"] = measure(args.store, name, params, args.runs, args.cap)
+            if old_dir is not None:
+                entry["before"] = measure(
+                    args.store, name, params, args.before_runs, args.cap, old_dir
+                )
+            results.append(entry)
+            shown = {k: entry[k] for k in ("after", "before") if k in entry}
+            print(f"{question:5s} {name:22s} {json.dumps(params)} {json.dumps(shown)}", flush=True)
+        load_after = os.getloadavg()
+    described = machine()
+    lines = [
+        f"# Competency queries on {args.label}",
+        "",
+        f"Store: `{args.store}`. Library call (`run_named`), each query in a fresh process, "
+        f"median of {args.runs} runs (the first cold)."
+        + (
+            f" Before: the queries of `{args.before}` in the same session, "
+            f"{args.before_runs} run each, cut at {args.cap:.0f} s."
+            if args.before
+            else ""
+        ),
+        "",
+        f"Machine: {described['cpu_model']}, {described['cores']} cores, "
+        f"{described['memory_bytes'] / 2**30:.1f} GiB, {described['python']}, "
+        f"pyoxigraph {described['libraries'].get('pyoxigraph')}. Load average (1, 5, 15 min) "
+        f"at the start {tuple(round(x, 2) for x in load_before)}, "
+        f"at the end {tuple(round(x, 2) for x in load_after)}.",
+        "",
+        *table(results, args.before, args.runs, args.before_runs),
+        "",
+        "```sh",
+        " ".join(["python bench/bench_queries.py", *sys.argv[1:]]),
+        "```",
+        "",
+    ]
+    text = "\n".join(lines)
+    print(text)
+    if args.write:
+        Path(args.write).write_text(text, encoding="utf-8")
+        Path(args.write).with_suffix(".json").write_text(
+            json.dumps({"machine": described, "results": results}, indent=1) + "\n",
+            encoding="utf-8",
+        )
 
 
 def main() -> None:
@@ -69,38 +281,30 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--cap", type=float, default=120.0)
     parser.add_argument("--only", default="")
+    parser.add_argument("--competency", action="store_true", help="the CQ table only")
+    parser.add_argument("--before", help="also run the queries of this git revision")
+    parser.add_argument("--before-runs", type=int, default=1)
+    parser.add_argument("--label", default="a built graph", help="what the store holds")
+    parser.add_argument("--write", help="write the CQ table (Markdown) and JSON here")
+    parser.add_argument("--queries", help=argparse.SUPPRESS)
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        _child(args.store, args.child[0], args.child[1], args.runs)
+        _child(args.store, args.child[0], args.child[1], args.runs, args.queries)
         return
     picks = json.loads(Path(args.manifest).read_text())["picks"]
+    if args.competency:
+        run_competency(args, picks)
+        return
     params = parameters(picks)
     names = sorted(catalogue())
     if args.only:
         names = [n for n in names if n in args.only.split(",")]
     for name in names:
-        command = [
-            sys.executable,
-            __file__,
-            args.store,
-            "--runs",
-            str(args.runs),
-            "--child",
-            name,
-            json.dumps(params.get(name, {})),
-        ]
-        try:
-            done = subprocess.run(
-                command, capture_output=True, text=True, timeout=args.cap, check=True
-            )
-        except subprocess.TimeoutExpired:
-            print(f"{name:32s} {'-':>7} >{args.cap * 1000:9.0f} ms (cut)", flush=True)
+        out = measure(args.store, name, params.get(name, {}), args.runs, args.cap)
+        if "error" in out:
+            print(f"{name:32s} {out['error']}", flush=True)
             continue
-        except subprocess.CalledProcessError as error:
-            print(f"{name:32s} error: {error.stderr.strip().splitlines()[-1]}", flush=True)
-            continue
-        out = json.loads(done.stdout.strip().splitlines()[-1])
         print(f"{name:32s} {out['rows']!s:>7} {out['ms']:10.1f} ms", flush=True)
 
 

@@ -394,6 +394,7 @@ class _Build:
             # Queries read the RDF merge, each triple once (see store.oxigraph.write_merge).
             write_merge(on_disk, store)
             on_disk.flush()
+            on_disk.optimize()  # compacted: a lookup 9x cheaper at 100k films (queries-100k.md)
             del on_disk  # pyoxigraph closes the database when the object goes
             done(f"{counts['triples']:,} quads")
 

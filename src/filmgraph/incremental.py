@@ -322,6 +322,12 @@ def _counts(
 _FG = "https://w3id.org/filmgraph/ontology#"
 _INFLUENCER = ox.NamedNode(_FG + "influencer")
 _MOVEMENT = ox.NamedNode(_FG + "partOfMovement")
+_FILM = ox.NamedNode(_FG + "Film")
+_MOVEMENT_CLASS = ox.NamedNode(_FG + "Movement")
+
+
+def _is_a(store: ox.Store, node: Any, cls: ox.NamedNode) -> bool:
+    return next(iter(store.quads_for_pattern(node, _TYPE, cls, None)), None) is not None
 
 
 def _derived(
@@ -356,11 +362,11 @@ def _derived(
         engine = store.engine
         films = {t.object for t in changed if t.predicate == _INFLUENCER}
         movements = {t.object for t in changed if t.predicate == _MOVEMENT}
-        for s in subjects:
-            films.add(s)
+        for s in subjects:  # a claim names its film; a film its movements
             films |= {q.object for q in engine.quads_for_pattern(s, _INFLUENCER, None, None)}
-            movements.add(s)
             movements |= {q.object for q in engine.quads_for_pattern(s, _MOVEMENT, None, None)}
+        films |= {s for s in subjects if _is_a(engine, s, _FILM)}
+        movements |= {s for s in subjects if _is_a(engine, s, _MOVEMENT_CLASS)}
         aggregates = None
         try:
             old = json.loads(derived_path(previous.path, AGGREGATES_NAME).read_text("utf-8"))

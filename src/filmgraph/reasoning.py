@@ -378,8 +378,8 @@ class _Unreadable(Exception):
     """A value the Python join does not read: the rule runs as SPARQL instead."""
 
 
-def _rows(store: ox.Store, sparql: str) -> list[list[Any]]:
-    result = store.query(f"PREFIX fg: <{_FG}>\n" + sparql, use_default_graph_as_union=True)
+def _rows(store: ox.Store, sparql: str, union: bool = True) -> list[list[Any]]:
+    result = store.query(f"PREFIX fg: <{_FG}>\n" + sparql, use_default_graph_as_union=union)
     if not isinstance(result, ox.QuerySolutions):
         raise TypeError("expected a SELECT")
     names = [v.value for v in result.variables]
@@ -401,14 +401,20 @@ def _day(term: Any) -> str:
     return term.value
 
 
-def _events(store: ox.Store) -> list[tuple[ox.NamedNode, str, str]]:
-    """Every event lasting from one day to another, with its widest bounds (each pair)."""
+def _events(store: ox.Store, union: bool = True) -> list[tuple[ox.NamedNode, str, str]]:
+    """Every event lasting from one day to another, with its widest bounds (each pair).
+
+    Without ``union`` they are read from the default graph alone: a built store keeps the
+    merge of its named graphs there (reading the union would repeat each match once per
+    combination of graphs stating its parts).
+    """
     rows = _rows(
         store,
-        """SELECT ?event ?from ?to WHERE {
+        """SELECT DISTINCT ?event ?from ?to WHERE {
         ?event fg:start ?start ; fg:end ?end ; fg:startDate ?from ; fg:endDate ?to .
         FILTER (STR(?start) != STR(?end))
         ?event a fg:HistoricalEvent . }""",
+        union,
     )
     return [(event, _day(start), _day(end)) for event, start, end in rows]
 
@@ -550,7 +556,8 @@ def _context_delta(
 
 def _films_within_events(store: ox.Store, films: set[Any]) -> list[ox.Triple]:
     """Both date rules for ``films`` only (see :func:`_year_within_event`)."""
-    events = _events(store)
+    merged = next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None)
+    events = _events(store, union=merged is None)
     if not events:
         return []
     countries: dict[Any, set[Any]] = {}
@@ -558,8 +565,6 @@ def _films_within_events(store: ox.Store, films: set[Any]) -> list[ox.Triple]:
         found = {q.object for q in store.quads_for_pattern(node, _COUNTRY, None, None)}
         if found:
             countries[node] = found
-    year_done = _derived_already(store, "FilmYearWithinEvent")
-    release_done = _derived_already(store, "ReleaseWithinEvent")
     out: list[ox.Triple] = []
     for film in sorted(films, key=str):
         if not any(True for _ in store.quads_for_pattern(film, _TYPE, _FILM_CLASS, None)):
@@ -573,7 +578,7 @@ def _films_within_events(store: ox.Store, films: set[Any]) -> list[ox.Triple]:
                 last = int(end[:4]) - (end[5:] != "12-31")
                 if first <= int(text) <= last and _shares_country(countries, event, film):
                     triples = _context(film, event, "FilmYearWithinEvent", "film-year-within-event")
-                    if _node(triples) not in year_done:
+                    if not _derived_by(store, triples):
                         out.extend(triples)
         for q in store.quads_for_pattern(None, _OF_FILM, film, None):
             release = q.subject
@@ -589,9 +594,16 @@ def _films_within_events(store: ox.Store, films: set[Any]) -> list[ox.Triple]:
                         triples = _context(
                             film, event, "ReleaseWithinEvent", "release-within-event"
                         )
-                        if _node(triples) not in release_done:
+                        if not _derived_by(store, triples):
                             out.extend(triples)
     return list(dict.fromkeys(out))
+
+
+def _derived_by(store: ox.Store, triples: list[ox.Triple]) -> bool:
+    """True when the derivation node of ``triples`` (see :func:`_context`) has its rule."""
+    rule = triples[4]
+    found = store.quads_for_pattern(rule.subject, rule.predicate, rule.object, None)
+    return next(iter(found), None) is not None
 
 
 #: Rules with a Python join giving the same conclusions as their SPARQL text.

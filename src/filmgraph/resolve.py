@@ -137,15 +137,106 @@ def update_name_index(
     the rows of ``things`` (the resources a change touched) looked up again.
 
     Gives the index :func:`write_name_index` would write, at the cost of the touched
-    resources only (an incremental build's fast path). Falls back to writing it whole when
-    the ``name-index`` query has no place to bind the resources.
+    resources only (an incremental build's fast path): each one's rows are read from the
+    store's merged default graph as ``name-index`` reads them; one with several labels
+    (whose row takes a ``SAMPLE``) is asked of the query itself.
     """
-    if _INNER not in get_query("name-index").text:
+    from filmgraph.store.oxigraph import OxigraphStore
+
+    text = get_query("name-index").text
+    if not isinstance(store, OxigraphStore) or _INNER not in text:
         return write_name_index(store, generation_dir)
+    kinds = _kinds_of_classes(store.engine, text)
     rows: list[tuple[Any, ...]] = []
-    for start in range(0, len(things), 500):
-        rows += _index_rows(store, things[start : start + 500])
+    asked: list[str] = []
+    for thing in things:
+        found = _thing_rows(store.engine, thing, kinds)
+        if found is None:
+            asked.append(thing)
+        else:
+            rows += found
+    for start in range(0, len(asked), 500):
+        rows += _index_rows(store, asked[start : start + 500])
     return _write_index(generation_dir, previous, rows, set(things))
+
+
+_NAME_PROPERTIES = (
+    "http://www.w3.org/2000/01/rdf-schema#label",
+    "http://www.w3.org/2004/02/skos/core#altLabel",
+    "http://www.w3.org/2004/02/skos/core#prefLabel",
+    "https://w3id.org/filmgraph/ontology#originalTitle",
+    "https://w3id.org/filmgraph/ontology#nativeName",
+    "http://www.w3.org/2004/02/skos/core#hiddenLabel",
+)
+_YEAR_PROPERTIES = (
+    "https://w3id.org/filmgraph/ontology#year",
+    "https://w3id.org/filmgraph/ontology#birthDate",
+    "https://w3id.org/filmgraph/ontology#startDate",
+)
+_INTEGER = re.compile(r"^[+-]?[0-9]+$")
+
+
+def _kinds_of_classes(engine: Any, text: str) -> dict[str, set[str]]:
+    """Class IRI -> the ``name-index`` kinds its instances have (subclasses included)."""
+    import pyoxigraph as ox
+
+    pairs: dict[str, set[str]] = {}
+    for cls, kind in re.findall(r'\(fg:(\w+) "([^"]+)"\)', text):
+        pairs.setdefault(f"https://w3id.org/filmgraph/ontology#{cls}", set()).add(kind)
+    supers: dict[str, set[str]] = {}
+    sub = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
+    for q in engine.quads_for_pattern(None, sub, None, ox.DefaultGraph()):
+        if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode):
+            supers.setdefault(q.subject.value, set()).add(q.object.value)
+    out: dict[str, set[str]] = {}
+    for cls in supers.keys() | pairs.keys():
+        seen, todo = {cls}, [cls]
+        while todo:
+            for parent in supers.get(todo.pop(), ()):
+                if parent not in seen:
+                    seen.add(parent)
+                    todo.append(parent)
+        kinds = set().union(*(pairs.get(c, set()) for c in seen))
+        if kinds:
+            out[cls] = kinds
+    return out
+
+
+def _thing_rows(
+    engine: Any, thing: str, kinds_of: dict[str, set[str]]
+) -> list[tuple[Any, ...]] | None:
+    """The ``name-index`` rows of ``thing``; ``None`` when it has several labels."""
+    import pyoxigraph as ox
+
+    default = ox.DefaultGraph()
+    node = ox.NamedNode(thing)
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    kinds: set[str] = set()
+    for q in engine.quads_for_pattern(node, rdf_type, None, default):
+        if isinstance(q.object, ox.NamedNode):
+            kinds |= kinds_of.get(q.object.value, set())
+    if not kinds:
+        return []
+    labels = [
+        q.object
+        for q in engine.quads_for_pattern(node, ox.NamedNode(_NAME_PROPERTIES[0]), None, default)
+    ]
+    if len(labels) > 1:
+        return None
+    label = labels[0].value if labels else thing
+    years = []
+    for prop in _YEAR_PROPERTIES:
+        for q in engine.quads_for_pattern(node, ox.NamedNode(prop), None, default):
+            head = q.object.value[:4]
+            if _INTEGER.match(head):
+                years.append(int(head))
+    year = min(years) if years else None
+    texts = {
+        q.object.value
+        for prop in _NAME_PROPERTIES
+        for q in engine.quads_for_pattern(node, ox.NamedNode(prop), None, default)
+    }
+    return [(text.lower(), kind, thing, label, year) for text in texts for kind in kinds]
 
 
 def _write_index(

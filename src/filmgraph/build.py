@@ -15,8 +15,12 @@ document read before it that it may depend on. The next build asks the previous
 generation before reading a document; an unchanged document is replayed from that file (at
 the engine's parsing speed) instead of being read, parsed and resolved again. Linking and
 reasoning then run on the whole store; validation checks again only the nodes a changed
-document touches and keeps the previous findings for the rest. The result is the same graph
-and the same findings a full rebuild gives (``tests/test_build_incremental.py``).
+document touches and keeps the previous findings for the rest. When documents were only
+added, the build takes its fast path instead (:mod:`filmgraph.incremental`): the previous
+store plus the delta, linked, validated and reasoned from the delta alone; it falls back
+to this full path, and says why, whenever a precondition fails. Either way the result is
+the same graph and the same findings a full rebuild gives
+(``tests/test_build_incremental.py``).
 
 The on-disk store also holds the RDF merge of its named graphs in its default graph, so a
 query sees each triple once (see :func:`filmgraph.store.oxigraph.write_merge`).

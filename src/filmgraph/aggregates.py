@@ -55,7 +55,7 @@ def _select(store: Store, name: str, bound: dict[str, str] | None = None) -> lis
         result = run_named(store, name)
     else:  # one resource's rows (an incremental build)
         bindings = {k: URIRef(v) for k, v in bound.items()}
-        result = store.query(get_query(name).text, bindings)  # type: ignore[arg-type]
+        result = store.query(get_query(name).text, bindings)
     if not isinstance(result, SelectResult):
         raise TypeError(f"{name} is not a SELECT query")
     return [

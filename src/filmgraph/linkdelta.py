@@ -111,7 +111,7 @@ class _View:
         return [
             q
             for q in self.store.quads_for_pattern(s, p, o, None)
-            if _source(q) and (self.with_delta or q.graph_name.value not in self.delta)
+            if _source(q) and (self.with_delta or _text(q.graph_name) not in self.delta)
         ]
 
 
@@ -141,9 +141,11 @@ def link_delta(
                     f"<{previous.merged[URIRef(term.value)]}>"
                 )
     affected = sorted(
-        {q.subject.value for q in added if q.predicate in _RECORD_PREDICATES}
-        - {""}
-        - {q.subject.value for q in added if not isinstance(q.subject, ox.NamedNode)}
+        {
+            q.subject.value
+            for q in added
+            if q.predicate in _RECORD_PREDICATES and isinstance(q.subject, ox.NamedNode)
+        }
     )
     with contextlib.closing(sqlite3.connect(f"{old_index.as_uri()}?immutable=1", uri=True)) as db:
         records = [r for r in (_record_of(after, db, iri) for iri in affected) if r is not None]
@@ -355,9 +357,15 @@ def _settle(
 ) -> tuple[list[ox.Quad], list[str]]:
     """Placeholders: flags another source settles (removed), and the unresolved list."""
     flagged_now = sorted(
-        {q.subject.value for q in added if q.predicate == _UNRESOLVED and q.object == _TRUE}
+        {
+            q.subject.value
+            for q in added
+            if q.predicate == _UNRESOLVED
+            and q.object == _TRUE
+            and isinstance(q.subject, ox.NamedNode)
+        }
     )
-    typed = {q.subject.value for q in added if q.predicate == _TYPE}
+    typed = {_text(q.subject) for q in added if q.predicate == _TYPE}
     unresolved = {str(n): (n, k, label) for n, k, label in report.unresolved}
     candidates = sorted(set(flagged_now) | (typed & flagged_before))
     removals: list[ox.Quad] = []
@@ -455,7 +463,7 @@ def _contradictions(view: _View, added: list[ox.Quad], report: LinkReport) -> No
         subject, rest = line[1:].split("> ", 1)
         current[(names.index(rest.split(":", 1)[0]), subject)] = line
     for index, prop in enumerate(_SINGLE_VALUED):
-        subjects = sorted({q.subject.value for q in added if q.predicate == _n(prop)} - {""})
+        subjects = sorted({_text(q.subject) for q in added if q.predicate == _n(prop)})
         for subject in subjects:
             current.pop((index, subject), None)
             quads = view.quads(ox.NamedNode(subject), _n(prop))

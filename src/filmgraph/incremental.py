@@ -23,7 +23,7 @@ removed document, a possible merge, an axiom, a removed triple that entailed som
 a change touching too many nodes) sends the build down the full path, which says why.
 The result is the graph, the findings, the summary and the derived artefacts a full
 rebuild gives (``tests/test_build_incremental.py`` compares them); ``graph.trig`` is
-written by full builds only (remote publishing, which reads it, always takes the full path),
+written by full builds only (:meth:`~filmgraph.builddir.Generation.dump` writes it for a reader that needs it),
 and the influence projection is left for its first reader to compute and keep
 (:func:`filmgraph.analytics.cache.cached_influence_graph`).
 """
@@ -236,24 +236,28 @@ def finish(build: _Build) -> Any:
             )
             store.flush()
             done(f"{counts['triples']:,} quads")
+
+        generation.validation_path.write_text(report.text(), encoding="utf-8")
+        data = report.to_json() | {"inputs": _validation_inputs()}
+        (generation.path / VALIDATION_FILE).write_text(json.dumps(data), encoding="utf-8")
+        shutil.copyfile(previous.path / LINKING_FILE, generation.path / LINKING_FILE)
+        summary = build._summary(counts, report, linking)
+        generation.summary_path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+        with progress.step("updating the name index and aggregates from the delta") as done:
+            looked = _derived(
+                previous,
+                generation,
+                store,
+                [*_triples(writer.added), *writer.gone(), *inferred, *left],
+                counts,
+            )
+            done(f"{looked:,} resources looked up again")
+        store.flush()
     finally:
+        # pyoxigraph closes the database when the last reference goes
+        del writer
         del store
         del before
-
-    generation.validation_path.write_text(report.text(), encoding="utf-8")
-    data = report.to_json() | {"inputs": _validation_inputs()}
-    (generation.path / VALIDATION_FILE).write_text(json.dumps(data), encoding="utf-8")
-    shutil.copyfile(previous.path / LINKING_FILE, generation.path / LINKING_FILE)
-    summary = build._summary(counts, report, linking)
-    generation.summary_path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-    with progress.step("updating the name index and aggregates from the delta") as done:
-        looked = _derived(
-            previous,
-            generation,
-            [*_triples(writer.added), *writer.gone(), *inferred, *left],
-            counts,
-        )
-        done(f"{looked:,} resources looked up again")
     build._close()
     return BuildResult(
         generation,
@@ -333,6 +337,7 @@ def _is_a(store: ox.Store, node: Any, cls: ox.NamedNode) -> bool:
 def _derived(
     previous: Generation,
     generation: Generation,
+    engine: ox.Store,
     changed: list[ox.Triple],
     counts: dict[str, int],
 ) -> int:
@@ -352,14 +357,13 @@ def _derived(
     from filmgraph.store.oxigraph import OxigraphStore
 
     subjects = {t.subject for t in changed if isinstance(t.subject, ox.NamedNode)}
-    store = OxigraphStore(generation.store_path, read_only=True)
+    store = OxigraphStore.of(engine)
     try:
         old_index = derived_path(previous.path, NAME_INDEX)
         if old_index.is_file():
             update_name_index(store, old_index, generation.path, sorted(s.value for s in subjects))
         else:
             write_name_index(store, generation.path)
-        engine = store.engine
         films = {t.object for t in changed if t.predicate == _INFLUENCER}
         movements = {t.object for t in changed if t.predicate == _MOVEMENT}
         for s in subjects:  # a claim names its film; a film its movements

@@ -23,9 +23,9 @@ removed document, a possible merge, an axiom, a removed triple that entailed som
 a change touching too many nodes) sends the build down the full path, which says why.
 The result is the graph, the findings, the summary and the derived artefacts a full
 rebuild gives (``tests/test_build_incremental.py`` compares them); ``graph.trig`` is
-written by full builds only (:meth:`~filmgraph.builddir.Generation.dump` writes it for a reader that needs it),
-and the influence projection is left for its first reader to compute and keep
-(:func:`filmgraph.analytics.cache.cached_influence_graph`).
+written by full builds only (:meth:`~filmgraph.builddir.Generation.dump` writes it for
+a reader that needs it), and the influence projection is left for its first reader to
+compute and keep (:func:`filmgraph.analytics.cache.cached_influence_graph`).
 """
 
 from __future__ import annotations

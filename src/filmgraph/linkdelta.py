@@ -24,7 +24,7 @@ import contextlib
 import shutil
 import sqlite3
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -149,7 +149,15 @@ def link_delta(
     )
     with contextlib.closing(sqlite3.connect(f"{old_index.as_uri()}?immutable=1", uri=True)) as db:
         records = [r for r in (_record_of(after, db, iri) for iri in affected) if r is not None]
-        _refuse_partners(db, records)
+        unsettled = merged | {str(v) for v in previous.merged.values()}
+
+        def apart(record: _Node, other: str) -> bool:
+            """Whether a source describes ``record`` and ``other`` together (as read)."""
+            if {record.iri, other} & unsettled or _flagged(db, record.iri) or _flagged(db, other):
+                return False  # their graphs in the store are not the ones linking read
+            return bool(record.graphs & _graphs(after, other))
+
+        _refuse_partners(db, records, apart)
         holders = _authorities(after, affected)
         for qid, nodes in holders.items():
             others = {
@@ -197,17 +205,37 @@ def _json(values: Iterable[str]) -> str:
     return json.dumps(sorted(set(values)))
 
 
+def _flagged(db: sqlite3.Connection, iri: str) -> bool:
+    """Whether some source marked ``iri`` a placeholder (its flags may be settled since)."""
+    return db.execute("SELECT 1 FROM flagged WHERE node = ?", (iri,)).fetchone() is not None
+
+
+def _graphs(view: _View, iri: str) -> set[str]:
+    """The source graphs describing ``iri`` as linking reads them (typed, not flagged)."""
+    node = ox.NamedNode(iri)
+    return {
+        _text(q.graph_name)
+        for q in view.quads(node, _TYPE)
+        if _merged_kind(_text(q.object))
+        and ox.Quad(node, _UNRESOLVED, _TRUE, q.graph_name) not in view.store
+    }
+
+
+def _merged_kind(cls: str) -> str | None:
+    """The kind linking merges nodes of ``cls`` as (``None``: it does not merge them)."""
+    kind = KIND_OF_CLASS.get(URIRef(cls))
+    kind = "place" if kind == "country" else kind
+    return kind if kind in _MERGED_KINDS else None
+
+
 def _record_of(view: _View, db: sqlite3.Connection, iri: str) -> _Node | None:
     """What a full build's linking would read of ``iri`` (names a superset of it)."""
     node = ox.NamedNode(iri)
     kinds = set()
     graphs: set[str] = set()
     for q in view.quads(node, _TYPE):
-        kind = KIND_OF_CLASS.get(URIRef(_text(q.object)))
-        if kind is None:
-            continue
-        kind = "place" if kind == "country" else kind
-        if kind in _MERGED_KINDS:
+        kind = _merged_kind(_text(q.object))
+        if kind is not None:
             kinds.add(kind)
             if ox.Quad(node, _UNRESOLVED, _TRUE, q.graph_name) not in view.store:
                 graphs.add(q.graph_name.value)  # type: ignore[union-attr]
@@ -234,9 +262,27 @@ def _record_of(view: _View, db: sqlite3.Connection, iri: str) -> _Node | None:
     return record
 
 
-def _refuse_partners(db: sqlite3.Connection, records: list[_Node]) -> None:
-    """Raise when a node of ``records`` has a partner: a node it could merge with."""
+def _refuse_partners(
+    db: sqlite3.Connection, records: list[_Node], apart: Callable[[_Node, str], bool]
+) -> None:
+    """Raise when a node of ``records`` has a partner it could merge with.
+
+    A partner is another node sharing a name key or a title part, of a fuzzily similar
+    name, or a film's whose title holds this one's with a director in common. One that a
+    source describes together with the node (``apart``) never merges with it, however the
+    two grow by merging, and is invisible to every other node's look-ups through it.
+    """
     pool: dict[str, list[tuple[str, str]]] = {}
+    by_iri = {r.iri: r for r in records}
+
+    def partner(record: _Node, other: str) -> bool:
+        if other == record.iri:
+            return False
+        found = by_iri.get(other)
+        if found is not None:
+            return not record.graphs & found.graphs
+        return not apart(record, other)
+
     for record in records:
         keys = sorted(record.names | record.partials)
         for key, other in db.execute(
@@ -244,10 +290,10 @@ def _refuse_partners(db: sqlite3.Connection, records: list[_Node]) -> None:
             " AND (part = 0 OR key IN (SELECT value FROM json_each(?)))",
             (record.kind, _json(keys), _json(record.names)),
         ):
-            if other != record.iri:
+            if partner(record, other):
                 raise FastPathRefused(f"<{record.iri}> shares the name {key!r} with <{other}>")
         for other in records:
-            if other.iri != record.iri and other.kind == record.kind:
+            if partner(record, other.iri) and other.kind == record.kind:
                 shared = (record.names | record.partials) & other.names or record.names & (
                     other.partials
                 )
@@ -260,7 +306,7 @@ def _refuse_partners(db: sqlite3.Connection, records: list[_Node]) -> None:
                     "WHERE d.director = ? AND n.part = 0",
                     (director,),
                 ):
-                    if other != record.iri and any(
+                    if partner(record, other) and any(
                         _words_within(name, key) or _words_within(key, name)
                         for name in record.names
                     ):
@@ -283,7 +329,7 @@ def _refuse_partners(db: sqlite3.Connection, records: list[_Node]) -> None:
                 name, keys, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD, limit=None
             ):
                 other = candidates[index][1]
-                if other != record.iri:
+                if partner(record, other):
                     raise FastPathRefused(f"<{record.iri}>'s name {name!r} is close to <{other}>'s")
 
 

@@ -112,6 +112,26 @@ def test_a_second_page_about_a_known_film_takes_the_fast_path(
     same_as_full_rebuild(store, sources, tmp_path)
 
 
+def test_a_close_title_that_one_table_gives_too_does_not_stop_the_fast_path(
+    sources: list[Path], tmp_path: Path
+) -> None:
+    # two films of one table never merge, however close their titles: a page about one
+    # of them changes nothing linking decides
+    films = sources[0] / "films.csv"
+    films.write_text(
+        films.read_text(encoding="utf-8") + "strikes-1925,Strikes,,,1925,exact,SU,,,,\n",
+        encoding="utf-8",
+    )
+    store = tmp_path / "inc"
+    run(store, sources)
+    text = (PAGES / "the-great-citizen-1938.txt").read_text(encoding="utf-8")
+    (sources[2] / "strike-1925.txt").write_text(
+        text.replace("The Great Citizen", "Strike").replace("1938", "1925"), encoding="utf-8"
+    )
+    assert run(store, sources).fast
+    same_as_full_rebuild(store, sources, tmp_path)
+
+
 def test_a_page_whose_film_could_merge_takes_the_full_path(
     sources: list[Path], tmp_path: Path
 ) -> None:

@@ -581,6 +581,11 @@ class SizeRun:
         )
         end = measure.seconds if measure.seconds is not None else measure.cap
         measure.data["stages"] = stage_times(lines, end)
+        # which route an incremental build took: its fast path, or the full path and why
+        measure.data["path"] = next(
+            (text.strip() for _, text in lines if text.strip().startswith("incremental build:")),
+            None,
+        )
         measure.data["stopped_in_stage"] = measure.status == "timeout"
         measure.data["store_bytes"] = dir_size(self.build_dir)
         return measure
@@ -1088,6 +1093,8 @@ def dataset_report(run: SizeRun) -> list[str]:
             f"| full build {fmt_s(build)} | — | "
             f"{_speedup(build_s, inc.seconds if inc.ok else None, None)} | — |"
         )
+        if inc.data.get("path"):
+            out.append(f"| ↳ route | {inc.data['path']} | — | — | — | — | — |")
     ser = s.get("naive: rdflib serialise N-Triples, JSON-LD")
     for fmt, key in (("ntriples", "nt"), ("jsonld", "jsonld")):
         m = s.get(f"export {fmt}")

@@ -13,6 +13,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS, SKOS
 
 from filmgraph.build import build
+from filmgraph.builddir import BuildDir
 from filmgraph.resolve import resolve_name
 from filmgraph.server.answers import Job, answer
 from filmgraph.store import open_store
@@ -36,7 +37,7 @@ def _built(
     current = store / "current"
     summary = json.loads((current / "summary.json").read_text(encoding="utf-8"))
     dump = ox.Store()
-    dump.load(path=str(next(current.glob("*.trig"))), format=ox.RdfFormat.TRIG)
+    dump.load(path=str(BuildDir(store).current().dump()), format=ox.RdfFormat.TRIG)
 
     # the provenance graph dates the build: of it, keep what linking wrote
     # blank nodes are compared by shape: each quad with its blank nodes renamed to "_"

@@ -32,6 +32,7 @@ __all__ = [
     "MOST_CITED_KEPT",
     "compute_aggregates",
     "read_aggregates",
+    "update_aggregates",
     "write_aggregates",
 ]
 
@@ -43,14 +44,18 @@ MOST_CITED_KEPT = 100
 FORMAT_VERSION = 1
 
 
-def _select(store: Store, name: str) -> list[dict[str, Any]]:
+def _select(store: Store, name: str, bound: dict[str, str] | None = None) -> list[dict[str, Any]]:
     # Imported here: reading the kept aggregates (every ``filmgraph stats``) needs none of it.
-    from rdflib import Literal
+    from rdflib import Literal, URIRef
 
-    from filmgraph.queries import run_named
+    from filmgraph.queries import get_query, run_named
     from filmgraph.store.base import SelectResult
 
-    result = run_named(store, name)
+    if bound is None:
+        result = run_named(store, name)
+    else:  # one resource's rows (an incremental build)
+        bindings = {k: URIRef(v) for k, v in bound.items()}
+        result = store.query(get_query(name).text, bindings)
     if not isinstance(result, SelectResult):
         raise TypeError(f"{name} is not a SELECT query")
     return [
@@ -69,35 +74,85 @@ def _int(value: Any) -> int | None:
         return None
 
 
-def compute_aggregates(store: Store) -> dict[str, Any]:
-    """The dashboard's statistics of ``store``, as plain data ready for JSON."""
+def _cited(row: dict[str, Any]) -> dict[str, Any]:
     from rdflib import URIRef
 
     from filmgraph.results import shorten
 
-    most_cited = [
-        {
-            "film": row["film"],
-            "id": shorten(URIRef(row["film"])),
-            "label": str(row.get("filmLabel", row["film"])),
-            "year": _int(row.get("year")),
-            "claims": int(row["claims"]),
-            "drawn_on_by": int(row["drawnOnBy"]),
-        }
-        for row in _select(store, "most-cited-films")[:MOST_CITED_KEPT]
-    ]
-    movement_decades = [
-        {
-            "movement": row["movement"],
-            "id": shorten(URIRef(row["movement"])),
-            "label": str(row.get("movementLabel", row["movement"])),
-            "decade": int(row["decade"]),
-            "films": int(row["films"]),
-        }
-        for row in _select(store, "films-per-movement-decade")
-    ]
+    return {
+        "film": row["film"],
+        "id": shorten(URIRef(row["film"])),
+        "label": str(row.get("filmLabel", row["film"])),
+        "year": _int(row.get("year")),
+        "claims": int(row["claims"]),
+        "drawn_on_by": int(row["drawnOnBy"]),
+    }
+
+
+def _decade(row: dict[str, Any]) -> dict[str, Any]:
+    from rdflib import URIRef
+
+    from filmgraph.results import shorten
+
+    return {
+        "movement": row["movement"],
+        "id": shorten(URIRef(row["movement"])),
+        "label": str(row.get("movementLabel", row["movement"])),
+        "decade": int(row["decade"]),
+        "films": int(row["films"]),
+    }
+
+
+def compute_aggregates(store: Store) -> dict[str, Any]:
+    """The dashboard's statistics of ``store``, as plain data ready for JSON."""
+    most_cited = [_cited(row) for row in _select(store, "most-cited-films")[:MOST_CITED_KEPT]]
+    movement_decades = [_decade(row) for row in _select(store, "films-per-movement-decade")]
     counts = {str(row["kind"]): int(row["count"]) for row in _select(store, "graph-summary")}
     return {"most_cited": most_cited, "movement_decades": movement_decades, "counts": counts}
+
+
+def _rank(row: dict[str, Any]) -> tuple[Any, ...]:
+    """``most-cited-films``' order: most claims, most films drawing on it, year, IRI."""
+    year = row["year"]
+    return (-row["claims"], -row["drawn_on_by"], year is not None, year or 0, row["film"])
+
+
+def update_aggregates(
+    store: Store,
+    previous: dict[str, Any],
+    counts: dict[str, int],
+    films: set[str],
+    movements: set[str],
+) -> dict[str, Any] | None:
+    """The aggregates of ``store`` from those of the graph before data was *added* to it.
+
+    ``films`` are the films whose claims, labels or years changed, ``movements`` those
+    whose films (or their years) or labels changed; ``counts`` the graph's new counts.
+    Their rows are looked up again, every other row stands. ``None`` when a film of the
+    previous top list fell (its place belongs to a film not kept): compute them anew.
+    """
+    kept = {row["film"]: row for row in previous["most_cited"]}
+    fresh = {}
+    for film in sorted(films):
+        rows = _select(store, "most-cited-films", {"film": film})
+        if rows:
+            fresh[film] = _cited(rows[0])
+    cited = sorted([r for f, r in kept.items() if f not in films] + list(fresh.values()), key=_rank)
+    if len(kept) == MOST_CITED_KEPT:
+        last = _rank(previous["most_cited"][-1])
+        if any(_rank(fresh.get(f, kept[f])) > last for f in films if f in kept):
+            return None
+    decades = [r for r in previous["movement_decades"] if r["movement"] not in movements]
+    for movement in sorted(movements):
+        decades += [
+            _decade(r) for r in _select(store, "films-per-movement-decade", {"movement": movement})
+        ]
+    decades.sort(key=lambda r: (r["movement"], r["decade"]))
+    return {
+        "most_cited": cited[:MOST_CITED_KEPT],
+        "movement_decades": decades,
+        "counts": {k: v for k, v in counts.items() if k not in ("triples", "sources")},
+    }
 
 
 def write_aggregates(generation_dir: Path, aggregates: dict[str, Any]) -> Path:

@@ -15,8 +15,12 @@ document read before it that it may depend on. The next build asks the previous
 generation before reading a document; an unchanged document is replayed from that file (at
 the engine's parsing speed) instead of being read, parsed and resolved again. Linking and
 reasoning then run on the whole store; validation checks again only the nodes a changed
-document touches and keeps the previous findings for the rest. The result is the same graph
-and the same findings a full rebuild gives (``tests/test_build_incremental.py``).
+document touches and keeps the previous findings for the rest. When documents were only
+added, the build takes its fast path instead (:mod:`filmgraph.incremental`): the previous
+store plus the delta, linked, validated and reasoned from the delta alone; it falls back
+to this full path, and says why, whenever a precondition fails. Either way the result is
+the same graph and the same findings a full rebuild gives
+(``tests/test_build_incremental.py``).
 
 The on-disk store also holds the RDF merge of its named graphs in its default graph, so a
 query sees each triple once (see :func:`filmgraph.store.oxigraph.write_merge`).
@@ -41,9 +45,11 @@ from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
 from filmgraph.builddir import BuildDir, Generation
-from filmgraph.errors import BuildError
+from filmgraph.errors import BuildError, FastPathRefused
+from filmgraph.gazetteercache import load_gazetteer, save_gazetteer
+from filmgraph.incremental import PROVENANCE_FILE, STATE_FILE, check_ready, fast_inputs
 from filmgraph.iri import mint
-from filmgraph.linking import LinkReport, resolve_entities
+from filmgraph.linking import LINK_INDEX, LinkReport, resolve_entities
 from filmgraph.loaders import LoadContext, SourceGraph
 from filmgraph.loaders.pagegazetteer import Gazetteer
 from filmgraph.manifest import SourceSpec, read_manifest, spec_for_path
@@ -60,6 +66,7 @@ from filmgraph.provenance import (
 from filmgraph.queries import run_named
 from filmgraph.reasoning import INFERRED_GRAPH, materialise_store
 from filmgraph.resources import default_store_dir, manifest_path, ontology_path, shapes_path
+from filmgraph.store import mirrored_endpoint
 from filmgraph.store.base import SelectResult
 from filmgraph.store.oxigraph import OxigraphStore, to_oxigraph, write_merge
 from filmgraph.store.sparql import publish_remote
@@ -75,6 +82,9 @@ _INDEX = "index.json"
 #: The validation findings as data, and the merges linking made, for the next build.
 VALIDATION_FILE = "validation.json"
 LINKING_FILE = "linking.json"
+#: The gazetteer each source's loaders read (the names of the sources before it), kept so
+#: that the fast path can read a new document without loading every earlier one.
+GAZETTEER_DIR = "gazetteers"
 #: Above this many focus nodes validation checks everything instead: the shapes' queries
 #: restricted to a list of nodes cost more per node as the list grows (300 nodes take a
 #: tenth of a full check at 10,000 films, 3,000 nodes longer than the full check).
@@ -98,6 +108,10 @@ class BuildResult:
     reused: int = 0
     #: How many focus nodes validation checked again (``None``: all of them, a full check).
     validated: int | None = None
+    #: True when the incremental fast path built it (see :mod:`filmgraph.incremental`).
+    fast: bool = False
+    #: Why an incremental build took the full path (``None``: it did not, or no previous).
+    full_because: str | None = None
 
 
 def build(
@@ -127,7 +141,23 @@ def build(
     previous = None if full or not build_dir.has_current() else build_dir.current()
     generation = build_dir.new_generation()
     try:
-        result = _Build(generation, strict, progress, started, previous).run(specs)
+        result = None
+        why = _no_fast_path(build_dir, previous)
+        if why is None and previous is not None:
+            try:
+                result = _Build(generation, strict, progress, started, previous, fast=True).run(
+                    specs
+                )
+                result.fast = True
+                progress.note("incremental build: the fast path (new documents only)")
+            except FastPathRefused as refused:
+                why = refused.reason
+                _empty(generation)
+        if result is None:
+            if why is not None:
+                progress.note(f"incremental build: the full path, because {why}")
+            result = _Build(generation, strict, progress, started, previous).run(specs)
+            result.full_because = why
         publish_remote(build_dir.root, generation, progress)  # a no-op unless --store is a URL
     except BaseException:
         build_dir.discard(generation)
@@ -135,6 +165,28 @@ def build(
     build_dir.publish(generation)
     result.seconds = (dt.datetime.now(dt.UTC) - started).total_seconds()
     return result
+
+
+def _no_fast_path(build_dir: BuildDir, previous: Generation | None) -> str | None:
+    """Why an incremental build cannot try its fast path (``None``: it can)."""
+    if previous is None:
+        return None  # a full build, nothing to say
+    if mirrored_endpoint(build_dir.root) is not None:
+        return "the build is published to a remote store (which reads the whole dump)"
+    try:
+        check_ready(previous, fast_inputs(VERSION, _validation_inputs()))
+    except FastPathRefused as refused:
+        return refused.reason
+    return None
+
+
+def _empty(generation: Generation) -> None:
+    """Remove what a refused fast path left in ``generation``, keeping the folder."""
+    for child in generation.path.iterdir():
+        if child.is_dir():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
 
 
 @dataclass
@@ -170,6 +222,7 @@ class _Build:
         progress: Progress,
         started: dt.datetime,
         previous: Generation | None,
+        fast: bool = False,
     ) -> None:
         self.generation, self.strict, self.progress, self.started = (
             generation,
@@ -187,7 +240,10 @@ class _Build:
         self.context = LoadContext(strict=strict)
         # A loader's gazetteer holds what the sources before its own give, never documents
         # of its own source (a full build writes those only after the loader started).
-        self.context.names = lambda: Gazetteer.from_store(self.store, self.before_spec)
+        self.context.names = self._gazetteer
+        #: the fast path: only new documents are loaded (see filmgraph.incremental)
+        self.fast = fast
+        self.gazetteer_keys: list[str] = []
         self.context.reuser = self._reuse
         self.order: list[URIRef] = []
         self.before_spec: list[URIRef] = []
@@ -212,11 +268,29 @@ class _Build:
         for spec in specs:
             self._read_spec(spec)
         self._write_index()
+        self._keep_gazetteers()
+        ox.serialize(
+            _ox_triples(self.provenance),
+            output=str(self.generation.path / PROVENANCE_FILE),
+            format=ox.RdfFormat.N_TRIPLES,
+        )
+        (self.generation.path / STATE_FILE).write_text(
+            json.dumps({"inputs": fast_inputs(VERSION, _validation_inputs())}) + "\n",
+            encoding="utf-8",
+        )
+        if self.fast:
+            from filmgraph.incremental import finish
+
+            result: BuildResult = finish(self)
+            return result
         return self._finish()
 
     def _read_spec(self, spec: SourceSpec) -> None:
         self.spec = spec
         self.before_spec = list(self.order)
+        self.gazetteer_keys.append(
+            hashlib.sha256(f"{spec.loader.name} {self.upstream.hexdigest()}".encode()).hexdigest()
+        )
         self.spec_upstream = self.upstream.copy()
         self.mark = (len(self.context.notes), len(self.context.skipped))
         documents = spec.loader.load(spec.path, self.context, spec.root)
@@ -229,6 +303,45 @@ class _Build:
             self.mark = (len(self.context.notes), len(self.context.skipped))
         self.upstream = self.spec_upstream
 
+    def _gazetteer(self) -> Gazetteer:
+        """The names of the sources before the current one, for its loader.
+
+        A full build reads them from its store and keeps them in the generation; the fast
+        path (whose store holds only new documents) reads them back from the previous one,
+        kept under the same key: the keys of every document read before.
+        """
+        key = self.gazetteer_keys[-1]
+        kept = self.generation.path / GAZETTEER_DIR / f"{key}.marshal"
+        if kept.is_file():
+            found = load_gazetteer(kept)
+            if found is not None:
+                return found
+        if self.fast:
+            old = None if self.previous is None else self.previous.path / GAZETTEER_DIR
+            if old is None or not (old / kept.name).is_file():
+                raise FastPathRefused("the previous generation keeps no gazetteer for a source")
+            kept.parent.mkdir(exist_ok=True)
+            _link_or_copy(old / kept.name, kept)
+            restored = load_gazetteer(kept)
+            if restored is None:
+                raise FastPathRefused("the previous generation's gazetteer is of another layout")
+            return restored
+        gazetteer = Gazetteer.from_store(self.store, self.before_spec)
+        kept.parent.mkdir(exist_ok=True)
+        save_gazetteer(gazetteer, kept)
+        return gazetteer
+
+    def _keep_gazetteers(self) -> None:
+        """Carry the previous generation's gazetteers that still hold over to this one."""
+        if self.previous is None:
+            return
+        old = self.previous.path / GAZETTEER_DIR
+        for key in self.gazetteer_keys:
+            target = self.generation.path / GAZETTEER_DIR / f"{key}.marshal"
+            if (old / target.name).is_file() and not target.is_file():
+                target.parent.mkdir(exist_ok=True)
+                _link_or_copy(old / target.name, target)
+
     def _key(self, loader: str, checksum: str, chained: bool) -> str:
         upstream = self.spec_upstream if chained else self.upstream
         return hashlib.sha256(f"{loader} {checksum} {upstream.hexdigest()}".encode()).hexdigest()
@@ -239,6 +352,8 @@ class _Build:
         self.order.append(iri)
 
     def _write(self, spec: SourceSpec, source: SourceGraph, start: float) -> None:
+        if self.fast and str(source.iri) in self.old:
+            raise FastPathRefused(f"{_display(source.path, spec.root)} changed")
         self._claim(source.iri)
         self.changed.add(source.iri)
         shown = _display(source.path, spec.root)
@@ -298,7 +413,8 @@ class _Build:
         self.spec_upstream.update(key.encode())
         target = self.cache / old.file
         _link_or_copy(self.previous.path / CACHE_DIR / old.file, target)
-        self._load_file(target, iri)
+        if not self.fast:  # the fast path starts from the previous store, which holds it
+            self._load_file(target, iri)
         for kind, ids in old.known.items():
             self.context.known.restore(kind, ids)
         for code, country in old.countries.items():
@@ -344,7 +460,7 @@ class _Build:
     def _finish(self) -> BuildResult:
         progress, store, generation = self.progress, self.store, self.generation
         with progress.step("resolving entities across sources") as done:
-            linking = resolve_entities(store, self.order)
+            linking = resolve_entities(store, self.order, index=generation.path / LINK_INDEX)
             done(
                 f"{len(linking.merged)} merged, {len(linking.unresolved)} unresolved, "
                 f"{len(linking.conflicts)} conflicts"
@@ -398,8 +514,28 @@ class _Build:
             del on_disk  # pyoxigraph closes the database when the object goes
             done(f"{counts['triples']:,} quads")
 
-        skipped = self._skipped()
-        summary = {
+        summary = self._summary(counts, report, linking)
+        generation.summary_path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+        with self.progress.step("keeping the projection, name index and aggregates") as done:
+            _write_derived(generation, self.wrapper)
+            done("beside the store")
+        self._close()
+        return BuildResult(
+            generation,
+            counts,
+            report,
+            linking,
+            summary["skipped"],
+            self.context.notes,
+            reused=self.reused,
+            validated=focus,
+        )
+
+    def _summary(
+        self, counts: dict[str, int], report: ValidationReport, linking: LinkReport
+    ) -> dict[str, Any]:
+        """What ``summary.json`` holds."""
+        return {
             "built": self.started.isoformat(),
             "counts": counts,
             "conforms": report.conforms,
@@ -413,25 +549,10 @@ class _Build:
                 {"node": str(n), "kind": k, "label": label} for n, k, label in linking.unresolved
             ],
             "contradictions": linking.contradictions,
-            "skipped": skipped,
+            "skipped": self._skipped(),
             "notes": self.context.notes,
             "reused": self.reused,
         }
-        generation.summary_path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-        with self.progress.step("keeping the projection, name index and aggregates") as done:
-            _write_derived(generation, self.wrapper)
-            done("beside the store")
-        self._close()
-        return BuildResult(
-            generation,
-            counts,
-            report,
-            linking,
-            skipped,
-            self.context.notes,
-            reused=self.reused,
-            validated=focus,
-        )
 
     def _validate(self, linking: LinkReport) -> tuple[ValidationReport, int | None]:
         """The findings of this build, and how many focus nodes were checked again.
@@ -523,7 +644,11 @@ def _validation_inputs() -> str:
 
 _TYPE = ox.NamedNode(str(RDF.type))
 _SUBCLASS = ox.NamedNode(str(RDFS.subClassOf))
-_UNCHECKED = (ox.NamedNode(str(ONTOLOGY_GRAPH)), ox.NamedNode(str(INFERRED_GRAPH)))
+_UNCHECKED = (
+    ox.NamedNode(str(ONTOLOGY_GRAPH)),
+    ox.NamedNode(str(INFERRED_GRAPH)),
+    ox.DefaultGraph(),  # the merge of the named graphs, in a built store
+)
 
 
 def _touched(
@@ -533,6 +658,7 @@ def _touched(
     removed: list[_Cached],
     merged: dict[str, str],
     linking: LinkReport,
+    provenance_change: tuple[list[ox.Quad], list[ox.Quad]] | None = None,
 ) -> set[str] | None:
     """The focus nodes whose findings a change may alter (``None``: validate everything).
 
@@ -540,7 +666,8 @@ def _touched(
     types of its values. So: every node a changed document states something about or
     points to, now and in its previous version (mapped through the previous build's
     merges); every node either build merged; and every node pointing to a node whose types
-    a changed document states.
+    a changed document states. ``provenance_change`` (quads added, quads removed) spares
+    comparing the provenance graph with the previous build's when the caller knows it.
     """
     nodes: set[str] = set()
     typed: set[str] = set()
@@ -570,12 +697,15 @@ def _touched(
     # The provenance graph is written anew by every build, but only what differs in it
     # beyond the build's own stamps (its activity, its times) can change a finding.
     provenance = ox.NamedNode(str(PROVENANCE_GRAPH))
-    now = list(store.quads_for_pattern(None, None, None, provenance))
-    before = ox.Store.read_only(str(previous.store_path))
-    try:
-        then = list(before.quads_for_pattern(None, None, None, provenance))
-    finally:
-        del before
+    if provenance_change is not None:
+        now, then = provenance_change
+    else:
+        now = list(store.quads_for_pattern(None, None, None, provenance))
+        before = ox.Store.read_only(str(previous.store_path))
+        try:
+            then = list(before.quads_for_pattern(None, None, None, provenance))
+        finally:
+            del before
     now_keys = {_unstamped(q) for q in now}
     then_keys = {_unstamped(q) for q in then}
     if not note((q for q in now if _unstamped(q) not in then_keys), {}):

@@ -66,6 +66,27 @@ class Generation:
     def trig_path(self) -> Path:
         return self.path / "graph.trig"
 
+    def dump(self) -> Path:
+        """``graph.trig``, written from the store first when the build did not write it.
+
+        A full build writes the dump; the incremental fast path does not (rewriting every
+        quad would cost more than the build), so whoever needs the file (publishing to a
+        remote store, a tool reading TriG) asks for it here. Written atomically.
+        """
+        path = self.trig_path
+        if path.is_file():
+            return path
+        from filmgraph.store.oxigraph import OxigraphStore
+
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        store = OxigraphStore(self.store_path, read_only=True)
+        try:
+            store.dump(tmp, "trig")
+        finally:
+            store.close()
+        tmp.replace(path)
+        return path
+
     @property
     def summary_path(self) -> Path:
         return self.path / "summary.json"

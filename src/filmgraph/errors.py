@@ -11,6 +11,7 @@ from pathlib import Path
 __all__ = [
     "AmbiguousName",
     "BuildError",
+    "FastPathRefused",
     "FilmgraphError",
     "ParameterError",
     "QueryError",
@@ -51,6 +52,19 @@ class SourceError(FilmgraphError):
             where += f":{self.line}"
         what = f" field '{self.field}':" if self.field else ""
         return f"{where}:{what} {self.reason}"
+
+
+class FastPathRefused(Exception):
+    """An incremental build cannot take its fast path: it takes the full path instead.
+
+    Raised where a precondition of the fast path fails (a removed or changed document, a
+    merge linking would make, a rule that would need retracting); the build catches it,
+    says why, and never lets it reach the user.
+    """
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
 
 
 class BuildError(FilmgraphError):

@@ -43,9 +43,12 @@ counted as corroborated (both kept), and single-valued facts on which sources di
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -59,7 +62,18 @@ from filmgraph.provenance import PROVENANCE_GRAPH
 from filmgraph.store.oxigraph import from_oxigraph, to_oxigraph
 from filmgraph.titles import alternative_titles, partial_keys, title_keys
 
-__all__ = ["FUZZY_THRESHOLD", "LinkReport", "Merge", "merge_by_authority", "resolve_entities"]
+__all__ = [
+    "FUZZY_THRESHOLD",
+    "LINK_INDEX",
+    "LinkReport",
+    "Merge",
+    "merge_by_authority",
+    "resolve_entities",
+]
+
+#: The file beside a generation that keeps what linking read, for the next build's delta
+#: (see :mod:`filmgraph.linkdelta`).
+LINK_INDEX = "linking.sqlite"
 
 #: rapidfuzz ratio at or above which two names (of the same kind) are the same entity.
 FUZZY_THRESHOLD = 92.0
@@ -375,10 +389,21 @@ class _Blocks:
         return sorted(found, key=self.order.__getitem__)
 
 
-def merge_by_name(store: ox.Store, source_order: Sequence[URIRef], report: LinkReport) -> None:
-    """Merge films by title and year, and other kinds by name, exactly then fuzzily."""
+def merge_by_name(
+    store: ox.Store,
+    source_order: Sequence[URIRef],
+    report: LinkReport,
+    keep: Callable[[dict[str, _Node]], None] | None = None,
+) -> None:
+    """Merge films by title and year, and other kinds by name, exactly then fuzzily.
+
+    ``keep`` is given the nodes as read, before any merge (the build keeps them in its
+    link index, see :func:`write_link_index`).
+    """
     rank = {str(g): i for i, g in enumerate(source_order)}
     nodes = _nodes(store, rank)
+    if keep is not None:
+        keep(nodes)
     mapping: dict[str, str] = {}
     for kind in _MERGED_KINDS:
         # Described nodes before placeholders, then by IRI: never by reading order.
@@ -517,20 +542,30 @@ def _contained(
     return None
 
 
-def resolve_entities(store: ox.Store | Dataset, source_order: Sequence[URIRef]) -> LinkReport:
+def resolve_entities(
+    store: ox.Store | Dataset, source_order: Sequence[URIRef], *, index: Path | None = None
+) -> LinkReport:
     """Run every step of entity resolution on ``store``, in place, and report.
 
     ``store`` holds one named graph per source; ``source_order`` lists them in the order
     they were read (earlier sources win ties). The build passes its pyoxigraph store; data
     held in an rdflib :class:`~rdflib.Dataset` (notebooks, benchmarks) is resolved in a
-    scratch pyoxigraph store and written back.
+    scratch pyoxigraph store and written back. With ``index``, what linking read (every
+    node's names, year, authority ids, directors, and the placeholders) is kept there for
+    the next build's delta (:func:`write_link_index`).
     """
     if isinstance(store, Dataset):
         return _resolve_dataset(store, source_order)
+    holders = _holders(store) if index is not None else {}
     report = merge_by_authority(store, source_order)
-    merge_by_name(store, source_order, report)
+    records: dict[str, _Node] = {}
+    merge_by_name(store, source_order, report, records.update if index is not None else None)
+    if index is not None:
+        write_link_index(index, records.values(), holders, ())
     _record(store, report)
-    _settle_placeholders(store, report)
+    flagged = _settle_placeholders(store, report)
+    if index is not None:
+        write_link_index(index, (), {}, flagged)
     _corroboration(store, report)
     _contradictions(store, report)
     return report
@@ -599,7 +634,11 @@ def _record(store: ox.Store, report: LinkReport) -> None:
     store.extend(added)
 
 
-def _settle_placeholders(store: ox.Store, report: LinkReport) -> None:
+def _settle_placeholders(store: ox.Store, report: LinkReport) -> list[str]:
+    """Drop the flag of placeholders another source describes; list the rest.
+
+    Returns every node flagged unresolved, resolved or not.
+    """
     flagged = sorted(
         {
             _text(q.subject)
@@ -625,6 +664,7 @@ def _settle_placeholders(store: ox.Store, report: LinkReport) -> None:
         )
         label = next((_text(q.object) for q in _quads(store, node, _LABEL)), iri)
         report.unresolved.append((URIRef(iri), kinds[0] if kinds else "thing", label))
+    return flagged
 
 
 def _values(store: ox.Store, prop: URIRef) -> dict[str, list[str]]:
@@ -663,19 +703,28 @@ def _corroboration(store: ox.Store, report: LinkReport) -> None:
 
 def _contradictions(store: ox.Store, report: LinkReport) -> None:
     for prop in _SINGLE_VALUED:
-        values: dict[str, dict[object, set[str]]] = defaultdict(lambda: defaultdict(set))
-        for q in _quads(store, None, _n(prop)):
-            values[_text(q.subject)][q.object].add(_graph_of(q).rsplit("/", 1)[-1])
-        for subject, by_value in sorted(values.items()):
-            if len(by_value) > 1:
-                told = "; ".join(
-                    f"{value} ({', '.join(sorted(graphs))})"
-                    for value, graphs in sorted(
-                        ((from_oxigraph(v), g) for v, g in by_value.items()), key=str
-                    )
+        report.contradictions += [
+            line for _, line in _contradiction_lines(prop, _quads(store, None, _n(prop)))
+        ]
+
+
+def _contradiction_lines(prop: URIRef, quads: Iterable[ox.Quad]) -> list[tuple[str, str]]:
+    """(subject, report line) for every subject the ``prop`` quads give several values."""
+    values: dict[str, dict[object, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for q in quads:
+        values[_text(q.subject)][q.object].add(_graph_of(q).rsplit("/", 1)[-1])
+    out = []
+    for subject, by_value in sorted(values.items()):
+        if len(by_value) > 1:
+            told = "; ".join(
+                f"{value} ({', '.join(sorted(graphs))})"
+                for value, graphs in sorted(
+                    ((from_oxigraph(v), g) for v, g in by_value.items()), key=str
                 )
-                name = prop.split("#")[-1]
-                report.contradictions.append(f"<{subject}> {name}: {told}")
+            )
+            name = prop.split("#")[-1]
+            out.append((subject, f"<{subject}> {name}: {told}"))
+    return out
 
 
 def _rewrite(store: ox.Store, mapping: dict[str, str]) -> None:
@@ -698,3 +747,57 @@ def _rewrite(store: ox.Store, mapping: dict[str, str]) -> None:
         obj = q.object if q.predicate == _WIKIDATA else swap(q.object)
         renamed.append(ox.Quad(swap(q.subject), q.predicate, obj, q.graph_name))
     store.extend(renamed)
+
+
+def _holders(store: ox.Store) -> dict[str, set[str]]:
+    """Authority id -> every node stating it, before any merge."""
+    holders: dict[str, set[str]] = defaultdict(set)
+    for q in _quads(store, None, _WIKIDATA):
+        if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode):
+            holders[q.object.value].add(q.subject.value)
+    return holders
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS nodes (node TEXT PRIMARY KEY, kind TEXT, year INT);
+CREATE TABLE IF NOT EXISTS names (key TEXT, kind TEXT, node TEXT, year INT, part INT);
+CREATE TABLE IF NOT EXISTS directors (node TEXT, director TEXT);
+CREATE TABLE IF NOT EXISTS authorities (qid TEXT, node TEXT);
+CREATE TABLE IF NOT EXISTS flagged (node TEXT PRIMARY KEY);
+CREATE INDEX IF NOT EXISTS names_by_key ON names (key);
+CREATE INDEX IF NOT EXISTS names_by_kind_year ON names (kind, year);
+CREATE INDEX IF NOT EXISTS directors_by_director ON directors (director);
+CREATE INDEX IF NOT EXISTS authorities_by_qid ON authorities (qid);
+"""
+
+
+def write_link_index(
+    path: Path,
+    nodes: Iterator[_Node] | Sequence[_Node] | Any,
+    holders: dict[str, set[str]],
+    flagged: Sequence[str] | Any,
+) -> None:
+    """Add to the link index at ``path`` (created when missing) what linking read.
+
+    The index holds every node of a merged kind as linking read it before merging (names,
+    title parts, year, directors), every authority id with its holders, and every node a
+    source marked unresolved: what the next build needs to tell, without reading every
+    source again, whether a new document's nodes could merge with anything
+    (:mod:`filmgraph.linkdelta`).
+    """
+    with contextlib.closing(sqlite3.connect(path)) as db, db:
+        db.executescript(_SCHEMA)
+        rows_nodes, rows_names, rows_directors = [], [], []
+        for node in nodes:
+            rows_nodes.append((node.iri, node.kind, node.year))
+            rows_names += [(k, node.kind, node.iri, node.year, 0) for k in node.names]
+            rows_names += [(k, node.kind, node.iri, node.year, 1) for k in node.partials]
+            rows_directors += [(node.iri, d) for d in node.directors]
+        db.executemany("INSERT OR REPLACE INTO nodes VALUES (?, ?, ?)", rows_nodes)
+        db.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?)", rows_names)
+        db.executemany("INSERT INTO directors VALUES (?, ?)", rows_directors)
+        db.executemany(
+            "INSERT INTO authorities VALUES (?, ?)",
+            [(qid, node) for qid, held in holders.items() for node in held],
+        )
+        db.executemany("INSERT OR IGNORE INTO flagged VALUES (?)", [(n,) for n in flagged])

@@ -33,7 +33,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from filmgraph.errors import SourceError
+from filmgraph.errors import FastPathRefused, SourceError
 from filmgraph.namespaces import FG, ID
 from filmgraph.resources import project_root
 from filmgraph.store.oxigraph import from_oxigraph
@@ -45,6 +45,7 @@ __all__ = [
     "comparable",
     "load_rules",
     "materialise",
+    "materialise_delta",
     "materialise_store",
     "owl_rl_closure",
     "rules_dir",
@@ -241,6 +242,108 @@ def _touches_vocabulary(triples: Iterable[ox.Triple]) -> bool:
     )
 
 
+def materialise_delta(
+    store: ox.Store,
+    novel: Sequence[ox.Triple],
+    stated: Sequence[ox.Triple],
+    removed: Sequence[ox.Triple],
+    rules: Sequence[Rule] | None = None,
+) -> tuple[list[ox.Triple], list[ox.Triple]]:
+    """Bring :data:`INFERRED_GRAPH` of ``store`` up to date after triples were added.
+
+    ``store`` holds what :func:`materialise_store` inferred from the previous data, and the
+    new data already: ``novel`` are the added triples no graph held before, ``stated`` every
+    triple now stated (an inferred triple that a source now states leaves the inferred
+    graph: a full build infers only what is not stated), ``removed`` the triples no graph
+    states any more. The rules are forward rules, so what the new triples entail is found
+    from them alone, semi-naively: each rule marked ``# delta: yes`` reads the vocabulary and
+    the triples new since the last round, the transitive rule joins them with the store,
+    and the date rules run again when a film, release or event changed.
+
+    Returns (triples inferred, triples that left the inferred graph). Raises
+    :class:`~filmgraph.errors.FastPathRefused` where the delta would not give the full
+    closure: the vocabulary changed, a removed triple entailed something, or a country was
+    added to a film or event with derived context (the date rules read countries
+    negatively).
+    """
+    chosen = sorted(list(rules) if rules is not None else load_rules(), key=_rule_rank)
+    inferred = ox.NamedNode(str(INFERRED_GRAPH))
+    vocabulary = _vocabulary(store)
+    if _touches_vocabulary([*novel, *removed]):
+        raise FastPathRefused("the change states or removes ontology axioms")
+    transitive = {q.subject for q in store.quads_for_pattern(None, _TYPE, _AXIOM_CLASSES[2], None)}
+    delta_rules = [r for r in chosen if r.delta]
+    others = {r.name for r in chosen if not r.delta} - {"transitive", *CONTEXT_RULES}
+    if others:
+        raise FastPathRefused(f"rules without a delta form: {', '.join(sorted(others))}")
+    if removed:
+        if any(t.predicate in transitive or t.predicate in _CONTEXT_PREDICATES for t in removed):
+            raise FastPathRefused("a removed triple may have entailed derived context or a chain")
+        for rule in delta_rules:
+            for t in _run_on(rule, vocabulary + list(removed)):
+                if ox.Quad(t.subject, t.predicate, t.object, inferred) in store:
+                    raise FastPathRefused(f"a removed triple entailed {t} ({rule.name})")
+    left = [t for t in dict.fromkeys(stated) if ox.Quad(*_spo(t), inferred) in store]
+    for t in left:
+        store.remove(ox.Quad(*_spo(t), inferred))
+    added: list[ox.Triple] = []
+    frontier = list(dict.fromkeys(novel))
+    for _ in range(MAX_ROUNDS):
+        if not frontier:
+            return added, left
+        for t in frontier:
+            if t.predicate == _COUNTRY and _has_derivations(store, t.subject):
+                raise FastPathRefused(
+                    f"a country was added to {t.subject}, which has derived context"
+                )
+        candidates: list[ox.Triple] = []
+        for rule in delta_rules:
+            candidates += _run_on(rule, vocabulary + frontier)
+        candidates += _transitive_delta(store, frontier, transitive)
+        candidates += _context_delta(store, frontier, chosen)
+        fresh = [t for t in dict.fromkeys(candidates) if not _stated_named(store, t)]
+        store.extend(ox.Quad(*_spo(t), inferred) for t in fresh)
+        added += fresh
+        frontier = fresh
+    raise RuntimeError(f"the rules did not settle after {MAX_ROUNDS} rounds")
+
+
+def _spo(t: ox.Triple) -> tuple[Any, Any, Any]:
+    return t.subject, t.predicate, t.object
+
+
+def _stated_named(store: ox.Store, triple: ox.Triple) -> bool:
+    """True when a named graph of ``store`` holds ``triple`` (the merged default aside)."""
+    return any(
+        not isinstance(q.graph_name, ox.DefaultGraph)
+        for q in store.quads_for_pattern(triple.subject, triple.predicate, triple.object, None)
+    )
+
+
+def _has_derivations(store: ox.Store, node: Any) -> bool:
+    for p in ("derivedFilm", "derivedEvent"):
+        if next(iter(store.quads_for_pattern(None, ox.NamedNode(_FG + p), node, None)), None):
+            return True
+    return False
+
+
+def _transitive_delta(
+    store: ox.Store, frontier: Sequence[ox.Triple], transitive: set[Any]
+) -> list[ox.Triple]:
+    """What the transitive rule concludes with at least one premise in ``frontier``."""
+    out: list[ox.Triple] = []
+    for t in frontier:
+        if t.predicate not in transitive or isinstance(t.object, ox.Literal):
+            continue
+        for q in store.quads_for_pattern(t.object, t.predicate, None, None):
+            if q.object != t.subject:
+                out.append(ox.Triple(t.subject, t.predicate, q.object))
+        for q in store.quads_for_pattern(None, t.predicate, t.subject, None):
+            if q.subject != t.object:
+                out.append(ox.Triple(q.subject, t.predicate, t.object))
+    return out
+
+
 # -- the date rules, joined in Python -----------------------------------------------------
 #
 # The two context rules compare every event with every film (or release): the engine runs
@@ -255,14 +358,28 @@ _XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
 _PLAIN_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _PLAIN_YEAR = re.compile(r"^[0-9]{4}$")
 _DERIVED = "https://w3id.org/filmgraph/id/claim/derived-"
+#: What the date rules read: a change to one of these runs them again.
+_CONTEXT_PREDICATES = frozenset(
+    ox.NamedNode(_FG + p)
+    for p in ("year", "hasCountry", "ofFilm", "date", "startDate", "endDate", "start", "end")
+)
+_CONTEXT_CLASSES = frozenset(ox.NamedNode(_FG + c) for c in ("Film", "Release", "HistoricalEvent"))
+_COUNTRY = ox.NamedNode(_FG + "hasCountry")
+_EVENT = ox.NamedNode(_FG + "HistoricalEvent")
+_RELEASE = ox.NamedNode(_FG + "Release")
+_FILM_CLASS = ox.NamedNode(_FG + "Film")
+_OF_FILM = ox.NamedNode(_FG + "ofFilm")
+_YEAR_P = ox.NamedNode(_FG + "year")
+_DATE = ox.NamedNode(_FG + "date")
+_START_DATE = ox.NamedNode(_FG + "startDate")
 
 
 class _Unreadable(Exception):
     """A value the Python join does not read: the rule runs as SPARQL instead."""
 
 
-def _rows(store: ox.Store, sparql: str) -> list[list[Any]]:
-    result = store.query(f"PREFIX fg: <{_FG}>\n" + sparql, use_default_graph_as_union=True)
+def _rows(store: ox.Store, sparql: str, union: bool = True) -> list[list[Any]]:
+    result = store.query(f"PREFIX fg: <{_FG}>\n" + sparql, use_default_graph_as_union=union)
     if not isinstance(result, ox.QuerySolutions):
         raise TypeError("expected a SELECT")
     names = [v.value for v in result.variables]
@@ -284,14 +401,20 @@ def _day(term: Any) -> str:
     return term.value
 
 
-def _events(store: ox.Store) -> list[tuple[ox.NamedNode, str, str]]:
-    """Every event lasting from one day to another, with its widest bounds (each pair)."""
+def _events(store: ox.Store, union: bool = True) -> list[tuple[ox.NamedNode, str, str]]:
+    """Every event lasting from one day to another, with its widest bounds (each pair).
+
+    Without ``union`` they are read from the default graph alone: a built store keeps the
+    merge of its named graphs there (reading the union would repeat each match once per
+    combination of graphs stating its parts).
+    """
     rows = _rows(
         store,
-        """SELECT ?event ?from ?to WHERE {
+        """SELECT DISTINCT ?event ?from ?to WHERE {
         ?event fg:start ?start ; fg:end ?end ; fg:startDate ?from ; fg:endDate ?to .
         FILTER (STR(?start) != STR(?end))
         ?event a fg:HistoricalEvent . }""",
+        union,
     )
     return [(event, _day(start), _day(end)) for event, start, end in rows]
 
@@ -388,6 +511,99 @@ def _release_within_event(store: ox.Store) -> list[ox.Triple]:
             if _node(triples) not in done:
                 out.extend(triples)
     return out
+
+
+def _context_delta(
+    store: ox.Store, frontier: Sequence[ox.Triple], rules: Sequence[Rule]
+) -> list[ox.Triple]:
+    """What the date rules conclude that ``frontier`` may have made true.
+
+    A change to a film (its type, year or countries) or to a release is joined with every
+    event, by the same Python joins restricted to the films touched; a change to an event
+    runs the rules over everything.
+    """
+    touched = [
+        t
+        for t in frontier
+        if t.predicate in _CONTEXT_PREDICATES
+        or (t.predicate == _TYPE and t.object in _CONTEXT_CLASSES)
+    ]
+    if not touched:
+        return []
+    films: set[Any] = set()
+    for t in touched:
+        classes = {q.object for q in store.quads_for_pattern(t.subject, _TYPE, None, None)}
+        if _EVENT in classes:
+            out: list[ox.Triple] = []
+            for name in CONTEXT_RULES:
+                out += _run_full(store, next(r for r in rules if r.name == name), naive=False)
+            return out
+        if _RELEASE in classes:
+            films |= {q.object for q in store.quads_for_pattern(t.subject, _OF_FILM, None, None)}
+        if t.predicate == _OF_FILM:
+            films.add(t.object)
+        if _FILM_CLASS in classes:
+            films.add(t.subject)
+    if not films:
+        return []
+    try:
+        return _films_within_events(store, films)
+    except _Unreadable:
+        raise FastPathRefused(
+            "a film or release has a date the date rules read as SPARQL"
+        ) from None
+
+
+def _films_within_events(store: ox.Store, films: set[Any]) -> list[ox.Triple]:
+    """Both date rules for ``films`` only (see :func:`_year_within_event`)."""
+    merged = next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None)
+    events = _events(store, union=merged is None)
+    if not events:
+        return []
+    countries: dict[Any, set[Any]] = {}
+    for node in {e for e, _, _ in events} | films:
+        found = {q.object for q in store.quads_for_pattern(node, _COUNTRY, None, None)}
+        if found:
+            countries[node] = found
+    out: list[ox.Triple] = []
+    for film in sorted(films, key=str):
+        if not any(True for _ in store.quads_for_pattern(film, _TYPE, _FILM_CLASS, None)):
+            continue
+        for year in {q.object for q in store.quads_for_pattern(film, _YEAR_P, None, None)}:
+            text = year.value if isinstance(year, ox.Literal) else ""
+            if not _PLAIN_YEAR.match(text):
+                raise _Unreadable
+            for event, start, end in events:
+                first = int(start[:4]) + (start[5:] != "01-01")
+                last = int(end[:4]) - (end[5:] != "12-31")
+                if first <= int(text) <= last and _shares_country(countries, event, film):
+                    triples = _context(film, event, "FilmYearWithinEvent", "film-year-within-event")
+                    if not _derived_by(store, triples):
+                        out.extend(triples)
+        for q in store.quads_for_pattern(None, _OF_FILM, film, None):
+            release = q.subject
+            if not any(True for _ in store.quads_for_pattern(release, _TYPE, _RELEASE, None)):
+                continue
+            dates = [r.object for r in store.quads_for_pattern(release, _DATE, None, None)]
+            if not any(isinstance(d, ox.Literal) and _PLAIN_DATE.match(d.value) for d in dates):
+                continue
+            for r in store.quads_for_pattern(release, _START_DATE, None, None):
+                day = _day(r.object)
+                for event, start, end in events:
+                    if start <= day <= end and _shares_country(countries, event, film):
+                        triples = _context(
+                            film, event, "ReleaseWithinEvent", "release-within-event"
+                        )
+                        if not _derived_by(store, triples):
+                            out.extend(triples)
+    return list(dict.fromkeys(out))
+
+
+def _derived_by(store: ox.Store, triples: list[ox.Triple]) -> bool:
+    """True when the derivation node of ``triples`` (see :func:`_context`) has its rule."""
+    rule = triples[4]
+    found = store.quads_for_pattern(rule.subject, rule.predicate, rule.object, None)
+    return next(iter(found), None) is not None
 
 
 #: Rules with a Python join giving the same conclusions as their SPARQL text.

@@ -24,9 +24,11 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from rdflib import Literal, URIRef
 
@@ -34,7 +36,7 @@ from filmgraph.derived import derived_path, fingerprint, generation_of
 from filmgraph.errors import AmbiguousName, UnknownName
 from filmgraph.iri import is_slug
 from filmgraph.namespaces import ID, PREFIXES
-from filmgraph.queries import expand_iri, run_named
+from filmgraph.queries import expand_iri, get_query, run_named
 from filmgraph.store.base import SelectResult, Store
 from filmgraph.titles import title_keys
 
@@ -44,6 +46,7 @@ __all__ = [
     "candidates",
     "merged_into",
     "resolve_name",
+    "update_name_index",
     "write_name_index",
 ]
 
@@ -92,18 +95,17 @@ def _year_of(term: object) -> int | None:
     return int(term) if isinstance(term, Literal) else None
 
 
-def write_name_index(store: Store, generation_dir: Path) -> Path:
-    """Keep every name of ``store`` (the ``name-index`` rows) in an index with the generation.
-
-    The build calls this once the generation's store and ``summary.json`` are written;
-    returns the index file. Names are keyed in lower case, as ``name-lookup`` compares them.
-    """
-    generation = Path(generation_dir)
-    path = derived_path(generation, NAME_INDEX)
-    result = run_named(store, "name-index")
+def _index_rows(store: Store, things: list[str] | None = None) -> list[tuple[Any, ...]]:
+    """The ``name-index`` rows of ``store`` (of ``things`` only, when given)."""
+    query = get_query("name-index")
+    text = query.text
+    if things is not None:
+        values = " ".join(f"<{thing}>" for thing in things)
+        text = text.replace(_INNER, f"{_INNER}\n      VALUES ?thing {{ {values} }}", 1)
+    result = store.query(text)
     if not isinstance(result, SelectResult):
         raise TypeError("name-index is a SELECT query")
-    rows = [
+    return [
         (
             str(r["text"]).lower(),
             str(r["kind"]),
@@ -113,15 +115,152 @@ def write_name_index(store: Store, generation_dir: Path) -> Path:
         )
         for r in result.dicts()
     ]
+
+
+#: Where :func:`update_name_index` binds the resources to look up in ``name-index``.
+_INNER = "SELECT DISTINCT ?thing ?kind WHERE {"
+
+
+def write_name_index(store: Store, generation_dir: Path) -> Path:
+    """Keep every name of ``store`` (the ``name-index`` rows) in an index with the generation.
+
+    The build calls this once the generation's store and ``summary.json`` are written;
+    returns the index file. Names are keyed in lower case, as ``name-lookup`` compares them.
+    """
+    return _write_index(generation_dir, None, _index_rows(store), set())
+
+
+def update_name_index(
+    store: Store, previous: Path, generation_dir: Path, things: list[str]
+) -> Path:
+    """The name index of ``store`` from a previous generation's index (``previous``), with
+    the rows of ``things`` (the resources a change touched) looked up again.
+
+    Gives the index :func:`write_name_index` would write, at the cost of the touched
+    resources only (an incremental build's fast path): each one's rows are read from the
+    store's merged default graph as ``name-index`` reads them; one with several labels
+    (whose row takes a ``SAMPLE``) is asked of the query itself.
+    """
+    from filmgraph.store.oxigraph import OxigraphStore
+
+    text = get_query("name-index").text
+    if not isinstance(store, OxigraphStore) or _INNER not in text:
+        return write_name_index(store, generation_dir)
+    kinds = _kinds_of_classes(store.engine, text)
+    rows: list[tuple[Any, ...]] = []
+    asked: list[str] = []
+    for thing in things:
+        found = _thing_rows(store.engine, thing, kinds)
+        if found is None:
+            asked.append(thing)
+        else:
+            rows += found
+    for start in range(0, len(asked), 500):
+        rows += _index_rows(store, asked[start : start + 500])
+    return _write_index(generation_dir, previous, rows, set(things))
+
+
+_NAME_PROPERTIES = (
+    "http://www.w3.org/2000/01/rdf-schema#label",
+    "http://www.w3.org/2004/02/skos/core#altLabel",
+    "http://www.w3.org/2004/02/skos/core#prefLabel",
+    "https://w3id.org/filmgraph/ontology#originalTitle",
+    "https://w3id.org/filmgraph/ontology#nativeName",
+    "http://www.w3.org/2004/02/skos/core#hiddenLabel",
+)
+_YEAR_PROPERTIES = (
+    "https://w3id.org/filmgraph/ontology#year",
+    "https://w3id.org/filmgraph/ontology#birthDate",
+    "https://w3id.org/filmgraph/ontology#startDate",
+)
+_INTEGER = re.compile(r"^[+-]?[0-9]+$")
+
+
+def _kinds_of_classes(engine: Any, text: str) -> dict[str, set[str]]:
+    """Class IRI -> the ``name-index`` kinds its instances have (subclasses included)."""
+    import pyoxigraph as ox
+
+    pairs: dict[str, set[str]] = {}
+    for cls, kind in re.findall(r'\(fg:(\w+) "([^"]+)"\)', text):
+        pairs.setdefault(f"https://w3id.org/filmgraph/ontology#{cls}", set()).add(kind)
+    supers: dict[str, set[str]] = {}
+    sub = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
+    for q in engine.quads_for_pattern(None, sub, None, ox.DefaultGraph()):
+        if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode):
+            supers.setdefault(q.subject.value, set()).add(q.object.value)
+    out: dict[str, set[str]] = {}
+    for cls in supers.keys() | pairs.keys():
+        seen, todo = {cls}, [cls]
+        while todo:
+            for parent in supers.get(todo.pop(), ()):
+                if parent not in seen:
+                    seen.add(parent)
+                    todo.append(parent)
+        kinds = set().union(*(pairs.get(c, set()) for c in seen))
+        if kinds:
+            out[cls] = kinds
+    return out
+
+
+def _thing_rows(
+    engine: Any, thing: str, kinds_of: dict[str, set[str]]
+) -> list[tuple[Any, ...]] | None:
+    """The ``name-index`` rows of ``thing``; ``None`` when it has several labels."""
+    import pyoxigraph as ox
+
+    default = ox.DefaultGraph()
+    node = ox.NamedNode(thing)
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    kinds: set[str] = set()
+    for q in engine.quads_for_pattern(node, rdf_type, None, default):
+        if isinstance(q.object, ox.NamedNode):
+            kinds |= kinds_of.get(q.object.value, set())
+    if not kinds:
+        return []
+    labels = [
+        q.object
+        for q in engine.quads_for_pattern(node, ox.NamedNode(_NAME_PROPERTIES[0]), None, default)
+    ]
+    if len(labels) > 1:
+        return None
+    label = labels[0].value if labels else thing
+    years = []
+    for prop in _YEAR_PROPERTIES:
+        for q in engine.quads_for_pattern(node, ox.NamedNode(prop), None, default):
+            head = q.object.value[:4]
+            if _INTEGER.match(head):
+                years.append(int(head))
+    year = min(years) if years else None
+    texts = {
+        q.object.value
+        for prop in _NAME_PROPERTIES
+        for q in engine.quads_for_pattern(node, ox.NamedNode(prop), None, default)
+    }
+    return [(text.lower(), kind, thing, label, year) for text in texts for kind in kinds]
+
+
+def _write_index(
+    generation_dir: Path, previous: Path | None, rows: list[tuple[Any, ...]], dropped: set[str]
+) -> Path:
+    generation = Path(generation_dir)
+    path = derived_path(generation, NAME_INDEX)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
+    if previous is not None:
+        shutil.copyfile(previous, tmp)
     with contextlib.closing(sqlite3.connect(tmp)) as db, db:
-        db.execute("CREATE TABLE generation (fingerprint TEXT)")
-        db.execute("INSERT INTO generation VALUES (?)", (fingerprint(generation),))
-        db.execute("CREATE TABLE names (key TEXT, kind TEXT, thing TEXT, label TEXT, year INT)")
+        if previous is None:
+            db.execute("CREATE TABLE generation (fingerprint TEXT)")
+            db.execute("INSERT INTO generation VALUES (?)", (fingerprint(generation),))
+            db.execute("CREATE TABLE names (key TEXT, kind TEXT, thing TEXT, label TEXT, year INT)")
+        else:
+            db.execute("UPDATE generation SET fingerprint = ?", (fingerprint(generation),))
+            db.execute("CREATE INDEX IF NOT EXISTS names_by_thing ON names (thing)")
+            db.executemany("DELETE FROM names WHERE thing = ?", [(t,) for t in sorted(dropped)])
         db.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?)", rows)
-        db.execute("CREATE INDEX names_by_key ON names (key)")
+        db.execute("CREATE INDEX IF NOT EXISTS names_by_key ON names (key)")
+        db.execute("CREATE INDEX IF NOT EXISTS names_by_thing ON names (thing)")
     tmp.chmod(0o644)
     tmp.replace(path)
     return path

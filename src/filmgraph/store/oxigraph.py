@@ -139,6 +139,19 @@ class OxigraphStore(Store):
             self._store = ox.Store(str(path))
         self._merged = holds_merge(self._store)
 
+    @classmethod
+    def of(cls, engine: ox.Store) -> OxigraphStore:
+        """A store around an engine that is already open (a build's), sharing it.
+
+        A RocksDB directory is opened once per process: a second handle on a store a
+        writer holds could read files the writer is compacting away.
+        """
+        store = cls.__new__(cls)
+        store.path = None
+        store._store = engine
+        store._merged = holds_merge(engine)
+        return store
+
     @property
     def engine(self) -> ox.Store:
         """The pyoxigraph store underneath, for the build's bulk work (loading, rules)."""

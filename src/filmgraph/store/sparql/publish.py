@@ -299,7 +299,7 @@ def publish_remote(root: Path, generation: Generation, progress: Progress = sile
     try:
         with (
             progress.step(f"publishing to {endpoint}") as done,
-            generation.trig_path.open("rb") as dump,
+            generation.dump().open("rb") as dump,
         ):
             count = publish(
                 store, ox.parse(dump, format=ox.RdfFormat.TRIG), _read_record(generation), progress

@@ -1,0 +1,398 @@
+"""The fast path of an incremental build: the previous store, plus what new documents add.
+
+When every document of the previous generation is unchanged and only new documents come
+in, a build need not load, link, reason over and write the whole graph again. The fast
+path:
+
+1. starts the new generation's store as a checkpoint of the previous one
+   (``Store.backup``: RocksDB hard-links its immutable files, so this costs milliseconds
+   whatever the size, and works on a store a server holds open read-only);
+2. adds the new documents' graphs (read by their loaders as in a full build, the
+   gazetteer of earlier sources restored from the previous generation);
+3. links them on indexes (:mod:`filmgraph.linkdelta`), refusing whenever a merge could
+   change;
+4. validates the focus nodes the change touches (the previous findings stand for the
+   rest, as in any incremental build);
+5. reasons from the delta only (:func:`filmgraph.reasoning.materialise_delta`);
+6. rewrites the build's provenance stamps, adds everything to the merged default graph,
+   and updates the counts, the link report, the name index and the aggregates from the
+   delta.
+
+Whatever a precondition refuses (:class:`~filmgraph.errors.FastPathRefused`: a changed or
+removed document, a possible merge, an axiom, a removed triple that entailed something,
+a change touching too many nodes) sends the build down the full path, which says why.
+The result is the graph, the findings, the summary and the derived artefacts a full
+rebuild gives (``tests/test_build_incremental.py`` compares them); ``graph.trig`` is
+written by full builds only (:meth:`~filmgraph.builddir.Generation.dump` writes it for
+a reader that needs it), and the influence projection is left for its first reader to
+compute and keep (:func:`filmgraph.analytics.cache.cached_influence_graph`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyoxigraph as ox
+from rdflib import URIRef
+from rdflib.namespace import RDF, RDFS
+
+from filmgraph.errors import FastPathRefused
+from filmgraph.linkdelta import link_delta, previous_report
+from filmgraph.linking import LINK_INDEX
+from filmgraph.provenance import PROVENANCE_GRAPH
+from filmgraph.reasoning import materialise_delta, rules_dir
+
+if TYPE_CHECKING:
+    from filmgraph.build import _Build
+    from filmgraph.builddir import Generation
+
+__all__ = [
+    "PROVENANCE_FILE",
+    "STATE_FILE",
+    "check_ready",
+    "fast_inputs",
+    "finish",
+    "link_or_copy",
+]
+
+#: The build's own provenance triples (not linking's), so the next build can replace them.
+PROVENANCE_FILE = "provenance.nt"
+#: What the fast path needs to know of the previous generation's inputs.
+STATE_FILE = "incremental.json"
+
+_PROVENANCE = ox.NamedNode(str(PROVENANCE_GRAPH))
+_TYPE = ox.NamedNode(str(RDF.type))
+_SUBCLASS = ox.NamedNode(str(RDFS.subClassOf))
+
+
+def fast_inputs(version: str, validation_inputs: str) -> str:
+    """A digest of what the fast path's result depends on besides the data."""
+    digest = hashlib.sha256(f"{version} {validation_inputs}".encode())
+    for path in sorted(rules_dir().glob("*.rq")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def check_ready(previous: Generation, inputs: str) -> None:
+    """Raise :class:`FastPathRefused` unless ``previous`` keeps what the fast path needs."""
+    for name in (STATE_FILE, PROVENANCE_FILE, LINK_INDEX, "validation.json", "linking.json"):
+        if not (previous.path / name).is_file():
+            raise FastPathRefused(f"the previous generation has no {name}")
+    state = json.loads((previous.path / STATE_FILE).read_text(encoding="utf-8"))
+    if state.get("inputs") != inputs:
+        raise FastPathRefused("the ontology, the shapes, the rules or the version changed")
+
+
+def _triples(quads: Iterable[ox.Quad | ox.Triple]) -> list[ox.Triple]:
+    return [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+
+
+def _stated(store: ox.Store, t: ox.Triple) -> bool:
+    return any(
+        not isinstance(q.graph_name, ox.DefaultGraph)
+        for q in store.quads_for_pattern(t.subject, t.predicate, t.object, None)
+    )
+
+
+class _Writer:
+    """Adds and removes quads of the named graphs, noting what the rules must see."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+        self.added: list[ox.Quad] = []
+        self.removed: list[ox.Quad] = []
+        self.novel: list[ox.Triple] = []
+
+    def add(self, quads: Iterable[ox.Quad]) -> None:
+        fresh = [q for q in dict.fromkeys(quads) if q not in self.store]
+        self.novel += [t for t in _triples(fresh) if not _stated(self.store, t)]
+        self.store.extend(fresh)
+        self.added += fresh
+
+    def remove(self, quads: Iterable[ox.Quad]) -> None:
+        for q in dict.fromkeys(quads):
+            if q in self.store:
+                self.store.remove(q)
+                self.removed.append(q)
+
+    def gone(self) -> list[ox.Triple]:
+        """Removed triples no named graph states any more."""
+        return [t for t in dict.fromkeys(_triples(self.removed)) if not _stated(self.store, t)]
+
+
+def finish(build: _Build) -> Any:
+    """The rest of a fast-path build, once the new documents are read (see the module)."""
+    from filmgraph.build import (
+        FOCUS_LIMIT,
+        LINKING_FILE,
+        VALIDATION_FILE,
+        BuildResult,
+        _ox_triples,
+        _touched,
+        _validate,
+        _validation_inputs,
+    )
+    from filmgraph.validation import ValidationReport
+    from filmgraph.validation import _short as short_name
+
+    progress, generation, previous = build.progress, build.generation, build.previous
+    if previous is None:
+        raise FastPathRefused("there is no previous generation")
+    removed_docs = [g for g in build.old if g not in {str(i) for i in build.order}]
+    if removed_docs:
+        raise FastPathRefused(f"{len(removed_docs)} document(s) were removed")
+    delta_graphs = {str(g) for g in build.changed}
+    old_summary = previous.summary()
+
+    with progress.step("starting from the previous store (a checkpoint)") as done:
+        before = ox.Store.read_only(str(previous.store_path))
+        before.backup(str(generation.store_path))
+        store = ox.Store(str(generation.store_path))
+        done(f"{len(delta_graphs)} new document(s) on top")
+    writer = _Writer(store)
+    try:
+        with progress.step("adding the new documents and linking them on indexes") as done:
+            writer.add(build.store)  # the working store holds the new documents only
+            linking, additions, removals = link_delta(
+                store,
+                delta_graphs,
+                previous_report(old_summary),
+                previous.path / LINK_INDEX,
+                generation.path / LINK_INDEX,
+            )
+            writer.add(additions)
+            writer.remove(removals)
+            done(f"{len(additions)} title keys and aliases, {len(removals)} flags settled")
+
+        with progress.step("replacing the build's provenance") as done:
+            old = set(
+                ox.Quad(t.subject, t.predicate, t.object, _PROVENANCE)
+                for t in ox.parse(
+                    path=str(previous.path / PROVENANCE_FILE), format=ox.RdfFormat.N_TRIPLES
+                )
+            )
+            new = {
+                ox.Quad(t.subject, t.predicate, t.object, _PROVENANCE)
+                for t in _ox_triples(build.provenance)
+            }
+            writer.remove(old - new)
+            writer.add(new - old)
+            done(f"{len(new - old)} provenance triples rewritten")
+
+        with progress.step("validating the nodes the change touched") as done:
+            kept = json.loads((previous.path / VALIDATION_FILE).read_text(encoding="utf-8"))
+            merged = json.loads((previous.path / LINKING_FILE).read_text(encoding="utf-8"))
+            changed = [e for e in build.entries if e.graph in delta_graphs]
+            change = (
+                [q for q in writer.added if q.graph_name == _PROVENANCE],
+                [q for q in writer.removed if q.graph_name == _PROVENANCE],
+            )
+            focus = _touched(store, previous, changed, [], merged, linking, change)
+            if focus is None or len(focus) > FOCUS_LIMIT:
+                raise FastPathRefused("the change touches too many nodes to validate apart")
+            fresh = _validate(store, focus)
+            names = {short_name(URIRef(iri)) for iri in focus}
+            findings = [
+                f for f in ValidationReport.from_json(kept).findings if f.focus not in names
+            ]
+            findings = sorted(set(findings) | set(fresh.findings))
+            report = ValidationReport(
+                not any(f.severity == "Violation" for f in findings), findings
+            )
+            done(
+                f"conforms: {'yes' if report.conforms else 'no'} "
+                f"({report.count('Violation')} violations, {report.count('Warning')} warnings;"
+                f" checked {len(focus):,} nodes the change touched)"
+            )
+
+        with progress.step("reasoning from the delta into graph:inferred") as done:
+            stated = _triples(q for q in writer.added)
+            inferred, left = materialise_delta(store, writer.novel, stated, writer.gone())
+            done(f"{len(inferred):,} triples inferred, {len(left):,} now stated")
+
+        with progress.step("updating the merged default graph and the counts") as done:
+            default = ox.DefaultGraph()
+            store.extend(
+                ox.Quad(t.subject, t.predicate, t.object, default)
+                for t in dict.fromkeys([*_triples(writer.added), *inferred])
+            )
+            for t in writer.gone():
+                store.remove(ox.Quad(t.subject, t.predicate, t.object, default))
+            named = len(writer.added) + len(inferred) - len(writer.removed) - len(left)
+            counts = _counts(
+                before,
+                store,
+                old_summary["counts"],
+                named,
+                len(build.order),
+                [*_triples(writer.added), *inferred],
+            )
+            store.flush()
+            done(f"{counts['triples']:,} quads")
+
+        generation.validation_path.write_text(report.text(), encoding="utf-8")
+        data = report.to_json() | {"inputs": _validation_inputs()}
+        (generation.path / VALIDATION_FILE).write_text(json.dumps(data), encoding="utf-8")
+        shutil.copyfile(previous.path / LINKING_FILE, generation.path / LINKING_FILE)
+        summary = build._summary(counts, report, linking)
+        generation.summary_path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+        with progress.step("updating the name index and aggregates from the delta") as done:
+            looked = _derived(
+                previous,
+                generation,
+                store,
+                [*_triples(writer.added), *writer.gone(), *inferred, *left],
+                counts,
+            )
+            done(f"{looked:,} resources looked up again")
+        store.flush()
+    finally:
+        # pyoxigraph closes the database when the last reference goes
+        del writer
+        del store
+        del before
+    build._close()
+    return BuildResult(
+        generation,
+        counts,
+        report,
+        linking,
+        summary["skipped"],
+        build.context.notes,
+        reused=build.reused,
+        validated=len(focus),
+    )
+
+
+def _kinds(store: ox.Store, node: Any, classes: dict[str, set[str]]) -> set[str]:
+    """The kinds of graph-summary ``node`` counts as, from its types in every graph."""
+    out: set[str] = set()
+    for q in store.quads_for_pattern(node, _TYPE, None, ox.DefaultGraph()):
+        out |= classes.get(str(q.object), set())
+    return out
+
+
+def _summary_classes(store: ox.Store) -> dict[str, set[str]]:
+    """Class IRI (in ``<>``) -> the graph-summary kinds it counts for (subclasses included)."""
+    from filmgraph.queries import get_query
+
+    query = get_query("graph-summary").text
+    pairs: dict[str, set[str]] = {}
+    for kind, cls in re.findall(r'\("([^"]+)" fg:(\w+)\)', query):
+        pairs.setdefault(f"<https://w3id.org/filmgraph/ontology#{cls}>", set()).add(kind)
+    supers: dict[str, set[str]] = {}
+    for q in store.quads_for_pattern(None, _SUBCLASS, None, ox.DefaultGraph()):
+        supers.setdefault(str(q.subject), set()).add(str(q.object))
+    out: dict[str, set[str]] = {}
+    for cls in supers.keys() | pairs.keys():
+        seen, todo = {cls}, [cls]
+        while todo:
+            for parent in supers.get(todo.pop(), ()):
+                if parent not in seen:
+                    seen.add(parent)
+                    todo.append(parent)
+        kinds = set().union(*(pairs.get(c, set()) for c in seen))
+        if kinds:
+            out[cls] = kinds
+    return out
+
+
+def _counts(
+    before: ox.Store,
+    after: ox.Store,
+    old: dict[str, int],
+    named: int,
+    sources: int,
+    added: list[ox.Triple],
+) -> dict[str, int]:
+    """The graph-summary counts, updated for the nodes the change typed."""
+    classes = _summary_classes(after)
+    counts = dict(old)
+    for node in {t.subject for t in added if t.predicate == _TYPE}:
+        for kind in _kinds(before, node, classes) ^ _kinds(after, node, classes):
+            counts[kind] = counts.get(kind, 0) + (1 if kind in _kinds(after, node, classes) else -1)
+    counts["triples"] = old["triples"] + named
+    counts["sources"] = sources
+    return {k: v for k, v in sorted(counts.items()) if v or k in ("triples", "sources")}
+
+
+_FG = "https://w3id.org/filmgraph/ontology#"
+_INFLUENCER = ox.NamedNode(_FG + "influencer")
+_MOVEMENT = ox.NamedNode(_FG + "partOfMovement")
+_FILM = ox.NamedNode(_FG + "Film")
+_MOVEMENT_CLASS = ox.NamedNode(_FG + "Movement")
+
+
+def _is_a(store: ox.Store, node: Any, cls: ox.NamedNode) -> bool:
+    return next(iter(store.quads_for_pattern(node, _TYPE, cls, None)), None) is not None
+
+
+def _derived(
+    previous: Generation,
+    generation: Generation,
+    engine: ox.Store,
+    changed: list[ox.Triple],
+    counts: dict[str, int],
+) -> int:
+    """The name index and the aggregates of the new generation, from the previous ones.
+
+    ``changed`` are the triples added to or removed from the graph; the resources they
+    are about are looked up again. Returns how many.
+    """
+    from filmgraph.aggregates import (
+        AGGREGATES_NAME,
+        compute_aggregates,
+        update_aggregates,
+        write_aggregates,
+    )
+    from filmgraph.derived import derived_path
+    from filmgraph.resolve import NAME_INDEX, update_name_index, write_name_index
+    from filmgraph.store.oxigraph import OxigraphStore
+
+    subjects = {t.subject for t in changed if isinstance(t.subject, ox.NamedNode)}
+    store = OxigraphStore.of(engine)
+    try:
+        old_index = derived_path(previous.path, NAME_INDEX)
+        if old_index.is_file():
+            update_name_index(store, old_index, generation.path, sorted(s.value for s in subjects))
+        else:
+            write_name_index(store, generation.path)
+        films = {t.object for t in changed if t.predicate == _INFLUENCER}
+        movements = {t.object for t in changed if t.predicate == _MOVEMENT}
+        for s in subjects:  # a claim names its film; a film its movements
+            films |= {q.object for q in engine.quads_for_pattern(s, _INFLUENCER, None, None)}
+            movements |= {q.object for q in engine.quads_for_pattern(s, _MOVEMENT, None, None)}
+        films |= {s for s in subjects if _is_a(engine, s, _FILM)}
+        movements |= {s for s in subjects if _is_a(engine, s, _MOVEMENT_CLASS)}
+        aggregates = None
+        try:
+            old = json.loads(derived_path(previous.path, AGGREGATES_NAME).read_text("utf-8"))
+        except (OSError, ValueError):
+            old = None
+        if old is not None:
+            aggregates = update_aggregates(
+                store,
+                old,
+                counts,
+                {f.value for f in films if isinstance(f, ox.NamedNode)},
+                {m.value for m in movements if isinstance(m, ox.NamedNode)},
+            )
+        write_aggregates(generation.path, aggregates or compute_aggregates(store))
+    finally:
+        store.close()
+    return len(subjects)
+
+
+def link_or_copy(source: Path, target: Path) -> None:
+    """Hard-link ``source`` to ``target`` (a copy across file systems)."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)

@@ -104,6 +104,16 @@ def test_bytes_no_encoding_reads_are_refused_with_line_byte_and_hint(tmp_path: P
     assert "save the file as UTF-8" in str(error.value)
 
 
+def test_a_title_with_no_letter_or_digit_is_refused_naming_line_and_field(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "dashes-1950.txt"
+    path.write_text("\n-- ?! --\n\n1950 90 minutes France\n", encoding="utf-8")
+    with pytest.raises(SourceError) as error:
+        read_page(path)
+    assert (error.value.line, error.value.field) == (2, "title")
+
+
 def test_an_unknown_heading_is_kept_as_a_section_and_noted(tmp_path: Path) -> None:
     graph, context = load(write(tmp_path, "Plot\n\nA plot.\n\nCast\n\nAnna Testova as Masha\n"))
     assert Literal("Cast") in set(graph.objects(None, FG.sectionName))

@@ -209,7 +209,10 @@ class _PageReader:
 
     def new_node(self, kind: str, name: str, classes: tuple[URIRef, ...]) -> URIRef:
         """A node for a name the graph does not know, marked unresolved."""
-        node = mint(kind, slug(name))
+        try:
+            node = mint(kind, slug(name))
+        except ValueError:  # a name of signs only ("?"): kept, under an IRI from its text
+            node = hashed_iri(kind, name)
         for cls in classes:
             self.g.add((node, RDF.type, cls))
         self.g.add((node, RDFS.label, Literal(name, lang="en")))

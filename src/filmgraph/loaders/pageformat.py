@@ -20,6 +20,10 @@ from typing import Any
 from charset_normalizer import from_bytes
 
 from filmgraph.errors import SourceError
+from filmgraph.iri import fold
+
+#: What a title needs for the film to get an IRI (see :func:`filmgraph.iri.slug`).
+_NAMEABLE = re.compile(r"[a-z0-9]")
 
 __all__ = [
     "Connection",
@@ -356,6 +360,13 @@ def _read_header(path: Path, lines: list[Line]) -> PageHeader:
     if _YEAR_LINE.match(title.text):
         raise SourceError(
             path, "the header has no title before the year line", line=title.number, field="title"
+        )
+    if not _NAMEABLE.search(fold(title.text)):
+        raise SourceError(
+            path,
+            f"the title {title.text!r} has no letter or digit to name the film by",
+            line=title.number,
+            field="title",
         )
     rest = [ln for ln in content[1:] if ln.text.strip() != title.text]
     year_at = next((i for i, ln in enumerate(rest) if _YEAR_LINE.match(ln.text.strip())), None)

@@ -275,33 +275,20 @@ def _kinds(store: ox.Store, node: Any, classes: dict[str, set[str]]) -> set[str]
     """The kinds of graph-summary ``node`` counts as, from its types in every graph."""
     out: set[str] = set()
     for q in store.quads_for_pattern(node, _TYPE, None, ox.DefaultGraph()):
-        out |= classes.get(str(q.object), set())
+        if isinstance(q.object, ox.NamedNode):
+            out |= classes.get(q.object.value, set())
     return out
 
 
 def _summary_classes(store: ox.Store) -> dict[str, set[str]]:
-    """Class IRI (in ``<>``) -> the graph-summary kinds it counts for (subclasses included)."""
+    """Class IRI -> the graph-summary kinds it counts for (subclasses included)."""
     from filmgraph.queries import get_query
+    from filmgraph.resolve import kinds_through_subclasses
 
-    query = get_query("graph-summary").text
     pairs: dict[str, set[str]] = {}
-    for kind, cls in re.findall(r'\("([^"]+)" fg:(\w+)\)', query):
-        pairs.setdefault(f"<https://w3id.org/filmgraph/ontology#{cls}>", set()).add(kind)
-    supers: dict[str, set[str]] = {}
-    for q in store.quads_for_pattern(None, _SUBCLASS, None, ox.DefaultGraph()):
-        supers.setdefault(str(q.subject), set()).add(str(q.object))
-    out: dict[str, set[str]] = {}
-    for cls in supers.keys() | pairs.keys():
-        seen, todo = {cls}, [cls]
-        while todo:
-            for parent in supers.get(todo.pop(), ()):
-                if parent not in seen:
-                    seen.add(parent)
-                    todo.append(parent)
-        kinds = set().union(*(pairs.get(c, set()) for c in seen))
-        if kinds:
-            out[cls] = kinds
-    return out
+    for kind, cls in re.findall(r'\("([^"]+)" fg:(\w+)\)', get_query("graph-summary").text):
+        pairs.setdefault(f"https://w3id.org/filmgraph/ontology#{cls}", set()).add(kind)
+    return kinds_through_subclasses(store, pairs)
 
 
 def _counts(

@@ -44,6 +44,7 @@ __all__ = [
     "NAME_INDEX",
     "Candidate",
     "candidates",
+    "kinds_through_subclasses",
     "merged_into",
     "resolve_name",
     "update_name_index",
@@ -178,27 +179,36 @@ _INTEGER = re.compile(r"^[+-]?[0-9]+$")
 
 def _kinds_of_classes(engine: Any, text: str) -> dict[str, set[str]]:
     """Class IRI -> the ``name-index`` kinds its instances have (subclasses included)."""
-    import pyoxigraph as ox
-
     pairs: dict[str, set[str]] = {}
     for cls, kind in re.findall(r'\(fg:(\w+) "([^"]+)"\)', text):
         pairs.setdefault(f"https://w3id.org/filmgraph/ontology#{cls}", set()).add(kind)
+    return kinds_through_subclasses(engine, pairs)
+
+
+def kinds_through_subclasses(engine: Any, kinds: dict[str, set[str]]) -> dict[str, set[str]]:
+    """Class IRI -> the ``kinds`` of its own and of every class above it in ``engine``.
+
+    A query that counts or indexes by class names the classes it knows; an instance of a
+    subclass the ontology adds later is of those kinds too, through ``rdfs:subClassOf``.
+    """
+    import pyoxigraph as ox
+
     supers: dict[str, set[str]] = {}
     sub = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
     for q in engine.quads_for_pattern(None, sub, None, ox.DefaultGraph()):
         if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode):
             supers.setdefault(q.subject.value, set()).add(q.object.value)
     out: dict[str, set[str]] = {}
-    for cls in supers.keys() | pairs.keys():
+    for cls in supers.keys() | kinds.keys():
         seen, todo = {cls}, [cls]
         while todo:
             for parent in supers.get(todo.pop(), ()):
                 if parent not in seen:
                     seen.add(parent)
                     todo.append(parent)
-        kinds = set().union(*(pairs.get(c, set()) for c in seen))
-        if kinds:
-            out[cls] = kinds
+        found = set().union(*(kinds.get(c, set()) for c in seen))
+        if found:
+            out[cls] = found
     return out
 
 

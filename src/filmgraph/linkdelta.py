@@ -35,10 +35,8 @@ from rdflib.namespace import RDF
 
 from filmgraph.errors import FastPathRefused
 from filmgraph.linking import (
-    _ALT,
     _CLAIM_KEYS,
     _FUZZY_KINDS,
-    _HIDDEN,
     _LABEL,
     _MERGED_KINDS,
     _NAMES,
@@ -52,6 +50,7 @@ from filmgraph.linking import (
     _n,
     _Node,
     _text,
+    _title_records,
     _words_within,
     write_link_index,
 )
@@ -59,7 +58,7 @@ from filmgraph.loaders.pagegazetteer import KIND_OF_CLASS, normalise
 from filmgraph.namespaces import FG
 from filmgraph.provenance import ONTOLOGY_GRAPH, PROVENANCE_GRAPH
 from filmgraph.reasoning import INFERRED_GRAPH
-from filmgraph.titles import alternative_titles, partial_keys, title_keys
+from filmgraph.titles import partial_keys, title_keys
 
 __all__ = ["link_delta", "previous_report"]
 
@@ -378,19 +377,7 @@ def _titles(store: ox.Store, view: _View, added: list[ox.Quad]) -> list[ox.Quad]
             continue
         said = [q for q in view.quads(node, _LABEL) + view.quads(node, _ORIGINAL)]
         said = [q for q in said if isinstance(q.object, ox.Literal)]
-        keys: set[str] = set()
-        for q in said:
-            keys |= title_keys(q.object.value)  # type: ignore[union-attr]
-        out += [ox.Quad(node, _HIDDEN, ox.Literal(key), _PROVENANCE) for key in sorted(keys)]
-        if len({_text(q.object) for q in said}) > 1:
-            out += [
-                ox.Quad(node, _ALT, q.object, q.graph_name) for q in said if q.predicate == _LABEL
-            ]
-        for q in said:
-            out += [
-                ox.Quad(node, _ALT, ox.Literal(alias), q.graph_name)
-                for alias in alternative_titles(_text(q.object))
-            ]
+        out += _title_records(node, said, _PROVENANCE)
     return [q for q in dict.fromkeys(out) if q not in store]
 
 

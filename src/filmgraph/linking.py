@@ -617,21 +617,29 @@ def _record(store: ox.Store, report: LinkReport) -> None:
             if _text(q.subject) in films and isinstance(q.object, ox.Literal):
                 titles[_text(q.subject)].append(q)
     for film, said in sorted(titles.items()):
-        node = ox.NamedNode(film)
-        keys: set[str] = set()
-        for q in said:
-            keys |= title_keys(q.object.value)  # type: ignore[union-attr]
-        added += [ox.Quad(node, _HIDDEN, ox.Literal(key), provenance) for key in sorted(keys)]
-        if len({_text(q.object) for q in said}) > 1:
-            added += [
-                ox.Quad(node, _ALT, q.object, q.graph_name) for q in said if q.predicate == _LABEL
-            ]
-        for q in said:  # "X (Y)", "X aka Y": X and Y are titles of the film, by this source
-            added += [
-                ox.Quad(node, _ALT, ox.Literal(alias), q.graph_name)
-                for alias in alternative_titles(_text(q.object))
-            ]
+        added += _title_records(ox.NamedNode(film), said, provenance)
     store.extend(added)
+
+
+def _title_records(node: ox.NamedNode, said: list[ox.Quad], provenance: Any) -> list[ox.Quad]:
+    """What linking records of a film's titles ``said`` (its labels and original titles).
+
+    Its title keys as ``skos:hiddenLabel`` in ``provenance``; when the sources give it more
+    than one title, each label as ``skos:altLabel`` in its source's graph; and the titles a
+    label holds ("X (Y)", "X aka Y") as aliases by that source.
+    """
+    keys: set[str] = set()
+    for q in said:
+        keys |= title_keys(q.object.value)  # type: ignore[union-attr]
+    out = [ox.Quad(node, _HIDDEN, ox.Literal(key), provenance) for key in sorted(keys)]
+    if len({_text(q.object) for q in said}) > 1:
+        out += [ox.Quad(node, _ALT, q.object, q.graph_name) for q in said if q.predicate == _LABEL]
+    for q in said:
+        out += [
+            ox.Quad(node, _ALT, ox.Literal(alias), q.graph_name)
+            for alias in alternative_titles(_text(q.object))
+        ]
+    return out
 
 
 def _settle_placeholders(store: ox.Store, report: LinkReport) -> list[str]:

@@ -481,19 +481,14 @@ class _Build:
 
         with progress.step("validating against the SHACL shapes") as done:
             report, focus = self._validate(linking)
-            generation.validation_path.write_text(report.text(), encoding="utf-8")
-            # The findings as data, so 'filmgraph check' need not run the shapes again, and
-            # what they were computed from, so the next build may keep them.
-            data = report.to_json() | {"inputs": _validation_inputs()}
-            (generation.path / VALIDATION_FILE).write_text(json.dumps(data), encoding="utf-8")
+            _keep_findings(generation, report)
             (generation.path / LINKING_FILE).write_text(
                 json.dumps({str(k): str(v) for k, v in linking.merged.items()}), encoding="utf-8"
             )
-            scope = "every node" if focus is None else f"{focus:,} nodes the change touched"
             done(
-                f"conforms: {'yes' if report.conforms else 'no'} "
-                f"({report.count('Violation')} violations, {report.count('Warning')} warnings;"
-                f" checked {scope})"
+                _verdict(
+                    report, "every node" if focus is None else f"{focus:,} nodes the change touched"
+                )
             )
 
         # Reasoning comes after validation, so the shapes judge what sources state, not what
@@ -579,12 +574,7 @@ class _Build:
         focus = _touched(self.store, previous, changed, removed, merged, linking)
         if focus is None or len(focus) > FOCUS_LIMIT:
             return _validate(self.store, None), None
-        fresh = _validate(self.store, focus)
-        names = {short_name(URIRef(iri)) for iri in focus}
-        findings = [f for f in ValidationReport.from_json(kept).findings if f.focus not in names]
-        findings = sorted(set(findings) | set(fresh.findings))
-        conforms = not any(f.severity == "Violation" for f in findings)
-        return ValidationReport(conforms, findings), len(focus)
+        return _revalidate(self.store, kept, focus), len(focus)
 
     def _close(self) -> None:
         """Release the store: pyoxigraph closes it when the last reference goes."""
@@ -632,6 +622,33 @@ def _validate(store: ox.Store, focus: Collection[str] | None) -> ValidationRepor
     graph but the ontology and the inferred one, restricted to ``focus`` when given.
     """
     return validate_store(store, focus=focus)
+
+
+def _revalidate(store: ox.Store, kept: dict[str, Any], focus: Collection[str]) -> ValidationReport:
+    """The findings for ``focus`` checked again, the ``kept`` ones (as JSON) for the rest."""
+    fresh = _validate(store, focus)
+    names = {short_name(URIRef(iri)) for iri in focus}
+    findings = [f for f in ValidationReport.from_json(kept).findings if f.focus not in names]
+    findings = sorted(set(findings) | set(fresh.findings))
+    conforms = not any(f.severity == "Violation" for f in findings)
+    return ValidationReport(conforms, findings)
+
+
+def _keep_findings(generation: Generation, report: ValidationReport) -> None:
+    """The findings as text and as data, so 'filmgraph check' need not run the shapes again,
+    with what they were computed from, so the next build may keep them."""
+    generation.validation_path.write_text(report.text(), encoding="utf-8")
+    data = report.to_json() | {"inputs": _validation_inputs()}
+    (generation.path / VALIDATION_FILE).write_text(json.dumps(data), encoding="utf-8")
+
+
+def _verdict(report: ValidationReport, scope: str) -> str:
+    """The validation step's progress line."""
+    return (
+        f"conforms: {'yes' if report.conforms else 'no'} "
+        f"({report.count('Violation')} violations, {report.count('Warning')} warnings;"
+        f" checked {scope})"
+    )
 
 
 def _validation_inputs() -> str:

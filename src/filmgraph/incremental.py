@@ -40,7 +40,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
-from rdflib import URIRef
 from rdflib.namespace import RDF, RDFS
 
 from filmgraph.errors import FastPathRefused
@@ -134,13 +133,12 @@ def finish(build: _Build) -> Any:
         LINKING_FILE,
         VALIDATION_FILE,
         BuildResult,
+        _keep_findings,
         _ox_triples,
+        _revalidate,
         _touched,
-        _validate,
-        _validation_inputs,
+        _verdict,
     )
-    from filmgraph.validation import ValidationReport
-    from filmgraph.validation import _short as short_name
 
     progress, generation, previous = build.progress, build.generation, build.previous
     if previous is None:
@@ -197,20 +195,8 @@ def finish(build: _Build) -> Any:
             focus = _touched(store, previous, changed, [], merged, linking, change)
             if focus is None or len(focus) > FOCUS_LIMIT:
                 raise FastPathRefused("the change touches too many nodes to validate apart")
-            fresh = _validate(store, focus)
-            names = {short_name(URIRef(iri)) for iri in focus}
-            findings = [
-                f for f in ValidationReport.from_json(kept).findings if f.focus not in names
-            ]
-            findings = sorted(set(findings) | set(fresh.findings))
-            report = ValidationReport(
-                not any(f.severity == "Violation" for f in findings), findings
-            )
-            done(
-                f"conforms: {'yes' if report.conforms else 'no'} "
-                f"({report.count('Violation')} violations, {report.count('Warning')} warnings;"
-                f" checked {len(focus):,} nodes the change touched)"
-            )
+            report = _revalidate(store, kept, focus)
+            done(_verdict(report, f"{len(focus):,} nodes the change touched"))
 
         with progress.step("reasoning from the delta into graph:inferred") as done:
             stated = _triples(q for q in writer.added)
@@ -237,9 +223,7 @@ def finish(build: _Build) -> Any:
             store.flush()
             done(f"{counts['triples']:,} quads")
 
-        generation.validation_path.write_text(report.text(), encoding="utf-8")
-        data = report.to_json() | {"inputs": _validation_inputs()}
-        (generation.path / VALIDATION_FILE).write_text(json.dumps(data), encoding="utf-8")
+        _keep_findings(generation, report)
         shutil.copyfile(previous.path / LINKING_FILE, generation.path / LINKING_FILE)
         summary = build._summary(counts, report, linking)
         generation.summary_path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
@@ -303,8 +287,9 @@ def _counts(
     classes = _summary_classes(after)
     counts = dict(old)
     for node in {t.subject for t in added if t.predicate == _TYPE}:
-        for kind in _kinds(before, node, classes) ^ _kinds(after, node, classes):
-            counts[kind] = counts.get(kind, 0) + (1 if kind in _kinds(after, node, classes) else -1)
+        was, now = _kinds(before, node, classes), _kinds(after, node, classes)
+        for kind in was ^ now:
+            counts[kind] = counts.get(kind, 0) + (1 if kind in now else -1)
     counts["triples"] = old["triples"] + named
     counts["sources"] = sources
     return {k: v for k, v in sorted(counts.items()) if v or k in ("triples", "sources")}

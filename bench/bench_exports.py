@@ -59,7 +59,8 @@ def timed(function: Callable[[], Any]) -> tuple[float, float, Any]:
     return time.perf_counter() - wall, time.process_time() - cpu, result
 
 
-def machine() -> dict[str, Any]:
+def machine(libraries: tuple[str, ...] = LIBRARIES) -> dict[str, Any]:
+    """The machine a benchmark ran on, and the versions of filmgraph and ``libraries``."""
     cpu = ""
     with contextlib.suppress(OSError):
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -72,7 +73,7 @@ def machine() -> dict[str, Any]:
             if line.startswith("MemTotal"):
                 memory = int(line.split()[1]) * 1024
     versions = {}
-    for name in ("filmgraph", *LIBRARIES):
+    for name in dict.fromkeys(("filmgraph", *libraries)):
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:

@@ -37,7 +37,6 @@ import gzip
 import json
 import math
 import os
-import platform
 import re
 import shutil
 import signal
@@ -966,33 +965,15 @@ def _loader_report(summary: Path) -> dict[str, Any]:
 # Reporting
 # ---------------------------------------------------------------------------------------
 def machine() -> dict[str, Any]:
-    cpu = ""
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    memory = 0
-    with contextlib.suppress(OSError, ValueError):
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal"):
-                memory = int(line.split()[1]) * 1024
-    versions = {}
-    for name in LIBRARIES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    return {
-        "cpu_model": cpu,
-        "cores": os.cpu_count(),
-        "cores_usable": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
-        "memory_bytes": memory,
-        "platform": platform.platform(),
-        "python": f"{platform.python_implementation()} {platform.python_version()}",
-        "libraries": versions,
-        "load_average_start": os.getloadavg(),
-    }
+    """bench_exports' description of the machine, with the cores this process may use."""
+    from bench_exports import machine as described
+
+    info = described(LIBRARIES)
+    info["load_average_start"] = info.pop("load_average")
+    info["cores_usable"] = (
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+    )
+    return info
 
 
 def commit() -> dict[str, Any]:

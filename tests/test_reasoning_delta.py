@@ -12,7 +12,7 @@ from rdflib import Dataset
 
 from filmgraph.errors import FastPathRefused
 from filmgraph.reasoning import INFERRED_GRAPH, materialise_delta, materialise_store
-from filmgraph.store.oxigraph import to_oxigraph
+from filmgraph.store.oxigraph import dataset_quads
 
 from .conftest import FIXTURES, load_fixture_dataset
 from .test_reasoning import CONTEXT_CASE, with_ontology
@@ -21,15 +21,7 @@ _INFERRED = ox.NamedNode(str(INFERRED_GRAPH))
 
 
 def quads(dataset: Dataset) -> list[ox.Quad]:
-    return [
-        ox.Quad(
-            to_oxigraph(s),  # type: ignore[arg-type]
-            to_oxigraph(p),  # type: ignore[arg-type]
-            to_oxigraph(o),
-            ox.NamedNode(str(getattr(g, "identifier", g))),
-        )
-        for s, p, o, g in dataset.quads((None, None, None, None))
-    ]
+    return list(dataset_quads(dataset))
 
 
 def inferred(store: ox.Store) -> set[str]:

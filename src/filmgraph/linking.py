@@ -59,7 +59,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 from filmgraph.loaders.pagegazetteer import KIND_OF_CLASS, normalise
 from filmgraph.namespaces import FG, ID
 from filmgraph.provenance import PROVENANCE_GRAPH
-from filmgraph.store.oxigraph import from_oxigraph, to_oxigraph
+from filmgraph.store.oxigraph import dataset_quads, from_oxigraph
 from filmgraph.titles import alternative_titles, partial_keys, title_keys
 
 __all__ = [
@@ -573,15 +573,7 @@ def resolve_entities(
 
 def _resolve_dataset(dataset: Dataset, source_order: Sequence[URIRef]) -> LinkReport:
     scratch = ox.Store()
-    scratch.extend(
-        ox.Quad(
-            to_oxigraph(s),  # type: ignore[arg-type]
-            to_oxigraph(p),  # type: ignore[arg-type]
-            to_oxigraph(o),
-            ox.NamedNode(str(getattr(g, "identifier", g))),
-        )
-        for s, p, o, g in dataset.quads((None, None, None, None))
-    )
+    scratch.extend(dataset_quads(dataset))
     report = resolve_entities(scratch, source_order)
     for quad in list(dataset.quads((None, None, None, None))):
         dataset.remove(quad)  # type: ignore[arg-type]

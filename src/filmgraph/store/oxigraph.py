@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -22,6 +22,7 @@ from filmgraph.store.binding import bind_values
 
 __all__ = [
     "OxigraphStore",
+    "dataset_quads",
     "from_oxigraph",
     "has_dataset_clause",
     "holds_merge",
@@ -70,6 +71,17 @@ def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
             return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
         return ox.Literal(str(term))
     raise TypeError(f"cannot convert {term!r} to a pyoxigraph term")
+
+
+def dataset_quads(dataset: Dataset) -> Iterator[ox.Quad]:
+    """The quads of an rdflib ``Dataset`` as pyoxigraph quads, each in its named graph."""
+    for s, p, o, g in dataset.quads((None, None, None, None)):
+        yield ox.Quad(
+            to_oxigraph(s),  # type: ignore[arg-type]
+            to_oxigraph(p),  # type: ignore[arg-type]
+            to_oxigraph(o),
+            ox.NamedNode(str(getattr(g, "identifier", g))),
+        )
 
 
 def from_oxigraph(term: object) -> Identifier:

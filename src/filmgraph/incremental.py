@@ -199,7 +199,7 @@ def finish(build: _Build) -> Any:
             done(_verdict(report, f"{len(focus):,} nodes the change touched"))
 
         with progress.step("reasoning from the delta into graph:inferred") as done:
-            stated = _triples(q for q in writer.added)
+            stated = _triples(writer.added)
             inferred, left = materialise_delta(store, writer.novel, stated, writer.gone())
             done(f"{len(inferred):,} triples inferred, {len(left):,} now stated")
 
@@ -207,7 +207,7 @@ def finish(build: _Build) -> Any:
             default = ox.DefaultGraph()
             store.extend(
                 ox.Quad(t.subject, t.predicate, t.object, default)
-                for t in dict.fromkeys([*_triples(writer.added), *inferred])
+                for t in dict.fromkeys([*stated, *inferred])
             )
             for t in writer.gone():
                 store.remove(ox.Quad(t.subject, t.predicate, t.object, default))
@@ -218,7 +218,7 @@ def finish(build: _Build) -> Any:
                 old_summary["counts"],
                 named,
                 len(build.order),
-                [*_triples(writer.added), *inferred],
+                [*stated, *inferred],
             )
             store.flush()
             done(f"{counts['triples']:,} quads")
@@ -232,7 +232,7 @@ def finish(build: _Build) -> Any:
                 previous,
                 generation,
                 store,
-                [*_triples(writer.added), *writer.gone(), *inferred, *left],
+                [*stated, *writer.gone(), *inferred, *left],
                 counts,
             )
             done(f"{looked:,} resources looked up again")

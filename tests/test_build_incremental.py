@@ -7,16 +7,22 @@ takes the full path and says why."""
 from __future__ import annotations
 
 import json
+import pickle
 import re
 import shutil
 import sqlite3
 from collections import Counter
 from pathlib import Path
 
+import networkx as nx
 import pytest
 
+from filmgraph.analytics.cache import CACHE_NAME, cached_influence_graph
+from filmgraph.analytics.projection import influence_graph, update_projection
 from filmgraph.build import BuildResult, build
 from filmgraph.builddir import BuildDir
+from filmgraph.derived import PROJECTION_BASE, PROJECTION_DELTA
+from filmgraph.store import open_store
 from filmgraph.store.oxigraph import OxigraphStore
 
 from .conftest import FIXTURES, REPO
@@ -225,3 +231,77 @@ def test_a_change_touching_many_nodes_is_validated_in_full(
     shutil.copy(PAGES / "the-great-citizen-1938.txt", sources[2])
     assert run(store, sources).validated is None
     same_as_full_rebuild(store, sources, tmp_path)
+
+
+def laid_out(graph: nx.DiGraph) -> tuple[list[object], list[object]]:
+    """Nodes and edges with their data, in the graph's own order (ties in paths follow it)."""
+    return list(graph.nodes(data=True)), list(graph.edges(data=True))
+
+
+def rebased(store_dir: Path) -> tuple[nx.DiGraph, nx.DiGraph]:
+    """The projection kept by the fast path brought up to date, and one from scratch."""
+    path = BuildDir(store_dir).current().path
+    delta = json.loads((path / PROJECTION_DELTA).read_text(encoding="utf-8"))
+    with (path / PROJECTION_BASE).open("rb") as handle:
+        base = pickle.load(handle)["graph"]
+    store = OxigraphStore(path / "oxigraph", read_only=True)
+    try:
+        return update_projection(base, store, delta["nodes"], delta["claims"]), influence_graph(
+            store
+        )
+    finally:
+        store.close()
+
+
+def test_the_projection_after_an_added_page_is_the_kept_one_brought_up_to_date(
+    sources: list[Path], tmp_path: Path
+) -> None:
+    store = tmp_path / "inc"
+    run(store, sources)
+    shutil.copy(PAGES / "the-great-citizen-1938.txt", sources[2])
+    assert run(store, sources).fast
+    updated, projected = rebased(store)
+    assert laid_out(updated) == laid_out(projected)
+
+
+def test_the_projection_after_a_second_page_about_a_known_film_is_brought_up_to_date(
+    sources: list[Path], tmp_path: Path
+) -> None:
+    store = tmp_path / "inc"
+    run(store, sources)
+    text = (PAGES / "chapaev-1934.txt").read_text(encoding="utf-8")
+    # a second source that dates the release otherwise: the film's years may change
+    (sources[2] / "chapaev-again.txt").write_text(
+        text.replace("November 5, 1934", "November 5, 1936"), encoding="utf-8"
+    )
+    assert run(store, sources).fast
+    updated, projected = rebased(store)
+    assert laid_out(updated) == laid_out(projected)
+
+
+def test_two_fast_builds_without_a_reader_carry_the_first_projection_on(
+    sources: list[Path], tmp_path: Path
+) -> None:
+    store = tmp_path / "inc"
+    run(store, sources)
+    shutil.copy(PAGES / "the-great-citizen-1938.txt", sources[2])
+    assert run(store, sources).fast
+    shutil.copy(PAGES / "chapaev-1934.txt", sources[2] / "chapaev-again-1934.txt")
+    assert run(store, sources).fast
+    updated, projected = rebased(store)
+    assert laid_out(updated) == laid_out(projected)
+
+
+def test_the_first_reader_after_a_fast_path_build_keeps_the_up_to_date_projection(
+    sources: list[Path], tmp_path: Path
+) -> None:
+    store = tmp_path / "inc"
+    run(store, sources)
+    shutil.copy(PAGES / "the-great-citizen-1938.txt", sources[2])
+    assert run(store, sources).fast
+    path = BuildDir(store).current().path
+    assert not (path / CACHE_NAME).exists()
+    with open_store(store) as opened:
+        read = cached_influence_graph(opened, include_flagged=True)
+    assert (path / CACHE_NAME).is_file()
+    assert laid_out(read) == laid_out(rebased(store)[1])

@@ -21,7 +21,22 @@ from typing import IO, TYPE_CHECKING
 if TYPE_CHECKING:  # for annotations only: reading a derived file needs no RDF library
     from filmgraph.store.base import Store
 
-__all__ = ["derived_path", "fingerprint", "generation_of", "write_atomically"]
+__all__ = [
+    "PROJECTION_BASE",
+    "PROJECTION_DELTA",
+    "PROJECTION_NAME",
+    "derived_path",
+    "fingerprint",
+    "generation_of",
+    "write_atomically",
+]
+
+#: The influence projection kept beside a generation (:mod:`filmgraph.analytics.cache`).
+PROJECTION_NAME = "projection.pickle"
+#: A fast-path generation's starting point: the projection of a generation before it ...
+PROJECTION_BASE = "projection-base.pickle"
+#: ... and what changed since: ``{"base": its fingerprint, "nodes": [...], "claims": [...]}``.
+PROJECTION_DELTA = "projection-delta.json"
 
 
 def generation_of(store: Store) -> Path | None:

@@ -25,7 +25,8 @@ The result is the graph, the findings, the summary and the derived artefacts a f
 rebuild gives (``tests/test_build_incremental.py`` compares them); ``graph.trig`` is
 written by full builds only (:meth:`~filmgraph.builddir.Generation.dump` writes it for
 a reader that needs it), and the influence projection is left for its first reader to
-compute and keep (:func:`filmgraph.analytics.cache.cached_influence_graph`).
+bring up to date from the previous one and keep
+(:func:`filmgraph.analytics.cache.cached_influence_graph`).
 """
 
 from __future__ import annotations
@@ -236,6 +237,7 @@ def finish(build: _Build) -> Any:
                 counts,
             )
             done(f"{looked:,} resources looked up again")
+        _keep_projection(previous, generation, store, [*stated, *writer.gone(), *inferred, *left])
         store.flush()
     finally:
         # pyoxigraph closes the database when the last reference goes
@@ -360,6 +362,62 @@ def _derived(
     finally:
         store.close()
     return len(subjects)
+
+
+_DIRECTOR = ox.NamedNode(_FG + "director")
+_INFLUENCEE = ox.NamedNode(_FG + "influencee")
+_CONFIDENCE = ox.NamedNode(_FG + "confidence")
+
+
+def _keep_projection(
+    previous: Generation, generation: Generation, engine: ox.Store, changed: list[ox.Triple]
+) -> None:
+    """Keep the previous projection with what the delta touched, for its first reader.
+
+    See :mod:`filmgraph.analytics.cache`. Touched: every subject of a changed triple (its
+    label, years, kind or movements may have changed), the directors of each (a person's
+    movements are their films'), and the claims among them, added or removed, or graded by
+    one of them. When the previous generation kept no projection but a base of its own, its
+    base is carried on with both deltas; with neither, the reader projects from scratch.
+    """
+    from filmgraph.derived import (
+        PROJECTION_BASE,
+        PROJECTION_DELTA,
+        PROJECTION_NAME,
+        derived_path,
+        fingerprint,
+    )
+
+    subjects = {t.subject for t in changed if isinstance(t.subject, ox.NamedNode)}
+    nodes: set[Any] = set(subjects)
+    nodes |= {t.object for t in changed if t.predicate == _DIRECTOR}
+    claims: set[Any] = {t.subject for t in changed if t.predicate in (_INFLUENCER, _INFLUENCEE)}
+    default = ox.DefaultGraph()
+    for s in subjects:
+        nodes |= {q.object for q in engine.quads_for_pattern(s, _DIRECTOR, None, default)}
+        claims |= {q.subject for q in engine.quads_for_pattern(None, _CONFIDENCE, s, default)}
+        if next(iter(engine.quads_for_pattern(s, _INFLUENCER, None, default)), None):
+            claims.add(s)
+    delta: dict[str, Any] = {
+        "nodes": {n.value for n in nodes if isinstance(n, ox.NamedNode)},
+        "claims": {c.value for c in claims if isinstance(c, ox.NamedNode)},
+    }
+    kept = derived_path(previous.path, PROJECTION_NAME)
+    if kept.is_file():
+        base, delta["base"] = kept, fingerprint(previous.path)
+    else:
+        try:
+            earlier = json.loads((previous.path / PROJECTION_DELTA).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+        base, delta["base"] = previous.path / PROJECTION_BASE, earlier["base"]
+        delta["nodes"] |= set(earlier["nodes"])
+        delta["claims"] |= set(earlier["claims"])
+        if not base.is_file():
+            return
+    link_or_copy(base, generation.path / PROJECTION_BASE)
+    delta["nodes"], delta["claims"] = sorted(delta["nodes"]), sorted(delta["claims"])
+    (generation.path / PROJECTION_DELTA).write_text(json.dumps(delta) + "\n", encoding="utf-8")
 
 
 def link_or_copy(source: Path, target: Path) -> None:

@@ -14,17 +14,19 @@ sound), so analytics can leave flagged claims out.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import networkx as nx
-from rdflib import Literal
+from rdflib import Literal, URIRef
 from rdflib.term import Identifier
 
-from filmgraph.analytics.flags import flag_edges
-from filmgraph.queries import run_named
+from filmgraph.analytics.flags import FLAGS, edge_flags, flag_edges
+from filmgraph.errors import QueryError
+from filmgraph.queries import get_query, run_named
 from filmgraph.store.base import SelectResult, Store
 
-__all__ = ["from_rows", "influence_graph"]
+__all__ = ["from_rows", "influence_graph", "update_projection"]
 
 #: Weight of a claim whose confidence grade has no weight.
 DEFAULT_WEIGHT = 0.5
@@ -46,6 +48,12 @@ def _text(term: Identifier | None) -> str | None:
 def from_rows(rows: list[dict[str, Identifier]]) -> nx.DiGraph:
     """Build the influence graph from rows of the ``influence-edges`` query."""
     graph = nx.DiGraph()
+    _add_rows(graph, rows)
+    # Flags depend on every year of both ends, known only once every row is read.
+    return flag_edges(graph)
+
+
+def _add_rows(graph: nx.DiGraph, rows: list[dict[str, Identifier]]) -> None:
     for row in rows:
         ends = []
         for side in ("influencer", "influencee"):
@@ -61,7 +69,9 @@ def from_rows(rows: list[dict[str, Identifier]]) -> nx.DiGraph:
                     kind=str(row.get(f"{side}Kind", "film")),
                     movements=movements,
                 )
-            elif year is not None and year not in graph.nodes[node]["years"]:
+            else:
+                _least_label(graph.nodes[node], _text(row.get(f"{side}Label")))
+            if year is not None and year not in graph.nodes[node]["years"]:
                 # Sources that disagree on a year give one row per year: keep them all,
                 # and the earliest as the year.
                 years = tuple(sorted((*graph.nodes[node]["years"], year)))
@@ -79,16 +89,37 @@ def from_rows(rows: list[dict[str, Identifier]]) -> nx.DiGraph:
         a, b = ends
         if graph.has_edge(a, b):
             data = graph.edges[a, b]
-            if all(c["claim"] != claim["claim"] for c in data["claims"]):
+            same = [c for c in data["claims"] if c["claim"] == claim["claim"]]
+            if same:
+                _merge_claim(same[0], claim)
+            else:
                 data["claims"].append(claim)
         else:
             graph.add_edge(a, b, claims=[claim])
-        data = graph.edges[a, b]
-        data["types"] = sorted({c["type"] for c in data["claims"]})
-        data["sources"] = len({c["source"] for c in data["claims"]})
-        data["weight"] = max(c["weight"] for c in data["claims"])
-    # Flags depend on every year of both ends, known only once every row is read.
-    return flag_edges(graph)
+        _summarise(graph.edges[a, b])
+
+
+def _merge_claim(kept: dict[str, Any], other: dict[str, Any]) -> None:
+    """One claim given twice (two grades, aspects or sources merged onto it): keep the
+    strongest weight and the least of each text, so the result does not depend on the order
+    the engine returns rows in."""
+    kept["weight"] = max(kept["weight"], other["weight"])
+    for key in ("type", "source", "aspect"):
+        values = [v for v in (kept[key], other[key]) if v is not None]
+        kept[key] = min(values) if values else None
+
+
+def _least_label(data: dict[str, Any], label: str | None) -> None:
+    """Keep the smallest of a node's labels: one per source may come, in no set order."""
+    if label is not None and label < data["label"]:
+        data["label"] = label
+
+
+def _summarise(data: dict[str, Any]) -> None:
+    """An edge's claim types, number of sources and weight, from its claims."""
+    data["types"] = sorted({c["type"] for c in data["claims"]})
+    data["sources"] = len({c["source"] for c in data["claims"]})
+    data["weight"] = max(c["weight"] for c in data["claims"])
 
 
 def influence_graph(store: Store) -> nx.DiGraph:
@@ -96,3 +127,79 @@ def influence_graph(store: Store) -> nx.DiGraph:
     result = run_named(store, "influence-edges")
     assert isinstance(result, SelectResult)
     return from_rows(result.dicts())
+
+
+def update_projection(
+    graph: nx.DiGraph, store: Store, nodes: Iterable[str], claims: Iterable[str]
+) -> nx.DiGraph:
+    """The projection of ``store``, from ``graph``: the projection of an earlier state of it.
+
+    ``nodes`` are the works and people whose description may have changed (label, years,
+    kind, movements) and ``claims`` every claim added, changed or removed since; the caller
+    names them (an incremental build knows its delta). Each claim is projected again on its
+    own (``influence-edges`` with ``?claim`` bound), each node described again
+    (``influence-node``), and the result laid out in the order a projection from scratch
+    has, so ties in paths and rankings fall the same way. The kept centrality is dropped:
+    it is computed again when asked for.
+    """
+    claims = set(claims)
+    ends: set[str] = set()
+    for u, v, data in list(graph.edges(data=True)):
+        kept = [c for c in data["claims"] if c["claim"] not in claims]
+        if len(kept) == len(data["claims"]):
+            continue
+        ends |= {u, v}
+        if kept:
+            data["claims"] = kept
+            _summarise(data)
+        else:
+            graph.remove_edge(u, v)
+    edges = get_query("influence-edges").text
+    for claim in sorted(claims):
+        rows = _rows(store, edges, "claim", claim)
+        ends |= {str(row[side]) for row in rows for side in ("influencer", "influencee")}
+        _add_rows(graph, rows)
+    described = get_query("influence-node").text
+    for node in set(nodes) & set(graph):
+        _describe(graph, node, _rows(store, described, "node", node))
+    graph.remove_nodes_from(list(nx.isolates(graph)))
+    for node in (set(nodes) | ends) & set(graph):
+        for u, v, data in [*graph.in_edges(node, data=True), *graph.out_edges(node, data=True)]:
+            data[FLAGS] = edge_flags(graph, u, v)
+    return _canonical(graph)
+
+
+def _rows(store: Store, query: str, name: str, iri: str) -> list[dict[str, Identifier]]:
+    result = store.query(query, {name: URIRef(iri)})
+    if not isinstance(result, SelectResult):
+        raise QueryError("the projection's queries must be SELECT queries")
+    return result.dicts()
+
+
+def _describe(graph: nx.DiGraph, node: str, rows: list[dict[str, Identifier]]) -> None:
+    """Set ``node``'s attributes from rows of ``influence-node``, as :func:`from_rows` would."""
+    labels = sorted({str(r["label"]) for r in rows if r.get("label") is not None})
+    years = tuple(sorted({y for r in rows if (y := _year(r.get("year"))) is not None}))
+    graph.nodes[node].update(
+        label=labels[0] if labels else node.rsplit("/", 1)[-1],
+        year=years[0] if years else None,
+        years=years,
+        kind=str(rows[0].get("kind", "film")) if rows else "film",
+        movements=tuple(sorted({str(r["movement"]) for r in rows if r.get("movement")})),
+    )
+
+
+def _canonical(graph: nx.DiGraph) -> nx.DiGraph:
+    """``graph`` with nodes, edges and claims in the order :func:`from_rows` adds them.
+
+    The query's rows come sorted by influencer, influencee and claim.
+    """
+    out = nx.DiGraph()
+    for u, v in sorted(graph.edges):
+        for node in (u, v):
+            if node not in out:
+                out.add_node(node, **graph.nodes[node])
+        data = dict(graph.edges[u, v])
+        data["claims"] = sorted(data["claims"], key=lambda c: str(c["claim"]))
+        out.add_edge(u, v, **data)
+    return out  # graph.graph (what was kept with the old state) is left behind

@@ -92,7 +92,7 @@ def test_a_projection_brought_up_to_date_equals_one_from_scratch(
 
 
 def test_a_changed_description_is_projected_again() -> None:
-    before = [("claim", "film1", "film0", GRADES[0], 1)]
+    before: list[tuple[object, ...]] = [("claim", "film1", "film0", GRADES[0], 1)]
     old = influence_graph(store_of(before))
     new_store = store_of([*before, ("year", "film0", 1921), ("movement", "film0", "m1")])
     updated = update_projection(old, new_store, {ID + "film0"}, set())

@@ -23,10 +23,10 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from filmgraph.errors import ParameterError, SourceError, UnknownQuery
+from filmgraph.errors import ParameterError, QueryError, SourceError, UnknownQuery
 from filmgraph.namespaces import PREFIXES
 from filmgraph.resources import queries_dir
-from filmgraph.store.base import QueryResult, Store
+from filmgraph.store.base import QueryResult, SelectResult, Store
 
 __all__ = [
     "NamedQuery",
@@ -36,6 +36,7 @@ __all__ = [
     "get_query",
     "parse_query_file",
     "run_named",
+    "select_named",
 ]
 
 PARAMETER_TYPES = ("iri", "string", "integer", "decimal", "year", "date", "boolean")
@@ -201,3 +202,16 @@ def run_named(
     """Run a named query on ``store`` with parameters given as text."""
     query = get_query(name, directory)
     return store.query(query.text, query.bindings(params or {}))
+
+
+def select_named(
+    store: Store,
+    name: str,
+    params: Mapping[str, str] | None = None,
+    directory: Path | None = None,
+) -> SelectResult:
+    """Run a named SELECT query; :class:`QueryError` when ``name`` is not a SELECT query."""
+    result = run_named(store, name, params, directory)
+    if not isinstance(result, SelectResult):
+        raise QueryError(f"the named query {name!r} is not a SELECT query")
+    return result

@@ -36,7 +36,7 @@ from filmgraph.derived import derived_path, fingerprint, generation_of
 from filmgraph.errors import AmbiguousName, UnknownName
 from filmgraph.iri import is_slug
 from filmgraph.namespaces import ID, PREFIXES
-from filmgraph.queries import expand_iri, get_query, run_named
+from filmgraph.queries import expand_iri, get_query, select_named
 from filmgraph.store.base import SelectResult, Store
 from filmgraph.titles import title_keys
 
@@ -56,7 +56,6 @@ NAME_INDEX = "names.sqlite"
 
 #: The kinds of resource the ``name-lookup`` query tells apart.
 KINDS = ("film", "person", "movement", "event", "theme", "organisation", "place", "award", "source")
-_REPLACED_BY = "http://purl.org/dc/terms/isReplacedBy"
 _WITH_YEAR = re.compile(r"^(?P<name>.+?)\s*\((?P<year>-?[0-9]{4})\)$")
 
 
@@ -76,8 +75,7 @@ class Candidate:
 
 
 def _rows(store: Store, params: dict[str, str]) -> list[Candidate]:
-    result = run_named(store, "name-lookup", params)
-    assert isinstance(result, SelectResult)
+    result = select_named(store, "name-lookup", params)
     found = []
     for row in result.dicts():
         year = row.get("year")
@@ -362,8 +360,7 @@ def merged_into(store: Store, iri: URIRef) -> URIRef:
     """
     seen = {iri}
     while True:
-        result = store.query(f"SELECT ?into {{ GRAPH ?g {{ {iri.n3()} <{_REPLACED_BY}> ?into }} }}")
-        assert isinstance(result, SelectResult)
+        result = select_named(store, "merged-into", {"node": iri.n3()})
         into = [row["into"] for row in result.dicts() if isinstance(row.get("into"), URIRef)]
         if not into or into[0] in seen:
             return iri

@@ -23,7 +23,7 @@ from rdflib.term import Identifier
 
 from filmgraph.analytics.flags import FLAGS, edge_flags, flag_edges
 from filmgraph.errors import QueryError
-from filmgraph.queries import get_query, run_named
+from filmgraph.queries import get_query, select_named
 from filmgraph.store.base import SelectResult, Store
 
 __all__ = ["from_rows", "influence_graph", "update_projection"]
@@ -124,8 +124,7 @@ def _summarise(data: dict[str, Any]) -> None:
 
 def influence_graph(store: Store) -> nx.DiGraph:
     """The influence network of ``store``, projected with one query."""
-    result = run_named(store, "influence-edges")
-    assert isinstance(result, SelectResult)
+    result = select_named(store, "influence-edges")
     return from_rows(result.dicts())
 
 

@@ -16,8 +16,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, VOID, XSD
 from filmgraph.export.base import DEFAULT_ENDPOINT, Exporter, ExportResult
 from filmgraph.export.selection import Selected
 from filmgraph.namespaces import FG, ID, SCHEMA, WD, bind_prefixes
-from filmgraph.queries import run_named
-from filmgraph.store.base import SelectResult
+from filmgraph.queries import select_named
 
 __all__ = ["DATASET", "DescriptionExporter", "describe_dataset"]
 
@@ -68,8 +67,7 @@ def describe_dataset(selected: Selected, endpoint: str = DEFAULT_ENDPOINT) -> Gr
 
     triples = selected.triple_count()
     g.add((d, VOID.triples, Literal(triples, datatype=XSD.integer)))
-    result = run_named(selected.store, "dataset-partitions")
-    assert isinstance(result, SelectResult)
+    result = select_named(selected.store, "dataset-partitions")
     classes = properties = entities = 0
     links = 0
     for row in result.dicts():

@@ -35,7 +35,7 @@ from filmgraph.builddir import Generation
 from filmgraph.errors import ParameterError
 from filmgraph.export.kept import TRIPLE_FORMATS, Counted, generation_of, write_whole
 from filmgraph.provenance import ONTOLOGY_GRAPH, PROVENANCE_GRAPH
-from filmgraph.queries import run_named
+from filmgraph.queries import select_named
 from filmgraph.reasoning import INFERRED_GRAPH
 from filmgraph.store.base import SelectResult, Store
 from filmgraph.store.oxigraph import OxigraphStore, holds_merge, to_oxigraph
@@ -179,8 +179,7 @@ def neighbourhood(store: Store, focus: URIRef, depth: int) -> set[URIRef]:
     for _ in range(depth):
         after: list[URIRef] = []
         for node in frontier:
-            result = run_named(store, "export-neighbours", {"node": f"<{node}>"})
-            assert isinstance(result, SelectResult)
+            result = select_named(store, "export-neighbours", {"node": f"<{node}>"})
             for row in result.dicts():
                 neighbour = row["neighbour"]
                 if not isinstance(neighbour, URIRef) or neighbour in found:

@@ -26,16 +26,15 @@ from rdflib import Literal
 from rdflib.term import Identifier
 
 from filmgraph.analytics.ranking import pagerank
-from filmgraph.queries import run_named
-from filmgraph.store.base import SelectResult, Store
+from filmgraph.queries import select_named
+from filmgraph.store.base import Store
 from filmgraph.viz.selection import Selection
 
 __all__ = ["Catalogue", "load_catalogue", "map_graph", "rank_percentiles"]
 
 
 def _rows(store: Store, name: str) -> list[dict[str, Identifier]]:
-    result = run_named(store, name)
-    assert isinstance(result, SelectResult)
+    result = select_named(store, name)
     return result.dicts()
 
 

@@ -65,6 +65,8 @@ class Reply:
     content_type: str
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)
+    #: Processor seconds the worker spent on it (the pool's measure of a query's cost).
+    cpu: float = 0.0
 
     @classmethod
     def error(cls, status: int, message: str, headers: dict[str, str] | None = None) -> Reply:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import mimeparse
 from rdflib import Graph
@@ -79,6 +80,7 @@ class Reply:
         )
 
 
+@lru_cache(maxsize=1024)  # clients repeat their Accept header: parsed once, not per request
 def negotiate(accept: str, offered: tuple[str, ...]) -> str | None:
     """The best of ``offered`` (in our order of preference) for an Accept header, or ``None``.
 

@@ -273,3 +273,47 @@ def test_lookups_answer_in_process_while_four_runaways_run_in_workers(
     assert len(answered) >= 10 and all(answered)
     assert in_process(server) == before + len(answered)  # every lookup, and no runaway
     assert outcomes == [503] * 4  # stopped at the time limit, or refused: never answered
+
+
+# -- costly queries -------------------------------------------------------------------------
+
+PAIRS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"
+
+
+@pytest.fixture(scope="module")
+def gated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    built: BuildResult = build(
+        tmp_path_factory.mktemp("costly") / "build", sources=[PUBLISH / "curated"], bundled=False
+    )
+    settings = ServerSettings(
+        port=0,
+        time_limit=20,
+        quick_time=10,
+        workers=3,
+        spares=1,
+        costly_time=0.001,
+        costly_queries=1,
+        answer_cache=0,
+    )
+    running = start(str(built.generation.path.parent.parent), settings)
+    yield running
+    running.stop()
+
+
+def test_a_costly_query_is_remembered_and_runs_one_at_a_time(gated: RunningServer) -> None:
+    status, _, body = sparql(gated, PAIRS)  # more than a millisecond of processor time: remembered
+    assert status == 200 and b'"n"' in body
+    health = json.loads(fetch(gated, "/health")[2])
+    assert health["costly_remembered"] == 1 and health["costly_most_at_once"] == 0
+    outcomes: list[int] = []
+    threads = [
+        threading.Thread(target=lambda: outcomes.append(sparql(gated, PAIRS)[0])) for _ in range(3)
+    ]
+    for thread in threads:
+        thread.start()
+    lookups = [sparql(gated, LOOKUP)[0] for _ in range(5)]
+    for thread in threads:
+        thread.join()
+    assert outcomes == [200] * 3 and lookups == [200] * 5
+    health = json.loads(fetch(gated, "/health")[2])
+    assert health["costly_most_at_once"] == 1 and health["costly_running"] == 0

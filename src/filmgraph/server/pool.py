@@ -198,6 +198,8 @@ class WorkerPool:
         places = settings.costly_queries or max(1, (os.cpu_count() or 2) // 2)
         self._costly_places = asyncio.Semaphore(places)
         self.costly_places = places
+        self._costly_running = 0
+        self.costly_most = 0  # the most costly queries that have run at once
         self._closed = False
         self._tasks: set[asyncio.Task[Any]] = set()
         self._workers: set[_Worker] = set()  # every live worker process of this pool
@@ -259,6 +261,8 @@ class WorkerPool:
             "answered_in_process": self.answered_here,
             "costly_places": self.costly_places,
             "costly_remembered": len(self._costly),
+            "costly_running": self._costly_running,
+            "costly_most_at_once": self.costly_most,
         }
 
     def ready(self) -> bool:
@@ -304,10 +308,13 @@ class WorkerPool:
                     1,
                 )
             ) from None
+        self._costly_running += 1
+        self.costly_most = max(self.costly_most, self._costly_running)
         try:
             worker = await self._take_quick(started)
             return await self._finish(worker, job, key, started, slow=False)
         finally:
+            self._costly_running -= 1
             self._costly_places.release()
 
     def answer_here(self, job: Job) -> Reply | None:

@@ -4,21 +4,23 @@ Why processes: the engine cannot stop a query half-way, so the time limit is rea
 if the process running the query can be killed (and a crash in the engine takes down a
 worker, not the endpoint).
 
-Why two lanes: one expensive query must not starve the cheap ones. Every query starts in
-the *quick lane* (``workers`` processes). A query still running after ``quick_time`` seconds
+Why two lanes: one expensive query must not starve the cheap ones. Every query starts in the
+*quick lane* (``workers`` processes). A query still running after ``quick_time`` seconds
 moves, with its worker, to the *slow lane* (at most ``slow_queries`` at once) and a warm
-spare takes the worker's place in the quick lane at once, so lookups keep being answered.
-A query whose worker spent more than ``costly_time`` of processor time on it (an aggregate:
-tens of milliseconds) is remembered as *costly*: next time it waits for one of
-``costly_queries`` places before it takes a quick worker, so a crowd of aggregates cannot
-hold every quick worker (and the processor) while lookups wait. The cost is the worker's
-processor time, not the time the answer took, so a busy machine does not make cheap queries
-look costly. A query that has overrun once is remembered: next time it waits for a slow-lane
-place (in a bounded queue, within its time limit) and never takes a quick worker. A query
-found expensive while the slow lane is full takes an overflow place (as many again); past
-that it is stopped and answered 503 with ``Retry-After``. Queries wait for a quick worker in
-a bounded queue (503 with ``Retry-After`` when full). Slow-lane workers run at the lowest
-scheduling priority, so the cheap queries get the processor first.
+spare takes the worker's place in the quick lane at once, so lookups keep being answered (on
+a busy machine, once its worker has also spent ``quick_time`` of processor time on it, or
+after four times ``quick_time``: a cheap query waiting for the processor is not sent to the
+lowest priority). A query whose worker spent more than ``costly_time`` of processor time on
+it (an aggregate: tens of milliseconds) is remembered as *costly*: next time it waits for
+one of ``costly_queries`` places before it takes a quick worker, so a crowd of aggregates
+cannot hold every quick worker (and the processor) while lookups wait. The cost is the
+worker's processor time, not the time the answer took, so a busy machine does not make cheap
+queries look costly. A query that has overrun once is remembered: next time it waits for a
+slow-lane place (in a bounded queue, within its time limit) and never takes a quick worker.
+A query found expensive while the slow lane is full takes an overflow place (as many again);
+past that it is stopped and answered 503 with ``Retry-After``. Queries wait for a quick
+worker in a bounded queue (503 with ``Retry-After`` when full). Slow-lane workers run at the
+lowest scheduling priority, so the cheap queries get the processor first.
 
 Bounded lookups: a ``/sparql`` query that provably cannot run away (one triple pattern,
 :mod:`filmgraph.server.bounded`) is answered in the HTTP process, from a read-only store of
@@ -355,12 +357,15 @@ class WorkerPool:
         self._running[lane] += 1
         try:
             try:
+                cpu_sent = _cpu_seconds(worker)
                 _send(worker, job)
                 sent = time.monotonic()  # the quick budget counts from here, not the queue
                 budget = limit - (sent - started)
                 if not slow:
                     budget = min(self.settings.quick_time, budget)
                 reply = await self._receive(worker, budget)
+                if reply is None and not slow and not self.pages:
+                    reply = await self._starved(worker, cpu_sent, sent, started)
                 quick_enough = time.monotonic() - sent < self.settings.quick_time
                 if reply is not None and slow and quick_enough:
                     self._expensive.pop(key, None)  # cheap after all (it was a busy moment)
@@ -408,6 +413,25 @@ class WorkerPool:
             self._running[lane] -= 1
             if lane == "slow":
                 _wake(self._slow_waiting)
+
+    async def _starved(
+        self, worker: _Worker, cpu_sent: float | None, sent: float, started: float
+    ) -> Reply | None:
+        """Go on waiting in the quick lane for a query that has had ``quick_time`` seconds
+        but not ``quick_time`` of processor time: on a busy machine a cheap query waits for
+        the processor, and moving it to the slow lane (the lowest priority) would only
+        starve it further. Up to four times ``quick_time``, so a quick worker is never held
+        long; ``None`` when the query has used its processor time (or that cannot be read)."""
+        quick = self.settings.quick_time
+        until = min(sent + 4 * quick, started + self.settings.time_limit)
+        while True:
+            now = time.monotonic()
+            used = _cpu_seconds(worker)
+            if cpu_sent is None or used is None or used - cpu_sent >= quick or now >= until:
+                return None
+            reply = await self._receive(worker, min(quick - (used - cpu_sent), until - now))
+            if reply is not None:
+                return reply
 
     async def _receive(self, worker: _Worker, timeout: float) -> Reply | None:
         """The worker's reply, or ``None`` when ``timeout`` passes first (what has arrived of
@@ -775,6 +799,20 @@ async def _read_message(worker: _Worker) -> Any:
         if not chunk:
             raise EOFError("the worker closed its end")
         received += chunk
+
+
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_seconds(worker: _Worker) -> float | None:
+    """The processor time the worker process has used, or ``None`` where the system does
+    not say (read from ``/proc``: Linux)."""
+    try:
+        stat = Path(f"/proc/{worker.process.pid}/stat").read_bytes()
+        fields = stat.rsplit(b")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / _TICKS
 
 
 def _nice(worker: _Worker, niceness: int) -> bool:

@@ -77,6 +77,13 @@ class ServerSettings:
             "processors, at least one); more wait their turn within the time limit"
         },
     )
+    worker_niceness: int = field(
+        default=5,
+        metadata={
+            "help": "scheduling niceness of the query workers (0-19): the HTTP process, which "
+            "routes every request and answers bounded lookups, and the page workers run first"
+        },
+    )
     spares: int = field(
         default=2,
         metadata={

@@ -38,7 +38,7 @@ from filmgraph.server.pages import MAP_SCRIPT, film_map, film_page, map_path, re
 from filmgraph.store.base import QueryResult, SelectResult, Store
 from filmgraph.store.oxigraph import OxigraphStore
 
-__all__ = ["MAX_NESTING", "Job", "answer", "check_query", "nesting"]
+__all__ = ["MAX_NESTING", "Job", "answer", "answer_lookup", "check_query", "nesting"]
 
 #: Deepest nesting of ``{ ( [`` a query may have: the engine's parser recurses, and a
 #: query nested thousands deep would overflow its stack.
@@ -208,6 +208,33 @@ def answer(store: Store, job: Job, result_limit: int, allow_service: bool) -> Re
     except FilmgraphError as error:
         return Reply.error(400, str(error))
     return _serialised(job, result, result_limit)
+
+
+def answer_lookup(store: OxigraphStore, job: Job, rows: int) -> Reply | None:
+    """The reply to a ``sparql`` job whose text :func:`~filmgraph.server.bounded.bounded_text`
+    recognised (in the HTTP process), byte for byte what :func:`answer` gives, or ``None``
+    when the answer has more than ``rows`` rows (a worker then answers it, cut at the result
+    limit). The checks :func:`answer` makes first (nesting, SERVICE, update) cannot fail on
+    such a text, so they are not made again.
+    """
+    try:
+        raw = store.query_native(job.text)
+        if isinstance(raw, ox.QueryTriples):  # not a SELECT after all: a worker's job
+            return None
+        media = _media(job, BOOLEAN_TYPES if isinstance(raw, ox.QueryBoolean) else SELECT_TYPES)
+        if isinstance(media, Reply):
+            return media
+        try:
+            body = serialise_solutions(raw, media)
+        except RuntimeError as exc:  # evaluation refused, e.g. an unknown function
+            raise QueryError(f"query refused: {exc}") from exc
+    except FilmgraphError as error:
+        return Reply.error(400, str(error))
+    # Every row takes two bytes at least in every format (a CSV row of one empty value is
+    # a line break), so a shorter answer cannot hold more than ``rows`` rows.
+    if len(body) >= 2 * (rows + 1) and count_rows(body, media) > rows:
+        return None
+    return Reply(200, media + "; charset=utf-8", body)
 
 
 def _graph_names(iris: tuple[str, ...], parameter: str) -> list[ox.NamedNode]:

@@ -193,6 +193,9 @@ class Endpoint:
         kept = self.cache.get(generation, key)
         if kept is not None:
             return _response(kept, {"ETag": tag, **_REVALIDATE, **_KEPT})
+        here = pool.answer_here(job)  # a bounded lookup: answered now, nothing to share
+        if here is not None:
+            return self._reply(pool, key, here, _RUN)
         running = self._running.get((generation, key))
         source = _SHARED
         if running is None:  # the first asker runs it; the same request meanwhile waits for it
@@ -200,7 +203,10 @@ class Endpoint:
             running = asyncio.ensure_future(pool.run(job))
             self._running[(generation, key)] = running
             running.add_done_callback(lambda _: self._running.pop((generation, key), None))
-        reply = await asyncio.shield(running)
+        return self._reply(pool, key, await asyncio.shield(running), source)
+
+    def _reply(self, pool: WorkerPool, key: str, reply: Reply, source: dict[str, str]) -> Response:
+        """The response for a reply to ``key``: kept if it can be, tagged with its generation."""
         answered_from = reply.headers.get("X-Filmgraph-Generation", "")
         if reply.status != 200 or not answered_from:
             return _response(reply, source)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import mimeparse
 from rdflib import Graph
@@ -65,6 +66,8 @@ class Reply:
     content_type: str
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)
+    #: Processor seconds the worker spent on it (the pool's measure of a query's cost).
+    cpu: float = 0.0
 
     @classmethod
     def error(cls, status: int, message: str, headers: dict[str, str] | None = None) -> Reply:
@@ -77,6 +80,7 @@ class Reply:
         )
 
 
+@lru_cache(maxsize=1024)  # clients repeat their Accept header: parsed once, not per request
 def negotiate(accept: str, offered: tuple[str, ...]) -> str | None:
     """The best of ``offered`` (in our order of preference) for an Accept header, or ``None``.
 

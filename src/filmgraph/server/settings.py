@@ -62,6 +62,28 @@ class ServerSettings:
             "more wait their turn, and past the queue limit are refused with 503"
         },
     )
+    costly_time: float = field(
+        default=0.01,
+        metadata={
+            "help": "processor seconds past which a query counts as costly; costly queries "
+            "are remembered and run at most --costly-queries at once, so they cannot take "
+            "every quick worker from the lookups"
+        },
+    )
+    costly_queries: int = field(
+        default=0,
+        metadata={
+            "help": "costly queries run at most at once in the quick lane (0: half the "
+            "processors, at least one); more wait their turn within the time limit"
+        },
+    )
+    worker_niceness: int = field(
+        default=5,
+        metadata={
+            "help": "scheduling niceness of the query workers (0-19): the HTTP process, which "
+            "routes every request and answers bounded lookups, and the page workers run first"
+        },
+    )
     spares: int = field(
         default=2,
         metadata={

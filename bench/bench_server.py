@@ -9,9 +9,11 @@ Three servers answer the same graph on loopback:
   keeps the RDF merge there);
 - Virtuoso (Debian's ``virtuoso-t``), bulk-loaded with the build's quads.
 
-Each gets the same request mix from a third of the clients each: a title lookup (SPARQL),
-a named aggregate (``influential-films``) and a resource's page (``/id/film/…`` as HTML
-for filmgraph; the ``resource-page`` query for the two others, which have no pages). Phases:
+Each gets the same request mix from a quarter of the clients each: a title lookup (SPARQL),
+a named aggregate (``influential-films``), a resource's page as a person reads it
+(``/id/film/…`` as HTML for filmgraph, drawn from eight queries) and as a linked-data
+client reads it (``/id/film/…`` as Turtle, one query); the two others have no pages and
+answer the ``resource-page`` query for both, which is what the Turtle page runs. Phases:
 16 and 64 clients, each with and without 4 clients sending a runaway query (a three-way
 cartesian COUNT) over and over (honouring ``Retry-After``). Every loop is bounded by the
 phase's duration; every server listens on 127.0.0.1 only.
@@ -58,7 +60,7 @@ from filmgraph.queries import get_query
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
-KINDS = ("lookup", "aggregate", "page")
+KINDS = ("lookup", "aggregate", "page", "data")
 AGGREGATE = "influential-films"
 RESULTS = ROOT / "bench" / "results"
 
@@ -133,7 +135,7 @@ def mix(base: str, films: list[Film], native: bool) -> dict[str, list[Request]]:
         json_type,
         b"bindings",
     )
-    out: dict[str, list[Request]] = {"lookup": [], "aggregate": [aggregate], "page": []}
+    out: dict[str, list[Request]] = {"lookup": [], "aggregate": [aggregate], "page": [], "data": []}
     for film in films:
         slug = film.iri.rsplit("/", 1)[1]
         page_query = page_text + f"\nVALUES ?resource {{ <{film.iri}> }}"
@@ -143,6 +145,13 @@ def mix(base: str, films: list[Film], native: bool) -> dict[str, list[Request]]:
                 f"/id/film/{slug}" if native else sparql_path(base, page_query),
                 "text/html" if native else json_type,
                 b'id="film-title"' if native else b"rdf-schema#label",
+            )
+        )
+        out["data"].append(
+            Request(
+                f"/id/film/{slug}" if native else sparql_path(base, page_query),
+                "text/turtle" if native else json_type,
+                b"label" if native else b"rdf-schema#label",
             )
         )
     return out
@@ -214,7 +223,7 @@ def phase(server: Server, clients: int, runaways: int, seconds: float) -> dict[s
     tally = Tally()
     stop = time.monotonic() + seconds
     threads = [
-        threading.Thread(target=client, args=(server, KINDS[n % 3], stop, tally, n))
+        threading.Thread(target=client, args=(server, KINDS[n % len(KINDS)], stop, tally, n))
         for n in range(clients)
     ]
     threads += [
@@ -621,20 +630,21 @@ def _shares(
     for key, r in ours.items():
         head = f"| {variant} | {key[0]} | {key[1]} | "
         if "not_run" in r or "died" in r:
-            rows.append(head + "filmgraph serve died | | | | | | |")
+            rows.append(head + "filmgraph serve died | | | | | | | |")
             continue
         basis = key if _clean(theirs.get(key)) else (key[0], 0)
         o = theirs.get(basis)
         if o is None or not _clean(o):
-            rows.append(head + "no clean Oxigraph phase to compare with | | | | | | |")
+            rows.append(head + "no clean Oxigraph phase to compare with | | | | | | | |")
             continue
-        look, page = _kind(r, "lookup"), _kind(r, "page")
-        olook, opage = _kind(o, "lookup"), _kind(o, "page")
+        look, page, data = _kind(r, "lookup"), _kind(r, "page"), _kind(r, "data")
+        olook, opage, odata = _kind(o, "lookup"), _kind(o, "page"), _kind(o, "data")
         errors = sum(int(_kind(r, k)["errors"]) for k in KINDS)
         here = 100 * float(str(r.get("lookups_in_process", 0)))
         where = "same phase" if basis == key else f"{basis[0]} clients, no runaways"
         rows.append(
             head + f"{100 * look['rps'] / max(olook['rps'], 1e-9):.0f} %"
+            f" | {100 * data['rps'] / max(odata['rps'], 1e-9):.0f} %"
             f" | {100 * page['rps'] / max(opage['rps'], 1e-9):.0f} % | {where} | "
             f"{look['p99']:.1f} | {errors} | {100 * look['kept']:.0f} / "
             f"{100 * page['kept']:.0f} % | {here:.0f} % |"
@@ -655,11 +665,14 @@ def write_report(
         "",
         f"Graph: the bundled build, {quads:,} quads. Every server on 127.0.0.1, same machine "
         f"as the clients ({os.cpu_count()} cores, shared). Each phase {args.seconds:g} s; a "
-        "third of the clients each sends one kind of request over a kept-alive connection: "
+        "quarter of the clients each sends one kind of request over a kept-alive connection: "
         f"**lookup** (a film by its exact label, SPARQL), **aggregate** (the named query "
         f"`{AGGREGATE}`: `/queries/{AGGREGATE}` on filmgraph, its text on the others), "
-        f"**page** (`/id/film/…` as HTML on filmgraph; the `resource-page` query on the "
-        "others, which have no pages). Each lookup and page request is for a film drawn at "
+        f"**page** (`/id/film/…` as HTML on filmgraph, drawn from eight queries; the "
+        "`resource-page` query on the others, which have no pages), **data** (`/id/film/…` as "
+        "Turtle on filmgraph, what a linked-data client dereferencing the IRI gets: the "
+        "`resource-page` query, as on the others). Each lookup, page and data request is for "
+        "a film drawn at "
         f"random among all {film_count:,} films. *Runaways*: 4 more "
         "clients send a three-way cartesian COUNT again and again (honouring Retry-After, "
         f"at most 1 s); time limit {args.time_limit:g} s for filmgraph and Virtuoso, "
@@ -672,27 +685,28 @@ def write_report(
         "ended during the phase (its exit code); the phases after it were not run.",
         "",
         "| server | clients | runaways | lookup req/s | lookup p50 | lookup p99 | "
-        "aggregate req/s | aggregate p99 | page req/s | page p50 | page p99 | errors | "
-        "load | kept l / a / p |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "aggregate req/s | aggregate p99 | page req/s | page p50 | page p99 | data req/s | "
+        "data p99 | errors | load | kept l / a / p / d |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, phases in results.items():
         for (clients, runaways), r in phases.items():
             if "not_run" in r:
                 lines.append(
                     f"| {name} | {clients} | {runaways} | not run: the server had died "
-                    f"(exit {r['not_run']}) | | | | | | | | | | |"
+                    f"(exit {r['not_run']}) | | | | | | | | | | | | |"
                 )
                 continue
-            look, agg, page = (_kind(r, k) for k in KINDS)
-            errors = int(look["errors"] + agg["errors"] + page["errors"])
+            look, agg, page, data = (_kind(r, k) for k in KINDS)
+            errors = int(look["errors"] + agg["errors"] + page["errors"] + data["errors"])
             if "died" in r:
-                rates = f"**died** (exit {r['died']}) | | | | | | | | "
+                rates = f"**died** (exit {r['died']}) | | | | | | | | | | "
             else:
                 rates = (
                     f"{look['rps']:.1f} | {look['p50']:.1f} | {look['p99']:.1f} | "
                     f"{agg['rps']:.1f} | {agg['p99']:.1f} | {page['rps']:.1f} | "
-                    f"{page['p50']:.1f} | {page['p99']:.1f} | "
+                    f"{page['p50']:.1f} | {page['p99']:.1f} | {data['rps']:.1f} | "
+                    f"{data['p99']:.1f} | "
                 )
             kept = (
                 " / ".join(f"{100 * _kind(r, k)['kept']:.0f}" for k in KINDS) + " %"
@@ -706,7 +720,7 @@ def write_report(
     lines += [
         "",
         "## filmgraph serve against Oxigraph's server (target: ≥ 50 % for lookups "
-        "and pages; lookup p99 < 200 ms while runaways run; 0 errors)",
+        "and /id/ pages; lookup p99 < 200 ms while runaways run; 0 errors)",
         "",
         "Each share is taken against Oxigraph's phase with the same clients and runaways when "
         "that phase ran without an error; when it had errors (or its server died), against "
@@ -715,9 +729,10 @@ def write_report(
         "process*: the share of the phase's lookups answered in filmgraph's HTTP process as "
         "bounded lookups (`answered_in_process` of `/health`), without a worker.",
         "",
-        "| filmgraph | clients | runaways | lookups, % of Oxigraph | pages, % of Oxigraph | "
-        "against Oxigraph's | lookup p99 (ms) | errors | kept l / p | lookups in HTTP process |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| filmgraph | clients | runaways | lookups, % of Oxigraph | /id/ as data, % of Oxigraph "
+        "| /id/ as HTML, % of Oxigraph | against Oxigraph's | lookup p99 (ms) | errors | "
+        "kept l / p | lookups in HTTP process |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for variant, ours in results.items():
         if variant.startswith("filmgraph"):

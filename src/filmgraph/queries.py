@@ -182,7 +182,21 @@ def catalogue(directory: Path | None = None) -> dict[str, NamedQuery]:
     Checks (``*-violation.rq``) are part of the catalogue too.
     """
     folder = directory if directory is not None else queries_dir()
-    return {q.name: q for q in map(parse_query_file, sorted(folder.glob("*.rq")))}
+    return {q.name: q for q in map(_parsed, sorted(folder.glob("*.rq")))}
+
+
+_PARSED: dict[tuple[str, int, int], NamedQuery] = {}
+
+
+def _parsed(path: Path) -> NamedQuery:
+    """``path`` parsed once while it stays the same file (a lookup asks for its query each
+    time: parsing the whole catalogue again cost 2.5 ms of a 20 ms resource page)."""
+    stat = path.stat()
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    found = _PARSED.get(key)
+    if found is None:
+        found = _PARSED[key] = parse_query_file(path)
+    return found
 
 
 def get_query(name: str, directory: Path | None = None) -> NamedQuery:

@@ -110,11 +110,12 @@ def serialise_reply(result: QueryResult, media: str, limit: int) -> Reply:
     """``result`` in ``media``, cut at ``limit`` rows or triples (and marked if it was)."""
     headers: dict[str, str] = {}
     if isinstance(result, Graph):
-        triples = sorted(result, key=lambda t: tuple(str(x) for x in t))
-        truncated = len(triples) > limit
-        graph = Graph()
-        for triple in triples[:limit]:
-            graph.add(triple)
+        truncated = len(result) > limit
+        graph = result
+        if truncated:  # the first triples in a set order (serialise_graph sorts what it writes)
+            graph = Graph()
+            for triple in sorted(result, key=lambda t: tuple(str(x) for x in t))[:limit]:
+                graph.add(triple)
         body = serialise_graph(graph, media, _context() if media == "application/ld+json" else None)
         if truncated and media == "text/turtle":
             body = f"# truncated: only the first {limit} triples of the answer\n".encode() + body

@@ -1,7 +1,8 @@
 """Every named query has a case (data, parameters, expected rows) and passes it on every backend.
 
 A case is a folder ``tests/queries/NAME/`` holding ``data.trig``, optionally
-``params.json``, and ``expected.csv``. The ontology is added to the data, as a build does.
+``params.json``, and ``expected.csv``. The ontology and the kept statistics
+(``graph:statistics``) are added to the data, as a build does.
 A query without a case fails the suite.
 """
 
@@ -16,9 +17,10 @@ from rdflib import Dataset
 
 from filmgraph.errors import ParameterError, SourceError, UnknownQuery
 from filmgraph.provenance import ONTOLOGY_GRAPH
-from filmgraph.queries import catalogue, get_query, parse_query_file, run_named
+from filmgraph.queries import PAGING, catalogue, get_query, parse_query_file, run_named
 from filmgraph.resources import ontology_path
 from filmgraph.results import render
+from filmgraph.statistics import add_statistics
 from filmgraph.store import Store, backend
 
 CASES = Path(__file__).parent / "queries"
@@ -30,6 +32,7 @@ def open_case_store(name: str, kind: str) -> Store:
     dataset = Dataset()
     dataset.parse(CASES / name / "data.trig", format="trig")
     dataset.graph(ONTOLOGY_GRAPH).parse(ontology_path(), format="turtle")
+    add_statistics(dataset)
     store = backend(kind)()
     store.add_dataset(dataset)
     return store
@@ -70,7 +73,8 @@ def test_every_query_documents_itself(name: str) -> None:
     query = QUERIES[name]
     assert query.summary and query.question
     for parameter in query.parameters:
-        assert f"?{parameter.name}" in query.text, f"{parameter.name} is never used"
+        used = parameter.name.upper() if parameter.name in PAGING else f"?{parameter.name}"
+        assert used in query.text, f"{parameter.name} is never used"
 
 
 def test_a_required_parameter_cannot_be_left_out() -> None:

@@ -10,6 +10,14 @@ A header names the query, says what it answers and declares its parameters::
 
 Parameters are SPARQL variables of the same name, bound at run time by the engine; the
 query text is never templated. Unbound optional parameters leave the variable free.
+
+Two parameter names page a ranked list instead: ``limit`` and ``offset`` (integers) set
+the query's one ``LIMIT`` and ``OFFSET`` clause, which SPARQL does not let a variable
+fill. The query's text holds the clause with its default values, so the text alone is the
+first page; :meth:`NamedQuery.prepare` writes the values asked for into that clause (the
+only change to the text, and only ever a non-negative integer), ``limit=0`` removing the
+clause: every row. The clause may sit in a subquery, so that a query ranks and cuts
+before it looks labels up for the rows returned.
 """
 
 from __future__ import annotations
@@ -19,6 +27,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from pygments.lexers import SparqlLexer
+from pygments.token import Keyword, Number
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
@@ -29,6 +39,7 @@ from filmgraph.resources import queries_dir
 from filmgraph.store.base import QueryResult, Store
 
 __all__ = [
+    "PAGING",
     "NamedQuery",
     "Parameter",
     "catalogue",
@@ -38,6 +49,8 @@ __all__ = [
     "run_named",
 ]
 
+#: Parameters that page a ranked list: they set the query's LIMIT and OFFSET clause.
+PAGING = ("limit", "offset")
 PARAMETER_TYPES = ("iri", "string", "integer", "decimal", "year", "date", "boolean")
 _HEADER = re.compile(r"^#\s*(name|summary|question|param)\s*:\s*(.*)$")
 _PARAM = re.compile(
@@ -94,8 +107,25 @@ class NamedQuery:
     text: str
     path: Path
 
+    def prepare(self, values: Mapping[str, str]) -> tuple[str, dict[str, Node]]:
+        """The text to run and its bindings for ``values`` (what :func:`run_named` runs).
+
+        The paging parameters (:data:`PAGING`) are written into the text's ``LIMIT`` and
+        ``OFFSET`` clause; every other parameter is a binding.
+        """
+        bound = self.bindings(values)
+        text = self.text
+        for name in PAGING:
+            if name in bound:
+                text = _page(text, name, int(bound.pop(name)))  # type: ignore[call-overload]
+        return text, bound
+
     def bindings(self, values: Mapping[str, str]) -> dict[str, Node]:
-        """Typed bindings for ``values``, defaults filled in; unknown or missing ones refused."""
+        """Typed bindings for ``values``, defaults filled in; unknown or missing ones refused.
+
+        The paging parameters are among them, checked (a non-negative integer): the text
+        of :meth:`prepare` holds their values, the engine is never given them.
+        """
         known = {p.name: p for p in self.parameters}
         for name in values:
             if name not in known:
@@ -113,7 +143,32 @@ class NamedQuery:
                 raise ParameterError(
                     f"query {self.name} needs --param {p.name}=… ({p.description})"
                 )
+        for name in PAGING:
+            if name in bound and int(bound[name]) < 0:  # type: ignore[call-overload]
+                raise ParameterError(f"parameter {name}: {values[name]!r}: expected 0 or more")
         return bound
+
+
+def _clause(text: str, name: str) -> list[tuple[int, int, int]]:
+    """Where the ``LIMIT`` (or ``OFFSET``) clauses of ``text`` are: (start, value start, end)."""
+    keyword = name.upper()
+    tokens = list(SparqlLexer().get_tokens_unprocessed(text))
+    found = []
+    for i, (position, kind, value) in enumerate(tokens):
+        if kind in Keyword and value.upper() == keyword:
+            rest = [t for t in tokens[i + 1 : i + 3] if t[2].strip()]
+            if rest and rest[0][1] in Number:
+                start = rest[0][0]
+                found.append((position, start, start + len(rest[0][2])))
+    return found
+
+
+def _page(text: str, name: str, value: int) -> str:
+    """``text`` with its ``LIMIT``/``OFFSET`` clause set to ``value`` (``limit=0``: none)."""
+    (start, at, end), *_ = _clause(text, name)
+    if name == "limit" and value == 0:
+        return text[:start] + text[end:]
+    return f"{text[:at]}{value}{text[end:]}"
 
 
 def expand_iri(value: str) -> URIRef:
@@ -168,6 +223,14 @@ def parse_query_file(path: Path) -> NamedQuery:
     for key in ("name", "summary", "question"):
         if not fields.get(key):
             raise SourceError(path, "is missing from the comment header", line=1, field=key)
+    for p in params:
+        if p.name in PAGING and (p.type != "integer" or len(_clause(text, p.name)) != 1):
+            raise SourceError(
+                path,
+                f"a {p.name} parameter is an integer, and the query holds one "
+                f"{p.name.upper()} clause with its default value for it to set",
+                field="param",
+            )
     if fields["name"] != path.stem:
         raise SourceError(path, f"name {fields['name']!r} differs from the file name", field="name")
     return NamedQuery(
@@ -199,5 +262,5 @@ def run_named(
     directory: Path | None = None,
 ) -> QueryResult:
     """Run a named query on ``store`` with parameters given as text."""
-    query = get_query(name, directory)
-    return store.query(query.text, query.bindings(params or {}))
+    text, bindings = get_query(name, directory).prepare(params or {})
+    return store.query(text, bindings)

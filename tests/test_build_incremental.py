@@ -13,10 +13,12 @@ import sqlite3
 from collections import Counter
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from filmgraph.build import BuildResult, build
 from filmgraph.builddir import BuildDir
+from filmgraph.statistics import FGSTAT, STATISTICS_GRAPH
 from filmgraph.store.oxigraph import OxigraphStore
 
 from .conftest import FIXTURES, REPO
@@ -225,3 +227,34 @@ def test_a_change_touching_many_nodes_is_validated_in_full(
     shutil.copy(PAGES / "the-great-citizen-1938.txt", sources[2])
     assert run(store, sources).validated is None
     same_as_full_rebuild(store, sources, tmp_path)
+
+
+def kept_statistics(store_dir: Path) -> Counter[str]:
+    """The quads of graph:statistics (the aggregate queries' kept statistics), as text."""
+    store = OxigraphStore(BuildDir(store_dir).current().store_path, read_only=True)
+    graph = ox.NamedNode(str(STATISTICS_GRAPH))
+    found = Counter(str(q) for q in store.engine.quads_for_pattern(None, None, None, graph))
+    store.close()
+    return found
+
+
+def test_a_fast_path_build_keeps_the_statistics_a_full_rebuild_computes(
+    sources: list[Path], tmp_path: Path
+) -> None:
+    # a second source on a known film: its claims are corroborated (the counts of the
+    # first source move), its influencers' scores and ranks grow, its movements' flows too
+    store = tmp_path / "inc"
+    run(store, sources)
+    before = kept_statistics(store)
+    shutil.copy(PAGES / "chapaev-1934.txt", sources[2] / "chapaev-again-1934.txt")
+    assert run(store, sources).fast
+    after = kept_statistics(store)
+    full = tmp_path / "full"
+    run(full, sources, full=True)
+    assert after == kept_statistics(full)
+    moved = {q.split(" ")[1] for q in (after - before) + (before - after)}
+    assert {
+        f"<{FGSTAT}corroboratedClaims>",
+        f"<{FGSTAT}influenceScore>",
+        f"<{FGSTAT}influenceClaims>",
+    } <= moved

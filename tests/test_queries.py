@@ -17,7 +17,7 @@ from rdflib import Dataset
 
 from filmgraph.errors import ParameterError, SourceError, UnknownQuery
 from filmgraph.provenance import ONTOLOGY_GRAPH
-from filmgraph.queries import PAGING, catalogue, get_query, parse_query_file, run_named
+from filmgraph.queries import PAGING, NamedQuery, catalogue, get_query, parse_query_file, run_named
 from filmgraph.resources import ontology_path
 from filmgraph.results import render
 from filmgraph.statistics import add_statistics
@@ -112,3 +112,58 @@ def test_a_malformed_header_names_the_line(tmp_path: Path) -> None:
     with pytest.raises(SourceError) as caught:
         parse_query_file(path)
     assert (caught.value.line, caught.value.field) == (4, "param")
+
+
+PAGED = """\
+# name: paged
+# summary: A ranked list.
+# question: Which are the first?
+# param: limit integer default=2 -- at most this many; 0 for all
+# param: offset integer default=0 -- skip this many
+SELECT ?x WHERE { { SELECT ?x WHERE { ?x ?p ?o } ORDER BY ?x LIMIT 2 OFFSET 0 } }
+"""
+
+
+def paged(tmp_path: Path, text: str = PAGED) -> NamedQuery:
+    path = tmp_path / "paged.rq"
+    path.write_text(text, encoding="utf-8")
+    return parse_query_file(path)
+
+
+def test_limit_and_offset_set_the_paging_clause_and_are_not_bound(tmp_path: Path) -> None:
+    text, bindings = paged(tmp_path).prepare({"limit": "5", "offset": "10"})
+    assert "LIMIT 5 OFFSET 10" in text
+    assert bindings == {}
+
+
+def test_the_default_page_is_the_text_as_written(tmp_path: Path) -> None:
+    query = paged(tmp_path)
+    assert query.prepare({})[0] == query.text
+
+
+def test_limit_zero_gives_every_row(tmp_path: Path) -> None:
+    text, _ = paged(tmp_path).prepare({"limit": "0", "offset": "3"})
+    assert "LIMIT" not in text.split("\n", 5)[-1]
+    assert "OFFSET 3" in text
+
+
+@pytest.mark.parametrize("value", ["-1", "ten", "1.5"])
+def test_a_page_parameter_must_be_a_whole_number(tmp_path: Path, value: str) -> None:
+    with pytest.raises(ParameterError, match="expected 0 or more"):
+        paged(tmp_path).prepare({"limit": value})
+
+
+def test_a_limit_parameter_needs_one_limit_clause(tmp_path: Path) -> None:
+    with pytest.raises(SourceError, match="one LIMIT clause"):
+        paged(tmp_path, PAGED.replace(" LIMIT 2", ""))
+
+
+def test_a_named_query_is_run_one_page_at_a_time() -> None:
+    with open_case_store("film-descendants", "oxigraph") as store:
+        first = run_named(store, "film-descendants", {"film": "film:a-1920", "limit": "1"})
+        second = run_named(
+            store, "film-descendants", {"film": "film:a-1920", "limit": "1", "offset": "1"}
+        )
+        every = run_named(store, "film-descendants", {"film": "film:a-1920", "limit": "0"})
+    assert [*first.rows, *second.rows] == every.rows  # type: ignore[union-attr]
+    assert len(every.rows) == 2  # type: ignore[union-attr]

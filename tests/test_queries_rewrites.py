@@ -14,8 +14,8 @@ answer in its order.
 from __future__ import annotations
 
 from collections import Counter
-from decimal import Decimal, InvalidOperation
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pytest

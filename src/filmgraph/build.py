@@ -64,9 +64,9 @@ from filmgraph.provenance import (
     graph_iri,
 )
 from filmgraph.queries import run_named
-from filmgraph.statistics import materialise_statistics
 from filmgraph.reasoning import INFERRED_GRAPH, materialise_store
 from filmgraph.resources import default_store_dir, manifest_path, ontology_path, shapes_path
+from filmgraph.statistics import materialise_statistics
 from filmgraph.store import mirrored_endpoint
 from filmgraph.store.base import SelectResult
 from filmgraph.store.oxigraph import OxigraphStore, to_oxigraph, write_merge

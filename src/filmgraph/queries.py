@@ -115,16 +115,18 @@ class NamedQuery:
         """
         bound = self.bindings(values)
         text = self.text
-        for name in PAGING:
-            if name in bound:
-                text = _page(text, name, int(bound.pop(name)))  # type: ignore[call-overload]
+        for p in self.parameters:
+            if p.name in PAGING:
+                given = values.get(p.name, p.default)
+                if given is not None:
+                    text = _page(text, p.name, _count(p.name, given))
         return text, bound
 
     def bindings(self, values: Mapping[str, str]) -> dict[str, Node]:
         """Typed bindings for ``values``, defaults filled in; unknown or missing ones refused.
 
-        The paging parameters are among them, checked (a non-negative integer): the text
-        of :meth:`prepare` holds their values, the engine is never given them.
+        The paging parameters are checked (a non-negative integer) but not bound: the text
+        of :meth:`prepare` holds their values; an engine never sees them.
         """
         known = {p.name: p for p in self.parameters}
         for name in values:
@@ -135,7 +137,9 @@ class NamedQuery:
                 )
         bound: dict[str, Node] = {}
         for p in self.parameters:
-            if p.name in values:
+            if p.name in PAGING:
+                _count(p.name, values.get(p.name, p.default or "0"))
+            elif p.name in values:
                 bound[p.name] = p.term(values[p.name])
             elif p.default is not None:
                 bound[p.name] = p.term(p.default)
@@ -143,10 +147,14 @@ class NamedQuery:
                 raise ParameterError(
                     f"query {self.name} needs --param {p.name}=… ({p.description})"
                 )
-        for name in PAGING:
-            if name in bound and int(bound[name]) < 0:  # type: ignore[call-overload]
-                raise ParameterError(f"parameter {name}: {values[name]!r}: expected 0 or more")
         return bound
+
+
+def _count(name: str, value: str) -> int:
+    """A paging parameter's value: a whole number, 0 or more."""
+    if not re.fullmatch(r"[0-9]+", value.strip()):
+        raise ParameterError(f"parameter {name} (integer): {value!r}: expected 0 or more")
+    return int(value)
 
 
 def _clause(text: str, name: str) -> list[tuple[int, int, int]]:
@@ -223,12 +231,13 @@ def parse_query_file(path: Path) -> NamedQuery:
     for key in ("name", "summary", "question"):
         if not fields.get(key):
             raise SourceError(path, "is missing from the comment header", line=1, field=key)
-    for p in params:
-        if p.name in PAGING and (p.type != "integer" or len(_clause(text, p.name)) != 1):
+    for parameter in params:
+        name = parameter.name
+        if name in PAGING and (parameter.type != "integer" or len(_clause(text, name)) != 1):
             raise SourceError(
                 path,
-                f"a {p.name} parameter is an integer, and the query holds one "
-                f"{p.name.upper()} clause with its default value for it to set",
+                f"a {name} parameter is an integer, and the query holds one "
+                f"{name.upper()} clause with its default value for it to set",
                 field="param",
             )
     if fields["name"] != path.stem:

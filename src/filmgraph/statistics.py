@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from filmgraph.errors import SourceError
+from filmgraph.errors import QueryError, SourceError
 from filmgraph.namespaces import ID
 from filmgraph.resources import queries_dir
 
@@ -136,11 +136,15 @@ def _merged(store: ox.Store) -> bool:
 def _construct(
     store: ox.Store, statistic: Statistic, key: tuple[str, ox.NamedNode] | None, union: bool
 ) -> set[ox.Triple]:
-    substitutions = {} if key is None else {ox.Variable(key[0]): key[1]}
+    substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = (
+        {} if key is None else {ox.Variable(key[0]): key[1]}
+    )
     result = store.query(
         statistic.text, use_default_graph_as_union=union, substitutions=substitutions
     )
-    return {t for t in result if isinstance(t, ox.Triple)}
+    if not isinstance(result, ox.QueryTriples):
+        raise QueryError(f"statistic {statistic.name} is not a CONSTRUCT query")
+    return set(result)
 
 
 def _graphs(store: ox.Store) -> list[ox.NamedNode | ox.DefaultGraph]:
@@ -263,9 +267,7 @@ def _touched(store: ox.Store, changed: Iterable[ox.Triple]) -> dict[str, set[ox.
         if isinstance(q.object, ox.NamedNode)
     }
     movements |= {
-        t.object
-        for t in changed
-        if t.predicate == _MOVEMENT and isinstance(t.object, ox.NamedNode)
+        t.object for t in changed if t.predicate == _MOVEMENT and isinstance(t.object, ox.NamedNode)
     }
     return {"film": films, "movement": movements, "source": sources}
 
@@ -311,4 +313,4 @@ def add_statistics(dataset: Dataset) -> None:
     materialise_statistics(engine)
     graph = dataset.graph(STATISTICS_GRAPH)
     for q in engine.quads_for_pattern(None, None, None, _GRAPH):
-        graph.add((from_oxigraph(q.subject), from_oxigraph(q.predicate), from_oxigraph(q.object)))  # type: ignore[arg-type]
+        graph.add((from_oxigraph(q.subject), from_oxigraph(q.predicate), from_oxigraph(q.object)))

@@ -51,7 +51,7 @@ def run_query(args: argparse.Namespace) -> int:
     params = parse_params(args.param)
     if args.name:
         query = get_query(args.name)
-        text, bindings = query.text, query.bindings(params)
+        text, bindings = query.prepare(params)
     else:
         if params:
             raise ParameterError("--param only applies to named queries")

@@ -152,19 +152,20 @@ SUBJECT = {"influential-films": "drawnOnBy"}
 
 def answer(
     store: object, query: NamedQuery, params: dict[str, str], columns: list[str] | None = None
-) -> list[tuple[str, ...]]:
-    """The rows of ``query`` in its order, as text, with ``columns`` only (default: all)."""
+) -> tuple[list[str], list[tuple[str, ...]]]:
+    """The columns and rows of ``query`` in its order, as text (``columns`` only, if given)."""
     text, bindings = query.prepare(params)
     result = store.query(text, bindings)  # type: ignore[attr-defined]
     columns = columns or result.variables
     subject = SUBJECT.get(query.name)
     at = result.variables.index(subject) if subject else None
     where = [result.variables.index(c) for c in columns]
-    return [
+    found = [
         tuple(cell(row[i]) for i in where)
         for row in result.rows
         if at is None or row[at] is not None
     ]
+    return columns, found
 
 
 def cell(term: object) -> str:
@@ -178,12 +179,12 @@ def cell(term: object) -> str:
         return text
 
 
-def rows(store: object, query: NamedQuery, params: dict[str, str]) -> Counter[tuple[str, ...]]:
-    """The rows of the rewritten ``query`` (every page of it), on the plain one's columns."""
-    plain = REFERENCE[query.name]
-    columns = store.query(plain.text, plain.bindings(params)).variables  # type: ignore[attr-defined]
+def every_row(
+    store: object, query: NamedQuery, params: dict[str, str], columns: list[str]
+) -> Counter[tuple[str, ...]]:
+    """The rows of the rewritten ``query`` (every page of it) on the plain one's columns."""
     paged = {p.name for p in query.parameters} & {"limit"}
-    return Counter(answer(store, query, {**params, **dict.fromkeys(paged, "0")}, columns))
+    return Counter(answer(store, query, {**params, **dict.fromkeys(paged, "0")}, columns)[1])
 
 
 def world_store(kind: str, world: World) -> object:
@@ -202,7 +203,7 @@ def test_every_reference_is_a_named_query() -> None:
 
 @pytest.mark.parametrize("kind", BACKENDS)
 @settings(
-    max_examples=12,
+    max_examples=4,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -214,8 +215,9 @@ def test_each_rewritten_query_gives_the_rows_of_its_plain_formulation(
         for name, plain in sorted(REFERENCE.items()):
             rewritten = get_query(name)
             for params in parameter_sets(name):
-                expected = Counter(answer(store, plain, params))
-                assert rows(store, rewritten, params) == expected, (name, params)
+                columns, expected = answer(store, plain, params)
+                found = every_row(store, rewritten, params, columns)
+                assert found == Counter(expected), (name, params)
 
 
 PAGED = sorted(
@@ -227,9 +229,11 @@ def test_the_ranked_lists_are_paged() -> None:
     assert {"influential-films", "film-descendants", "shared-themes"} <= set(PAGED)
 
 
-@pytest.mark.parametrize("kind", BACKENDS)
+#: Paging is text (the LIMIT and OFFSET clause), the same for every engine; rdflib's answer
+#: with every page is compared with the plain formulation above.
+@pytest.mark.parametrize("kind", ["oxigraph"])
 @settings(
-    max_examples=8,
+    max_examples=6,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -239,12 +243,9 @@ def test_pages_put_end_to_end_are_the_whole_answer(kind: str, world: World, size
         for name in PAGED:
             query = get_query(name)
             for params in parameter_sets(name):
-                whole = answer(store, query, {**params, "limit": "0"})
-                key = query.parameters[0].name if name == "film-descendants" else None
+                whole = answer(store, query, {**params, "limit": "0"})[1]
                 pages: list[tuple[str, ...]] = []
                 for offset in range(0, len(whole) + size, size):
-                    page = answer(
-                        store, query, {**params, "limit": str(size), "offset": str(offset)}
-                    )
-                    pages += page
-                assert pages == whole, (name, params, key)
+                    page = {**params, "limit": str(size), "offset": str(offset)}
+                    pages += answer(store, query, page)[1]
+                assert pages == whole, (name, params)

@@ -17,7 +17,7 @@ They are never stale:
   the store is written, so they are published with it, atomically;
 * the incremental fast path updates them from the delta (:func:`update_statistics`): each
   statistic's header names its *keys* (``# key: VARIABLE KIND``, the kind one of ``film``,
-  ``movement`` or ``source``); the resources of those kinds a change touches are found,
+  ``movement``, ``source`` or ``claim``); the resources of those kinds a change touches are found,
   the statistic's query is run with the key bound to each of them on the previous store
   and on the new one, and the difference is applied. The rank of every film
   (``fgstat:influenceRank``, the order of ``influential-films``) is recomputed from the
@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
@@ -81,7 +81,7 @@ _INFLUENCEE = ox.NamedNode(_FG + "influencee")
 _SOURCE = ox.NamedNode(_FG + "source")
 _MOVEMENT = ox.NamedNode(_FG + "partOfMovement")
 _INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
-_KINDS = ("film", "movement", "source")
+_KINDS = ("film", "movement", "source", "claim")
 _KEY = re.compile(r"^#\s*key:\s*(?P<variable>[A-Za-z_]\w*)\s+(?P<kind>\w+)\s*$")
 
 
@@ -220,12 +220,13 @@ def _holds(store: ox.Store, s: object, p: ox.NamedNode, o: object) -> bool:
     return next(iter(store.quads_for_pattern(s, p, o, None)), None) is not None  # type: ignore[arg-type]
 
 
-def _touched(store: ox.Store, changed: Iterable[ox.Triple]) -> dict[str, set[ox.NamedNode]]:
+def _touched(store: ox.Store, changed: Iterable[ox.Triple]) -> dict[str, set[Any]]:
     """The films, movements and sources whose statistics ``changed`` triples may move.
 
     A film is touched when a triple about it changed or a claim naming it did; a source
     when it is the source of a touched claim or of any claim on the same pair of films
-    (corroboration); a movement when a touched film is part of it.
+    (corroboration); a movement when a touched film is part of it; a claim when it names
+    a touched film.
     """
     subjects = {t.subject for t in changed if isinstance(t.subject, ox.NamedNode)}
     claims = {s for s in subjects if _holds(store, s, _INFLUENCER, None)}
@@ -269,7 +270,14 @@ def _touched(store: ox.Store, changed: Iterable[ox.Triple]) -> dict[str, set[ox.
     movements |= {
         t.object for t in changed if t.predicate == _MOVEMENT and isinstance(t.object, ox.NamedNode)
     }
-    return {"film": films, "movement": movements, "source": sources}
+    claims |= {
+        q.subject
+        for f in films
+        for p in (_INFLUENCER, _INFLUENCEE)
+        for q in store.quads_for_pattern(None, p, f, None)
+        if isinstance(q.subject, ox.NamedNode)
+    }
+    return {"film": films, "movement": movements, "source": sources, "claim": claims}
 
 
 def update_statistics(before: ox.Store, after: ox.Store, changed: Iterable[ox.Triple]) -> int:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset
 
-from filmgraph.errors import ParameterError, SourceError, UnknownQuery
+from filmgraph.errors import ParameterError, QueryError, SourceError, UnknownQuery
 from filmgraph.provenance import ONTOLOGY_GRAPH
 from filmgraph.queries import PAGING, NamedQuery, catalogue, get_query, parse_query_file, run_named
 from filmgraph.resources import ontology_path
@@ -167,3 +167,12 @@ def test_a_named_query_is_run_one_page_at_a_time() -> None:
         every = run_named(store, "film-descendants", {"film": "film:a-1920", "limit": "0"})
     assert [*first.rows, *second.rows] == every.rows  # type: ignore[union-attr]
     assert len(every.rows) == 2  # type: ignore[union-attr]
+
+
+def test_a_graph_without_kept_statistics_is_told_to_build_again() -> None:
+    dataset = Dataset()
+    dataset.parse(CASES / "source-contributions" / "data.trig", format="trig")
+    with backend("oxigraph")() as store:
+        store.add_dataset(dataset)
+        with pytest.raises(QueryError, match="build it again"):
+            run_named(store, "source-contributions")

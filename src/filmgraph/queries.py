@@ -33,7 +33,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from filmgraph.errors import ParameterError, SourceError, UnknownQuery
+from filmgraph.errors import ParameterError, QueryError, SourceError, UnknownQuery
 from filmgraph.namespaces import PREFIXES
 from filmgraph.resources import queries_dir
 from filmgraph.store.base import QueryResult, Store
@@ -46,6 +46,7 @@ __all__ = [
     "expand_iri",
     "get_query",
     "parse_query_file",
+    "require_statistics",
     "run_named",
 ]
 
@@ -106,6 +107,11 @@ class NamedQuery:
     parameters: tuple[Parameter, ...]
     text: str
     path: Path
+
+    @property
+    def reads_statistics(self) -> bool:
+        """True when the query reads the kept statistics (the ``fgstat:`` namespace)."""
+        return _FGSTAT in self.text
 
     def prepare(self, values: Mapping[str, str]) -> tuple[str, dict[str, Node]]:
         """The text to run and its bindings for ``values`` (what :func:`run_named` runs).
@@ -271,5 +277,28 @@ def run_named(
     directory: Path | None = None,
 ) -> QueryResult:
     """Run a named query on ``store`` with parameters given as text."""
-    text, bindings = get_query(name, directory).prepare(params or {})
+    query = get_query(name, directory)
+    text, bindings = query.prepare(params or {})
+    if query.reads_statistics:
+        require_statistics(store, query.name)
     return store.query(text, bindings)
+
+
+#: The statistics a build keeps (:mod:`filmgraph.statistics`); a query naming this
+#: namespace reads them.
+_FGSTAT = "https://w3id.org/filmgraph/statistics#"
+_KEPT = f"ASK {{ <https://w3id.org/filmgraph/id/graph/statistics> <{_FGSTAT}format> ?format }}"
+
+
+def require_statistics(store: Store, name: str) -> None:
+    """Raise :class:`QueryError` unless ``store`` keeps the statistics query ``name`` reads.
+
+    A graph built before the statistics were kept would otherwise answer such a query
+    with no rows, silently.
+    """
+    if store.query(_KEPT) is not True:
+        raise QueryError(
+            f"query {name} reads the statistics a build keeps in graph:statistics, and this "
+            "graph has none: build it again (filmgraph build --full), or add them to your "
+            "own data with filmgraph.statistics.add_statistics"
+        )

@@ -15,6 +15,7 @@ from collections import Counter
 from pathlib import Path
 
 import networkx as nx
+import pyoxigraph as ox
 import pytest
 
 from filmgraph.analytics.cache import CACHE_NAME, cached_influence_graph
@@ -22,6 +23,7 @@ from filmgraph.analytics.projection import influence_graph, update_projection
 from filmgraph.build import BuildResult, build
 from filmgraph.builddir import BuildDir
 from filmgraph.derived import PROJECTION_BASE, PROJECTION_DELTA
+from filmgraph.statistics import FGSTAT, STATISTICS_GRAPH
 from filmgraph.store import open_store
 from filmgraph.store.oxigraph import OxigraphStore
 
@@ -305,3 +307,34 @@ def test_the_first_reader_after_a_fast_path_build_keeps_the_up_to_date_projectio
         read = cached_influence_graph(opened, include_flagged=True)
     assert (path / CACHE_NAME).is_file()
     assert laid_out(read) == laid_out(rebased(store)[1])
+
+
+def kept_statistics(store_dir: Path) -> Counter[str]:
+    """The quads of graph:statistics (the aggregate queries' kept statistics), as text."""
+    store = OxigraphStore(BuildDir(store_dir).current().store_path, read_only=True)
+    graph = ox.NamedNode(str(STATISTICS_GRAPH))
+    found = Counter(str(q) for q in store.engine.quads_for_pattern(None, None, None, graph))
+    store.close()
+    return found
+
+
+def test_a_fast_path_build_keeps_the_statistics_a_full_rebuild_computes(
+    sources: list[Path], tmp_path: Path
+) -> None:
+    # a second source on a known film: its claims are corroborated (the counts of the
+    # first source move), its influencers' scores and ranks grow, its movements' flows too
+    store = tmp_path / "inc"
+    run(store, sources)
+    before = kept_statistics(store)
+    shutil.copy(PAGES / "chapaev-1934.txt", sources[2] / "chapaev-again-1934.txt")
+    assert run(store, sources).fast
+    after = kept_statistics(store)
+    full = tmp_path / "full"
+    run(full, sources, full=True)
+    assert after == kept_statistics(full)
+    moved = {q.split(" ")[1] for q in (after - before) + (before - after)}
+    assert {
+        f"<{FGSTAT}corroboratedClaims>",
+        f"<{FGSTAT}influenceScore>",
+        f"<{FGSTAT}influenceClaims>",
+    } <= moved

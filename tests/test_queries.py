@@ -1,7 +1,8 @@
 """Every named query has a case (data, parameters, expected rows) and passes it on every backend.
 
 A case is a folder ``tests/queries/NAME/`` holding ``data.trig``, optionally
-``params.json``, and ``expected.csv``. The ontology is added to the data, as a build does.
+``params.json``, and ``expected.csv``. The ontology and the kept statistics
+(``graph:statistics``) are added to the data, as a build does.
 A query without a case fails the suite.
 """
 
@@ -14,11 +15,12 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset
 
-from filmgraph.errors import ParameterError, SourceError, UnknownQuery
+from filmgraph.errors import ParameterError, QueryError, SourceError, UnknownQuery
 from filmgraph.provenance import ONTOLOGY_GRAPH
-from filmgraph.queries import catalogue, get_query, parse_query_file, run_named
+from filmgraph.queries import PAGING, NamedQuery, catalogue, get_query, parse_query_file, run_named
 from filmgraph.resources import ontology_path
 from filmgraph.results import render
+from filmgraph.statistics import add_statistics
 from filmgraph.store import Store, backend
 
 CASES = Path(__file__).parent / "queries"
@@ -30,6 +32,7 @@ def open_case_store(name: str, kind: str) -> Store:
     dataset = Dataset()
     dataset.parse(CASES / name / "data.trig", format="trig")
     dataset.graph(ONTOLOGY_GRAPH).parse(ontology_path(), format="turtle")
+    add_statistics(dataset)
     store = backend(kind)()
     store.add_dataset(dataset)
     return store
@@ -70,7 +73,8 @@ def test_every_query_documents_itself(name: str) -> None:
     query = QUERIES[name]
     assert query.summary and query.question
     for parameter in query.parameters:
-        assert f"?{parameter.name}" in query.text, f"{parameter.name} is never used"
+        used = parameter.name.upper() if parameter.name in PAGING else f"?{parameter.name}"
+        assert used in query.text, f"{parameter.name} is never used"
 
 
 def test_a_required_parameter_cannot_be_left_out() -> None:
@@ -108,3 +112,67 @@ def test_a_malformed_header_names_the_line(tmp_path: Path) -> None:
     with pytest.raises(SourceError) as caught:
         parse_query_file(path)
     assert (caught.value.line, caught.value.field) == (4, "param")
+
+
+PAGED = """\
+# name: paged
+# summary: A ranked list.
+# question: Which are the first?
+# param: limit integer default=2 -- at most this many; 0 for all
+# param: offset integer default=0 -- skip this many
+SELECT ?x WHERE { { SELECT ?x WHERE { ?x ?p ?o } ORDER BY ?x LIMIT 2 OFFSET 0 } }
+"""
+
+
+def paged(tmp_path: Path, text: str = PAGED) -> NamedQuery:
+    path = tmp_path / "paged.rq"
+    path.write_text(text, encoding="utf-8")
+    return parse_query_file(path)
+
+
+def test_limit_and_offset_set_the_paging_clause_and_are_not_bound(tmp_path: Path) -> None:
+    text, bindings = paged(tmp_path).prepare({"limit": "5", "offset": "10"})
+    assert "LIMIT 5 OFFSET 10" in text
+    assert bindings == {}
+
+
+def test_the_default_page_is_the_text_as_written(tmp_path: Path) -> None:
+    query = paged(tmp_path)
+    assert query.prepare({})[0] == query.text
+
+
+def test_limit_zero_gives_every_row(tmp_path: Path) -> None:
+    text, _ = paged(tmp_path).prepare({"limit": "0", "offset": "3"})
+    assert "LIMIT" not in text.split("\n", 5)[-1]
+    assert "OFFSET 3" in text
+
+
+@pytest.mark.parametrize("value", ["-1", "ten", "1.5"])
+def test_a_page_parameter_must_be_a_whole_number(tmp_path: Path, value: str) -> None:
+    with pytest.raises(ParameterError, match="expected 0 or more"):
+        paged(tmp_path).prepare({"limit": value})
+
+
+def test_a_limit_parameter_needs_one_limit_clause(tmp_path: Path) -> None:
+    with pytest.raises(SourceError, match="one LIMIT clause"):
+        paged(tmp_path, PAGED.replace(" LIMIT 2", ""))
+
+
+def test_a_named_query_is_run_one_page_at_a_time() -> None:
+    with open_case_store("film-descendants", "oxigraph") as store:
+        first = run_named(store, "film-descendants", {"film": "film:a-1920", "limit": "1"})
+        second = run_named(
+            store, "film-descendants", {"film": "film:a-1920", "limit": "1", "offset": "1"}
+        )
+        every = run_named(store, "film-descendants", {"film": "film:a-1920", "limit": "0"})
+    assert [*first.rows, *second.rows] == every.rows  # type: ignore[union-attr]
+    assert len(every.rows) == 2  # type: ignore[union-attr]
+
+
+def test_a_graph_without_kept_statistics_is_told_to_build_again() -> None:
+    dataset = Dataset()
+    dataset.parse(CASES / "source-contributions" / "data.trig", format="trig")
+    with backend("oxigraph")() as store:
+        store.add_dataset(dataset)
+        with pytest.raises(QueryError, match="build it again"):
+            run_named(store, "source-contributions")

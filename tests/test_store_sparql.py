@@ -21,6 +21,7 @@ from filmgraph.provenance import ONTOLOGY_GRAPH
 from filmgraph.queries import catalogue, run_named
 from filmgraph.resources import ontology_path
 from filmgraph.results import render
+from filmgraph.statistics import add_statistics
 from filmgraph.store import backend, open_store
 from filmgraph.store.sparql import SparqlStore
 
@@ -44,6 +45,7 @@ def case_dataset(name: str) -> Dataset:
     dataset = Dataset()
     dataset.parse(CASES / name / "data.trig", format="trig")
     dataset.graph(ONTOLOGY_GRAPH).parse(ontology_path(), format="turtle")
+    add_statistics(dataset)  # as a build keeps them (test_queries.open_case_store too)
     return dataset
 
 

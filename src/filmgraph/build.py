@@ -66,6 +66,7 @@ from filmgraph.provenance import (
 from filmgraph.queries import run_named
 from filmgraph.reasoning import INFERRED_GRAPH, materialise_store
 from filmgraph.resources import default_store_dir, manifest_path, ontology_path, shapes_path
+from filmgraph.statistics import materialise_statistics
 from filmgraph.store import mirrored_endpoint
 from filmgraph.store.base import SelectResult
 from filmgraph.store.oxigraph import OxigraphStore, to_oxigraph, write_merge
@@ -496,6 +497,9 @@ class _Build:
         with progress.step("reasoning: targeted materialisation into graph:inferred") as done:
             inferred = materialise_store(store)
             done(f"{inferred:,} triples inferred")
+
+        with progress.step("keeping the statistics the aggregate queries read") as done:
+            done(f"{materialise_statistics(store):,} triples in graph:statistics")
 
         with progress.step("writing the dump and the on-disk store") as done:
             counts = _counts(self.wrapper, len(self.order))

@@ -15,8 +15,8 @@ path:
    rest, as in any incremental build);
 5. reasons from the delta only (:func:`filmgraph.reasoning.materialise_delta`);
 6. rewrites the build's provenance stamps, adds everything to the merged default graph,
-   and updates the counts, the link report, the name index and the aggregates from the
-   delta.
+   updates the kept statistics (:func:`filmgraph.statistics.update_statistics`), the
+   counts, the link report, the name index and the aggregates from the delta.
 
 Whatever a precondition refuses (:class:`~filmgraph.errors.FastPathRefused`: a changed or
 removed document, a possible merge, an axiom, a removed triple that entailed something,
@@ -48,6 +48,7 @@ from filmgraph.linkdelta import link_delta, previous_report
 from filmgraph.linking import LINK_INDEX
 from filmgraph.provenance import PROVENANCE_GRAPH
 from filmgraph.reasoning import materialise_delta, rules_dir
+from filmgraph.statistics import has_statistics, statistics_dir, update_statistics
 
 if TYPE_CHECKING:
     from filmgraph.build import _Build
@@ -75,7 +76,7 @@ _SUBCLASS = ox.NamedNode(str(RDFS.subClassOf))
 def fast_inputs(version: str, validation_inputs: str) -> str:
     """A digest of what the fast path's result depends on besides the data."""
     digest = hashlib.sha256(f"{version} {validation_inputs}".encode())
-    for path in sorted(rules_dir().glob("*.rq")):
+    for path in [*sorted(rules_dir().glob("*.rq")), *sorted(statistics_dir().glob("*.rq"))]:
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -152,6 +153,8 @@ def finish(build: _Build) -> Any:
 
     with progress.step("starting from the previous store (a checkpoint)") as done:
         before = ox.Store.read_only(str(previous.store_path))
+        if not has_statistics(before):
+            raise FastPathRefused("the previous store keeps no statistics of this format")
         before.backup(str(generation.store_path))
         store = ox.Store(str(generation.store_path))
         done(f"{len(delta_graphs)} new document(s) on top")
@@ -212,7 +215,8 @@ def finish(build: _Build) -> Any:
             )
             for t in writer.gone():
                 store.remove(ox.Quad(t.subject, t.predicate, t.object, default))
-            named = len(writer.added) + len(inferred) - len(writer.removed) - len(left)
+            kept = update_statistics(before, store, [*stated, *writer.gone(), *inferred, *left])
+            named = len(writer.added) + len(inferred) - len(writer.removed) - len(left) + kept
             counts = _counts(
                 before,
                 store,

@@ -10,6 +10,14 @@ A header names the query, says what it answers and declares its parameters::
 
 Parameters are SPARQL variables of the same name, bound at run time by the engine; the
 query text is never templated. Unbound optional parameters leave the variable free.
+
+Two parameter names page a ranked list instead: ``limit`` and ``offset`` (integers) set
+the query's one ``LIMIT`` and ``OFFSET`` clause, which SPARQL does not let a variable
+fill. The query's text holds the clause with its default values, so the text alone is the
+first page; :meth:`NamedQuery.prepare` writes the values asked for into that clause (the
+only change to the text, and only ever a non-negative integer), ``limit=0`` removing the
+clause: every row. The clause may sit in a subquery, so that a query ranks and cuts
+before it looks labels up for the rows returned.
 """
 
 from __future__ import annotations
@@ -19,6 +27,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from pygments.lexers import SparqlLexer
+from pygments.token import Keyword, Number
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
@@ -29,16 +39,20 @@ from filmgraph.resources import queries_dir
 from filmgraph.store.base import QueryResult, SelectResult, Store
 
 __all__ = [
+    "PAGING",
     "NamedQuery",
     "Parameter",
     "catalogue",
     "expand_iri",
     "get_query",
     "parse_query_file",
+    "require_statistics",
     "run_named",
     "select_named",
 ]
 
+#: Parameters that page a ranked list: they set the query's LIMIT and OFFSET clause.
+PAGING = ("limit", "offset")
 PARAMETER_TYPES = ("iri", "string", "integer", "decimal", "year", "date", "boolean")
 _HEADER = re.compile(r"^#\s*(name|summary|question|param)\s*:\s*(.*)$")
 _PARAM = re.compile(
@@ -95,8 +109,32 @@ class NamedQuery:
     text: str
     path: Path
 
+    @property
+    def reads_statistics(self) -> bool:
+        """True when the query reads the kept statistics (the ``fgstat:`` namespace)."""
+        return _FGSTAT in self.text
+
+    def prepare(self, values: Mapping[str, str]) -> tuple[str, dict[str, Node]]:
+        """The text to run and its bindings for ``values`` (what :func:`run_named` runs).
+
+        The paging parameters (:data:`PAGING`) are written into the text's ``LIMIT`` and
+        ``OFFSET`` clause; every other parameter is a binding.
+        """
+        bound = self.bindings(values)
+        text = self.text
+        for p in self.parameters:
+            if p.name in PAGING:
+                given = values.get(p.name, p.default)
+                if given is not None:
+                    text = _page(text, p.name, _count(p.name, given))
+        return text, bound
+
     def bindings(self, values: Mapping[str, str]) -> dict[str, Node]:
-        """Typed bindings for ``values``, defaults filled in; unknown or missing ones refused."""
+        """Typed bindings for ``values``, defaults filled in; unknown or missing ones refused.
+
+        The paging parameters are checked (a non-negative integer) but not bound: the text
+        of :meth:`prepare` holds their values; an engine never sees them.
+        """
         known = {p.name: p for p in self.parameters}
         for name in values:
             if name not in known:
@@ -106,7 +144,9 @@ class NamedQuery:
                 )
         bound: dict[str, Node] = {}
         for p in self.parameters:
-            if p.name in values:
+            if p.name in PAGING:
+                _count(p.name, values.get(p.name, p.default or "0"))
+            elif p.name in values:
                 bound[p.name] = p.term(values[p.name])
             elif p.default is not None:
                 bound[p.name] = p.term(p.default)
@@ -115,6 +155,35 @@ class NamedQuery:
                     f"query {self.name} needs --param {p.name}=… ({p.description})"
                 )
         return bound
+
+
+def _count(name: str, value: str) -> int:
+    """A paging parameter's value: a whole number, 0 or more."""
+    if not re.fullmatch(r"[0-9]+", value.strip()):
+        raise ParameterError(f"parameter {name} (integer): {value!r}: expected 0 or more")
+    return int(value)
+
+
+def _clause(text: str, name: str) -> list[tuple[int, int, int]]:
+    """Where the ``LIMIT`` (or ``OFFSET``) clauses of ``text`` are: (start, value start, end)."""
+    keyword = name.upper()
+    tokens = list(SparqlLexer().get_tokens_unprocessed(text))
+    found = []
+    for i, (position, kind, value) in enumerate(tokens):
+        if kind in Keyword and value.upper() == keyword:
+            rest = [t for t in tokens[i + 1 : i + 3] if t[2].strip()]
+            if rest and rest[0][1] in Number:
+                start = rest[0][0]
+                found.append((position, start, start + len(rest[0][2])))
+    return found
+
+
+def _page(text: str, name: str, value: int) -> str:
+    """``text`` with its ``LIMIT``/``OFFSET`` clause set to ``value`` (``limit=0``: none)."""
+    (start, at, end), *_ = _clause(text, name)
+    if name == "limit" and value == 0:
+        return text[:start] + text[end:]
+    return f"{text[:at]}{value}{text[end:]}"
 
 
 def expand_iri(value: str) -> URIRef:
@@ -169,6 +238,15 @@ def parse_query_file(path: Path) -> NamedQuery:
     for key in ("name", "summary", "question"):
         if not fields.get(key):
             raise SourceError(path, "is missing from the comment header", line=1, field=key)
+    for parameter in params:
+        name = parameter.name
+        if name in PAGING and (parameter.type != "integer" or len(_clause(text, name)) != 1):
+            raise SourceError(
+                path,
+                f"a {name} parameter is an integer, and the query holds one "
+                f"{name.upper()} clause with its default value for it to set",
+                field="param",
+            )
     if fields["name"] != path.stem:
         raise SourceError(path, f"name {fields['name']!r} differs from the file name", field="name")
     return NamedQuery(
@@ -215,7 +293,30 @@ def run_named(
 ) -> QueryResult:
     """Run a named query on ``store`` with parameters given as text."""
     query = get_query(name, directory)
-    return store.query(query.text, query.bindings(params or {}))
+    text, bindings = query.prepare(params or {})
+    if query.reads_statistics:
+        require_statistics(store, query.name)
+    return store.query(text, bindings)
+
+
+#: The statistics a build keeps (:mod:`filmgraph.statistics`); a query naming this
+#: namespace reads them.
+_FGSTAT = "https://w3id.org/filmgraph/statistics#"
+_KEPT = f"ASK {{ <https://w3id.org/filmgraph/id/graph/statistics> <{_FGSTAT}format> ?format }}"
+
+
+def require_statistics(store: Store, name: str) -> None:
+    """Raise :class:`QueryError` unless ``store`` keeps the statistics query ``name`` reads.
+
+    A graph built before the statistics were kept would otherwise answer such a query
+    with no rows, silently.
+    """
+    if store.query(_KEPT) is not True:
+        raise QueryError(
+            f"query {name} reads the statistics a build keeps in graph:statistics, and this "
+            "graph has none: build it again (filmgraph build --full), or add them to your "
+            "own data with filmgraph.statistics.add_statistics"
+        )
 
 
 def select_named(

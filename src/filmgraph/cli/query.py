@@ -12,7 +12,7 @@ from filmgraph.cli.display import print_select
 from filmgraph.cli.options import add_format, add_store, open_store_from, parse_params
 from filmgraph.errors import ParameterError
 from filmgraph.namespaces import sparql_prologue
-from filmgraph.queries import catalogue, get_query
+from filmgraph.queries import catalogue, get_query, require_statistics
 from filmgraph.results import FORMATS, render
 from filmgraph.store import SelectResult
 
@@ -51,14 +51,18 @@ def run_query(args: argparse.Namespace) -> int:
     params = parse_params(args.param)
     if args.name:
         query = get_query(args.name)
-        text, bindings = query.text, query.bindings(params)
+        text, bindings = query.prepare(params)
+        statistics = query.reads_statistics
     else:
         if params:
             raise ParameterError("--param only applies to named queries")
         typed = args.sparql if args.sparql is not None else args.file.read_text(encoding="utf-8")
         text = sparql_prologue() + typed
         bindings = {}
+        statistics = False
     with open_store_from(args) as store:
+        if statistics:
+            require_statistics(store, args.name)
         result = store.query(text, bindings)
     if args.columns and isinstance(result, SelectResult):
         try:

@@ -22,7 +22,7 @@ from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
 from filmgraph.errors import FilmgraphError, QueryError, UnknownQuery
-from filmgraph.queries import NamedQuery, catalogue, get_query
+from filmgraph.queries import NamedQuery, catalogue, get_query, require_statistics
 from filmgraph.resolve import merged_into
 from filmgraph.results import count_rows, serialise_solutions
 from filmgraph.server.formats import (
@@ -186,8 +186,10 @@ def answer(store: Store, job: Job, result_limit: int, allow_service: bool) -> Re
             return _catalogue()
         if job.kind == "named":
             query = _named(job.name)
-            text, bindings = query.text, query.bindings(job.params)
+            text, bindings = query.prepare(job.params)  # paging written into LIMIT/OFFSET
             _check_iris(bindings)
+            if query.reads_statistics:
+                require_statistics(store, query.name)
         else:
             refused = check_query(job.text, allow_service)
             if refused is not None:

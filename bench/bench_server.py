@@ -11,9 +11,10 @@ Three servers answer the same graph on loopback:
 
 Each gets the same request mix from a quarter of the clients each: a title lookup (SPARQL),
 a named aggregate (``influential-films``), a resource's page as a person reads it
-(``/id/film/…`` as HTML for filmgraph, drawn from eight queries) and as a linked-data
-client reads it (``/id/film/…`` as Turtle, one query); the two others have no pages and
-answer the ``resource-page`` query for both, which is what the Turtle page runs. Phases:
+(``/id/film/…`` as HTML for filmgraph, drawn from eight queries; the ``resource-page``
+query on the two others, which have no pages) and as a linked-data client reads it
+(``/id/film/…`` as Turtle on filmgraph; on the others the ``resource-description`` query
+that page runs, as Turtle). Phases:
 16 and 64 clients, each with and without 4 clients sending a runaway query (a three-way
 cartesian COUNT) over and over (honouring ``Retry-After``). Every loop is bounded by the
 phase's duration; every server listens on 127.0.0.1 only.
@@ -130,6 +131,7 @@ def mix(base: str, films: list[Film], native: bool) -> dict[str, list[Request]]:
     SPARQL."""
     json_type = "application/sparql-results+json"
     page_text = get_query("resource-page").text
+    data_text = get_query("resource-description").text
     aggregate = Request(
         f"/queries/{AGGREGATE}" if native else sparql_path(base, get_query(AGGREGATE).text),
         json_type,
@@ -147,11 +149,13 @@ def mix(base: str, films: list[Film], native: bool) -> dict[str, list[Request]]:
                 b'id="film-title"' if native else b"rdf-schema#label",
             )
         )
+        bound = f"WHERE {{ VALUES ?resource {{ <{film.iri}> }}"
+        data_query = data_text.replace("WHERE {", bound, 1)
         out["data"].append(
             Request(
-                f"/id/film/{slug}" if native else sparql_path(base, page_query),
-                "text/turtle" if native else json_type,
-                b"label" if native else b"rdf-schema#label",
+                f"/id/film/{slug}" if native else sparql_path(base, data_query),
+                "text/turtle",
+                b"label",
             )
         )
     return out
@@ -670,8 +674,9 @@ def write_report(
         f"`{AGGREGATE}`: `/queries/{AGGREGATE}` on filmgraph, its text on the others), "
         f"**page** (`/id/film/…` as HTML on filmgraph, drawn from eight queries; the "
         "`resource-page` query on the others, which have no pages), **data** (`/id/film/…` as "
-        "Turtle on filmgraph, what a linked-data client dereferencing the IRI gets: the "
-        "`resource-page` query, as on the others). Each lookup, page and data request is for "
+        "Turtle on filmgraph, what a linked-data client dereferencing the IRI gets; on the "
+        "others the `resource-description` query that answer runs, as Turtle). Each lookup, "
+        "page and data request is for "
         "a film drawn at "
         f"random among all {film_count:,} films. *Runaways*: 4 more "
         "clients send a three-way cartesian COUNT again and again (honouring Retry-After, "

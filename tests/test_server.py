@@ -24,6 +24,7 @@ from xml.dom.minidom import Document, Node, Text
 import pytest
 from pyld import jsonld
 from rdflib import Graph, Literal
+from rdflib.compare import isomorphic
 from rdflib.namespace import RDFS
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, TSV, TURTLE, XML, SPARQLWrapper
@@ -519,6 +520,22 @@ def test_a_resource_iri_answers_turtle_to_a_client(server: RunningServer) -> Non
     assert status == 200
     assert (ID["film/strike-1925"], FG.director, ID["person/sergei-eisenstein"]) in graph
     assert (ID["film/battleship-potemkin-1925"], FG.inspiredBy, ID["film/strike-1925"]) in graph
+
+
+def test_a_resource_iri_gives_the_same_triples_in_turtle_and_json_ld(
+    server: RunningServer,
+) -> None:
+    # Turtle is written from resource-description in the query lane, JSON-LD from the
+    # resource-page rows: two routes, one description
+    _, _, turtle = fetch(server.url + "/id/film/strike-1925", headers={"Accept": "text/turtle"})
+    _, _, document = fetch(
+        server.url + "/id/film/strike-1925", headers={"Accept": "application/ld+json"}
+    )
+    nquads = jsonld.to_rdf(json.loads(document), {"format": "application/n-quads"})
+    assert isomorphic(
+        Graph().parse(data=turtle.decode(), format="turtle"),
+        Graph().parse(data=nquads, format="nquads"),
+    )
 
 
 def test_a_resource_iri_answers_jsonld_that_pyld_reads(server: RunningServer) -> None:

@@ -24,7 +24,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from filmgraph.errors import FilmgraphError, QueryError, UnknownQuery
 from filmgraph.queries import NamedQuery, catalogue, get_query, require_statistics
 from filmgraph.resolve import merged_into
-from filmgraph.results import count_rows, serialise_solutions
+from filmgraph.results import count_rows, serialise_solutions, serialise_triples
 from filmgraph.server.formats import (
     BOOLEAN_TYPES,
     GRAPH_TYPES,
@@ -38,7 +38,7 @@ from filmgraph.server.pages import MAP_SCRIPT, film_map, film_page, map_path, re
 from filmgraph.store.base import QueryResult, SelectResult, Store
 from filmgraph.store.oxigraph import OxigraphStore
 
-__all__ = ["MAX_NESTING", "Job", "answer", "answer_lookup", "check_query", "nesting"]
+__all__ = ["MAX_NESTING", "Job", "answer", "answer_lookup", "check_query", "nesting", "wants_page"]
 
 #: Deepest nesting of ``{ ( [`` a query may have: the engine's parser recurses, and a
 #: query nested thousands deep would overflow its stack.
@@ -144,6 +144,12 @@ def _is_update(text: str) -> bool:
     finally:
         sys.setrecursionlimit(limit)
     return True
+
+
+def wants_page(job: Job) -> bool:
+    """Whether a resource ``job`` asks for the HTML page (drawn from a dozen queries and a
+    map, the page lane's work) rather than its triples (one query, the query lane's)."""
+    return _media(job, ("text/html", *GRAPH_TYPES)) == "text/html"
 
 
 def _media(job: Job, offered: tuple[str, ...]) -> str | Reply:
@@ -355,6 +361,13 @@ def _map(store: Store, job: Job) -> Reply:
 
 def _resource(store: Store, job: Job) -> Reply:
     iri = merged_into(store, URIRef(job.name))  # an IRI linking merged answers as its node
+    if isinstance(store, OxigraphStore):
+        media = _media(job, ("text/html", *GRAPH_TYPES))
+        if media in ("text/turtle", "application/n-triples"):
+            triples = _resource_triples(store, iri)
+            if triples is None:
+                return Reply.error(404, f"nothing is known about {iri}")
+            return Reply(200, f"{media}; charset=utf-8", serialise_triples(triples, str(media)))
     result = store.query(_named("resource-page").text, {"resource": iri})
     if not isinstance(result, SelectResult) or not result.rows:
         return Reply.error(404, f"nothing is known about {iri}")
@@ -376,3 +389,13 @@ def _resource(store: Store, job: Job) -> Reply:
         elif not isinstance(value, Literal):
             graph.add((value, prop, iri))
     return serialise_reply(graph, media, 1_000_000)
+
+
+def _resource_triples(store: OxigraphStore, iri: URIRef) -> list[ox.Triple] | None:
+    """``resource-description`` of ``iri`` as engine triples (``None``: nothing at all).
+
+    The linked-data answer of ``/id/`` pages, without a detour through rdflib terms.
+    """
+    found = store.query_native(_named("resource-description").text, {"resource": iri})
+    triples = list(found) if isinstance(found, ox.QueryTriples) else []
+    return triples or None

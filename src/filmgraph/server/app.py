@@ -44,7 +44,7 @@ from starlette.staticfiles import StaticFiles
 from filmgraph.export.jsonld import filmgraph_context
 from filmgraph.iri import KINDS
 from filmgraph.namespaces import ID
-from filmgraph.server.answers import Job
+from filmgraph.server.answers import Job, wants_page
 from filmgraph.server.cache import AnswerCache, etag_matches, request_key
 from filmgraph.server.formats import Reply
 from filmgraph.server.pool import WorkerPool
@@ -167,7 +167,9 @@ class Endpoint:
         job = Job(
             "resource", name=f"{ID}{path}", accept=accept, fmt=_one(request.query_params, "format")
         )
-        return await self._answer(request, job, self.pages)
+        # Turtle, N-Triples or JSON-LD is one query: the query lane answers it, so the
+        # pages a person reads never keep a linked-data client waiting (or the reverse).
+        return await self._answer(request, job, self.pages if wants_page(job) else self.pool)
 
     async def film_map(self, request: Request) -> Response:
         slug = request.path_params["slug"]

@@ -5,8 +5,8 @@ soon as it is read (never collected in an rdflib graph), entity resolution rewri
 in place, the rules write ``graph:inferred`` there. The working store is held in memory
 (linking, validation and the rules run several times faster there than on RocksDB, see
 ``bench/results/scale-100k.md``; it costs about 350 bytes a quad). Once finished, the
-derived files are computed from it, it is dumped (``graph.trig``, and the triples for the
-default graph's merge) and dropped, and only then is the generation's on-disk store
+derived files are computed from it, it is dumped (``graph.trig``, and the file the store is
+loaded from) and dropped, and only then is the generation's on-disk store
 bulk-loaded from the dump: the loader's own memory (1.6 GB at 30,000 films) never adds to
 the working store's. The generation is published with one atomic rename at the very
 end, so a broken source or a killed build leaves the previous graph exactly as it was (see
@@ -95,9 +95,9 @@ LINKING_FILE = "linking.json"
 #: The gazetteer each source's loaders read (the names of the sources before it), kept so
 #: that the fast path can read a new document without loading every earlier one.
 GAZETTEER_DIR = "gazetteers"
-#: The triples of every named graph, written beside the dump for the on-disk store's
-#: default graph (their RDF merge) and removed once loaded.
-_MERGE_FILE = ".merge.nt"
+#: What the on-disk store is bulk-loaded from: the named graphs' quads and, for the
+#: default graph, their triples (see store.oxigraph.dump_for_loading); removed once loaded.
+_LOAD_FILE = ".load.nq"
 #: Above this many focus nodes validation checks everything instead: the shapes' queries
 #: restricted to a list of nodes cost more per node as the list grows (300 nodes take a
 #: tenth of a full check at 10,000 films, 3,000 nodes longer than the full check).
@@ -523,12 +523,12 @@ class _Build:
             done("beside the store")
 
         with progress.step("writing the dump and the on-disk store") as done:
-            merge = generation.path / _MERGE_FILE
-            dump_for_loading(store, generation.trig_path, merge)
+            load = generation.path / _LOAD_FILE
+            dump_for_loading(store, generation.trig_path, load)
             del store
             self._close()
-            load_dumped(generation.store_path, generation.trig_path, merge)
-            merge.unlink()
+            load_dumped(generation.store_path, load)
+            load.unlink()
             done(f"{counts['triples']:,} quads")
         return BuildResult(
             generation,

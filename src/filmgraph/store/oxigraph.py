@@ -125,32 +125,36 @@ def write_merge(store: ox.Store, source: ox.Store | None = None) -> None:
     )
 
 
-def dump_for_loading(engine: ox.Store, trig: Path, merge: Path) -> None:
-    """Write every named graph of ``engine`` to ``trig`` and their triples to ``merge``.
+def dump_for_loading(engine: ox.Store, trig: Path, load: Path) -> None:
+    """Write every named graph of ``engine`` to ``trig`` (for exports and other tools), and
+    to ``load`` the file :func:`load_dumped` builds the on-disk store from.
 
-    ``merge`` holds the triples of each named graph in turn as N-Triples, a triple stated by
-    two graphs twice: loaded into the default graph (:func:`load_dumped`) the repeats fall
-    together into the RDF merge. Both are written by the engine itself, graph by graph,
-    without a Python object per quad (at 30,000 films: 20 s against 28 s through Python
-    and 86 s through a ``CONSTRUCT``, ``bench/results/scale-100k.md``).
+    ``load`` is N-Quads: every quad of the named graphs, then the triples of each named
+    graph in turn as default-graph lines (N-Triples, a triple stated by two graphs twice:
+    loaded, the repeats fall together into the RDF merge, see :func:`write_merge`). One
+    file, because the bulk loader gives each blank node of a file a fresh name: loaded
+    from one file, a blank node of the merge stays the one of its named graph. Everything
+    is written by the engine itself, graph by graph, without a Python object per quad (at
+    30,000 films the triples took 20 s this way, 28 s through Python, 86 s through a
+    ``CONSTRUCT``; ``bench/results/scale-100k.md``).
     """
     engine.dump(str(trig), format=ox.RdfFormat.TRIG)
-    with merge.open("wb") as out:
+    with load.open("wb") as out:
+        engine.dump(out, format=ox.RdfFormat.N_QUADS)
         for graph in engine.named_graphs():
             engine.dump(out, format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
 
 
-def load_dumped(path: Path, trig: Path, merge: Path) -> None:
-    """A new on-disk store at ``path`` holding ``trig`` and, in its default graph, ``merge``.
+def load_dumped(path: Path, load: Path) -> None:
+    """A new on-disk store at ``path`` holding what :func:`dump_for_loading` wrote to ``load``.
 
-    What :func:`dump_for_loading` wrote, read by the engine's bulk loader (parsing on its
-    own threads, no transaction) and compacted: a lookup in a compacted store is nine
-    times cheaper at 100,000 films (``bench/results/queries-100k.md``).
+    Read by the engine's bulk loader (parsing on its own threads, no transaction) and
+    compacted: a lookup in a compacted store is nine times cheaper at 100,000 films
+    (``bench/results/queries-100k.md``).
     """
     store = ox.Store(str(path))
     try:
-        store.bulk_load(path=str(trig), format=ox.RdfFormat.TRIG)
-        store.bulk_load(path=str(merge), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+        store.bulk_load(path=str(load), format=ox.RdfFormat.N_QUADS)
         store.flush()
         store.optimize()
     finally:

@@ -165,6 +165,10 @@ def build(
                 progress.note("incremental build: the fast path (new documents only)")
             except FastPathRefused as refused:
                 why = refused.reason
+            if result is None:
+                # Outside the handler: the refusal's traceback, whose frames may hold the
+                # fast path's on-disk store, is gone, so RocksDB is closed (its background
+                # compaction done) before its files are removed.
                 _empty(generation)
         if result is None:
             if why is not None:

@@ -580,6 +580,7 @@ class SizeRun:
         )
         end = measure.seconds if measure.seconds is not None else measure.cap
         measure.data["stages"] = stage_times(lines, end)
+        measure.data["stage_peaks_mb"] = stage_peaks(lines)
         # which route an incremental build took: its fast path, or the full path and why
         measure.data["path"] = next(
             (text.strip() for _, text in lines if text.strip().startswith("incremental build:")),
@@ -793,6 +794,29 @@ _STAGE = re.compile(r"^\s*([a-z].*?) \.\.\.$")
 
 def _loader_names() -> tuple[str, ...]:
     return tuple(e.name for e in metadata.entry_points(group="filmgraph.loaders"))
+
+
+_STAGE_PEAK = re.compile(r"^\s*([a-z].*?) done in [\d.]+ s, peak RSS ([\d.]+) GB")
+_READ_PEAK = re.compile(r"^\s*sources read: peak RSS so far ([\d.]+) GB")
+
+
+def stage_peaks(lines: list[tuple[float, str]]) -> dict[str, float]:
+    """Peak resident memory (MB) per build stage, from the progress lines' "peak RSS".
+
+    The build prints each stage's peak when it ends (``filmgraph.progress``) and the peak
+    of the whole reading once every source is read (the "loading sources" stage here).
+    """
+    loaders = _loader_names()
+    peaks: dict[str, float] = {}
+    for _, text in lines:
+        read = _READ_PEAK.match(text)
+        if read:
+            peaks["loading sources"] = float(read.group(1)) * 1000
+            continue
+        match = _STAGE_PEAK.match(text)
+        if match and match.group(1).split(":")[0] not in loaders:
+            peaks[match.group(1)] = float(match.group(2)) * 1000
+    return peaks
 
 
 def stage_times(lines: list[tuple[float, str]], end: float | None = None) -> dict[str, float]:
@@ -1180,7 +1204,11 @@ def dataset_report(run: SizeRun) -> list[str]:
     elif lib:
         out += [f"Library analytics: {lib.status} {lib.detail}", ""]
     if build and build.data.get("stages"):
-        stages = ", ".join(f"{k} {v:,.1f} s" for k, v in build.data["stages"].items())
+        peaks: dict[str, float] = build.data.get("stage_peaks_mb", {})
+        stages = ", ".join(
+            f"{k} {v:,.1f} s" + (f" (peak {peaks[k]:,.0f} MB)" if k in peaks else "")
+            for k, v in build.data["stages"].items()
+        )
         stopped = " (the last one still running when the cap was reached)"
         out += [
             f"Build stages (time-stamped progress lines): {stages}"
@@ -1318,8 +1346,16 @@ def growth(runs: list[SizeRun], info: dict[str, Any]) -> list[str]:
 
         return value
 
+    def peak_of(name: str) -> Callable[[Measure], float | None]:
+        def value(m: Measure) -> float | None:
+            peaks: dict[str, float] = m.data.get("stage_peaks_mb", {})
+            return peaks.get(name)
+
+        return value
+
     for name in stage_names:
         add(f"build stage: {name.split(':')[0]} (s)", "build", stage_of(name))
+        add(f"build stage: {name.split(':')[0]}, peak RSS (MB)", "build", peak_of(name))
     info["series"] = series
     out = [
         "## How cost grows with size",

@@ -3,9 +3,12 @@
 Everything happens inside one pyoxigraph store: each loader's document is written there as
 soon as it is read (never collected in an rdflib graph), entity resolution rewrites quads
 in place, the rules write ``graph:inferred`` there. The working store is held in memory
-(the rules run five to eight times faster there than on RocksDB, and memory is about
-0.8 GB at 100,000 films); once finished it is dumped and bulk-loaded into the
-generation's on-disk store. The generation is published with one atomic rename at the very
+(linking, validation and the rules run several times faster there than on RocksDB, see
+``bench/results/scale-100k.md``; it costs about 350 bytes a quad). Once finished, the
+derived files are computed from it, it is dumped (``graph.trig``, and the file the store is
+loaded from) and dropped, and only then is the generation's on-disk store
+bulk-loaded from the dump: the loader's own memory (1.6 GB at 30,000 films) never adds to
+the working store's. The generation is published with one atomic rename at the very
 end, so a broken source or a killed build leaves the previous graph exactly as it was (see
 :mod:`filmgraph.builddir`).
 
@@ -23,7 +26,8 @@ the same graph and the same findings a full rebuild gives
 (``tests/test_build_incremental.py``).
 
 The on-disk store also holds the RDF merge of its named graphs in its default graph, so a
-query sees each triple once (see :func:`filmgraph.store.oxigraph.write_merge`).
+query sees each triple once (see :func:`filmgraph.store.oxigraph.write_merge` and
+:func:`~filmgraph.store.oxigraph.dump_for_loading`).
 """
 
 from __future__ import annotations
@@ -69,7 +73,13 @@ from filmgraph.resources import default_store_dir, manifest_path, ontology_path,
 from filmgraph.statistics import materialise_statistics
 from filmgraph.store import mirrored_endpoint
 from filmgraph.store.base import SelectResult
-from filmgraph.store.oxigraph import OxigraphStore, to_oxigraph, write_merge
+from filmgraph.store.oxigraph import (
+    OxigraphStore,
+    dump_for_loading,
+    load_dumped,
+    release_memory,
+    to_oxigraph,
+)
 from filmgraph.store.sparql import publish_remote
 from filmgraph.validation import ValidationReport, validate_store
 from filmgraph.validation import _short as short_name  # the findings' own node names
@@ -86,6 +96,9 @@ LINKING_FILE = "linking.json"
 #: The gazetteer each source's loaders read (the names of the sources before it), kept so
 #: that the fast path can read a new document without loading every earlier one.
 GAZETTEER_DIR = "gazetteers"
+#: What the on-disk store is bulk-loaded from: the named graphs' quads and, for the
+#: default graph, their triples (see store.oxigraph.dump_for_loading); removed once loaded.
+_LOAD_FILE = ".load.nq"
 #: Above this many focus nodes validation checks everything instead: the shapes' queries
 #: restricted to a list of nodes cost more per node as the list grows (300 nodes take a
 #: tenth of a full check at 10,000 films, 3,000 nodes longer than the full check).
@@ -153,6 +166,10 @@ def build(
                 progress.note("incremental build: the fast path (new documents only)")
             except FastPathRefused as refused:
                 why = refused.reason
+            if result is None:
+                # Outside the handler: the refusal's traceback, whose frames may hold the
+                # fast path's on-disk store, is gone, so RocksDB is closed (its background
+                # compaction done) before its files are removed.
                 _empty(generation)
         if result is None:
             if why is not None:
@@ -268,6 +285,7 @@ class _Build:
         self.progress.note(f"Reading {len(specs)} source(s)")
         for spec in specs:
             self._read_spec(spec)
+        self.progress.memory("sources read")
         self._write_index()
         self._keep_gazetteers()
         ox.serialize(
@@ -501,24 +519,25 @@ class _Build:
         with progress.step("keeping the statistics the aggregate queries read") as done:
             done(f"{materialise_statistics(store):,} triples in graph:statistics")
 
-        with progress.step("writing the dump and the on-disk store") as done:
-            counts = _counts(self.wrapper, len(self.order))
-            self.wrapper.dump(generation.trig_path, "trig")
-            on_disk = ox.Store(str(generation.store_path))
-            on_disk.bulk_extend(store)  # no re-parse of the dump (a fifth faster)
-            # Queries read the RDF merge, each triple once (see store.oxigraph.write_merge).
-            write_merge(on_disk, store)
-            on_disk.flush()
-            on_disk.optimize()  # compacted: a lookup 9x cheaper at 100k films (queries-100k.md)
-            del on_disk  # pyoxigraph closes the database when the object goes
-            done(f"{counts['triples']:,} quads")
-
-        summary = self._summary(counts, report, linking)
-        generation.summary_path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+        # From the working store while it is still in memory; the on-disk store is written
+        # after it is dropped, so the bulk loader's own memory never adds to the store's.
         with self.progress.step("keeping the projection, name index and aggregates") as done:
+            counts = _counts(self.wrapper, len(self.order))
+            summary = self._summary(counts, report, linking)
+            generation.summary_path.write_text(
+                json.dumps(summary, indent=2) + "\n", encoding="utf-8"
+            )
             _write_derived(generation, self.wrapper)
             done("beside the store")
-        self._close()
+
+        with progress.step("writing the dump and the on-disk store") as done:
+            load = generation.path / _LOAD_FILE
+            dump_for_loading(store, generation.trig_path, load)
+            del store
+            self._close()
+            load_dumped(generation.store_path, load)
+            load.unlink()
+            done(f"{counts['triples']:,} quads")
         return BuildResult(
             generation,
             counts,
@@ -581,11 +600,13 @@ class _Build:
         return _revalidate(self.store, kept, focus), len(focus)
 
     def _close(self) -> None:
-        """Release the store: pyoxigraph closes it when the last reference goes."""
+        """Release the store (pyoxigraph frees it when the last reference goes) and hand
+        the memory back (:func:`~filmgraph.store.oxigraph.release_memory`)."""
         self.context.names = None
         self.context.reuser = None
         del self.store
         self.wrapper.close()
+        release_memory()
 
     def _skipped(self) -> list[str]:
         """Skipped records in reading order, replayed ones where their document stood."""

@@ -23,9 +23,12 @@ worker in a bounded queue (503 with ``Retry-After`` when full). Slow-lane worker
 lowest scheduling priority, so the cheap queries get the processor first.
 
 Priorities: query workers run at niceness ``worker_niceness`` (5 by default), so the HTTP
-process, which routes every request and answers the bounded lookups, and the page workers
-get the processor first (measured on 2 cores at 16 clients: lookups +31 to +59 %, pages +20
-to +36 %, aggregates -48 %).
+process, which routes every request and answers the bounded lookups, gets the processor
+first (measured on 2 cores at 16 clients: lookups +31 to +59 %, aggregates -48 %); page
+workers run at ``page_niceness`` (10), since an HTML page costs a dozen queries (20-25 ms)
+and a crowd of them at the same priority took a core from lookups and linked-data answers
+(16 clients on 2 cores, short phases: lookups 37-50 % -> 86-96 % of Oxigraph's server,
+Turtle pages 13-17 % -> 24-27 %, HTML pages 20 % -> 5 %).
 
 Bounded lookups: a ``/sparql`` query that provably cannot run away (one triple pattern,
 :mod:`filmgraph.server.bounded`) is answered in the HTTP process, from a read-only store of
@@ -188,10 +191,12 @@ class WorkerPool:
     def __init__(
         self, store_setting: str, settings: ServerSettings, *, pages: bool = False
     ) -> None:
-        if not 0 <= settings.worker_niceness <= 19:
-            raise FilmgraphError(
-                f"--worker-niceness must be between 0 and 19, not {settings.worker_niceness}"
-            )
+        for option, niceness in (
+            ("--worker-niceness", settings.worker_niceness),
+            ("--page-niceness", settings.page_niceness),
+        ):
+            if not 0 <= niceness <= 19:
+                raise FilmgraphError(f"{option} must be between 0 and 19, not {niceness}")
         self.store_setting = store_setting
         self.pages = pages
         if pages:
@@ -591,7 +596,7 @@ class WorkerPool:
                 self.settings.result_limit,
                 self.settings.allow_service,
                 self.pages,
-                0 if self.pages else self.settings.worker_niceness,
+                self.settings.page_niceness if self.pages else self.settings.worker_niceness,
             ),
         )
         await asyncio.to_thread(process.start)

@@ -81,7 +81,14 @@ class ServerSettings:
         default=5,
         metadata={
             "help": "scheduling niceness of the query workers (0-19): the HTTP process, which "
-            "routes every request and answers bounded lookups, and the page workers run first"
+            "routes every request and answers bounded lookups, runs first"
+        },
+    )
+    page_niceness: int = field(
+        default=10,
+        metadata={
+            "help": "scheduling niceness of the page workers (0-19): an HTML page costs a "
+            "dozen queries, so lookups and linked-data answers get the processor first"
         },
     )
     spares: int = field(

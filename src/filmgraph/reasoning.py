@@ -433,7 +433,8 @@ class _Materialiser:
         self.inferred = ox.NamedNode(str(INFERRED_GRAPH))
         self.entailment = _Entailment(frozenset(_vocabulary(store)), self.names)
         self.round = 0
-        self.total = 0
+        #: how many quads were written (one written twice counts twice): progress, not a count
+        self.writes = 0
         #: new statements of a transitive property, not yet joined
         self.pending: list[tuple[_Term, _Term, _Term]] = []
         self.context_due = bool(self.context)
@@ -442,6 +443,7 @@ class _Materialiser:
         self.members: dict[_Term, set[_Term]] = {}
 
     def run(self) -> int:
+        start = self._count()
         fused = "+".join(r for r in _FUSED if r in self.names)
         full = True
         transitive_full = "transitive" in self.names
@@ -455,7 +457,7 @@ class _Materialiser:
                     self.entailment = _Entailment(axioms, self.names)
                     full, transitive_full = True, "transitive" in self.names
                     self.context_due = bool(self.context)
-            before = self.total
+            before = self.writes
             if full and fused:
                 self._fused_pass(fused)
             full = False
@@ -468,9 +470,9 @@ class _Materialiser:
                 self._transitive(_transitive_delta(self.store, batch, self.entailment.transitive))
             for rule in self.others:
                 self._by_rule(rule.name, list(_run_full(self.store, rule, naive=True)))
-            if self.total == before and not self.vocabulary_due:
+            if self.writes == before and not self.vocabulary_due:
                 if not self.context_due:
-                    return self.total
+                    return self._count() - start
                 self.context_due = False
                 for rule in self.context:
                     self._by_rule(rule.name, list(_run_full(self.store, rule, naive=False)))
@@ -484,54 +486,90 @@ class _Materialiser:
         A statement is read once, with the templates of its predicate. A conclusion that
         types a node with a class is checked against the class's members, read once from
         the store (most are stated: every film is typed, and many properties have films
-        as their domain); any other conclusion against the store itself.
+        as their domain). A conclusion with a property no graph used when the pass began
+        (``fg:contributor``, ``fg:hasCredit``: only the rules conclude them) needs no check:
+        at worst this pass concluded it already, and adding a quad twice changes nothing.
+        Any other conclusion is checked against the store.
         """
         clock = _Clock()
-        derived = added = 0
+        before = self._count()
+        derived = 0
         self.members = {}
-        for predicate, value in self.entailment.patterns():
-            compiled = [self._compiled(predicate, literal, value) for literal in (False, True)]
-            rows = self.store.query(
-                f"SELECT ?s ?o WHERE {{ ?s {predicate} ?o }}",
-                use_default_graph_as_union=True,
-                substitutions=None if value is None else {ox.Variable("o"): value},
-            )
-            if not isinstance(rows, ox.QuerySolutions):
-                raise TypeError("expected a SELECT")
-            batch: list[tuple[_Term, _Term, _Term]] = []
-            typed: list[tuple[_Term, _Term, _Term]] = []
-            for row in rows:
-                s, o = row[0], row[1] if value is None else value
-                plan = compiled[isinstance(o, ox.Literal)]
-                if plan is None:  # the templates depend on the statement's values
-                    batch += self._entailed([(s, predicate, o)])
-                    continue
-                pair = (s, o)
-                for a, q, b in plan[0]:
-                    batch.append((pair[a], q, pair[b]))
-                for a, q, b in plan[1]:
-                    batch.append(
-                        (
-                            pair[a] if isinstance(a, int) else a,
-                            q,
-                            pair[b] if isinstance(b, int) else b,
-                        )
-                    )
-                for slot, members, cls in plan[2]:
-                    x = pair[slot]
-                    derived += 1
-                    if x not in members:
-                        members.add(x)
-                        typed.append((x, _TYPE, cls))
-                if len(batch) >= _CHUNK:
-                    derived += len(batch)
-                    added += len(self._add(batch))
-                    batch = []
-            derived += len(batch)
-            added += len(self._add(batch)) + len(typed)
-            self._insert(typed)
+        patterns = self.entailment.patterns()
+        plans = {
+            (p, v, literal): self._compiled(p, literal, v)
+            for p, v in patterns
+            for literal in (False, True)
+        }
+        concluded = {q for plan in plans.values() if plan for _, q, _ in plan[0] + plan[1]}
+        unused = {
+            q
+            for q in concluded
+            if next(iter(self.store.quads_for_pattern(None, q, None, None)), None) is None
+        }
+        for p, v in patterns:
+            derived += self._statements(p, v, (plans[p, v, False], plans[p, v, True]), unused)
         self.members = {}
-        self.steps.append(clock.step(label, self.round, derived, added))
+        self.steps.append(clock.step(label, self.round, derived, self._count() - before))
+
+    def _statements(
+        self,
+        predicate: _Term,
+        value: _Term,
+        plans: tuple[_Plan | None, _Plan | None],
+        unused: set[_Term],
+    ) -> int:
+        """The fused rules over every statement with ``predicate`` (and value ``value``);
+        returns how many conclusions they drew."""
+        rows = self.store.query(
+            f"SELECT ?s ?o WHERE {{ ?s {predicate} ?o }}",
+            use_default_graph_as_union=True,
+            substitutions=None if value is None else {ox.Variable("o"): value},
+        )
+        if not isinstance(rows, ox.QuerySolutions):
+            raise TypeError("expected a SELECT")
+        checked: list[tuple[_Term, _Term, _Term]] = []
+        unchecked: list[tuple[_Term, _Term, _Term]] = []
+        typed: list[tuple[_Term, _Term, _Term]] = []
+        derived = 0
+        for row in rows:
+            s, o = row[0], row[1]
+            plan = plans[isinstance(o, ox.Literal)]
+            if plan is None:  # the templates depend on the statement's values
+                checked += self._entailed([(s, predicate, o)])
+                continue
+            pair = (s, o)
+            for a, q, b in plan[0]:
+                (unchecked if q in unused else checked).append((pair[a], q, pair[b]))
+            for a, q, b in plan[1]:
+                checked.append(
+                    (pair[a] if isinstance(a, int) else a, q, pair[b] if isinstance(b, int) else b)
+                )
+            for slot, members, cls in plan[2]:
+                x = pair[slot]
+                derived += 1
+                if x not in members:
+                    members.add(x)
+                    typed.append((x, _TYPE, cls))
+            if len(checked) + len(unchecked) >= _CHUNK:
+                derived += len(checked) + len(unchecked)
+                self._add(checked)
+                self._insert(list(set(unchecked)))
+                checked, unchecked = [], []
+        derived += len(checked) + len(unchecked)
+        self._add(checked)
+        self._insert(list(set(unchecked)))
+        self._insert(typed)
+        return derived
+
+    def _count(self) -> int:
+        """How many quads the inferred graph holds."""
+        rows = self.store.query(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {self.inferred} {{ ?s ?p ?o }} }}"
+        )
+        if not isinstance(rows, ox.QuerySolutions):
+            raise TypeError("expected a SELECT")
+        return int(next(iter(rows))[0].value)
 
     def _compiled(self, predicate: _Term, literal: bool, value: _Term) -> _Plan | None:
         """The templates of ``predicate`` split by how each conclusion is checked.
@@ -611,7 +649,7 @@ class _Materialiser:
             elif self.inferred not in graphs:
                 kept.append(t)
         self.store.extend(ox.Quad(*t, self.inferred) for t in kept)
-        self.total += len(kept)
+        self.writes += len(kept)
         self._insert(new)
         added = len(new) + len(kept) + len(self._add(self._entailed(new)))
         self.steps.append(clock.step(name, self.round, len(candidates), added))
@@ -647,7 +685,7 @@ class _Materialiser:
             return
         inferred = self.inferred
         self.store.extend(ox.Quad(s, p, o, inferred) for s, p, o in fresh)
-        self.total += len(fresh)
+        self.writes += len(fresh)
         transitive, members = self.entailment.transitive, self.members
         for t in fresh:
             p = t[1]

@@ -6,8 +6,12 @@ Two routes give the same entailments on the predicates the ontology needs:
   Complete, but slow: minutes at ten thousand films (``shared/notes/engines.md``).
 * :func:`materialise_store` — the targeted materialisation the build uses: the rules in
   ``ontology/rules/*.rq`` (sub-class, sub-property, inverse, symmetric, transitive, domain,
-  range, and two date rules for historical context), each a SPARQL ``CONSTRUCT``, run to a
-  fixpoint inside the build's own pyoxigraph store. Seconds at that size.
+  range, and two date rules for historical context), each defined as a SPARQL
+  ``CONSTRUCT``, brought to a fixpoint inside the build's own pyoxigraph store. Seconds at
+  that size. The build evaluates them by a route whose cost follows what they conclude
+  (the single-premise rules fused into one pass, the transitive rule semi-naive, the date
+  rules as sorted joins); ``naive=True`` runs the rule files themselves, round after round,
+  and the tests check both routes infer the same quads.
   :func:`materialise` does the same for data held in rdflib (tests, notebooks).
 
 Everything inferred goes into one named graph, :data:`INFERRED_GRAPH`, so an export can

@@ -209,9 +209,9 @@ def _naive_step(
 ) -> int:
     """One rule as SPARQL over the whole store; what it concludes joins the inferred graph."""
     clock = _Clock()
-    candidates = list(_run_full(store, rule, naive=True))
-    fresh = {t for t in candidates if ox.Quad(*_spo(t), inferred) not in store}
-    store.extend(ox.Quad(*_spo(t), inferred) for t in fresh)
+    candidates = _run_full(store, rule, naive=True)
+    fresh = {t for t in candidates if ox.Quad(*t, inferred) not in store}
+    store.extend(ox.Quad(*t, inferred) for t in fresh)
     steps.append(clock.step(rule.name, number, len(candidates), len(fresh)))
     return len(fresh)
 
@@ -473,13 +473,13 @@ class _Materialiser:
                 batch, self.pending = self.pending, []
                 self._transitive(_transitive_delta(self.store, batch, self.entailment.transitive))
             for rule in self.others:
-                self._by_rule(rule.name, list(_run_full(self.store, rule, naive=True)))
+                self._by_rule(rule, naive=True)
             if self.writes == before and not self.vocabulary_due:
                 if not self.context_due:
                     return self._count() - start
                 self.context_due = False
                 for rule in self.context:
-                    self._by_rule(rule.name, list(_run_full(self.store, rule, naive=False)))
+                    self._by_rule(rule, naive=False)
             self.round += 1
 
     # -- the steps ----------------------------------------------------------------------
@@ -636,27 +636,41 @@ class _Materialiser:
         added = len(fresh) + len(self._add(self._entailed(fresh)))
         self.steps.append(clock.step("transitive", self.round, len(batch), added))
 
-    def _by_rule(self, name: str, candidates: list[ox.Triple]) -> None:
+    def _by_rule(self, rule: Rule, naive: bool) -> None:
         """A rule's conclusions added as the naive route adds them, then what they entail.
 
         As in the naive route, a conclusion joins the inferred graph unless it is there
         already, even when another graph states it (only the date rules and rule files of
-        other names can conclude a stated triple: the others' text leaves those out).
+        other names can conclude a stated triple: the others' text leaves those out). A
+        subject no graph mentions (a new derivation node) answers for all its triples at
+        once.
         """
         clock = _Clock()
+        candidates = _run_full(self.store, rule, naive)
         new: list[tuple[_Term, _Term, _Term]] = []
         kept: list[tuple[_Term, _Term, _Term]] = []
-        for t in dict.fromkeys(_spo(t) for t in candidates):
-            graphs = [q.graph_name for q in self.store.quads_for_pattern(*t, None)]
+        unknown: dict[_Term, bool] = {}
+        store = self.store
+        for t in dict.fromkeys(candidates):
+            s = t[0]
+            absent = unknown.get(s)
+            if absent is None:
+                absent = unknown[s] = (
+                    next(iter(store.quads_for_pattern(s, None, None, None)), None) is None
+                )
+            if absent:
+                new.append(t)
+                continue
+            graphs = [q.graph_name for q in store.quads_for_pattern(*t, None)]
             if not graphs:
                 new.append(t)
             elif self.inferred not in graphs:
                 kept.append(t)
-        self.store.extend(ox.Quad(*t, self.inferred) for t in kept)
+        store.extend(ox.Quad(*t, self.inferred) for t in kept)
         self.writes += len(kept)
         self._insert(new)
         added = len(new) + len(kept) + len(self._add(self._entailed(new)))
-        self.steps.append(clock.step(name, self.round, len(candidates), added))
+        self.steps.append(clock.step(rule.name, self.round, len(candidates), added))
 
     # -- writing ------------------------------------------------------------------------
 
@@ -703,8 +717,8 @@ class _Materialiser:
                 self.vocabulary_due = True
 
 
-def _run_full(store: ox.Store, rule: Rule, naive: bool) -> Iterable[ox.Triple]:
-    """What ``rule`` concludes from the whole store."""
+def _run_full(store: ox.Store, rule: Rule, naive: bool) -> list[tuple[Any, Any, Any]]:
+    """What ``rule`` concludes from the whole store, as (subject, predicate, object)."""
     join = None if naive else _JOINS.get(rule.name)
     if join is not None:
         try:
@@ -714,7 +728,7 @@ def _run_full(store: ox.Store, rule: Rule, naive: bool) -> Iterable[ox.Triple]:
     triples = store.query(rule.text, use_default_graph_as_union=True)
     if not isinstance(triples, ox.QueryTriples):
         raise SourceError(rule.path, "a rule must be a CONSTRUCT query", field="rule")
-    return list(triples)
+    return [_spo(t) for t in triples]
 
 
 def _run_on(rule: Rule, triples: list[ox.Triple]) -> list[ox.Triple]:
@@ -917,8 +931,7 @@ def _rows(store: ox.Store, sparql: str, union: bool = True) -> list[list[Any]]:
     result = store.query(f"PREFIX fg: <{_FG}>\n" + sparql, use_default_graph_as_union=union)
     if not isinstance(result, ox.QuerySolutions):
         raise TypeError("expected a SELECT")
-    names = [v.value for v in result.variables]
-    return [[row[n] for n in names] for row in result]
+    return [list(row) for row in result]
 
 
 def _day(term: Any) -> str:
@@ -966,22 +979,29 @@ def _shares_country(countries: dict[Any, set[Any]], event: Any, film: Any) -> bo
     return not ours or not theirs or not ours.isdisjoint(theirs)
 
 
-def _context(film: Any, event: Any, rule: str, tag: str) -> list[ox.Triple]:
+_DERIVED_CONTEXT = ox.NamedNode(_FG + "derivedContext")
+_CONTEXT_DERIVATION = ox.NamedNode(_FG + "ContextDerivation")
+_DERIVED_FILM = ox.NamedNode(_FG + "derivedFilm")
+_DERIVED_EVENT = ox.NamedNode(_FG + "derivedEvent")
+_RULE = ox.NamedNode(_FG + "rule")
+
+
+def _context(film: Any, event: Any, rule: str, tag: str) -> list[tuple[Any, Any, Any]]:
+    """The five triples of one derivation: the link and its qualified node."""
     digest = hashlib.md5(f"{film.value} {event.value} {tag}".encode()).hexdigest()
     node = ox.NamedNode(_DERIVED + digest)
-    fg = _FG
     return [
-        ox.Triple(film, ox.NamedNode(fg + "derivedContext"), event),
-        ox.Triple(node, _TYPE, ox.NamedNode(fg + "ContextDerivation")),
-        ox.Triple(node, ox.NamedNode(fg + "derivedFilm"), film),
-        ox.Triple(node, ox.NamedNode(fg + "derivedEvent"), event),
-        ox.Triple(node, ox.NamedNode(fg + "rule"), ox.NamedNode(fg + rule)),
+        (film, _DERIVED_CONTEXT, event),
+        (node, _TYPE, _CONTEXT_DERIVATION),
+        (node, _DERIVED_FILM, film),
+        (node, _DERIVED_EVENT, event),
+        (node, _RULE, ox.NamedNode(_FG + rule)),
     ]
 
 
-def _node(triples: list[ox.Triple]) -> str:
+def _node(triples: list[tuple[Any, Any, Any]]) -> str:
     """The IRI of the derivation node among a derivation's triples (see :func:`_context`)."""
-    return str(triples[1].subject)[1:-1]
+    return str(triples[1][0].value)
 
 
 def _derived_already(store: ox.Store, rule: str) -> set[str]:
@@ -992,8 +1012,43 @@ def _derived_already(store: ox.Store, rule: str) -> set[str]:
     }
 
 
-def _year_within_event(store: ox.Store) -> list[ox.Triple]:
-    """``context-year-within-event``: films whose whole year lies inside an event."""
+def _by_country(
+    countries: dict[Any, set[Any]], items: Iterable[tuple[Any, Any]]
+) -> dict[Any, list[Any]]:
+    """``(key, film)`` pairs grouped under ``(key, country)`` for each country of the film,
+    or ``(key, None)`` for a film of no country: an event then finds the films it may
+    match under its own countries and None, not by testing every film of its interval."""
+    groups: dict[Any, list[Any]] = {}
+    for key, film in items:
+        for country in countries.get(film) or (None,):
+            groups.setdefault((key, country), []).append(film)
+    return groups
+
+
+def _candidates(
+    countries: dict[Any, set[Any]],
+    event: Any,
+    groups: dict[Any, list[Any]],
+    everything: dict[Any, list[Any]],
+    key: Any,
+) -> Iterable[Any]:
+    """The films under ``key`` that ``event`` may take as context: all of them if the event
+    names no country, else those of no country or of one of the event's."""
+    ours = countries.get(event)
+    if not ours:
+        return everything.get(key, ())
+    found: dict[Any, None] = {}
+    for country in (None, *ours):
+        found.update(dict.fromkeys(groups.get((key, country), ())))
+    return found
+
+
+def _year_within_event(store: ox.Store) -> list[tuple[Any, Any, Any]]:
+    """``context-year-within-event``: films whose whole year lies inside an event.
+
+    Films are grouped by year and country, so each event reads only the films it matches
+    (and those of no country): the work follows the derivations, not films times events.
+    """
     events = _events(store)
     by_year: dict[int, list[Any]] = {}
     for film, year in _rows(store, "SELECT ?f ?y WHERE { ?f a fg:Film ; fg:year ?y }"):
@@ -1004,23 +1059,26 @@ def _year_within_event(store: ox.Store) -> list[ox.Triple]:
     if not events or not by_year:
         return []
     countries = _countries(store)
+    groups = _by_country(countries, ((y, f) for y, films in by_year.items() for f in films))
     done = _derived_already(store, "FilmYearWithinEvent")
-    out: list[ox.Triple] = []
+    out: list[tuple[Any, Any, Any]] = []
     for event, start, end in events:
         first = int(start[:4]) + (start[5:] != "01-01")  # the first year wholly inside
         last = int(end[:4]) - (end[5:] != "12-31")
         for year in range(max(first, min(by_year)), min(last, max(by_year)) + 1):
-            for film in by_year.get(year, ()):
-                if not _shares_country(countries, event, film):
-                    continue
+            for film in _candidates(countries, event, groups, by_year, year):
                 triples = _context(film, event, "FilmYearWithinEvent", "film-year-within-event")
                 if _node(triples) not in done:
                     out.extend(triples)
     return out
 
 
-def _release_within_event(store: ox.Store) -> list[ox.Triple]:
-    """``context-release-within-event``: releases known to the day inside an event."""
+def _release_within_event(store: ox.Store) -> list[tuple[Any, Any, Any]]:
+    """``context-release-within-event``: releases known to the day inside an event.
+
+    Releases are sorted by day within each country of their film (and the film-less of
+    country), so an event bisects only the lists of its countries.
+    """
     events = _events(store)
     releases: list[tuple[str, Any]] = []
     for film, date, day in _rows(
@@ -1033,15 +1091,23 @@ def _release_within_event(store: ox.Store) -> list[ox.Triple]:
     if not events or not releases:
         return []
     releases.sort(key=lambda r: r[0])
-    days = [r[0] for r in releases]
     countries = _countries(store)
+    by_country: dict[Any, list[tuple[str, Any]]] = {}
+    for day, film in releases:
+        for country in countries.get(film) or (None,):
+            by_country.setdefault(country, []).append((day, film))
+    every = ([day for day, _ in releases], [film for _, film in releases])
+    lists = {c: ([d for d, _ in g], [f for _, f in g]) for c, g in by_country.items()}
     done = _derived_already(store, "ReleaseWithinEvent")
-    out: list[ox.Triple] = []
+    out: list[tuple[Any, Any, Any]] = []
     for event, start, end in events:
-        for index in range(bisect.bisect_left(days, start), bisect.bisect_right(days, end)):
-            film = releases[index][1]
-            if not _shares_country(countries, event, film):
-                continue
+        ours = countries.get(event)
+        chosen = [every] if not ours else [lists[c] for c in (None, *ours) if c in lists]
+        films: dict[Any, None] = {}
+        for days, found in chosen:
+            low, high = bisect.bisect_left(days, start), bisect.bisect_right(days, end)
+            films.update(dict.fromkeys(found[low:high]))
+        for film in films:
             triples = _context(film, event, "ReleaseWithinEvent", "release-within-event")
             if _node(triples) not in done:
                 out.extend(triples)
@@ -1069,10 +1135,10 @@ def _context_delta(
     for t in touched:
         classes = {q.object for q in store.quads_for_pattern(t.subject, _TYPE, None, None)}
         if _EVENT in classes:
-            out: list[ox.Triple] = []
+            out: list[tuple[Any, Any, Any]] = []
             for name in CONTEXT_RULES:
                 out += _run_full(store, next(r for r in rules if r.name == name), naive=False)
-            return out
+            return [ox.Triple(*t) for t in out]
         if _RELEASE in classes:
             films |= {q.object for q in store.quads_for_pattern(t.subject, _OF_FILM, None, None)}
         if t.predicate == _OF_FILM:
@@ -1082,14 +1148,14 @@ def _context_delta(
     if not films:
         return []
     try:
-        return _films_within_events(store, films)
+        return [ox.Triple(*t) for t in _films_within_events(store, films)]
     except _Unreadable:
         raise FastPathRefused(
             "a film or release has a date the date rules read as SPARQL"
         ) from None
 
 
-def _films_within_events(store: ox.Store, films: set[Any]) -> list[ox.Triple]:
+def _films_within_events(store: ox.Store, films: set[Any]) -> list[tuple[Any, Any, Any]]:
     """Both date rules for ``films`` only (see :func:`_year_within_event`)."""
     merged = next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None)
     events = _events(store, union=merged is None)
@@ -1100,7 +1166,7 @@ def _films_within_events(store: ox.Store, films: set[Any]) -> list[ox.Triple]:
         found = {q.object for q in store.quads_for_pattern(node, _COUNTRY, None, None)}
         if found:
             countries[node] = found
-    out: list[ox.Triple] = []
+    out: list[tuple[Any, Any, Any]] = []
     for film in sorted(films, key=str):
         if not any(True for _ in store.quads_for_pattern(film, _TYPE, _FILM_CLASS, None)):
             continue
@@ -1134,10 +1200,9 @@ def _films_within_events(store: ox.Store, films: set[Any]) -> list[ox.Triple]:
     return list(dict.fromkeys(out))
 
 
-def _derived_by(store: ox.Store, triples: list[ox.Triple]) -> bool:
+def _derived_by(store: ox.Store, triples: list[tuple[Any, Any, Any]]) -> bool:
     """True when the derivation node of ``triples`` (see :func:`_context`) has its rule."""
-    rule = triples[4]
-    found = store.quads_for_pattern(rule.subject, rule.predicate, rule.object, None)
+    found = store.quads_for_pattern(*triples[4], None)
     return next(iter(found), None) is not None
 
 

@@ -115,6 +115,7 @@ def previous_module(revision: str) -> ModuleType:
     spec = importlib.util.spec_from_file_location("previous_reasoning", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 

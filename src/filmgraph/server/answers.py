@@ -229,13 +229,10 @@ def answer_lookup(store: OxigraphStore, job: Job, rows: int) -> Reply | None:
         raw = store.query_native(job.text)
         if isinstance(raw, ox.QueryTriples):  # not a SELECT after all: a worker's job
             return None
-        media = _media(job, BOOLEAN_TYPES if isinstance(raw, ox.QueryBoolean) else SELECT_TYPES)
-        if isinstance(media, Reply):
-            return media
-        try:
-            body = serialise_solutions(raw, media)
-        except RuntimeError as exc:  # evaluation refused, e.g. an unknown function
-            raise QueryError(f"query refused: {exc}") from exc
+        written = _written_solutions(job, raw)
+        if isinstance(written, Reply):
+            return written
+        media, body = written
     except FilmgraphError as error:
         return Reply.error(400, str(error))
     # Every row takes two bytes at least in every format (a CSV row of one empty value is
@@ -297,16 +294,27 @@ def _written(
     raw = run()
     if isinstance(raw, ox.QueryTriples):
         return _serialised(job, _collected(raw), limit)
+    written = _written_solutions(job, raw)
+    if isinstance(written, Reply):
+        return written
+    media, body = written
+    if isinstance(raw, ox.QuerySolutions) and count_rows(body, media) > limit:
+        return _serialised(job, _collected(run()), limit)
+    return Reply(200, media + "; charset=utf-8", body)
+
+
+def _written_solutions(
+    job: Job, raw: ox.QuerySolutions | ox.QueryBoolean
+) -> tuple[str, bytes] | Reply:
+    """The media type ``job`` negotiates and the engine's rows or boolean written in it (a
+    406 reply when nothing offered suits the client)."""
     media = _media(job, BOOLEAN_TYPES if isinstance(raw, ox.QueryBoolean) else SELECT_TYPES)
     if isinstance(media, Reply):
         return media
     try:
-        body = serialise_solutions(raw, media)
+        return media, serialise_solutions(raw, media)
     except RuntimeError as exc:  # evaluation refused, e.g. an unknown function
         raise QueryError(f"query refused: {exc}") from exc
-    if isinstance(raw, ox.QuerySolutions) and count_rows(body, media) > limit:
-        return _serialised(job, _collected(run()), limit)
-    return Reply(200, media + "; charset=utf-8", body)
 
 
 def _collected(raw: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> QueryResult:

@@ -140,7 +140,6 @@ def parameter_sets(name: str) -> list[dict[str, str]]:
         "influential-films": [{}, {"decade": "1920"}, {"movement": "movement:m1"}],
         "shared-themes": [{"film": "film:f0"}, {"film": "film:f1"}],
         "movement-bridges": [{}, {"from": "movement:m0"}, {"to": "movement:m1"}],
-        "film-descendants": [{"film": "film:f0"}, {"film": "film:f1", "maxDepth": "2"}],
     }.get(name, [{}])
 
 
@@ -226,7 +225,7 @@ PAGED = sorted(
 
 
 def test_the_ranked_lists_are_paged() -> None:
-    assert {"influential-films", "film-descendants", "shared-themes"} <= set(PAGED)
+    assert {"shared-themes"} <= set(PAGED)
 
 
 #: Paging is text (the LIMIT and OFFSET clause), the same for every engine; rdflib's answer

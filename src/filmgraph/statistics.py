@@ -7,9 +7,11 @@ with the queries of ``queries/statistics/`` (one ``CONSTRUCT`` each, with a comm
 header), and keeps them in the named graph :data:`STATISTICS_GRAPH` of the store, in the
 ``fgstat:`` vocabulary (:data:`FGSTAT`, described in ``queries/statistics/vocabulary.ttl``).
 They are ordinary triples, so ``filmgraph query``, the library, the HTTP endpoint and a
-remote store all see them, and the named queries (``influential-films``,
-``source-contributions``, ``movement-influences``, ``movement-bridges``,
-``contested-claims``) read them in milliseconds.
+remote store all see them, and the named queries (``source-contributions``,
+``movement-influences``, ``movement-bridges``, ``contested-claims``) read them in
+milliseconds. The film scores and ranks are kept too, but ``influential-films`` does not
+read them yet: its paged form bound its parameters inside a subquery, which Virtuoso 7.2
+answered with no rows (``tests/test_store_sparql.py``), so it computes from the claims.
 
 They are never stale:
 
@@ -20,7 +22,7 @@ They are never stale:
   ``movement``, ``source`` or ``claim``); the resources of those kinds a change touches are found,
   the statistic's query is run with the key bound to each of them on the previous store
   and on the new one, and the difference is applied. The rank of every film
-  (``fgstat:influenceRank``, the order of ``influential-films``) is recomputed from the
+  (``fgstat:influenceRank``) is recomputed from the
   kept scores and only the ranks that moved are rewritten.
 
 ``tests/test_build_incremental.py`` checks that a fast-path build keeps the statistics a

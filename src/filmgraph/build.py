@@ -35,7 +35,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import shutil
 import time
 from collections.abc import Collection, Iterator, Sequence
@@ -51,7 +50,13 @@ from rdflib.term import Node
 from filmgraph.builddir import BuildDir, Generation
 from filmgraph.errors import BuildError, FastPathRefused
 from filmgraph.gazetteercache import load_gazetteer, save_gazetteer
-from filmgraph.incremental import PROVENANCE_FILE, STATE_FILE, check_ready, fast_inputs
+from filmgraph.incremental import (
+    PROVENANCE_FILE,
+    STATE_FILE,
+    check_ready,
+    fast_inputs,
+    link_or_copy,
+)
 from filmgraph.iri import mint
 from filmgraph.linking import LINK_INDEX, LinkReport, resolve_entities
 from filmgraph.loaders import LoadContext, SourceGraph
@@ -340,7 +345,7 @@ class _Build:
             if old is None or not (old / kept.name).is_file():
                 raise FastPathRefused("the previous generation keeps no gazetteer for a source")
             kept.parent.mkdir(exist_ok=True)
-            _link_or_copy(old / kept.name, kept)
+            link_or_copy(old / kept.name, kept)
             restored = load_gazetteer(kept)
             if restored is None:
                 raise FastPathRefused("the previous generation's gazetteer is of another layout")
@@ -359,7 +364,7 @@ class _Build:
             target = self.generation.path / GAZETTEER_DIR / f"{key}.marshal"
             if (old / target.name).is_file() and not target.is_file():
                 target.parent.mkdir(exist_ok=True)
-                _link_or_copy(old / target.name, target)
+                link_or_copy(old / target.name, target)
 
     def _key(self, loader: str, checksum: str, chained: bool) -> str:
         upstream = self.spec_upstream if chained else self.upstream
@@ -431,7 +436,7 @@ class _Build:
         self._claim(iri)
         self.spec_upstream.update(key.encode())
         target = self.cache / old.file
-        _link_or_copy(self.previous.path / CACHE_DIR / old.file, target)
+        link_or_copy(self.previous.path / CACHE_DIR / old.file, target)
         if not self.fast:  # the fast path starts from the previous store, which holds it
             self._load_file(target, iri)
         for kind, ids in old.known.items():
@@ -814,13 +819,6 @@ def _read_index(generation: Generation) -> dict[str, _Cached]:
         return {}
     entries = [_Cached(**data) for data in json.loads(path.read_text(encoding="utf-8"))]
     return {e.graph: e for e in entries}
-
-
-def _link_or_copy(source: Path, target: Path) -> None:
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
 
 
 def _counts(store: OxigraphStore, sources: int) -> dict[str, int]:

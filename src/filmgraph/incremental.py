@@ -213,9 +213,11 @@ def finish(build: _Build) -> Any:
                 ox.Quad(t.subject, t.predicate, t.object, default)
                 for t in dict.fromkeys([*stated, *inferred])
             )
-            for t in writer.gone():
+            gone = writer.gone()  # what reasoning did not state again
+            for t in gone:
                 store.remove(ox.Quad(t.subject, t.predicate, t.object, default))
-            kept = update_statistics(before, store, [*stated, *writer.gone(), *inferred, *left])
+            delta = [*stated, *gone, *inferred, *left]
+            kept = update_statistics(before, store, delta)
             named = len(writer.added) + len(inferred) - len(writer.removed) - len(left) + kept
             counts = _counts(
                 before,
@@ -233,15 +235,9 @@ def finish(build: _Build) -> Any:
         summary = build._summary(counts, report, linking)
         generation.summary_path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
         with progress.step("updating the name index and aggregates from the delta") as done:
-            looked = _derived(
-                previous,
-                generation,
-                store,
-                [*stated, *writer.gone(), *inferred, *left],
-                counts,
-            )
+            looked = _derived(previous, generation, store, delta, counts)
             done(f"{looked:,} resources looked up again")
-        _keep_projection(previous, generation, store, [*stated, *writer.gone(), *inferred, *left])
+        _keep_projection(previous, generation, store, delta)
         store.flush()
     finally:
         # pyoxigraph closes the database when the last reference goes

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from pygments.lexers import SparqlLexer
@@ -164,8 +165,12 @@ def _count(name: str, value: str) -> int:
     return int(value)
 
 
-def _clause(text: str, name: str) -> list[tuple[int, int, int]]:
-    """Where the ``LIMIT`` (or ``OFFSET``) clauses of ``text`` are: (start, value start, end)."""
+@lru_cache(maxsize=256)
+def _clause(text: str, name: str) -> tuple[tuple[int, int, int], ...]:
+    """Where the ``LIMIT`` (or ``OFFSET``) clauses of ``text`` are: (start, value start, end).
+
+    Kept per text: every run of a paged query asks, and lexing it costs milliseconds.
+    """
     keyword = name.upper()
     tokens = list(SparqlLexer().get_tokens_unprocessed(text))
     found = []
@@ -175,7 +180,7 @@ def _clause(text: str, name: str) -> list[tuple[int, int, int]]:
             if rest and rest[0][1] in Number:
                 start = rest[0][0]
                 found.append((position, start, start + len(rest[0][2])))
-    return found
+    return tuple(found)
 
 
 def _page(text: str, name: str, value: int) -> str:

@@ -369,18 +369,16 @@ def _map(store: Store, job: Job) -> Reply:
 
 def _resource(store: Store, job: Job) -> Reply:
     iri = merged_into(store, URIRef(job.name))  # an IRI linking merged answers as its node
-    if isinstance(store, OxigraphStore):
-        media = _media(job, ("text/html", *GRAPH_TYPES))
-        if media in ("text/turtle", "application/n-triples"):
-            triples = _resource_triples(store, iri)
-            if triples is None:
-                return Reply.error(404, f"nothing is known about {iri}")
-            return Reply(200, f"{media}; charset=utf-8", serialise_triples(triples, str(media)))
+    media = _media(job, ("text/html", *GRAPH_TYPES))
+    if isinstance(store, OxigraphStore) and media in ("text/turtle", "application/n-triples"):
+        triples = _resource_triples(store, iri)
+        if triples is None:
+            return Reply.error(404, f"nothing is known about {iri}")
+        return Reply(200, f"{media}; charset=utf-8", serialise_triples(triples, str(media)))
     result = store.query(_named("resource-page").text, {"resource": iri})
     if not isinstance(result, SelectResult) or not result.rows:
         return Reply.error(404, f"nothing is known about {iri}")
-    media = _media(job, ("text/html", *GRAPH_TYPES))
-    if isinstance(media, Reply):
+    if isinstance(media, Reply):  # after the 404: an unknown resource is said so first
         return media
     if media == "text/html":
         html = film_page(store, iri, map_src=map_path(str(iri)), about=result) or resource_page(

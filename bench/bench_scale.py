@@ -38,6 +38,7 @@ import json
 import math
 import os
 import re
+import resource
 import shutil
 import signal
 import statistics
@@ -468,7 +469,19 @@ WORKERS: dict[str, Callable[..., dict[str, Any]]] = {
 }
 
 
+#: The workers that hold the whole graph in rdflib; ``--cap-memory`` bounds their address space
+#: so that a size too large for rdflib fails as that step's MemoryError, not as the kernel's
+#: out-of-memory kill of whatever else runs on the machine.
+NAIVE_WORKERS = frozenset(
+    {"rdflib-parse", "owlrl", "pyshacl", "rdflib-serialise", "rdflib-networkx", "queries-rdflib"}
+)
+
+
 def run_worker(name: str, args: str) -> int:
+    cap = os.environ.get("FILMGRAPH_BENCH_MEMORY_CAP_GB")
+    if cap and name in NAIVE_WORKERS:
+        limit = int(float(cap) * 1024**3)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     try:
         result = WORKERS[name](**json.loads(args))
     except Exception as exc:  # reported to the parent as the step's error
@@ -1631,6 +1644,13 @@ def main(argv: list[str] | None = None) -> int:
         metavar="JSON",
         help="only write scale.md and the plot again from a scale.json of an earlier run",
     )
+    parser.add_argument(
+        "--cap-memory",
+        type=float,
+        default=None,
+        metavar="GB",
+        help="address space each naive rdflib route may use (default: no cap)",
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--worker-args", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -1640,6 +1660,8 @@ def main(argv: list[str] | None = None) -> int:
         saved_runs, saved_info, saved_command = load_results(args.report_from)
         write_results(saved_runs, saved_info, args.out, saved_command)
         return 0
+    if args.cap_memory:
+        os.environ["FILMGRAPH_BENCH_MEMORY_CAP_GB"] = str(args.cap_memory)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     if args.cmu == "only":
         sizes = []

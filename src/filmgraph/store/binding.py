@@ -19,7 +19,6 @@ from functools import lru_cache
 
 from pygments.lexers import SparqlLexer
 from pygments.token import Keyword, Punctuation
-from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.term import Node
 
 from filmgraph.errors import QueryError
@@ -29,6 +28,10 @@ __all__ = ["bind_values", "query_form"]
 
 def query_form(sparql: str) -> str:
     """``SELECT``, ``ASK``, ``CONSTRUCT`` or ``DESCRIBE``; :class:`QueryError` if not a query."""
+    # Imported here: building rdflib's grammar costs a command 0.2-0.3 s of start-up, and only
+    # a remote store needs the form before it sends a query.
+    from rdflib.plugins.sparql.parser import parseQuery
+
     try:
         parsed = parseQuery(sparql)
     except Exception as exc:  # pyparsing raises its own exception types

@@ -69,3 +69,15 @@ def test_a_command_parses_the_same_when_only_its_module_is_loaded() -> None:
 
     argv = ["path", "Strike", "The Miners", "--max-length", "3", "--format", "json"]
     assert vars(parser_for(argv).parse_args(argv)) == vars(parser().parse_args(argv))
+
+
+def test_a_query_on_the_embedded_store_builds_no_sparql_grammar_of_rdflib() -> None:
+    code = (
+        "from rdflib import URIRef\n"
+        "from filmgraph.store.oxigraph import OxigraphStore\n"
+        "store = OxigraphStore()\n"
+        "store.query('SELECT ?s WHERE { ?s ?p ?o }', {'s': URIRef('urn:x')})\n"
+        "assert 'rdflib.plugins.sparql.parser' not in sys.modules\n"
+    )
+    probe = f"import sys\n{code}"
+    subprocess.run([sys.executable, "-c", probe], check=True)

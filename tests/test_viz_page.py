@@ -7,6 +7,7 @@ from __future__ import annotations
 import doctest
 import json
 import re
+from dataclasses import replace
 from html.parser import HTMLParser
 from itertools import pairwise
 from pathlib import Path
@@ -192,6 +193,30 @@ def test_nodes_carry_director_and_life_dates(whole: MapResult) -> None:
     assert whole.graph.nodes[FILM + "the-miners-1937"]["directors"] == ["Sergei Yutkevich"]
     griffith = whole.graph.nodes[PERSON + "d-w-griffith"]
     assert griffith["born"] == "1875-01-22" and griffith["year"] == 1916  # first credit
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        MapRequest(around="The Miners", depth=2, context=True),
+        MapRequest(path=("Strike", "The Miners")),
+        MapRequest(movement="Thaw cinema"),
+    ],
+    ids=["around", "path", "movement"],
+)
+def test_a_map_of_some_nodes_shows_what_the_map_of_everything_says_of_them(
+    store: Store, request_: MapRequest
+) -> None:
+    part = influence_map(store, request_).graph
+    everything = replace(request_, around=None, path=None, movement=None, everything=True)
+    whole = influence_map(store, everything).graph
+    for node, data in part.nodes(data=True):
+        if data["kind"] in ("film", "person"):
+            shown = {k: data[k] for k in ("directors", "born", "died", "year", "label")}
+            assert shown == {k: whole.nodes[node][k] for k in shown}, node
+    for a, b, key, data in part.edges(keys=True, data=True):
+        if key == "influence":
+            assert data["claims"] == whole.edges[a, b, key]["claims"], (a, b)
 
 
 # --- how it looks ------------------------------------------------------------------------

@@ -23,7 +23,7 @@ before it looks labels up for the rows returned.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -38,6 +38,7 @@ from filmgraph.errors import ParameterError, QueryError, SourceError, UnknownQue
 from filmgraph.namespaces import PREFIXES
 from filmgraph.resources import queries_dir
 from filmgraph.store.base import QueryResult, SelectResult, Store
+from filmgraph.store.binding import bind_rows
 
 __all__ = [
     "PAGING",
@@ -295,10 +296,19 @@ def run_named(
     name: str,
     params: Mapping[str, str] | None = None,
     directory: Path | None = None,
+    *,
+    among: tuple[str, Collection[Node]] | None = None,
 ) -> QueryResult:
-    """Run a named query on ``store`` with parameters given as text."""
+    """Run a named query on ``store`` with parameters given as text.
+
+    ``among`` is ``(variable, terms)``: only the rows whose ``?variable`` is one of ``terms``
+    (:func:`~filmgraph.store.binding.bind_rows`), for callers that need a few nodes of a
+    query written for the whole graph.
+    """
     query = get_query(name, directory)
     text, bindings = query.prepare(params or {})
+    if among is not None:
+        text = bind_rows(text, *among)
     if query.reads_statistics:
         require_statistics(store, query.name)
     return store.query(text, bindings)
@@ -329,9 +339,11 @@ def select_named(
     name: str,
     params: Mapping[str, str] | None = None,
     directory: Path | None = None,
+    *,
+    among: tuple[str, Collection[Node]] | None = None,
 ) -> SelectResult:
     """Run a named SELECT query; :class:`QueryError` when ``name`` is not a SELECT query."""
-    result = run_named(store, name, params, directory)
+    result = run_named(store, name, params, directory, among=among)
     if not isinstance(result, SelectResult):
         raise QueryError(f"the named query {name!r} is not a SELECT query")
     return result

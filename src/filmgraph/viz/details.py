@@ -17,12 +17,12 @@ Map graph nodes have ``kind`` (``film``, ``person``, ``movement``, ``event``), `
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
-from rdflib import Literal
+from rdflib import Literal, URIRef
 from rdflib.term import Identifier
 
 from filmgraph.analytics.ranking import pagerank
@@ -30,12 +30,33 @@ from filmgraph.queries import select_named
 from filmgraph.store.base import Store
 from filmgraph.viz.selection import Selection
 
-__all__ = ["Catalogue", "load_catalogue", "map_graph", "rank_percentiles"]
+__all__ = [
+    "Catalogue",
+    "claims_among",
+    "load_catalogue",
+    "load_movements",
+    "map_graph",
+    "rank_percentiles",
+]
 
 
-def _rows(store: Store, name: str) -> list[dict[str, Identifier]]:
-    result = select_named(store, name)
-    return result.dicts()
+#: IRIs in one VALUES block: a remote store compiles each query, and a block of a whole
+#: hub's neighbourhood (thousands of IRIs) in one text is slow to compile there.
+_BATCH = 1000
+
+
+def _rows(
+    store: Store, name: str, among: tuple[str, Collection[str]] | None = None
+) -> list[dict[str, Identifier]]:
+    if among is None:
+        return select_named(store, name).dicts()
+    variable, values = among
+    terms = sorted(URIRef(v) for v in values)
+    rows: list[dict[str, Identifier]] = []
+    for start in range(0, len(terms), _BATCH):
+        batch = terms[start : start + _BATCH]
+        rows += select_named(store, name, among=(variable, batch)).dicts()
+    return rows
 
 
 def _int(term: Identifier | None) -> int | None:
@@ -67,32 +88,9 @@ class Catalogue:
     context: Mapping[str, tuple[tuple[str, str, int | None, bool], ...]]
 
 
-def load_catalogue(store: Store) -> Catalogue:
-    """Run the ``viz-*`` queries once and index their rows."""
-    nodes: dict[str, dict[str, Any]] = {}
-    for row in _rows(store, "viz-node-details"):
-        entry = nodes.setdefault(
-            str(row["node"]),
-            {
-                "directors": [],
-                "born": _str(row.get("birth")),
-                "died": _str(row.get("death")),
-                "first_year": _int(row.get("firstYear")),
-            },
-        )
-        director = row.get("directorLabel") or row.get("director")
-        if director is not None and str(director) not in entry["directors"]:
-            entry["directors"].append(str(director))
-    claims = {
-        str(row["claim"]): {
-            "evidence": _str(row.get("evidence")),
-            "source_label": _str(row.get("sourceLabel")),
-            "source_url": _str(row.get("sourceUrl")),
-            "confidence": _str(row.get("confidence")),
-        }
-        for row in _rows(store, "viz-claim-details")
-    }
-    movements = {
+def load_movements(store: Store) -> dict[str, dict[str, Any]]:
+    """Every movement's label and first and last year (a few hundred rows at most)."""
+    return {
         str(row["movement"]): {
             "label": _str(row.get("label")) or str(row["movement"]).rsplit("/", 1)[-1],
             "start": _int(row.get("startYear")),
@@ -100,20 +98,69 @@ def load_catalogue(store: Store) -> Catalogue:
         }
         for row in _rows(store, "viz-movements")
     }
+
+
+def claims_among(graph: nx.DiGraph, nodes: Collection[str]) -> set[str]:
+    """The claims of the influence edges between ``nodes`` (what a map of them shows)."""
+    inside = set(nodes)
+    return {
+        str(claim["claim"])
+        for a, b, data in graph.subgraph(inside).edges(data=True)
+        for claim in data.get("claims", ())
+    }
+
+
+def load_catalogue(
+    store: Store, nodes: Collection[str] | None = None, claims: Collection[str] | None = None
+) -> Catalogue:
+    """Run the ``viz-*`` queries once and index their rows.
+
+    ``nodes`` and ``claims`` restrict the details to those of one map (the nodes it shows,
+    the claims of its edges); without them the catalogue covers the whole graph. Why: at
+    30,000 films the whole catalogue took a map of a hub's neighbourhood 70 of its 80 s.
+    """
+    among_nodes = None if nodes is None else ("node", nodes)
+    details: dict[str, dict[str, Any]] = {}
+    for row in _rows(store, "viz-node-details", among_nodes):
+        entry = details.setdefault(
+            str(row["node"]),
+            {
+                "directors": [],
+                "born": _str(row.get("birth")),
+                "died": _str(row.get("death")),
+                "first_year": None,
+            },
+        )
+        director = row.get("directorLabel") or row.get("director")
+        if director is not None and str(director) not in entry["directors"]:
+            entry["directors"].append(str(director))
+    for row in _rows(store, "viz-first-years", among_nodes):
+        if str(row["node"]) in details:
+            details[str(row["node"])]["first_year"] = _int(row.get("firstYear"))
+    claim_details = {
+        str(row["claim"]): {
+            "evidence": _str(row.get("evidence")),
+            "source_label": _str(row.get("sourceLabel")),
+            "source_url": _str(row.get("sourceUrl")),
+            "confidence": _str(row.get("confidence")),
+        }
+        for row in _rows(store, "viz-claim-details", None if claims is None else ("claim", claims))
+    }
+    movements = load_movements(store)
     similar: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for row in _rows(store, "viz-similarity"):
+    for row in _rows(store, "viz-similarity", None if nodes is None else ("a", nodes)):
         source = row.get("sourceLabel") or row.get("source")
         similar[(str(row["a"]), str(row["b"]))].add("" if source is None else str(source))
     context: dict[str, list[tuple[str, str, int | None, bool]]] = defaultdict(list)
-    for row in _rows(store, "viz-context"):
+    for row in _rows(store, "viz-context", None if nodes is None else ("film", nodes)):
         event = str(row["event"])
         label = _str(row.get("eventLabel")) or event.rsplit("/", 1)[-1]
         flag = row.get("stated")
         stated = isinstance(flag, Literal) and flag.toPython() is True
         context[str(row["film"])].append((event, label, _int(row.get("startYear")), stated))
     return Catalogue(
-        nodes=nodes,
-        claims=claims,
+        nodes=details,
+        claims=claim_details,
         movements=movements,
         similar={pair: tuple(sorted(s - {""}) if s - {""} else ()) for pair, s in similar.items()},
         context={film: tuple(events) for film, events in context.items()},

@@ -20,7 +20,7 @@ from filmgraph.namespaces import ID
 from filmgraph.resolve import resolve_name
 from filmgraph.store.base import Store
 from filmgraph.viz import selection as select
-from filmgraph.viz.details import load_catalogue, map_graph
+from filmgraph.viz.details import claims_among, load_catalogue, load_movements, map_graph
 from filmgraph.viz.layout import LAYOUTS
 from filmgraph.viz.page import write_page
 
@@ -96,8 +96,7 @@ def influence_map(store: Store, request: MapRequest) -> MapResult:
     request.check()
     projected = cached_influence_graph(store, include_flagged=True)
     influence = projected if request.include_flagged else unflagged(projected)
-    catalogue = load_catalogue(store)
-    labels = {m: str(info["label"]) for m, info in catalogue.movements.items()}
+    labels = {m: str(info["label"]) for m, info in load_movements(store).items()}
     movement_nodes: tuple[str, ...] = ()
     if request.around is not None:
         node = str(resolve_name(store, request.around))
@@ -113,6 +112,12 @@ def influence_map(store: Store, request: MapRequest) -> MapResult:
         movement_nodes = (movement,) if chosen.nodes else ()
     else:
         chosen = select.everything(influence)
+    if request.around is None and request.path is None and request.movement is None:
+        catalogue = load_catalogue(store)
+    else:
+        catalogue = load_catalogue(
+            store, chosen.nodes, claims_among(influence, chosen.nodes & set(influence))
+        )
     graph = map_graph(
         influence, chosen, catalogue, context=request.context, movement_nodes=movement_nodes
     )

@@ -261,11 +261,14 @@ def _context(
 @dataclass(frozen=True)
 class _MapParts:
     """What every film's map is cut from: the influence network (flagged claims left out, as
-    ``filmgraph viz`` draws it by default), the map catalogue and the movement labels."""
+    ``filmgraph viz`` draws it by default) and the movement labels. The details of a map's
+    nodes are asked for each map (a few dozen nodes), not kept for the whole graph."""
 
     influence: Any
-    catalogue: Any
     labels: dict[str, str]
+    #: each node's influence percentile and position over the whole network (PageRank:
+    #: seconds at 100,000 films, so once per worker, not once per map)
+    ranks: dict[str, tuple[float, int]]
 
 
 _map_parts: dict[int, tuple[Store, _MapParts]] = {}
@@ -281,15 +284,14 @@ def _parts_for(store: Store) -> _MapParts:
     """
     from filmgraph.analytics.cache import cached_influence_graph
     from filmgraph.analytics.flags import unflagged
-    from filmgraph.viz.details import load_catalogue
+    from filmgraph.viz.details import load_movements, rank_percentiles
 
     held = _map_parts.get(id(store))
     if held is not None and held[0] is store:
         return held[1]
-    catalogue = load_catalogue(store)
-    labels = {m: str(info["label"]) for m, info in catalogue.movements.items()}
+    labels = {m: str(info["label"]) for m, info in load_movements(store).items()}
     influence = unflagged(cached_influence_graph(store, include_flagged=True))
-    parts = _MapParts(influence, catalogue, labels)
+    parts = _MapParts(influence, labels, rank_percentiles(influence))
     _map_parts.clear()  # one store per worker; a test process may open several in turn
     _map_parts[id(store)] = (store, parts)
     return parts
@@ -317,15 +319,17 @@ def _small_map(store: Store, iri: URIRef, map_script: str | None) -> str | None:
     """The influence map one step around the film (the viz page, compact), or ``None``:
     what ``filmgraph viz --around FILM --depth 1`` draws."""
     from filmgraph.viz import selection
-    from filmgraph.viz.details import map_graph
+    from filmgraph.viz.details import claims_among, load_catalogue, map_graph
     from filmgraph.viz.page import render_page
 
     if not _has_map(store, iri):
         return None
     parts = _parts_for(store)
-    graph = map_graph(
-        parts.influence, selection.around(parts.influence, str(iri), 1), parts.catalogue
+    chosen = selection.around(parts.influence, str(iri), 1)
+    catalogue = load_catalogue(
+        store, chosen.nodes, claims_among(parts.influence, chosen.nodes & set(parts.influence))
     )
+    graph = map_graph(parts.influence, chosen, catalogue, ranks=parts.ranks)
     if graph.number_of_nodes() < 2:
         return None
     return render_page(graph, movement_labels=parts.labels, compact=True, vis_src=map_script)

@@ -38,6 +38,14 @@ class ServerSettings:
     max_body_bytes: int = field(
         default=1_000_000, metadata={"help": "largest request body accepted, in bytes"}
     )
+    http_processes: int = field(
+        default=1,
+        metadata={
+            "help": "HTTP processes sharing the listening socket, each with its own query and "
+            "page workers (the worker counts below are per process); they move to a new build "
+            "together"
+        },
+    )
     workers: int = field(
         default=4,
         metadata={"help": "query worker processes in the quick lane (each holds the store open)"},

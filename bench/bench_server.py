@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import http.client
 import json
 import os
@@ -46,7 +47,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -272,6 +273,7 @@ def filmgraph_server(
     errors: Path | None = None,
     *,
     cache: bool = True,
+    http_processes: int = 1,
 ) -> Iterator[Server]:
     port = free_port()
     process = subprocess.Popen(
@@ -287,12 +289,17 @@ def filmgraph_server(
             "--access-log",
             str(log),
             *([] if cache else ["--answer-cache", "0"]),
+            "--http-processes",
+            str(http_processes),
         ],
         stdout=subprocess.DEVNULL,
         stderr=_log_file(errors),
     )
+    name = "filmgraph serve" if cache else "filmgraph serve, no answer cache"
+    if http_processes > 1:
+        name += f", {http_processes} HTTP processes"
     server = Server(
-        "filmgraph serve" if cache else "filmgraph serve, no answer cache",
+        name,
         port,
         mix("/sparql", films, native=True),
         Request(sparql_path("/sparql", RUNAWAY), "application/sparql-results+json", b""),
@@ -439,23 +446,31 @@ def virtuoso_server(
 # -- the run -------------------------------------------------------------------------------
 
 
-def cache_counts(server: Server) -> tuple[int, int, int] | None:
-    """filmgraph's answer-cache hits and misses so far, and the lookups it answered in its
-    HTTP process (from ``/health``), else ``None``."""
+def cache_counts(server: Server) -> tuple[int, int, int, int] | None:
+    """filmgraph's answer-cache hits and misses so far, the lookups and the ``/id/``
+    descriptions it answered in its HTTP processes (from ``/health``, summed over every
+    HTTP process: each answers for itself, so it is asked over fresh connections until each
+    has answered), else ``None``."""
     if not server.name.startswith("filmgraph"):
         return None
     if server.process is not None and server.process.poll() is not None:
         return None
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
-    try:
-        conn.request("GET", "/health")
-        health = json.loads(conn.getresponse().read())
-    finally:
-        conn.close()
+    seen: dict[int, dict[str, int]] = {}
+    for _ in range(200):
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        try:
+            conn.request("GET", "/health")
+            health = json.loads(conn.getresponse().read())
+        finally:
+            conn.close()
+        seen[int(health.get("http_process", 0))] = health
+        if len(seen) >= int(health.get("http_processes", 1)):
+            break
     return (
-        int(health["cache_hits"]),
-        int(health["cache_misses"]),
-        int(health.get("answered_in_process", 0)),
+        sum(int(h["cache_hits"]) for h in seen.values()),
+        sum(int(h["cache_misses"]) for h in seen.values()),
+        sum(int(h.get("answered_in_process", 0)) for h in seen.values()),
+        sum(int(h.get("described_in_process", 0)) for h in seen.values()),
     )
 
 
@@ -502,8 +517,20 @@ def main() -> None:
         help="which servers to measure, comma-separated (filmgraph-uncached: filmgraph serve "
         "keeping no answers, so every request runs)",
     )
+    parser.add_argument(
+        "--http-processes",
+        default="1",
+        help="filmgraph's HTTP processes, comma-separated: each filmgraph server is measured "
+        "once per count",
+    )
+    parser.add_argument(
+        "--out",
+        default="server",
+        help="name of the results under bench/results/ (NAME.md, NAME.json)",
+    )
     args = parser.parse_args()
     chosen = args.servers.split(",")
+    processes = [int(n) for n in args.http_processes.split(",")]
     counts = [int(c) for c in args.clients.split(",")]
     results: dict[str, dict[tuple[int, int], dict[str, object]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -521,18 +548,7 @@ def main() -> None:
         logs = {name: RESULTS / f"server-{name}.log" for name in chosen}
         for log in logs.values():
             log.write_bytes(b"")
-        servers = {
-            "filmgraph": lambda: filmgraph_server(
-                store_dir, films, args.time_limit, Path(tmp) / "access.log", logs["filmgraph"]
-            ),
-            "filmgraph-uncached": lambda: filmgraph_server(
-                store_dir,
-                films,
-                args.time_limit,
-                Path(tmp) / "access.log",
-                logs["filmgraph-uncached"],
-                cache=False,
-            ),
+        servers: dict[str, Callable[[], contextlib.AbstractContextManager[Server]]] = {
             "oxigraph": lambda: oxigraph_server(
                 generation.store_path, films, args.time_limit, logs["oxigraph"]
             ),
@@ -540,9 +556,25 @@ def main() -> None:
                 nquads, films, args.time_limit, Path(tmp) / "virtuoso", logs["virtuoso"]
             ),
         }
+        for variant in ("filmgraph", "filmgraph-uncached"):
+            for count in processes:
+                if variant not in chosen:
+                    continue
+                servers[variant if count == 1 else f"{variant}-{count}"] = functools.partial(
+                    filmgraph_server,
+                    store_dir,
+                    films,
+                    args.time_limit,
+                    Path(tmp) / "access.log",
+                    logs[variant],
+                    cache=variant == "filmgraph",
+                    http_processes=count,
+                )
+        order = [n for n in chosen if not n.startswith("filmgraph")]
+        order = [n for n in servers if n.startswith("filmgraph")] + order
         with contextlib.ExitStack() as stack:
             running: list[Server] = []
-            for name in chosen:
+            for name in order:
                 try:
                     server = stack.enter_context(servers[name]())
                 except RuntimeError as exc:  # a server that would not start: said, not hidden
@@ -582,10 +614,11 @@ def measure(
     if "died" not in outcome:
         after = cache_counts(server)
         if before is not None and after is not None:
-            hits, misses, here = (after[i] - before[i] for i in (0, 1, 2))
+            hits, misses, here, described = (after[i] - before[i] for i in (0, 1, 2, 3))
             outcome["cache_hits"] = hits / max(1, hits + misses)
             # the lookups answered in the HTTP process (a phase's lookups may be kept answers)
             outcome["lookups_in_process"] = here / max(1, int(_kind(outcome, "lookup")["n"]))
+            outcome["data_in_process"] = described / max(1, int(_kind(outcome, "data")["n"]))
     results[(clients, runaways)] = outcome
     print(server.name, clients, runaways, json.dumps(outcome), flush=True)
     # Every server stops a query at the time limit: wait for it to pass, so that no query of
@@ -645,13 +678,14 @@ def _shares(
         olook, opage, odata = _kind(o, "lookup"), _kind(o, "page"), _kind(o, "data")
         errors = sum(int(_kind(r, k)["errors"]) for k in KINDS)
         here = 100 * float(str(r.get("lookups_in_process", 0)))
+        described = 100 * float(str(r.get("data_in_process", 0)))
         where = "same phase" if basis == key else f"{basis[0]} clients, no runaways"
         rows.append(
             head + f"{100 * look['rps'] / max(olook['rps'], 1e-9):.0f} %"
             f" | {100 * data['rps'] / max(odata['rps'], 1e-9):.0f} %"
             f" | {100 * page['rps'] / max(opage['rps'], 1e-9):.0f} % | {where} | "
             f"{look['p99']:.1f} | {errors} | {100 * look['kept']:.0f} / "
-            f"{100 * page['kept']:.0f} % | {here:.0f} % |"
+            f"{100 * page['kept']:.0f} % | {here:.0f} / {described:.0f} % |"
         )
     return rows
 
@@ -732,11 +766,13 @@ def write_report(
         "Oxigraph's phase with the same clients and no runaways, which ran clean (its best "
         "figure, so the share is the harder one). *kept*: as above. *lookups in HTTP "
         "process*: the share of the phase's lookups answered in filmgraph's HTTP process as "
-        "bounded lookups (`answered_in_process` of `/health`), without a worker.",
+        "bounded lookups (`answered_in_process` of `/health`), without a worker; *data*: the "
+        "same for the `/id/` Turtle answers (`described_in_process`, only with several "
+        "HTTP processes).",
         "",
         "| filmgraph | clients | runaways | lookups, % of Oxigraph | /id/ as data, % of Oxigraph "
         "| /id/ as HTML, % of Oxigraph | against Oxigraph's | lookup p99 (ms) | errors | "
-        "kept l / p | lookups in HTTP process |",
+        "kept l / p | lookups / data in HTTP process |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for variant, ours in results.items():
@@ -762,12 +798,12 @@ def write_report(
     for name, why in started.items():
         lines.append(f"- {name} did not start: {why}")
     lines += ["", f"Measured {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC.", ""]
-    (RESULTS / "server.md").write_text("\n".join(lines), encoding="utf-8")
+    (RESULTS / f"{args.out}.md").write_text("\n".join(lines), encoding="utf-8")
     table = {
         name: {f"{c} clients, {w} runaways": r for (c, w), r in phases.items()}
         for name, phases in results.items()
     }
-    (RESULTS / "server.json").write_text(
+    (RESULTS / f"{args.out}.json").write_text(
         json.dumps(
             {"seconds": args.seconds, "time_limit": args.time_limit, "results": table}, indent=1
         )

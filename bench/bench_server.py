@@ -38,6 +38,7 @@ import http.client
 import json
 import os
 import random
+import shlex
 import shutil
 import socket
 import statistics
@@ -274,6 +275,7 @@ def filmgraph_server(
     *,
     cache: bool = True,
     http_processes: int = 1,
+    options: tuple[str, ...] = (),
 ) -> Iterator[Server]:
     port = free_port()
     process = subprocess.Popen(
@@ -291,6 +293,7 @@ def filmgraph_server(
             *([] if cache else ["--answer-cache", "0"]),
             "--http-processes",
             str(http_processes),
+            *options,
         ],
         stdout=subprocess.DEVNULL,
         stderr=_log_file(errors),
@@ -298,6 +301,8 @@ def filmgraph_server(
     name = "filmgraph serve" if cache else "filmgraph serve, no answer cache"
     if http_processes > 1:
         name += f", {http_processes} HTTP processes"
+    if options:
+        name += " (" + " ".join(options) + ")"
     server = Server(
         name,
         port,
@@ -446,11 +451,10 @@ def virtuoso_server(
 # -- the run -------------------------------------------------------------------------------
 
 
-def cache_counts(server: Server) -> tuple[int, int, int, int] | None:
-    """filmgraph's answer-cache hits and misses so far, the lookups and the ``/id/``
-    descriptions it answered in its HTTP processes (from ``/health``, summed over every
-    HTTP process: each answers for itself, so it is asked over fresh connections until each
-    has answered), else ``None``."""
+def cache_counts(server: Server) -> tuple[int, int, int] | None:
+    """filmgraph's answer-cache hits and misses so far and the lookups it answered in its
+    HTTP processes (from ``/health``, summed over every HTTP process: each answers for
+    itself, so it is asked over fresh connections until each has answered), else ``None``."""
     if not server.name.startswith("filmgraph"):
         return None
     if server.process is not None and server.process.poll() is not None:
@@ -470,7 +474,6 @@ def cache_counts(server: Server) -> tuple[int, int, int, int] | None:
         sum(int(h["cache_hits"]) for h in seen.values()),
         sum(int(h["cache_misses"]) for h in seen.values()),
         sum(int(h.get("answered_in_process", 0)) for h in seen.values()),
-        sum(int(h.get("described_in_process", 0)) for h in seen.values()),
     )
 
 
@@ -524,6 +527,12 @@ def main() -> None:
         "once per count",
     )
     parser.add_argument(
+        "--serve-options",
+        default="",
+        help="more options for filmgraph serve when it runs several HTTP processes, e.g. "
+        "'--workers 2 --spares 1 --page-workers 1' (the worker counts are per process)",
+    )
+    parser.add_argument(
         "--out",
         default="server",
         help="name of the results under bench/results/ (NAME.md, NAME.json)",
@@ -569,6 +578,7 @@ def main() -> None:
                     logs[variant],
                     cache=variant == "filmgraph",
                     http_processes=count,
+                    options=tuple(shlex.split(args.serve_options)) if count > 1 else (),
                 )
         order = [n for n in chosen if not n.startswith("filmgraph")]
         order = [n for n in servers if n.startswith("filmgraph")] + order
@@ -614,11 +624,10 @@ def measure(
     if "died" not in outcome:
         after = cache_counts(server)
         if before is not None and after is not None:
-            hits, misses, here, described = (after[i] - before[i] for i in (0, 1, 2, 3))
+            hits, misses, here = (after[i] - before[i] for i in (0, 1, 2))
             outcome["cache_hits"] = hits / max(1, hits + misses)
             # the lookups answered in the HTTP process (a phase's lookups may be kept answers)
             outcome["lookups_in_process"] = here / max(1, int(_kind(outcome, "lookup")["n"]))
-            outcome["data_in_process"] = described / max(1, int(_kind(outcome, "data")["n"]))
     results[(clients, runaways)] = outcome
     print(server.name, clients, runaways, json.dumps(outcome), flush=True)
     # Every server stops a query at the time limit: wait for it to pass, so that no query of
@@ -678,14 +687,13 @@ def _shares(
         olook, opage, odata = _kind(o, "lookup"), _kind(o, "page"), _kind(o, "data")
         errors = sum(int(_kind(r, k)["errors"]) for k in KINDS)
         here = 100 * float(str(r.get("lookups_in_process", 0)))
-        described = 100 * float(str(r.get("data_in_process", 0)))
         where = "same phase" if basis == key else f"{basis[0]} clients, no runaways"
         rows.append(
             head + f"{100 * look['rps'] / max(olook['rps'], 1e-9):.0f} %"
             f" | {100 * data['rps'] / max(odata['rps'], 1e-9):.0f} %"
             f" | {100 * page['rps'] / max(opage['rps'], 1e-9):.0f} % | {where} | "
             f"{look['p99']:.1f} | {errors} | {100 * look['kept']:.0f} / "
-            f"{100 * page['kept']:.0f} % | {here:.0f} / {described:.0f} % |"
+            f"{100 * page['kept']:.0f} % | {here:.0f} % |"
         )
     return rows
 
@@ -766,13 +774,12 @@ def write_report(
         "Oxigraph's phase with the same clients and no runaways, which ran clean (its best "
         "figure, so the share is the harder one). *kept*: as above. *lookups in HTTP "
         "process*: the share of the phase's lookups answered in filmgraph's HTTP process as "
-        "bounded lookups (`answered_in_process` of `/health`), without a worker; *data*: the "
-        "same for the `/id/` Turtle answers (`described_in_process`, only with several "
-        "HTTP processes).",
+        "bounded lookups (`answered_in_process` of `/health`, summed over filmgraph's HTTP "
+        "processes), without a worker.",
         "",
         "| filmgraph | clients | runaways | lookups, % of Oxigraph | /id/ as data, % of Oxigraph "
         "| /id/ as HTML, % of Oxigraph | against Oxigraph's | lookup p99 (ms) | errors | "
-        "kept l / p | lookups / data in HTTP process |",
+        "kept l / p | lookups in HTTP process |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for variant, ours in results.items():

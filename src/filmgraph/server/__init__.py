@@ -106,6 +106,7 @@ def _endpoint(
 ) -> tuple[uvicorn.Server, TextIO, WorkerPool]:
     """One HTTP process's server: its query and page pools (slots ``2 * process`` and
     ``2 * process + 1`` of ``board``), the application and uvicorn's settings."""
+    settings = settings.per_process()
     log: TextIO = sys.stderr
     if settings.access_log:  # held open for the server's life, closed by stop()
         log = Path(settings.access_log).open("a", encoding="utf-8")  # noqa: SIM115
@@ -136,10 +137,6 @@ def _check_store(store_setting: str) -> None:
 def _prepare(
     store_setting: str, settings: ServerSettings
 ) -> tuple[uvicorn.Server, socket.socket, TextIO, ServerSettings, WorkerPool]:
-    if settings.http_processes != 1:
-        raise FilmgraphError(
-            "a server in a thread has one HTTP process; run 'filmgraph serve' for several"
-        )
     _check_store(store_setting)
     sock, settings = _listen(settings)
     start_forkserver()  # before the server takes over the signals
@@ -150,8 +147,13 @@ def _prepare(
 def start(
     store_setting: str, settings: ServerSettings | None = None, wait: float = 120.0
 ) -> RunningServer:
-    """Start the endpoint in a background thread and return once it answers."""
-    server, sock, log, settings, pool = _prepare(store_setting, settings or ServerSettings())
+    """Start the endpoint in a background thread and return once it answers.
+
+    The server in a thread is one HTTP process (``http_processes`` is 1 whatever the
+    settings say): several are forked by :func:`serve`, the command's route.
+    """
+    settings = replace(settings or ServerSettings(), http_processes=1)
+    server, sock, log, settings, pool = _prepare(store_setting, settings)
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="filmgraph-http"
     )

@@ -9,7 +9,6 @@ mistake ends as a 4xx with a message; only a bug is a 500.
 from __future__ import annotations
 
 import functools
-import itertools
 import json
 import re
 import sys
@@ -43,7 +42,6 @@ __all__ = [
     "MAX_NESTING",
     "Job",
     "answer",
-    "answer_description",
     "answer_lookup",
     "check_query",
     "nesting",
@@ -250,31 +248,6 @@ def answer_lookup(store: OxigraphStore, job: Job, rows: int) -> Reply | None:
     if len(body) >= 2 * (rows + 1) and count_rows(body, media) > rows:
         return None
     return Reply(200, media + "; charset=utf-8", body)
-
-
-def answer_description(store: OxigraphStore, job: Job, triples: int) -> Reply | None:
-    """The Turtle or N-Triples answer to a ``resource`` job (``resource-description``),
-    byte for byte what :func:`answer` gives, computed where it is called (an HTTP process);
-    ``None`` when the job asks for something else (a page, JSON-LD) or the description has
-    more than ``triples`` triples (a worker then answers it).
-
-    Why it is bounded: the description is two index ranges (the resource as subject, as
-    object) of a store holding the merge in its default graph, read lazily and left after
-    ``triples + 1`` triples; the merged-into hop is a range of one index too.
-    """
-    media = _media(job, ("text/html", *GRAPH_TYPES))
-    if media not in ("text/turtle", "application/n-triples"):
-        return None
-    iri = merged_into(store, URIRef(job.name))
-    found = store.query_native(_named("resource-description").text, {"resource": iri})
-    if not isinstance(found, ox.QueryTriples):
-        return None
-    read = list(itertools.islice(found, triples + 1))
-    if len(read) > triples:
-        return None
-    if not read:
-        return Reply.error(404, f"nothing is known about {iri}")
-    return Reply(200, f"{media}; charset=utf-8", serialise_triples(read, str(media)))
 
 
 def _graph_names(iris: tuple[str, ...], parameter: str) -> list[ox.NamedNode]:

@@ -69,7 +69,7 @@ from typing import Any
 
 from filmgraph.builddir import BuildDir, Lease
 from filmgraph.errors import FilmgraphError
-from filmgraph.server.answers import Job, answer, answer_description, answer_lookup
+from filmgraph.server.answers import Job, answer, answer_lookup
 from filmgraph.server.board import GenerationBoard
 from filmgraph.server.bounded import ROWS, bounded_text
 from filmgraph.server.formats import Reply
@@ -243,7 +243,6 @@ class WorkerPool:
         self.refused = 0  # queries refused because no worker could take them
         self.switches = 0  # generations moved to
         self.answered_here = 0  # bounded lookups answered in the HTTP process
-        self.described_here = 0  # /id/ descriptions (Turtle, N-Triples) answered there
 
     # -- life --------------------------------------------------------------------------------
 
@@ -309,7 +308,6 @@ class WorkerPool:
             "refused_queries": self.refused,
             "generation_switches": self.switches,
             "answered_in_process": self.answered_here,
-            "described_in_process": self.described_here,
             "costly_places": self.costly_places,
             "costly_remembered": len(self._costly),
             "costly_running": self._costly_running,
@@ -382,8 +380,6 @@ class WorkerPool:
         if current is None or current.store is None or self._closed:
             return None
         rows = min(ROWS, self.settings.result_limit)  # a longer answer is cut by a worker
-        if job.kind == "resource" and self.settings.http_processes > 1:
-            return self._describe_here(current.store, current.name, job, rows)
         if job.kind != "sparql" or job.has_dataset:
             return None
         text = bounded_text(job.text, rows)
@@ -397,22 +393,6 @@ class WorkerPool:
             return None
         self.answered_here += 1
         reply.headers.setdefault("X-Filmgraph-Generation", current.name)
-        return reply
-
-    def _describe_here(
-        self, store: OxigraphStore, generation: str, job: Job, rows: int
-    ) -> Reply | None:
-        """An ``/id/`` answer as Turtle or N-Triples, computed here (several HTTP processes
-        only: with one, the one process became the bottleneck and lookups fell to 18-40 %
-        of Oxigraph's server), or ``None`` for a worker's job."""
-        try:
-            reply = answer_description(store, job, rows)
-        except Exception as exc:  # a bug, not the client's fault: said as a worker says it
-            reply = Reply.error(500, f"internal error: {type(exc).__name__}: {exc}")
-        if reply is None:
-            return None
-        self.described_here += 1
-        reply.headers.setdefault("X-Filmgraph-Generation", generation)
         return reply
 
     async def _finish(

@@ -254,5 +254,28 @@ def _alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:  # gone between the two looks
+        return False
     return state != "Z"
+
+
+def test_an_http_process_that_dies_stops_the_whole_endpoint(endpoint_store: Path) -> None:
+    running = Endpoint(endpoint_store)
+    own = Path(f"/proc/{running.process.pid}/cmdline").read_bytes()
+    http = [
+        pid
+        for pid in _descendants(running.process.pid)
+        if Path(f"/proc/{pid}/cmdline").read_bytes() == own  # forked: the same command
+    ]
+    assert len(http) == 2
+    everything = _descendants(running.process.pid)
+    os.kill(http[0], 9)
+    code = running.process.wait(60)
+    assert code != 0  # a process manager sees the endpoint fail, and restarts all of it
+    assert "ended" in running.said.read_text()
+    deadline = time.monotonic() + 30
+    while any(_alive(pid) for pid in everything):
+        assert time.monotonic() < deadline, "a process of the endpoint outlived it"
+        time.sleep(0.2)

@@ -33,10 +33,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import http.client
 import json
 import os
 import random
+import shlex
 import shutil
 import socket
 import statistics
@@ -46,7 +48,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -272,6 +274,8 @@ def filmgraph_server(
     errors: Path | None = None,
     *,
     cache: bool = True,
+    http_processes: int = 1,
+    options: tuple[str, ...] = (),
 ) -> Iterator[Server]:
     port = free_port()
     process = subprocess.Popen(
@@ -287,12 +291,20 @@ def filmgraph_server(
             "--access-log",
             str(log),
             *([] if cache else ["--answer-cache", "0"]),
+            "--http-processes",
+            str(http_processes),
+            *options,
         ],
         stdout=subprocess.DEVNULL,
         stderr=_log_file(errors),
     )
+    name = "filmgraph serve" if cache else "filmgraph serve, no answer cache"
+    if http_processes > 1:
+        name += f", {http_processes} HTTP processes"
+    if options:
+        name += " (" + " ".join(options) + ")"
     server = Server(
-        "filmgraph serve" if cache else "filmgraph serve, no answer cache",
+        name,
         port,
         mix("/sparql", films, native=True),
         Request(sparql_path("/sparql", RUNAWAY), "application/sparql-results+json", b""),
@@ -440,22 +452,28 @@ def virtuoso_server(
 
 
 def cache_counts(server: Server) -> tuple[int, int, int] | None:
-    """filmgraph's answer-cache hits and misses so far, and the lookups it answered in its
-    HTTP process (from ``/health``), else ``None``."""
+    """filmgraph's answer-cache hits and misses so far and the lookups it answered in its
+    HTTP processes (from ``/health``, summed over every HTTP process: each answers for
+    itself, so it is asked over fresh connections until each has answered), else ``None``."""
     if not server.name.startswith("filmgraph"):
         return None
     if server.process is not None and server.process.poll() is not None:
         return None
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
-    try:
-        conn.request("GET", "/health")
-        health = json.loads(conn.getresponse().read())
-    finally:
-        conn.close()
+    seen: dict[int, dict[str, int]] = {}
+    for _ in range(200):
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        try:
+            conn.request("GET", "/health")
+            health = json.loads(conn.getresponse().read())
+        finally:
+            conn.close()
+        seen[int(health.get("http_process", 0))] = health
+        if len(seen) >= int(health.get("http_processes", 1)):
+            break
     return (
-        int(health["cache_hits"]),
-        int(health["cache_misses"]),
-        int(health.get("answered_in_process", 0)),
+        sum(int(h["cache_hits"]) for h in seen.values()),
+        sum(int(h["cache_misses"]) for h in seen.values()),
+        sum(int(h.get("answered_in_process", 0)) for h in seen.values()),
     )
 
 
@@ -502,8 +520,26 @@ def main() -> None:
         help="which servers to measure, comma-separated (filmgraph-uncached: filmgraph serve "
         "keeping no answers, so every request runs)",
     )
+    parser.add_argument(
+        "--http-processes",
+        default="1",
+        help="filmgraph's HTTP processes, comma-separated: each filmgraph server is measured "
+        "once per count",
+    )
+    parser.add_argument(
+        "--serve-options",
+        default="",
+        help="more options for filmgraph serve when it runs several HTTP processes, e.g. "
+        "'--workers 2 --spares 1 --page-workers 1' (the worker counts are per process)",
+    )
+    parser.add_argument(
+        "--out",
+        default="server",
+        help="name of the results under bench/results/ (NAME.md, NAME.json)",
+    )
     args = parser.parse_args()
     chosen = args.servers.split(",")
+    processes = [int(n) for n in args.http_processes.split(",")]
     counts = [int(c) for c in args.clients.split(",")]
     results: dict[str, dict[tuple[int, int], dict[str, object]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -521,18 +557,7 @@ def main() -> None:
         logs = {name: RESULTS / f"server-{name}.log" for name in chosen}
         for log in logs.values():
             log.write_bytes(b"")
-        servers = {
-            "filmgraph": lambda: filmgraph_server(
-                store_dir, films, args.time_limit, Path(tmp) / "access.log", logs["filmgraph"]
-            ),
-            "filmgraph-uncached": lambda: filmgraph_server(
-                store_dir,
-                films,
-                args.time_limit,
-                Path(tmp) / "access.log",
-                logs["filmgraph-uncached"],
-                cache=False,
-            ),
+        servers: dict[str, Callable[[], contextlib.AbstractContextManager[Server]]] = {
             "oxigraph": lambda: oxigraph_server(
                 generation.store_path, films, args.time_limit, logs["oxigraph"]
             ),
@@ -540,9 +565,26 @@ def main() -> None:
                 nquads, films, args.time_limit, Path(tmp) / "virtuoso", logs["virtuoso"]
             ),
         }
+        for variant in ("filmgraph", "filmgraph-uncached"):
+            for count in processes:
+                if variant not in chosen:
+                    continue
+                servers[variant if count == 1 else f"{variant}-{count}"] = functools.partial(
+                    filmgraph_server,
+                    store_dir,
+                    films,
+                    args.time_limit,
+                    Path(tmp) / "access.log",
+                    logs[variant],
+                    cache=variant == "filmgraph",
+                    http_processes=count,
+                    options=tuple(shlex.split(args.serve_options)) if count > 1 else (),
+                )
+        order = [n for n in chosen if not n.startswith("filmgraph")]
+        order = [n for n in servers if n.startswith("filmgraph")] + order
         with contextlib.ExitStack() as stack:
             running: list[Server] = []
-            for name in chosen:
+            for name in order:
                 try:
                     server = stack.enter_context(servers[name]())
                 except RuntimeError as exc:  # a server that would not start: said, not hidden
@@ -732,7 +774,8 @@ def write_report(
         "Oxigraph's phase with the same clients and no runaways, which ran clean (its best "
         "figure, so the share is the harder one). *kept*: as above. *lookups in HTTP "
         "process*: the share of the phase's lookups answered in filmgraph's HTTP process as "
-        "bounded lookups (`answered_in_process` of `/health`), without a worker.",
+        "bounded lookups (`answered_in_process` of `/health`, summed over filmgraph's HTTP "
+        "processes), without a worker.",
         "",
         "| filmgraph | clients | runaways | lookups, % of Oxigraph | /id/ as data, % of Oxigraph "
         "| /id/ as HTML, % of Oxigraph | against Oxigraph's | lookup p99 (ms) | errors | "
@@ -762,12 +805,12 @@ def write_report(
     for name, why in started.items():
         lines.append(f"- {name} did not start: {why}")
     lines += ["", f"Measured {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC.", ""]
-    (RESULTS / "server.md").write_text("\n".join(lines), encoding="utf-8")
+    (RESULTS / f"{args.out}.md").write_text("\n".join(lines), encoding="utf-8")
     table = {
         name: {f"{c} clients, {w} runaways": r for (c, w), r in phases.items()}
         for name, phases in results.items()
     }
-    (RESULTS / "server.json").write_text(
+    (RESULTS / f"{args.out}.json").write_text(
         json.dumps(
             {"seconds": args.seconds, "time_limit": args.time_limit, "results": table}, indent=1
         )

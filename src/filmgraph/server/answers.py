@@ -38,7 +38,15 @@ from filmgraph.server.pages import MAP_SCRIPT, film_map, film_page, map_path, re
 from filmgraph.store.base import QueryResult, SelectResult, Store
 from filmgraph.store.oxigraph import OxigraphStore
 
-__all__ = ["MAX_NESTING", "Job", "answer", "answer_lookup", "check_query", "nesting", "wants_page"]
+__all__ = [
+    "MAX_NESTING",
+    "Job",
+    "answer",
+    "answer_lookup",
+    "check_query",
+    "nesting",
+    "wants_page",
+]
 
 #: Deepest nesting of ``{ ( [`` a query may have: the engine's parser recurses, and a
 #: query nested thousands deep would overflow its stack.

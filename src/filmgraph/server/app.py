@@ -100,8 +100,11 @@ def _one(values: Any, key: str) -> str:
 class Endpoint:
     """The routes, over one worker pool."""
 
-    def __init__(self, settings: ServerSettings, pool: WorkerPool, pages: WorkerPool) -> None:
+    def __init__(
+        self, settings: ServerSettings, pool: WorkerPool, pages: WorkerPool, process: int = 0
+    ) -> None:
         self.settings = settings
+        self.process = process
         self.pool = pool
         self.pages = pages
         self.cache = AnswerCache(max_bytes=settings.answer_cache * 1024 * 1024)
@@ -123,6 +126,9 @@ class Endpoint:
             "idle_page_workers": self.pages.status()["idle_workers"],
             "queued_pages": self.pages.status()["queued"],
             **self.cache.status(),
+            "http_process": self.process,
+            "http_processes": self.settings.http_processes,
+            **self.pool.board.status(),
         }
         return Response(json.dumps(body), media_type="application/json")
 
@@ -411,24 +417,26 @@ def _escape(value: bytes) -> str:
 
 
 def create_app(
-    settings: ServerSettings, pool: WorkerPool, pages: WorkerPool, log: TextIO
+    settings: ServerSettings, pool: WorkerPool, pages: WorkerPool, log: TextIO, process: int = 0
 ) -> Starlette:
     """The endpoint's ASGI application over the query pool and the page pool (both start
-    and stop with it)."""
-    endpoint = Endpoint(settings, pool, pages)
+    and stop with it); ``process`` numbers the HTTP process (``/health`` says which)."""
+    endpoint = Endpoint(settings, pool, pages, process)
     static = files("filmgraph.server").joinpath("static")
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        await pool.start()
         try:
-            await pages.start()
-            try:
-                yield
-            finally:
-                await pages.close()
+            # together: each waits until every pool of the endpoint holds one generation
+            async with asyncio.TaskGroup() as starting:
+                starting.create_task(pool.start())
+                starting.create_task(pages.start())
+            yield
         finally:
-            await pool.close()
+            try:
+                await pages.close()
+            finally:
+                await pool.close()
 
     routes = [
         Route("/", endpoint.index, methods=["GET"]),

@@ -13,17 +13,25 @@ waits for a request head for as long as a client dribbles bytes, lets a head gro
 bound, and accepts any number of connections. :class:`GuardedProtocol` adds a deadline for
 the request head (408, then close), a bound on its size (431, then close), and closes
 connections past the cap at once (503).
+
+The cap is the endpoint's, not one process's: with several HTTP processes on one socket the
+kernel hands each new connection to whichever process accepts first, so a per-process share
+of the cap would refuse connections while another process had room. The processes count
+their open connections in one shared counter (:func:`connection_counter`), so the cap holds
+for the endpoint as a whole.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import multiprocessing
 from typing import Any, cast
 
 from uvicorn.config import Config
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-__all__ = ["GuardedProtocol", "uvicorn_config"]
+__all__ = ["GuardedProtocol", "connection_counter", "uvicorn_config"]
 
 _JOIN_BELOW = 64 * 1024  # pieces written in one send when together smaller than this
 
@@ -77,16 +85,24 @@ class GuardedProtocol(HttpToolsProtocol):
     header_timeout: float = 10.0
     max_connections: int = 256
     max_head_bytes: int = 16 * 1024
+    shared_count: Any = None  # the endpoint's open connections, across its HTTP processes
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._head_timer: asyncio.TimerHandle | None = None
         self._head_open = True  # waiting for (the rest of) a request head
         self._head_bytes = 0
+        self._counted = False
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(cast(asyncio.Transport, _Coalesced(transport, self.loop)))
-        if len(self.connections) > self.max_connections:
+        open_now = len(self.connections)
+        if self.shared_count is not None:
+            with self.shared_count.get_lock():
+                self.shared_count.value += 1
+                open_now = self.shared_count.value
+            self._counted = True
+        if open_now > self.max_connections:
             self._refuse(
                 503, b"too many open connections; try again in a moment", [(b"retry-after", b"1")]
             )
@@ -118,6 +134,10 @@ class GuardedProtocol(HttpToolsProtocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
+        if self._counted:
+            self._counted = False
+            with self.shared_count.get_lock():
+                self.shared_count.value -= 1
         super().connection_lost(exc)
 
     def _arm(self) -> None:
@@ -152,15 +172,29 @@ class GuardedProtocol(HttpToolsProtocol):
         self.transport.close()
 
 
+def connection_counter() -> Any:
+    """A counter of open connections shared by the HTTP processes forked after it is made."""
+    return multiprocessing.get_context("fork").Value(ctypes.c_int, 0)
+
+
 def uvicorn_config(
-    app: Any, header_timeout: float, idle_timeout: int, max_connections: int, **kwargs: Any
+    app: Any,
+    header_timeout: float,
+    idle_timeout: int,
+    max_connections: int,
+    shared_count: Any = None,
+    **kwargs: Any,
 ) -> Config:
     """The uvicorn settings of the endpoint: httptools with the guards, no banner, no own
-    log."""
+    log; ``shared_count`` (:func:`connection_counter`) when several processes share the cap."""
     protocol = type(
         "Guarded",
         (GuardedProtocol,),
-        {"header_timeout": header_timeout, "max_connections": max_connections},
+        {
+            "header_timeout": header_timeout,
+            "max_connections": max_connections,
+            "shared_count": shared_count,
+        },
     )
     return Config(
         app,

@@ -42,9 +42,12 @@ workers lookups are waiting for.
 Generations: over a build directory the pool leases the current generation
 (:meth:`filmgraph.builddir.BuildDir.hold`) and polls the ``current`` link. After a build
 it starts a full set of workers on the new generation and, once every one of them has the
-store open, swaps the sets in one step: every query dispatched after the swap is answered
-from the new generation, none from the old. Old workers finish what they run, then stop,
-and the old lease is released, so the build may prune it.
+store open, offers it on the endpoint's :class:`~filmgraph.server.board.GenerationBoard`.
+The board makes it current once every pool of every HTTP process offers it; each pool reads
+the board before it dispatches a request and swaps its sets in one step (no ``await`` in
+between): every query dispatched after the flip, in any process, is answered from the new
+generation, none from the old. Old workers finish what they run, then stop, and the old
+lease is released, so the build may prune it.
 """
 
 from __future__ import annotations
@@ -67,13 +70,14 @@ from typing import Any
 from filmgraph.builddir import BuildDir, Lease
 from filmgraph.errors import FilmgraphError
 from filmgraph.server.answers import Job, answer, answer_lookup
+from filmgraph.server.board import GenerationBoard
 from filmgraph.server.bounded import ROWS, bounded_text
 from filmgraph.server.formats import Reply
 from filmgraph.server.pages import prepare_maps
 from filmgraph.server.settings import ServerSettings
 from filmgraph.store.oxigraph import OxigraphStore, holds_merge
 
-__all__ = ["WorkerPool", "is_build_dir", "start_forkserver"]
+__all__ = ["WorkerPool", "inherit_forkserver", "is_build_dir", "start_forkserver"]
 
 _CONTEXT = multiprocessing.get_context("forkserver")  # fast, clean forks; no fork of threads
 # Workers fork with the query, page and map code imported (seconds of imports, once).
@@ -189,7 +193,13 @@ class WorkerPool:
     """
 
     def __init__(
-        self, store_setting: str, settings: ServerSettings, *, pages: bool = False
+        self,
+        store_setting: str,
+        settings: ServerSettings,
+        *,
+        pages: bool = False,
+        board: GenerationBoard | None = None,
+        slot: int = 0,
     ) -> None:
         for option, niceness in (
             ("--worker-niceness", settings.worker_niceness),
@@ -211,6 +221,10 @@ class WorkerPool:
         self.build_dir = BuildDir(Path(store_setting)) if is_build_dir(store_setting) else None
         self._set: _Set | None = None
         self._sets: dict[str, _Set] = {}
+        self._pending: _Set | None = None  # a new generation's set, offered, not yet current
+        self.board = board or GenerationBoard(1)
+        self.slot = slot
+        self._seen = -1  # the board's version this pool last swapped to
         self._waiting: deque[asyncio.Future[None]] = deque()
         self._slow_waiting: deque[asyncio.Future[None]] = deque()
         self._running = {"quick": 0, "slow": 0}
@@ -232,14 +246,25 @@ class WorkerPool:
 
     # -- life --------------------------------------------------------------------------------
 
-    async def start(self) -> None:
-        """Start the workers of the current generation; returns once they answer."""
-        lease = self.build_dir.hold() if self.build_dir is not None else None
-        name = lease.generation.name if lease is not None else ""
-        self._set = await self._start_set(name, lease)
-        self._sets[name] = self._set
-        if self.build_dir is not None:
-            self._spawn_task(self._watch())
+    async def start(self, wait: float = 300.0) -> None:
+        """Start the workers of the current generation; returns once they answer and every
+        pool sharing the board holds the same generation (within ``wait`` seconds)."""
+        if self.build_dir is None:
+            self._set = await self._start_set("", None)
+            self._sets[""] = self._set
+            return
+        deadline = time.monotonic() + wait
+        await self._prepare()
+        while not self._sync():  # the other pools are still opening it (or a newer build)
+            if time.monotonic() > deadline:
+                raise FilmgraphError(
+                    f"the endpoint's processes did not agree on a generation within {wait:g} s"
+                )
+            await asyncio.sleep(0.05)
+            name = self.build_dir.current_name()
+            if name is not None and self._pending is not None and name != self._pending.name:
+                await self._prepare()
+        self._spawn_task(self._watch())
 
     async def close(self) -> None:
         """Stop every worker, busy ones included, and release the leases."""
@@ -263,13 +288,16 @@ class WorkerPool:
     @property
     def generation(self) -> str:
         """The generation new queries are answered from ("" outside a build directory)."""
+        self._sync()
         return self._set.name if self._set is not None else ""
 
     def status(self) -> dict[str, Any]:
         """Counts for ``/health`` and ``/ready``."""
+        self._sync()
         current = self._set
         return {
             "generation": self.generation,
+            "preparing_generation": self._pending.name if self._pending is not None else "",
             "quick_workers": self.settings.workers,
             "idle_workers": len(current.idle) if current else 0,
             "spare_workers": len(current.spares) if current else 0,
@@ -288,6 +316,7 @@ class WorkerPool:
 
     def ready(self) -> bool:
         """True when a query sent now would be taken (a worker or a queue place is free)."""
+        self._sync()
         current = self._set
         return (
             current is not None
@@ -299,6 +328,7 @@ class WorkerPool:
 
     async def run(self, job: Job) -> Reply:
         """Answer ``job`` within the time limit, or stop it and say why."""
+        self._sync()
         here = self.answer_here(job)
         if here is not None:
             return here
@@ -345,16 +375,13 @@ class WorkerPool:
         (cut here, so found within that many steps) goes to a worker too, which cuts it at
         the result limit and says so, as for any other query.
         """
+        self._sync()
         current = self._set
-        if (
-            current is None
-            or current.store is None
-            or job.kind != "sparql"
-            or job.has_dataset
-            or self._closed
-        ):
+        if current is None or current.store is None or self._closed:
             return None
         rows = min(ROWS, self.settings.result_limit)  # a longer answer is cut by a worker
+        if job.kind != "sparql" or job.has_dataset:
+            return None
         text = bounded_text(job.text, rows)
         if text is None:
             return None
@@ -690,37 +717,79 @@ class WorkerPool:
     # -- generations ---------------------------------------------------------------------
 
     async def _watch(self) -> None:
-        """Poll the ``current`` link; move every worker to a new generation when it changes."""
+        """Poll the ``current`` link and the board: open a new generation when the link
+        changes, move to it when the board says every pool holds it."""
         assert self.build_dir is not None
         while not self._closed:
             await asyncio.sleep(self.settings.poll_interval)
+            self._sync()
             name = self.build_dir.current_name()
-            if name is None or name == self.generation:
+            held = self._pending or self._set
+            if name is None or (held is not None and name == held.name):
                 continue
             try:
-                await self._switch()
+                await self._prepare()
             except Exception as exc:  # a broken new build: keep serving the old one
                 print(f"filmgraph: could not move to generation {name}: {exc}", flush=True)
 
-    async def _switch(self) -> None:
+    async def _prepare(self) -> None:
+        """Open a full set of workers on the generation the ``current`` link names, and
+        offer it on the board (the board makes it current once every pool offers it)."""
         assert self.build_dir is not None
+        self.board.offer(self.slot, "")  # withdrawn first: the board cannot flip to a set
+        self._sync()  # this pool is about to let go of (only the flip may come first)
+        stale, self._pending = self._pending, None
+        if stale is not None and stale is not self._set:
+            self._drop(stale)
         lease = self.build_dir.hold()
         name = lease.generation.name
-        if name == self.generation:
+        held = self._sets.get(name)
+        if held is not None:  # already open here (the current one)
             lease.release()
+            self.board.offer(self.slot, name)
+            self._sync()
             return
         fresh = await self._start_set(name, lease)
-        old, self._set = self._set, fresh  # the swap: one step, no await in between
+        if self._closed:
+            self._drop(fresh)
+            return
         self._sets[name] = fresh
-        self.switches += 1
+        self._pending = fresh
+        self.board.offer(self.slot, name)
+        self._sync()
+
+    def _sync(self) -> bool:
+        """Swap to the board's current generation if it changed (no ``await``: one step);
+        False while this pool does not hold it yet (only while starting)."""
+        version = self.board.version
+        if version == self._seen:
+            return self._set is not None
+        version, name = self.board.current()
+        target = self._sets.get(name)
+        if target is None:
+            return False
+        self._seen = version
+        if target is self._set:
+            return True
+        old, self._set = self._set, target
+        if self._pending is target:
+            self._pending = None
         if old is not None:
-            for worker in old.idle + old.spares:
-                self._stop(worker)
-            old.idle, old.spares = [], []
-            if old.alive <= 0:
-                _retire(old)
-        for _ in range(len(fresh.idle)):
+            self.switches += 1
+            self._drop(old)
+        for _ in range(len(target.idle)):
             self._wake()
+        return True
+
+    def _drop(self, old: _Set) -> None:
+        """Stop a set's idle workers; the busy ones stop when they finish, and the last one
+        to stop releases the set's generation (:meth:`_reap`)."""
+        for worker in old.idle + old.spares:
+            self._stop(worker)
+        old.idle, old.spares = [], []
+        if old.alive <= 0:
+            self._sets.pop(old.name, None)
+            _retire(old)
 
 
 def _open_here(lease: Lease) -> OxigraphStore | None:
@@ -751,6 +820,21 @@ def start_forkserver() -> None:
     from multiprocessing import forkserver
 
     forkserver.ensure_running()
+
+
+def inherit_forkserver() -> None:
+    """In an HTTP process forked from the process that started the fork server: start the
+    workers from that same server (one set of preloaded imports for the whole endpoint).
+
+    multiprocessing checks that its fork server is alive with ``waitpid``, which only the
+    process that started it may call; in a forked process the check fails and no worker
+    could start. The starting process outlives its HTTP processes (it waits for them), so
+    here the check is left out and only the resource tracker is made sure of.
+    """
+    from multiprocessing import forkserver, resource_tracker
+
+    server = getattr(forkserver, "_forkserver")  # noqa: B009 - the module's one instance
+    server.ensure_running = resource_tracker.ensure_running
 
 
 def _resolve(future: asyncio.Future[None]) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import urllib.parse
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
 
 __all__ = ["ServerSettings", "add_arguments", "settings_from"]
@@ -37,6 +37,15 @@ class ServerSettings:
     )
     max_body_bytes: int = field(
         default=1_000_000, metadata={"help": "largest request body accepted, in bytes"}
+    )
+    http_processes: int = field(
+        default=2,
+        metadata={
+            "help": "HTTP processes sharing the listening socket, each routing requests and "
+            "answering bounded lookups on a core of its own, with its share of the workers "
+            "(--workers, --spares, --page-workers and --slow-queries are for the endpoint, "
+            "divided among the processes, rounded up); they move to a new build together"
+        },
     )
     workers: int = field(
         default=4,
@@ -154,6 +163,21 @@ class ServerSettings:
             "help": "public address of this endpoint, as pages show it (default: http://HOST:PORT)"
         },
     )
+
+    def per_process(self) -> ServerSettings:
+        """The settings of one of the ``http_processes`` HTTP processes: the endpoint's
+        workers, spares, page workers and slow-lane places divided among them (rounded up,
+        one quick and one page worker at least)."""
+        n = self.http_processes
+        if n <= 1:
+            return self
+        return replace(
+            self,
+            workers=max(1, -(-self.workers // n)),
+            spares=-(-self.spares // n),
+            page_workers=max(1, -(-self.page_workers // n)),
+            slow_queries=-(-self.slow_queries // n),
+        )
 
     def hosts(self) -> list[str]:
         """The Host header values accepted."""

@@ -1,0 +1,89 @@
+"""The generation every part of the endpoint answers from, shared across its processes.
+
+Why: the endpoint may run several HTTP processes (``--http-processes``), each with its own
+query and page workers. After a build each of them opens the new generation on its own
+time; if each moved to it as soon as it was ready, two identical queries sent at the same
+moment could be answered from two graphs (one process already on the new build, one still
+on the old). The board makes the move one step for all of them.
+
+How: the board lives in shared memory, created before the HTTP processes start. Each pool
+(the query pool and the page pool of each HTTP process) has a *slot*. A pool that has a
+full set of workers open on a new generation (and still the old one) writes the
+generation's name into its slot; the write that makes every slot name the same generation
+also makes it *current* and bumps a version number, in one step under the board's lock.
+Every pool reads the version on each request (one shared integer, no lock) and, when it
+changed, takes the current name and swaps to its set of that generation before it
+dispatches anything. So once any answer from the new generation has been given, every
+request dispatched afterwards, in any process, is answered from the new generation.
+
+A pool that abandons a prepared generation (a newer build appeared first) clears its slot
+under the lock before it lets go of the workers, so the board can never make current a
+generation that some pool no longer holds.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import multiprocessing
+from typing import Any
+
+from filmgraph.errors import FilmgraphError
+
+__all__ = ["GenerationBoard"]
+
+_NAME = 256  # bytes at most in a generation's name (a build names it by time and process)
+_CONTEXT = multiprocessing.get_context("fork")
+
+
+class GenerationBoard:
+    """The current generation of every pool of the endpoint, flipped when all are ready.
+
+    Create it before the processes that share it start (it is inherited, or pickled while
+    a process is being started); ``slots`` is the number of pools that must agree.
+    """
+
+    def __init__(self, slots: int) -> None:
+        if slots < 1:
+            raise FilmgraphError("a generation board needs one slot at least")
+        self.slots = slots
+        self._lock = _CONTEXT.Lock()
+        self._version = _CONTEXT.RawValue(ctypes.c_long, 0)
+        self._current = _CONTEXT.RawArray(ctypes.c_char, _NAME)
+        self._offered = [_CONTEXT.RawArray(ctypes.c_char, _NAME) for _ in range(slots)]
+
+    @property
+    def version(self) -> int:
+        """Bumped each time the current generation changes (read without the lock: one
+        aligned machine word)."""
+        return int(self._version.value)
+
+    def current(self) -> tuple[int, str]:
+        """The version and the name of the current generation ("" before the first)."""
+        with self._lock:
+            return int(self._version.value), self._current.value.decode("utf-8")
+
+    def offer(self, slot: int, name: str) -> bool:
+        """Say that the pool in ``slot`` holds ``name`` open ("" withdraws an offer); True
+        when this offer made ``name`` current (every slot now offers it)."""
+        encoded = name.encode("utf-8")
+        if len(encoded) >= _NAME:
+            raise FilmgraphError(f"generation name too long for the endpoint: {name!r}")
+        if not 0 <= slot < self.slots:
+            raise FilmgraphError(f"no slot {slot} on a board of {self.slots}")
+        with self._lock:
+            self._offered[slot].value = encoded
+            agreed = all(offered.value == encoded for offered in self._offered)
+            if not encoded or not agreed or self._current.value == encoded:
+                return False
+            self._current.value = encoded
+            self._version.value += 1
+            return True
+
+    def status(self) -> dict[str, Any]:
+        """The current generation, its version and what each slot offers (for ``/health``)."""
+        with self._lock:
+            return {
+                "board_generation": self._current.value.decode("utf-8"),
+                "board_version": int(self._version.value),
+                "board_offers": [o.value.decode("utf-8") for o in self._offered],
+            }

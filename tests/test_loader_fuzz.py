@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdflib import Literal
-from rdflib.namespace import RDF, XSD
+from rdflib.namespace import RDF, SKOS, XSD
 
 from filmgraph.errors import SourceError
 from filmgraph.loaders import LoadContext, SourceGraph, get_loader
@@ -104,3 +104,17 @@ def test_a_table_with_random_cells_loads_or_fails_clearly(rows: list[tuple[str, 
         (source,) = result
         for year in source.graph.objects(None, FG.year):
             assert isinstance(year, Literal) and year.datatype == XSD.gYear
+
+
+def test_a_topic_of_signs_only_is_kept_as_a_theme_and_reported() -> None:
+    lines = list(LINES)
+    topics = next(i for i, line in enumerate(lines) if line.startswith("Themes"))
+    lines.insert(topics + 1, ":")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "page.txt"
+        path.write_text("\n".join(lines), encoding="utf-8")
+        context = LoadContext()
+        (source,) = get_loader("film-page").load(path, context, path.parent)
+    labels = {str(o) for o in source.graph.objects(None, SKOS.prefLabel)}
+    assert ":" in labels
+    assert any("':'" in note for note in context.notes)

@@ -633,7 +633,10 @@ class _PageReader:
                 self.g.add((self.film, FG.hasTheme, concept))
                 self.source.records += 1
             for leftover in result.leftovers:
-                concept = mint("theme", slug(leftover))
+                try:
+                    concept = mint("theme", slug(leftover))
+                except ValueError:  # a topic of signs only (":"): kept, under a hashed IRI
+                    concept = hashed_iri("theme", leftover)
                 self.new_theme(leftover, concept)
                 self.g.add((self.film, FG.hasTheme, concept))
                 self.source.records += 1

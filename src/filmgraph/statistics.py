@@ -9,7 +9,7 @@ header), and keeps them in the named graph :data:`STATISTICS_GRAPH` of the store
 They are ordinary triples, so ``filmgraph query``, the library, the HTTP endpoint and a
 remote store all see them, and the named queries (``source-contributions``,
 ``movement-influences``, ``movement-bridges``, ``contested-claims``,
-``influential-films``) read them in milliseconds. No rank is kept: a film's place in the
+``influential-films``) read them instead of every claim. No rank is kept: a film's place in the
 ranking is an ``ORDER BY`` over the kept scores at query time, because one film added
 moves the place of thousands of others (rewriting those ranks was 3.2 s of a one-page
 incremental build at 100,000 films).

@@ -114,13 +114,20 @@ def test_a_dataset_added_to_virtuoso_round_trips(remote: SparqlStore, tmp_path: 
 
 @pytest.mark.parametrize(
     "params",
-    [{}, {"movement": "movement:m2"}, {"decade": "1920", "movement": "movement:m1"}],
-    ids=["no-parameter", "movement", "decade-and-movement"],
+    [
+        {},
+        {"movement": "movement:m2"},
+        {"decade": "1920", "movement": "movement:m1"},
+        {"decade": "1920", "limit": "1", "offset": "1"},
+    ],
+    ids=["no-parameter", "movement", "decade-and-movement", "second-page-of-a-decade"],
 )
 def test_influential_films_filters_on_virtuoso_as_on_the_embedded_store(
     params: dict[str, str], remote: SparqlStore
 ) -> None:
-    """The case covers the decade alone; the other parameter combinations answer alike."""
+    """The case covers the decade alone; the other parameter combinations and a page of
+    them (the parameters tested at the top level, which a remote store's VALUES reaches)
+    answer alike."""
     remote.add_dataset(case_dataset("influential-films"))
     with open_case_store("influential-films", "oxigraph") as embedded:
         expected = render(run_named(embedded, "influential-films", params), "csv")

@@ -8,10 +8,11 @@ header), and keeps them in the named graph :data:`STATISTICS_GRAPH` of the store
 ``fgstat:`` vocabulary (:data:`FGSTAT`, described in ``queries/statistics/vocabulary.ttl``).
 They are ordinary triples, so ``filmgraph query``, the library, the HTTP endpoint and a
 remote store all see them, and the named queries (``source-contributions``,
-``movement-influences``, ``movement-bridges``, ``contested-claims``) read them in
-milliseconds. The film scores and ranks are kept too, but ``influential-films`` does not
-read them yet: its paged form bound its parameters inside a subquery, which Virtuoso 7.2
-answered with no rows (``tests/test_store_sparql.py``), so it computes from the claims.
+``movement-influences``, ``movement-bridges``, ``contested-claims``,
+``influential-films``) read them instead of every claim. No rank is kept: a film's place in the
+ranking is an ``ORDER BY`` over the kept scores at query time, because one film added
+moves the place of thousands of others (rewriting those ranks was 3.2 s of a one-page
+incremental build at 100,000 films).
 
 They are never stale:
 
@@ -21,9 +22,7 @@ They are never stale:
   statistic's header names its *keys* (``# key: VARIABLE KIND``, the kind one of ``film``,
   ``movement``, ``source`` or ``claim``); the resources of those kinds a change touches are found,
   the statistic's query is run with the key bound to each of them on the previous store
-  and on the new one, and the difference is applied. The rank of every film
-  (``fgstat:influenceRank``) is recomputed from the
-  kept scores and only the ranks that moved are rewritten.
+  and on the new one, and the difference is applied.
 
 ``tests/test_build_incremental.py`` checks that a fast-path build keeps the statistics a
 full rebuild computes, and ``tests/test_queries_rewrites.py`` that every query reading
@@ -35,7 +34,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -68,14 +66,11 @@ STATISTICS_GRAPH = ID["graph/statistics"]
 FGSTAT = "https://w3id.org/filmgraph/statistics#"
 #: Raised when what the statistics hold changes: a store keeping another format is not
 #: updated from a delta (the fast path refuses, a full build computes them anew).
-FORMAT = 1
+FORMAT = 2
 
 _FG = "https://w3id.org/filmgraph/ontology#"
 _GRAPH = ox.NamedNode(str(STATISTICS_GRAPH))
 _FORMAT = ox.NamedNode(FGSTAT + "format")
-_RANK = ox.NamedNode(FGSTAT + "influenceRank")
-_SCORE = ox.NamedNode(FGSTAT + "influenceScore")
-_DRAWN_ON_BY = ox.NamedNode(FGSTAT + "drawnOnBy")
 _TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _FILM = ox.NamedNode(_FG + "Film")
 _INFLUENCER = ox.NamedNode(_FG + "influencer")
@@ -154,25 +149,6 @@ def _graphs(store: ox.Store) -> list[ox.NamedNode | ox.DefaultGraph]:
     return [_GRAPH, ox.DefaultGraph()] if _merged(store) else [_GRAPH]
 
 
-def _ranks(store: ox.Store) -> dict[ox.Triple, None]:
-    """``fgstat:influenceRank`` of every scored film: most score, most drawn on, IRI."""
-    scores = {
-        q.subject: Decimal(q.object.value)
-        for q in store.quads_for_pattern(None, _SCORE, None, _GRAPH)
-        if isinstance(q.object, ox.Literal)
-    }
-    drawn = {
-        q.subject: int(q.object.value)
-        for q in store.quads_for_pattern(None, _DRAWN_ON_BY, None, _GRAPH)
-        if isinstance(q.object, ox.Literal)
-    }
-    order = sorted(scores, key=lambda f: (-scores[f], -drawn.get(f, 0), str(f)))
-    return {
-        ox.Triple(film, _RANK, ox.Literal(str(rank), datatype=_INTEGER)): None
-        for rank, film in enumerate(order, start=1)
-    }
-
-
 def _apply(store: ox.Store, removed: Iterable[ox.Triple], added: Iterable[ox.Triple]) -> int:
     """Remove and add statistics' triples in every graph they are kept in; net change."""
     graphs = _graphs(store)
@@ -214,8 +190,7 @@ def materialise_statistics(store: ox.Store) -> int:
     triples: dict[ox.Triple, None] = {_marker(): None}
     for statistic in load_statistics():
         triples.update(dict.fromkeys(_construct(store, statistic, None, union)))
-    change = _apply(store, [], triples)
-    return change + _apply(store, [], _ranks(store))
+    return _apply(store, [], triples)
 
 
 def _holds(store: ox.Store, s: object, p: ox.NamedNode, o: object) -> bool:
@@ -288,7 +263,7 @@ def update_statistics(before: ox.Store, after: ox.Store, changed: Iterable[ox.Tr
     ``after`` is a copy of ``before`` (the previous generation's store, which keeps
     statistics of the current format) with ``changed`` added or removed, its merged
     default graph already updated. Each statistic is recomputed for the resources the
-    change touches only, on both stores, and the difference applied; then the ranks.
+    change touches only, on both stores, and the difference applied.
     Returns the net number of triples added to :data:`STATISTICS_GRAPH`.
     """
     changed = list(changed)
@@ -301,13 +276,7 @@ def update_statistics(before: ox.Store, after: ox.Store, changed: Iterable[ox.Tr
             for node in sorted(touched[kind], key=str):
                 old |= _construct(before, statistic, (variable, node), union_before)
                 new |= _construct(after, statistic, (variable, node), union_after)
-    change = _apply(after, old - new, new - old)
-    kept = {
-        ox.Triple(q.subject, q.predicate, q.object)
-        for q in after.quads_for_pattern(None, _RANK, None, _GRAPH)
-    }
-    ranks = _ranks(after)
-    return change + _apply(after, kept - ranks.keys(), [t for t in ranks if t not in kept])
+    return _apply(after, old - new, new - old)
 
 
 def add_statistics(dataset: Dataset) -> None:

@@ -319,16 +319,14 @@ def _small_map(store: Store, iri: URIRef, map_script: str | None) -> str | None:
     """The influence map one step around the film (the viz page, compact), or ``None``:
     what ``filmgraph viz --around FILM --depth 1`` draws."""
     from filmgraph.viz import selection
-    from filmgraph.viz.details import claims_among, load_catalogue, map_graph
+    from filmgraph.viz.details import map_catalogue, map_graph
     from filmgraph.viz.page import render_page
 
     if not _has_map(store, iri):
         return None
     parts = _parts_for(store)
     chosen = selection.around(parts.influence, str(iri), 1)
-    catalogue = load_catalogue(
-        store, chosen.nodes, claims_among(parts.influence, chosen.nodes & set(parts.influence))
-    )
+    catalogue = map_catalogue(store, parts.influence, chosen.nodes)
     graph = map_graph(parts.influence, chosen, catalogue, ranks=parts.ranks)
     if graph.number_of_nodes() < 2:
         return None

@@ -70,8 +70,7 @@ def bind_values(sparql: str, bindings: Mapping[str, Node]) -> str:
     """
     names = " ".join(f"?{name}" for name in bindings)
     terms = " ".join(term.n3() for term in bindings.values())
-    at = _where_brace(sparql) + 1
-    return f"{sparql[:at]} VALUES ({names}) {{ ({terms}) }}{sparql[at:]}"
+    return _open_where(sparql, f"VALUES ({names}) {{ ({terms}) }}")
 
 
 def bind_rows(sparql: str, name: str, terms: Iterable[Node]) -> str:
@@ -86,5 +85,10 @@ def bind_rows(sparql: str, name: str, terms: Iterable[Node]) -> str:
     'SELECT ?x WHERE { VALUES ?x { <urn:a> <urn:b> } ?x ?p ?o }'
     """
     values = " ".join(term.n3() for term in terms)
+    return _open_where(sparql, f"VALUES ?{name} {{ {values} }}")
+
+
+def _open_where(sparql: str, block: str) -> str:
+    """``sparql`` with ``block`` first inside its WHERE pattern."""
     at = _where_brace(sparql) + 1
-    return f"{sparql[:at]} VALUES ?{name} {{ {values} }}{sparql[at:]}"
+    return f"{sparql[:at]} {block}{sparql[at:]}"

@@ -32,9 +32,9 @@ from filmgraph.viz.selection import Selection
 
 __all__ = [
     "Catalogue",
-    "claims_among",
     "load_catalogue",
     "load_movements",
+    "map_catalogue",
     "map_graph",
     "rank_percentiles",
 ]
@@ -100,14 +100,19 @@ def load_movements(store: Store) -> dict[str, dict[str, Any]]:
     }
 
 
-def claims_among(graph: nx.DiGraph, nodes: Collection[str]) -> set[str]:
+def _claims_among(graph: nx.DiGraph, nodes: Collection[str]) -> set[str]:
     """The claims of the influence edges between ``nodes`` (what a map of them shows)."""
-    inside = set(nodes)
     return {
         str(claim["claim"])
-        for a, b, data in graph.subgraph(inside).edges(data=True)
+        for a, b, data in graph.subgraph(nodes).edges(data=True)
         for claim in data.get("claims", ())
     }
+
+
+def map_catalogue(store: Store, influence: nx.DiGraph, nodes: Collection[str]) -> Catalogue:
+    """The catalogue of one map: the details of ``nodes`` and of the claims of the
+    ``influence`` edges between them (:func:`load_catalogue` restricted to them)."""
+    return load_catalogue(store, nodes, _claims_among(influence, nodes))
 
 
 def load_catalogue(

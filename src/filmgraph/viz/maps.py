@@ -20,7 +20,7 @@ from filmgraph.namespaces import ID
 from filmgraph.resolve import resolve_name
 from filmgraph.store.base import Store
 from filmgraph.viz import selection as select
-from filmgraph.viz.details import claims_among, load_catalogue, load_movements, map_graph
+from filmgraph.viz.details import load_catalogue, load_movements, map_catalogue, map_graph
 from filmgraph.viz.layout import LAYOUTS
 from filmgraph.viz.page import write_page
 
@@ -115,9 +115,7 @@ def influence_map(store: Store, request: MapRequest) -> MapResult:
     if request.around is None and request.path is None and request.movement is None:
         catalogue = load_catalogue(store)
     else:
-        catalogue = load_catalogue(
-            store, chosen.nodes, claims_among(influence, chosen.nodes & set(influence))
-        )
+        catalogue = map_catalogue(store, influence, chosen.nodes)
     graph = map_graph(
         influence, chosen, catalogue, context=request.context, movement_nodes=movement_nodes
     )

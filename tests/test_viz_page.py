@@ -17,6 +17,7 @@ import networkx as nx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pyvis.network import Network
 
 from filmgraph.build import build
 from filmgraph.cli import main
@@ -320,6 +321,24 @@ def test_timeline_x_follows_the_year_and_no_two_nodes_share_a_place(graph: nx.Di
 
 def test_timeline_is_the_same_every_time(whole: MapResult) -> None:
     assert timeline_layout(whole.graph) == timeline_layout(whole.graph.copy())
+
+
+@settings(max_examples=40, deadline=None)
+@given(dated_graphs(), st.dictionaries(st.sampled_from(["x", "size", "fgKind"]), st.integers()))
+def test_nodes_and_edges_are_what_pyvis_would_add(graph: nx.DiGraph, extra: dict[str, int]) -> None:
+    ours, theirs = Network(directed=True), Network(directed=True)
+    for node, data in graph.nodes(data=True):
+        page._add_node(ours, node, label=data["label"], shape="dot", color="#123456", **extra)
+        theirs.add_node(node, label=data["label"], shape="dot", color="#123456", **extra)
+    for number, (a, b) in enumerate(graph.edges):
+        page._add_edge(ours, a, b, id=f"e{number}", width=2)
+        theirs.add_edge(a, b, id=f"e{number}", width=2)
+    assert (ours.nodes, ours.node_ids, ours.node_map) == (
+        theirs.nodes,
+        theirs.node_ids,
+        theirs.node_map,
+    )
+    assert ours.edges == theirs.edges
 
 
 @pytest.mark.parametrize(

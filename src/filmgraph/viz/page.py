@@ -21,7 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+from pyvis.edge import Edge
 from pyvis.network import Network
+from pyvis.node import Node
 
 from filmgraph.viz.layout import LAYOUTS, Timeline, short_label, timeline_layout
 from filmgraph.viz.style import ASSETS, Style, load_style
@@ -229,7 +231,8 @@ def render_page(
         if node in positions:
             extra["x"], extra["y"] = positions[node]
         focus = bool(data.get("focus"))
-        net.add_node(
+        _add_node(
+            net,
             node,
             label=short_label(str(data["label"]), max_chars),
             shape=style.shape(kind),
@@ -254,7 +257,8 @@ def render_page(
             present.setdefault(found.key, found.legend())
         edge_id = f"e{number}"
         shown = similarity if edge_style.key == "similarity" else edge_style.shown
-        net.add_edge(
+        _add_edge(
+            net,
             a,
             b,
             id=edge_id,
@@ -315,6 +319,25 @@ def render_page(
         "options": json.dumps(options).replace("<", "\\u003c"),
     }
     return str(net.generate_html())
+
+
+def _add_node(net: Network, node: str, label: str, shape: str, **options: Any) -> None:
+    """``net.add_node`` without its check that ``node`` is new.
+
+    Why: pyvis keeps node ids in a list, so ``add_node`` and ``add_edge`` (which checks that
+    both ends exist) each scan every node added so far: a map of 100,000 nodes and 160,000
+    links spent hours there (pyvis issue #304). Every map is a NetworkX graph, whose nodes
+    are distinct and whose edges join nodes of the graph, so the checks can never fail.
+    """
+    options = Node(node, shape, label=label, font_color=net.font_color, **options).options
+    net.nodes.append(options)
+    net.node_ids.append(node)
+    net.node_map[node] = options
+
+
+def _add_edge(net: Network, a: str, b: str, **options: Any) -> None:
+    """``net.add_edge`` without its scans (see :func:`_add_node`)."""
+    net.edges.append(Edge(a, b, net.directed, **options).options)
 
 
 @cache

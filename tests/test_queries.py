@@ -50,6 +50,14 @@ def normalised(rows: list[list[str]]) -> list[list[str | float]]:
     return [[cell(c) for c in row] for row in rows]
 
 
+def as_promised(name: str, rows: list[list[str]]) -> list[list[str]]:
+    """``rows`` (a header, then the solutions) in the order the query promises: a query
+    without ORDER BY promises none, so its solutions are compared as a multiset."""
+    if "ORDER BY" in QUERIES[name].text or not rows:
+        return rows
+    return [rows[0], *sorted(rows[1:])]
+
+
 def test_every_query_has_a_case() -> None:
     assert sorted(QUERIES) == sorted(p.name for p in CASES.iterdir() if p.is_dir())
 
@@ -65,7 +73,7 @@ def test_query_gives_the_expected_rows(name: str, kind: str) -> None:
     got = list(csv.reader(render(result, "csv").splitlines()))
     with (case / "expected.csv").open(encoding="utf-8", newline="") as handle:
         expected = list(csv.reader(handle))
-    assert normalised(got) == normalised(expected)
+    assert normalised(as_promised(name, got)) == normalised(as_promised(name, expected))
 
 
 @pytest.mark.parametrize("name", sorted(QUERIES))

@@ -26,7 +26,7 @@ from filmgraph.store import backend, open_store
 from filmgraph.store.sparql import SparqlStore
 
 from .publish_support import numeric_normalised, plain, quads_by_graph, same_graph
-from .test_queries import CASES, normalised, open_case_store
+from .test_queries import CASES, as_promised, normalised, open_case_store
 from .virtuoso import Virtuoso, virtuoso  # noqa: F401 - the session fixture
 
 pytestmark = pytest.mark.integration
@@ -64,7 +64,9 @@ def test_named_query_gives_the_expected_rows_on_virtuoso(name: str, remote: Spar
     got = list(csv.reader(render(result, "csv").splitlines()))
     with (CASES / name / "expected.csv").open(encoding="utf-8", newline="") as handle:
         expected = list(csv.reader(handle))
-    assert virtuoso_normalised(got) == virtuoso_normalised(expected)
+    assert virtuoso_normalised(as_promised(name, got)) == virtuoso_normalised(
+        as_promised(name, expected)
+    )
 
 
 def virtuoso_normalised(rows: list[list[str]]) -> list[list[str | float]]:

@@ -126,9 +126,11 @@ def load_catalogue(
     """
     among_nodes = None if nodes is None else ("node", nodes)
     details: dict[str, dict[str, Any]] = {}
+    directors: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for row in _rows(store, "viz-node-details", among_nodes):
-        entry = details.setdefault(
-            str(row["node"]),
+        node = str(row["node"])
+        details.setdefault(
+            node,
             {
                 "directors": [],
                 "born": _str(row.get("birth")),
@@ -136,9 +138,13 @@ def load_catalogue(
                 "first_year": None,
             },
         )
-        director = row.get("directorLabel") or row.get("director")
-        if director is not None and str(director) not in entry["directors"]:
-            entry["directors"].append(str(director))
+        if row.get("director") is not None:
+            directors[node].add((_str(row.get("directorLabel")) or "", str(row["director"])))
+    for node, named in directors.items():  # by label, then IRI; each name once
+        shown = details[node]["directors"]
+        for label, director in sorted(named):
+            if (label or director) not in shown:
+                shown.append(label or director)
     for row in _rows(store, "viz-first-years", among_nodes):
         if str(row["node"]) in details:
             details[str(row["node"])]["first_year"] = _int(row.get("firstYear"))
@@ -163,6 +169,8 @@ def load_catalogue(
         flag = row.get("stated")
         stated = isinstance(flag, Literal) and flag.toPython() is True
         context[str(row["film"])].append((event, label, _int(row.get("startYear")), stated))
+    for events in context.values():  # undated first, then by year and IRI
+        events.sort(key=lambda e: (e[2] is not None, e[2] or 0, e[0]))
     return Catalogue(
         nodes=details,
         claims=claim_details,

@@ -97,26 +97,47 @@ def _pack(
 ) -> dict[str, int]:
     """Rows for every node, left to right, so that no two boxes on one row touch.
 
-    Like lines of type: a node takes the free row nearest the one it wants, a row being free
-    once the box of the last node placed on it ends (plus ``gap``) before this node's box
-    begins. Labels are centred under their node, so a box reaches half its width either way.
+    Like lines of type: a node takes the free row nearest the one it wants (the higher
+    number on a tie), a row being free once the box of the last node placed on it ends (plus
+    ``gap``) before this node's box begins. Labels are centred under their node, so a box
+    reaches half its width either way.
+
+    The rows a column has already taken are skipped in runs (a union-find that points past
+    them, one per direction), so a year of a thousand films costs about a thousand steps,
+    not a million: the search from each node through its neighbours' rows made the map of
+    100,000 films grow as the square of the films per year.
     """
     ends: dict[int, float] = {}  # row -> x where the last box placed on it ends
     rows: dict[str, int] = {}
     for column in order:
         x = xs[column]
+        above: dict[int, int] = {}  # taken row -> a row above it that may be free
+        below: dict[int, int] = {}
         for node in sorted(columns[column], key=lambda n: (wanted[n], n)):
             left = x - boxes[node].half_width
             want = round(wanted[node])
-            free: list[int] = []
-            for step in range(len(ends) + 2):
-                candidates = (want + step, want - step) if step else (want,)
-                free = [r for r in candidates if ends.get(r, float("-inf")) + gap <= left]
-                if free:
-                    break
-            rows[node] = free[0]
-            ends[free[0]] = x + boxes[node].half_width
+            up = _free(want, 1, above, ends, left - gap)
+            down = _free(want, -1, below, ends, left - gap)
+            chosen = up if up - want <= want - down else down
+            rows[node] = chosen
+            ends[chosen] = x + boxes[node].half_width
+            above[chosen], below[chosen] = chosen + 1, chosen - 1
     return rows
+
+
+def _free(row: int, step: int, skip: dict[int, int], ends: Mapping[int, float], by: float) -> int:
+    """The first row from ``row`` in direction ``step`` that no box reaches beyond ``by``,
+    jumping over the runs of rows in ``skip`` (and shortening the jumps it took)."""
+    while True:
+        path = []
+        while row in skip:
+            path.append(row)
+            row = skip[row]
+        for taken in path:
+            skip[taken] = row
+        if ends.get(row, float("-inf")) <= by:
+            return row
+        row += step
 
 
 def _row_heights(

@@ -102,10 +102,11 @@ def _pack(
     ``gap``) before this node's box begins. Labels are centred under their node, so a box
     reaches half its width either way.
 
-    The rows a column has already taken are skipped in runs (a union-find that points past
-    them, one per direction), so a year of a thousand films costs about a thousand steps,
-    not a million: the search from each node through its neighbours' rows made the map of
-    100,000 films grow as the square of the films per year.
+    The rows a column has already taken, and those still full for every box of the column,
+    are skipped in runs (a union-find that points past them, one per direction), so a year
+    of a thousand films costs about a thousand steps, not a million: the search from each
+    node through its neighbours' rows made the map of 100,000 films grow as the square of
+    the films per year.
     """
     ends: dict[int, float] = {}  # row -> x where the last box placed on it ends
     rows: dict[str, int] = {}
@@ -113,7 +114,13 @@ def _pack(
         x = xs[column]
         above: dict[int, int] = {}  # taken row -> a row above it that may be free
         below: dict[int, int] = {}
-        for node in sorted(columns[column], key=lambda n: (wanted[n], n)):
+        members = columns[column]
+        if not members:
+            continue
+        by = x - min(boxes[n].half_width for n in members) - gap
+        for taken in [r for r, end in ends.items() if end > by]:  # full for every member
+            above[taken], below[taken] = taken + 1, taken - 1
+        for node in sorted(members, key=lambda n: (wanted[n], n)):
             left = x - boxes[node].half_width
             want = round(wanted[node])
             up = _free(want, 1, above, ends, left - gap)

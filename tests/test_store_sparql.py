@@ -119,8 +119,15 @@ def test_a_dataset_added_to_virtuoso_round_trips(remote: SparqlStore, tmp_path: 
         {"movement": "movement:m2"},
         {"decade": "1920", "movement": "movement:m1"},
         {"decade": "1920", "limit": "1", "offset": "1"},
+        {"limit": "1", "offset": "1"},
     ],
-    ids=["no-parameter", "movement", "decade-and-movement", "second-page-of-a-decade"],
+    ids=[
+        "no-parameter",
+        "movement",
+        "decade-and-movement",
+        "second-page-of-a-decade",
+        "second-page",
+    ],
 )
 def test_influential_films_filters_on_virtuoso_as_on_the_embedded_store(
     params: dict[str, str], remote: SparqlStore

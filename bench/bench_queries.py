@@ -93,6 +93,8 @@ def competency(picks: dict[str, Any]) -> list[tuple[str, str, dict[str, str]]]:
         ("CQ10", "shared-themes", {**params["shared-themes"], "limit": "0"}),
         ("CQ11", "source-contributions", {}),
         ("CQ12", "film-afterlife", params["film-afterlife"]),
+        ("dashboard", "most-cited-films", {}),
+        ("dashboard", "most-cited-films", {"limit": "0"}),
     ]
     return rows
 

@@ -166,6 +166,34 @@ def test_a_limit_parameter_needs_one_limit_clause(tmp_path: Path) -> None:
         paged(tmp_path, PAGED.replace(" LIMIT 2", ""))
 
 
+PAGE_END = """\
+# name: paged
+# summary: A ranked list that learns where its page ends.
+# question: Which are the first?
+# param: limit integer default=2 -- at most this many; 0 for all
+# param: offset integer default=1 -- skip this many
+SELECT ?x WHERE {
+  ?x ?p ?o
+  { SELECT (MIN(?y) AS ?last) WHERE { { SELECT ?y WHERE { ?y ?q ?v } ORDER BY ?y LIMIT 3 } } }
+} ORDER BY ?x LIMIT 2 OFFSET 1
+"""
+
+
+def test_an_earlier_limit_clause_is_set_to_the_end_of_the_page(tmp_path: Path) -> None:
+    text, _ = paged(tmp_path, PAGE_END).prepare({"limit": "5", "offset": "10"})
+    assert "ORDER BY ?y LIMIT 15 }" in text and "ORDER BY ?x LIMIT 5 OFFSET 10" in text
+
+
+def test_limit_zero_removes_the_end_of_the_page_too(tmp_path: Path) -> None:
+    text, _ = paged(tmp_path, PAGE_END).prepare({"limit": "0", "offset": "4"})
+    assert "LIMIT" not in text.split("\n", 5)[-1] and "OFFSET 4" in text
+
+
+def test_an_end_of_page_clause_must_say_where_the_first_page_ends(tmp_path: Path) -> None:
+    with pytest.raises(SourceError, match=r"the value 3 \(limit \+ offset\)"):
+        paged(tmp_path, PAGE_END.replace("ORDER BY ?y LIMIT 3", "ORDER BY ?y LIMIT 2"))
+
+
 def test_a_named_query_is_run_one_page_at_a_time() -> None:
     params = {"film": "film:a-1920"}  # shares themes with two films of the case
     with open_case_store("shared-themes", "oxigraph") as store:

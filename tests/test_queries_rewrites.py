@@ -2,8 +2,9 @@
 
 The whole-graph queries (contested claims, influential films, movement bridges and flows,
 source contributions) read the statistics the build keeps in ``graph:statistics``
-(``filmgraph.statistics``) instead of every claim; film-descendants, influential-films and
-shared-themes are cut into pages before labels are looked up. ``tests/queries_reference/``
+(``filmgraph.statistics``) instead of every claim; influential-films, shared-themes and
+most-cited-films sort by label or IRI only the rows that can reach the page asked for, and
+film-descendants is paged and walks five and six steps only when asked. ``tests/queries_reference/``
 keeps each one's plain formulation over the claims themselves; on small random worlds of
 films, claims, sources, years, movements and themes, with the statistics computed as a
 build computes them, both must give the same rows (every page asked for: ``limit=0``), on
@@ -139,14 +140,16 @@ def parameter_sets(name: str) -> list[dict[str, str]]:
     return {
         "influential-films": [{}, {"decade": "1920"}, {"movement": "movement:m1"}],
         "shared-themes": [{"film": "film:f0"}, {"film": "film:f1"}],
+        "film-descendants": [{"film": "film:f0"}, {"film": "film:f1", "maxDepth": "1"}],
         "movement-bridges": [{}, {"from": "movement:m0"}, {"to": "movement:m1"}],
     }.get(name, [{}])
 
 
 #: rdflib answers a grouping of no solutions with one group binding nothing (SPARQL gives
-#: no group), which the plain influential-films joins to every film when no claim exists:
+#: no group), which the plain influential-films (and most-cited-films) join to every film
+#: (every labelled resource) when no claim exists:
 #: rows without the variable named here are that artefact, left out of the comparison.
-SUBJECT = {"influential-films": "drawnOnBy"}
+SUBJECT = {"influential-films": "drawnOnBy", "most-cited-films": "claims"}
 
 
 def answer(

@@ -53,9 +53,11 @@ def _select(store: Store, name: str, bound: dict[str, str] | None = None) -> lis
 
     if bound is None:
         result = run_named(store, name)
-    else:  # one resource's rows (an incremental build)
+    else:  # one resource's rows (an incremental build), on no page: limit=0
         bindings = {k: URIRef(v) for k, v in bound.items()}
-        result = store.query(get_query(name).text, bindings)
+        query = get_query(name)
+        paged = any(p.name == "limit" for p in query.parameters)
+        result = store.query(query.prepare({"limit": "0"})[0] if paged else query.text, bindings)
     if not isinstance(result, SelectResult):
         raise TypeError(f"{name} is not a SELECT query")
     return [

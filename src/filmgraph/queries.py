@@ -18,6 +18,12 @@ first page; :meth:`NamedQuery.prepare` writes the values asked for into that cla
 only change to the text, and only ever a non-negative integer), ``limit=0`` removing the
 clause: every row. The clause may sit in a subquery, so that a query ranks and cuts
 before it looks labels up for the rows returned.
+
+A query may hold more ``LIMIT`` clauses before the page's own (the last one): each stands
+for the end of the page, ``offset + limit`` (its value as written is the sum of the two
+defaults), and goes with the page's when ``limit=0``. A query uses one to learn how far
+down the ranking the page reaches (the least score on it) and to sort only the rows that
+can reach the page by the keys that are costly to compare, such as labels.
 """
 
 from __future__ import annotations
@@ -123,13 +129,12 @@ class NamedQuery:
         ``OFFSET`` clause; every other parameter is a binding.
         """
         bound = self.bindings(values)
-        text = self.text
-        for p in self.parameters:
-            if p.name in PAGING:
-                given = values.get(p.name, p.default)
-                if given is not None:
-                    text = _page(text, p.name, _count(p.name, given))
-        return text, bound
+        paging = {
+            p.name: _count(p.name, given)
+            for p in self.parameters
+            if p.name in PAGING and (given := values.get(p.name, p.default)) is not None
+        }
+        return _paged(self.text, paging) if paging else self.text, bound
 
     def bindings(self, values: Mapping[str, str]) -> dict[str, Node]:
         """Typed bindings for ``values``, defaults filled in; unknown or missing ones refused.
@@ -184,12 +189,22 @@ def _clause(text: str, name: str) -> tuple[tuple[int, int, int], ...]:
     return tuple(found)
 
 
-def _page(text: str, name: str, value: int) -> str:
-    """``text`` with its ``LIMIT``/``OFFSET`` clause set to ``value`` (``limit=0``: none)."""
-    (start, at, end), *_ = _clause(text, name)
-    if name == "limit" and value == 0:
-        return text[:start] + text[end:]
-    return f"{text[:at]}{value}{text[end:]}"
+def _paged(text: str, paging: Mapping[str, int]) -> str:
+    """``text`` with its page's ``LIMIT`` and ``OFFSET`` clauses set (``limit=0``: removed),
+    and every earlier ``LIMIT`` clause set to the page's end (offset + limit)."""
+    edits: list[tuple[int, int, str]] = []  # (start, end, replacement), in any order
+    if "offset" in paging:
+        (_, at, end), *_ = _clause(text, "offset")
+        edits.append((at, end, str(paging["offset"])))
+    if "limit" in paging:
+        limit = paging["limit"]
+        *earlier, page = _clause(text, "limit")
+        for start, at, end in [*earlier, page]:
+            value = limit if (start, at, end) == page else limit + paging.get("offset", 0)
+            edits.append((start, end, "") if limit == 0 else (at, end, str(value)))
+    for start, end, replacement in sorted(edits, reverse=True):
+        text = text[:start] + replacement + text[end:]
+    return text
 
 
 def expand_iri(value: str) -> URIRef:
@@ -246,18 +261,39 @@ def parse_query_file(path: Path) -> NamedQuery:
             raise SourceError(path, "is missing from the comment header", line=1, field=key)
     for parameter in params:
         name = parameter.name
-        if name in PAGING and (parameter.type != "integer" or len(_clause(text, name)) != 1):
+        if name not in PAGING:
+            continue
+        clauses = _clause(text, name)
+        if parameter.type != "integer" or not clauses or (name == "offset" and len(clauses) > 1):
             raise SourceError(
                 path,
                 f"a {name} parameter is an integer, and the query holds one "
-                f"{name.upper()} clause with its default value for it to set",
+                f"{name.upper()} clause with its default value for it to set (the page's; "
+                "a LIMIT clause before it stands for the end of the page)",
                 field="param",
             )
+    _check_page_ends(path, text, {p.name: p.default for p in params if p.name in PAGING})
     if fields["name"] != path.stem:
         raise SourceError(path, f"name {fields['name']!r} differs from the file name", field="name")
     return NamedQuery(
         fields["name"], fields["summary"], fields["question"], tuple(params), text, path
     )
+
+
+def _check_page_ends(path: Path, text: str, defaults: Mapping[str, str | None]) -> None:
+    """Refuse a LIMIT clause before the page's that does not say where the first page ends."""
+    *earlier, _ = _clause(text, "limit") or [(0, 0, 0)]
+    if not earlier:
+        return
+    end = int(defaults.get("limit") or 0) + int(defaults.get("offset") or 0)
+    for _, at, stop in earlier:
+        if "limit" not in defaults or int(text[at:stop]) != end:
+            raise SourceError(
+                path,
+                "a LIMIT clause before the page's stands for the end of the page: it needs a "
+                f"limit parameter with a default, and the value {end} (limit + offset)",
+                field="param",
+            )
 
 
 def catalogue(directory: Path | None = None) -> dict[str, NamedQuery]:

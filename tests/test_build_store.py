@@ -14,6 +14,7 @@ import pytest
 import filmgraph.build as build_module
 from filmgraph.build import build
 from filmgraph.builddir import BuildDir, Generation
+from filmgraph.errors import BuildError
 from filmgraph.progress import Progress, peak_rss
 from filmgraph.store.oxigraph import load_dumped
 
@@ -80,7 +81,7 @@ def test_a_build_failing_while_loading_the_store_leaves_the_previous_graph(
         raise OSError(errno.ENOSPC, "no space left on device")
 
     monkeypatch.setattr("filmgraph.build.load_dumped", disk_full)
-    with pytest.raises(OSError, match="no space"):
+    with pytest.raises(BuildError, match="the disk is full"):
         build(store_dir, sources=[SMALL, PAGES], bundled=False, full=True)
     assert BuildDir(store_dir).current() == before
     assert [p.name for p in (store_dir / "generations").iterdir()] == [before.name]

@@ -165,3 +165,25 @@ def test_the_build_command_exits_2_without_a_traceback_on_an_unwritable_director
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr
     assert "cannot write the build into" in done.stderr
+
+
+@pytest.fixture
+def small_dir(tmp_path: Path) -> Iterator[Path]:
+    """Room to start a build (more than the least it asks for) but not to finish one."""
+    yield from _mount(tmp_path / "small", "size=40m")
+
+
+def test_a_disk_filling_up_during_the_build_exits_2_and_leaves_nothing(small_dir: Path) -> None:
+    store = small_dir / "build"
+    done = subprocess.run(
+        [sys.executable, "-m", "filmgraph", "build", "--store", str(store)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "the disk is full" in done.stderr
+    assert not BuildDir(store).has_current()
+    assert list((store / "generations").iterdir()) == []

@@ -182,8 +182,11 @@ def build(
             result = _Build(generation, strict, progress, started, previous).run(specs)
             result.full_because = why
         publish_remote(build_dir.root, generation, progress)  # a no-op unless --store is a URL
-    except BaseException:
+    except BaseException as error:
+        out_of_room = build_dir.out_of_room(error)  # asked while the generation holds its room
         build_dir.discard(generation)
+        if out_of_room is not None:
+            raise out_of_room from error
         raise
     build_dir.publish(generation)
     result.seconds = (dt.datetime.now(dt.UTC) - started).total_seconds()

@@ -229,6 +229,32 @@ class BuildDir:
             raise _unwritable(self.root, error) from None
         return Generation(path)
 
+    def out_of_room(self, error: BaseException) -> BuildError | None:
+        """The clear error for a build that ``error`` stopped because this directory ran out
+        of room or became read-only (``None`` when it stopped for another reason).
+
+        Asked before the failed generation is removed: the engine's, SQLite's and Python's
+        writes each say a full disk in their own words (RocksDB: an ``OSError`` without an
+        errno; SQLite: "database or disk is full"), so the room left is asked too.
+        """
+        errno_of = error.errno if isinstance(error, OSError) else None
+        text = str(error).lower()
+        if (
+            errno_of in (errno.ENOSPC, errno.EDQUOT)
+            or "no space left" in text
+            or "disk is full" in text
+        ):
+            return _unwritable(self.root, OSError(errno.ENOSPC, "no space left on device"))
+        if errno_of == errno.EROFS or "read-only file system" in text:
+            return _unwritable(self.root, OSError(errno.EROFS, "read-only file system"))
+        try:
+            left = shutil.disk_usage(self.root).free
+        except OSError:
+            return None
+        if left < MIN_FREE_BYTES:
+            return _unwritable(self.root, OSError(errno.ENOSPC, "no space left on device"))
+        return None
+
     def publish(self, generation: Generation) -> None:
         """Make ``generation`` current in one atomic rename, then drop unheld older ones."""
         try:

@@ -31,6 +31,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from filmgraph.build import BuildResult, build
 from filmgraph.builddir import BuildDir
 from filmgraph.namespaces import ID
+from filmgraph.queries import get_query
 from filmgraph.resolve import merged_into
 from filmgraph.server import RunningServer, ServerSettings, start
 from filmgraph.server.answers import Job, answer
@@ -403,8 +404,26 @@ def test_merged_node_leaves_two_replacements_to_the_query() -> None:
 
 def test_a_long_description_is_found_long_within_its_bound() -> None:
     engine = _chain(*((f"urn:s{n}", "urn:o") for n in range(50)), graph=None)
-    assert bounded_description(engine, ox.NamedNode("urn:o"), 50)
-    assert not bounded_description(engine, ox.NamedNode("urn:o"), 49)
+    found = bounded_description(engine, ox.NamedNode("urn:o"), 50)
+    assert found is not None and len(found) == 50
+    assert bounded_description(engine, ox.NamedNode("urn:o"), 49) is None
+
+
+def test_the_two_index_ranges_are_what_resource_description_answers(
+    server: RunningServer,
+) -> None:
+    generation = BuildDir(Path(server.pool.store_setting)).current()
+    store = OxigraphStore(generation.store_path, read_only=True)
+    text = get_query("resource-description").text
+    subjects = {q.subject for q in store.engine.quads_for_pattern(None, None, None, None)}
+    resources = [s for s in subjects if isinstance(s, ox.NamedNode) and s.value.startswith(ID)]
+    assert len(resources) > 30
+    for node in resources:
+        ranges = bounded_description(store.engine, node, 10_000)
+        assert ranges is not None
+        queried = store.query_native(text, {"resource": URIRef(node.value)})
+        assert isinstance(queried, ox.QueryTriples)
+        assert set(ranges) == set(queried), node
 
 
 # -- costly queries -------------------------------------------------------------------------

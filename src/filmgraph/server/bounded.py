@@ -27,9 +27,10 @@ as from a worker.
 Descriptions: the linked-data answer of an ``/id/`` IRI (``resource-description``: the
 resource as subject, and as object) is bounded too once its two index ranges are known to
 be short: :func:`bounded_description` walks them a step at a time and gives up at
-``triples + 1`` steps, so proving a description short costs at most that many steps, and
-the query then reads the same two ranges. :func:`merged_node` follows the chain of merged
-IRIs (``dcterms:isReplacedBy``) the same way, a bounded number of steps per link.
+``triples + 1`` steps, so proving a description short costs at most that many steps; on a
+store whose default graph holds the merge, the triples it walked are the query's answer.
+:func:`merged_node` follows the chain of merged IRIs (``dcterms:isReplacedBy``) the same
+way, a bounded number of steps per link.
 """
 
 from __future__ import annotations
@@ -105,20 +106,24 @@ _STEPS = 64
 _REPLACED_BY = ox.NamedNode("http://purl.org/dc/terms/isReplacedBy")
 
 
-def bounded_description(store: ox.Store, node: ox.NamedNode, triples: int) -> bool:
-    """True when the default graph of ``store`` holds at most ``triples`` triples with
-    ``node`` as subject or object (triples + 1 index steps at most, whatever the store)."""
+def bounded_description(
+    store: ox.Store, node: ox.NamedNode, triples: int
+) -> list[ox.Triple] | None:
+    """The triples of the default graph of ``store`` with ``node`` as subject or object
+    (``resource-description``'s answer when the default graph holds the merge), or
+    ``None`` when there are more than ``triples`` (found within ``triples + 1`` index
+    steps, whatever the store)."""
     default = ox.DefaultGraph()
-    steps = 0
+    found: list[ox.Triple] = []
     for ranged in (
         store.quads_for_pattern(node, None, None, default),
         store.quads_for_pattern(None, None, node, default),
     ):
-        for _ in ranged:
-            steps += 1
-            if steps > triples:
-                return False
-    return True
+        for quad in ranged:
+            if len(found) >= triples:
+                return None
+            found.append(quad.triple)
+    return found
 
 
 def merged_node(store: ox.Store, node: ox.NamedNode) -> ox.NamedNode | None:

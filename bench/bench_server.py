@@ -530,6 +530,12 @@ def main() -> None:
         "'--workers 2 --spares 1 --page-workers 1' (the worker counts are per process)",
     )
     parser.add_argument(
+        "--compare-options",
+        default="",
+        help="measure each filmgraph server once more with these options for filmgraph "
+        "serve, in the same run, e.g. '--in-process-triples 0'",
+    )
+    parser.add_argument(
         "--out",
         default="server",
         help="name of the results under bench/results/ (NAME.md, NAME.json)",
@@ -562,21 +568,27 @@ def main() -> None:
                 nquads, films, args.time_limit, Path(tmp) / "virtuoso", logs["virtuoso"]
             ),
         }
+        extra = tuple(shlex.split(args.compare_options))
         for variant in ("filmgraph", "filmgraph-uncached"):
             for count in processes:
                 if variant not in chosen:
                     continue
-                servers[variant if count == 1 else f"{variant}-{count}"] = functools.partial(
-                    filmgraph_server,
-                    store_dir,
-                    films,
-                    args.time_limit,
-                    Path(tmp) / "access.log",
-                    logs[variant],
-                    cache=variant == "filmgraph",
-                    http_processes=count,
-                    options=tuple(shlex.split(args.serve_options)) if count > 1 else (),
-                )
+                options = tuple(shlex.split(args.serve_options)) if count > 1 else ()
+                for compared in ((), extra) if extra else ((),):
+                    key = variant if count == 1 else f"{variant}-{count}"
+                    if compared:
+                        key += " " + " ".join(compared)
+                    servers[key] = functools.partial(
+                        filmgraph_server,
+                        store_dir,
+                        films,
+                        args.time_limit,
+                        Path(tmp) / "access.log",
+                        logs[variant],
+                        cache=variant == "filmgraph",
+                        http_processes=count,
+                        options=options + compared,
+                    )
         order = [n for n in chosen if not n.startswith("filmgraph")]
         order = [n for n in servers if n.startswith("filmgraph")] + order
         with contextlib.ExitStack() as stack:

@@ -1,8 +1,10 @@
 """The HTTP side of the endpoint: a Starlette application (served by uvicorn, see
 :mod:`filmgraph.server.http`).
 
-The HTTP process only routes, checks sizes and hosts, and copies bytes; queries, pages and
-serialisation happen in the worker processes of :mod:`filmgraph.server.pool`.
+The HTTP process routes, checks sizes and hosts, and copies bytes; queries, pages and
+serialisation happen in the worker processes of :mod:`filmgraph.server.pool`, except what
+is provably bounded (one-pattern lookups, short ``/id/`` descriptions as Turtle or
+N-Triples: :mod:`filmgraph.server.bounded`), which the HTTP process answers itself.
 
 Routes::
 

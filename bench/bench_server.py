@@ -11,7 +11,7 @@ Three servers answer the same graph on loopback:
 
 Each gets the same request mix from a quarter of the clients each: a title lookup (SPARQL),
 a named aggregate (``influential-films``), a resource's page as a person reads it
-(``/id/film/…`` as HTML for filmgraph, drawn from eight queries; the ``resource-page``
+(``/id/film/…`` as HTML for filmgraph, drawn from seven queries; the ``resource-page``
 query on the two others, which have no pages) and as a linked-data client reads it
 (``/id/film/…`` as Turtle on filmgraph; on the others the ``resource-description`` query
 that page runs, as Turtle). Phases:
@@ -451,29 +451,26 @@ def virtuoso_server(
 # -- the run -------------------------------------------------------------------------------
 
 
-def cache_counts(server: Server) -> tuple[int, int, int] | None:
-    """filmgraph's answer-cache hits and misses so far and the lookups it answered in its
-    HTTP processes (from ``/health``, summed over every HTTP process: each answers for
-    itself, so it is asked over fresh connections until each has answered), else ``None``."""
+def cache_counts(server: Server) -> tuple[int, int, int, int] | None:
+    """filmgraph's answer-cache hits and misses so far, the lookups and the ``/id/``
+    descriptions it answered in its HTTP processes (from ``/health``, which sums them over
+    every HTTP process), else ``None``."""
     if not server.name.startswith("filmgraph"):
         return None
     if server.process is not None and server.process.poll() is not None:
         return None
-    seen: dict[int, dict[str, int]] = {}
-    for _ in range(200):
-        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
-        try:
-            conn.request("GET", "/health")
-            health = json.loads(conn.getresponse().read())
-        finally:
-            conn.close()
-        seen[int(health.get("http_process", 0))] = health
-        if len(seen) >= int(health.get("http_processes", 1)):
-            break
+    time.sleep(0.5)  # every HTTP process has reported its numbers since the phase ended
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    try:
+        conn.request("GET", "/health")
+        health = json.loads(conn.getresponse().read())
+    finally:
+        conn.close()
     return (
-        sum(int(h["cache_hits"]) for h in seen.values()),
-        sum(int(h["cache_misses"]) for h in seen.values()),
-        sum(int(h.get("answered_in_process", 0)) for h in seen.values()),
+        int(health["cache_hits"]),
+        int(health["cache_misses"]),
+        int(health.get("answered_in_process", 0)),
+        int(health.get("described_in_process", 0)),
     )
 
 
@@ -533,6 +530,12 @@ def main() -> None:
         "'--workers 2 --spares 1 --page-workers 1' (the worker counts are per process)",
     )
     parser.add_argument(
+        "--compare-options",
+        default="",
+        help="measure each filmgraph server once more with these options for filmgraph "
+        "serve, in the same run, e.g. '--in-process-triples 0'",
+    )
+    parser.add_argument(
         "--out",
         default="server",
         help="name of the results under bench/results/ (NAME.md, NAME.json)",
@@ -565,21 +568,27 @@ def main() -> None:
                 nquads, films, args.time_limit, Path(tmp) / "virtuoso", logs["virtuoso"]
             ),
         }
+        extra = tuple(shlex.split(args.compare_options))
         for variant in ("filmgraph", "filmgraph-uncached"):
             for count in processes:
                 if variant not in chosen:
                     continue
-                servers[variant if count == 1 else f"{variant}-{count}"] = functools.partial(
-                    filmgraph_server,
-                    store_dir,
-                    films,
-                    args.time_limit,
-                    Path(tmp) / "access.log",
-                    logs[variant],
-                    cache=variant == "filmgraph",
-                    http_processes=count,
-                    options=tuple(shlex.split(args.serve_options)) if count > 1 else (),
-                )
+                options = tuple(shlex.split(args.serve_options)) if count > 1 else ()
+                for compared in ((), extra) if extra else ((),):
+                    key = variant if count == 1 else f"{variant}-{count}"
+                    if compared:
+                        key += " " + " ".join(compared)
+                    servers[key] = functools.partial(
+                        filmgraph_server,
+                        store_dir,
+                        films,
+                        args.time_limit,
+                        Path(tmp) / "access.log",
+                        logs[variant],
+                        cache=variant == "filmgraph",
+                        http_processes=count,
+                        options=options + compared,
+                    )
         order = [n for n in chosen if not n.startswith("filmgraph")]
         order = [n for n in servers if n.startswith("filmgraph")] + order
         with contextlib.ExitStack() as stack:
@@ -624,10 +633,12 @@ def measure(
     if "died" not in outcome:
         after = cache_counts(server)
         if before is not None and after is not None:
-            hits, misses, here = (after[i] - before[i] for i in (0, 1, 2))
+            hits, misses, here, described = (after[i] - before[i] for i in range(4))
             outcome["cache_hits"] = hits / max(1, hits + misses)
-            # the lookups answered in the HTTP process (a phase's lookups may be kept answers)
+            # the lookups and descriptions answered in the HTTP processes (a phase's
+            # requests may be kept answers)
             outcome["lookups_in_process"] = here / max(1, int(_kind(outcome, "lookup")["n"]))
+            outcome["data_in_process"] = described / max(1, int(_kind(outcome, "data")["n"]))
     results[(clients, runaways)] = outcome
     print(server.name, clients, runaways, json.dumps(outcome), flush=True)
     # Every server stops a query at the time limit: wait for it to pass, so that no query of
@@ -676,24 +687,25 @@ def _shares(
     for key, r in ours.items():
         head = f"| {variant} | {key[0]} | {key[1]} | "
         if "not_run" in r or "died" in r:
-            rows.append(head + "filmgraph serve died | | | | | | | |")
+            rows.append(head + "filmgraph serve died | | | | | | | | |")
             continue
         basis = key if _clean(theirs.get(key)) else (key[0], 0)
         o = theirs.get(basis)
         if o is None or not _clean(o):
-            rows.append(head + "no clean Oxigraph phase to compare with | | | | | | | |")
+            rows.append(head + "no clean Oxigraph phase to compare with | | | | | | | | |")
             continue
         look, page, data = _kind(r, "lookup"), _kind(r, "page"), _kind(r, "data")
         olook, opage, odata = _kind(o, "lookup"), _kind(o, "page"), _kind(o, "data")
         errors = sum(int(_kind(r, k)["errors"]) for k in KINDS)
         here = 100 * float(str(r.get("lookups_in_process", 0)))
+        described = 100 * float(str(r.get("data_in_process", 0)))
         where = "same phase" if basis == key else f"{basis[0]} clients, no runaways"
         rows.append(
             head + f"{100 * look['rps'] / max(olook['rps'], 1e-9):.0f} %"
             f" | {100 * data['rps'] / max(odata['rps'], 1e-9):.0f} %"
             f" | {100 * page['rps'] / max(opage['rps'], 1e-9):.0f} % | {where} | "
             f"{look['p99']:.1f} | {errors} | {100 * look['kept']:.0f} / "
-            f"{100 * page['kept']:.0f} % | {here:.0f} % |"
+            f"{100 * page['kept']:.0f} % | {here:.0f} % | {described:.0f} % |"
         )
     return rows
 
@@ -714,7 +726,7 @@ def write_report(
         "quarter of the clients each sends one kind of request over a kept-alive connection: "
         f"**lookup** (a film by its exact label, SPARQL), **aggregate** (the named query "
         f"`{AGGREGATE}`: `/queries/{AGGREGATE}` on filmgraph, its text on the others), "
-        f"**page** (`/id/film/…` as HTML on filmgraph, drawn from eight queries; the "
+        f"**page** (`/id/film/…` as HTML on filmgraph, drawn from seven queries; the "
         "`resource-page` query on the others, which have no pages), **data** (`/id/film/…` as "
         "Turtle on filmgraph, what a linked-data client dereferencing the IRI gets; on the "
         "others the `resource-description` query that answer runs, as Turtle). Each lookup, "
@@ -774,13 +786,14 @@ def write_report(
         "Oxigraph's phase with the same clients and no runaways, which ran clean (its best "
         "figure, so the share is the harder one). *kept*: as above. *lookups in HTTP "
         "process*: the share of the phase's lookups answered in filmgraph's HTTP process as "
-        "bounded lookups (`answered_in_process` of `/health`, summed over filmgraph's HTTP "
-        "processes), without a worker.",
+        "bounded lookups (`answered_in_process` of `/health`, which sums it over filmgraph's "
+        "HTTP processes), without a worker; *data in HTTP process*: the same for the `/id/` "
+        "Turtle answers (`described_in_process`).",
         "",
         "| filmgraph | clients | runaways | lookups, % of Oxigraph | /id/ as data, % of Oxigraph "
         "| /id/ as HTML, % of Oxigraph | against Oxigraph's | lookup p99 (ms) | errors | "
-        "kept l / p | lookups in HTTP process |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "kept l / p | lookups in HTTP process | data in HTTP process |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for variant, ours in results.items():
         if variant.startswith("filmgraph"):

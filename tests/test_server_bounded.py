@@ -17,17 +17,27 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from email.message import Message
+from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rdflib import URIRef
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 
 from filmgraph.build import BuildResult, build
+from filmgraph.builddir import BuildDir
+from filmgraph.namespaces import ID
+from filmgraph.queries import get_query
+from filmgraph.resolve import merged_into
 from filmgraph.server import RunningServer, ServerSettings, start
-from filmgraph.server.bounded import ROWS, bounded_text
+from filmgraph.server.answers import Job, answer
+from filmgraph.server.bounded import ROWS, bounded_description, bounded_text, merged_node
+from filmgraph.server.formats import Reply
+from filmgraph.store.oxigraph import OxigraphStore
 
 from .publish_support import PUBLISH
 
@@ -36,6 +46,9 @@ LOOKUP = RDFS + 'SELECT ?f WHERE { ?f rdfs:label "Strike"@en }'
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 EVERYTHING = "SELECT * WHERE { ?s ?p ?o }"
 RESULT_LIMIT = 40
+SHORT = 25  # triples: Intolerance (1916) has 21 in the fixture, Battleship Potemkin 34
+FEW = "/id/film/intolerance-1916"
+MANY = "/id/film/battleship-potemkin-1925"
 
 
 # -- the recogniser ------------------------------------------------------------------------
@@ -198,6 +211,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
         slow_queries=2,
         result_limit=RESULT_LIMIT,
         answer_cache=0,
+        in_process_triples=SHORT,
     )
     running = start(str(built.generation.path.parent.parent), settings)
     yield running
@@ -273,6 +287,143 @@ def test_lookups_answer_in_process_while_four_runaways_run_in_workers(
     assert len(answered) >= 10 and all(answered)
     assert in_process(server) == before + len(answered)  # every lookup, and no runaway
     assert outcomes == [503] * 4  # stopped at the time limit, or refused: never answered
+
+
+# -- /id/ descriptions ---------------------------------------------------------------------
+
+
+def described(server: RunningServer) -> int:
+    return int(json.loads(fetch(server, "/health")[2])["described_in_process"])
+
+
+def resource(server: RunningServer, path: str, accept: str) -> tuple[int, Message, bytes]:
+    request = urllib.request.Request(server.url + path, headers={"Accept": accept})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def worker_answer(server: RunningServer, path: str, accept: str) -> Reply:
+    """What a worker answers (the function it runs, on the generation the server is on)."""
+    generation = BuildDir(Path(server.pool.store_setting)).current()
+    store = OxigraphStore(generation.store_path, read_only=True)
+    job = Job("resource", name=f"{ID}{path.removeprefix('/id/')}", accept=accept)
+    return answer(store, job, RESULT_LIMIT, allow_service=False)
+
+
+@pytest.mark.parametrize("accept", ["text/turtle", "application/n-triples"])
+def test_a_short_description_is_answered_in_the_http_process_as_a_worker_answers_it(
+    server: RunningServer, accept: str
+) -> None:
+    before = described(server)
+    status, headers, body = resource(server, FEW, accept)
+    assert described(server) == before + 1
+    assert status == 200 and b"intolerance-1916" in body
+    assert (
+        headers["X-Filmgraph-Generation"]
+        == BuildDir(Path(server.pool.store_setting)).current_name()
+    )
+    expected = worker_answer(server, FEW, accept)
+    assert body == expected.body and headers["Content-Type"] == expected.content_type
+
+
+@pytest.mark.parametrize("accept", ["text/turtle", "application/n-triples"])
+def test_a_longer_description_goes_to_a_worker_with_the_same_bytes(
+    server: RunningServer, accept: str
+) -> None:
+    before = described(server)
+    status, headers, body = resource(server, MANY, accept)
+    assert described(server) == before
+    assert status == 200 and b"battleship-potemkin-1925" in body
+    expected = worker_answer(server, MANY, accept)
+    assert body == expected.body and headers["Content-Type"] == expected.content_type
+
+
+def test_an_unknown_resource_is_a_404_in_the_http_process_as_from_a_worker(
+    server: RunningServer,
+) -> None:
+    before = described(server)
+    status, _, body = resource(server, "/id/film/no-such-film-1900", "text/turtle")
+    assert described(server) == before + 1
+    assert (
+        status == 404
+        and body == worker_answer(server, "/id/film/no-such-film-1900", "text/turtle").body
+    )
+
+
+@pytest.mark.parametrize("accept", ["text/html", "application/ld+json"])
+def test_pages_and_json_ld_still_go_to_workers(server: RunningServer, accept: str) -> None:
+    before = described(server)
+    status, _, _ = resource(server, FEW, accept)
+    assert status == 200 and described(server) == before
+
+
+def test_the_description_keeps_its_etag_and_is_answered_304(server: RunningServer) -> None:
+    _, headers, _ = resource(server, FEW, "text/turtle")
+    request = urllib.request.Request(
+        server.url + FEW, headers={"Accept": "text/turtle", "If-None-Match": headers["ETag"]}
+    )
+    with pytest.raises(urllib.error.HTTPError) as answered:
+        urllib.request.urlopen(request, timeout=30)
+    assert answered.value.code == 304
+
+
+def _chain(*links: tuple[str, str], graph: str | None = "urn:g") -> ox.Store:
+    engine = ox.Store()
+    replaced = ox.NamedNode("http://purl.org/dc/terms/isReplacedBy")
+    where = ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
+    for old, new in links:
+        engine.add(ox.Quad(ox.NamedNode(old), replaced, ox.NamedNode(new), where))
+    return engine
+
+
+@pytest.mark.parametrize(
+    "links",
+    [
+        (),
+        (("urn:a", "urn:b"),),
+        (("urn:a", "urn:b"), ("urn:b", "urn:c")),
+        (("urn:a", "urn:b"), ("urn:b", "urn:a")),  # a cycle ends where it closes
+    ],
+)
+def test_merged_node_follows_the_chain_as_merged_into_does(
+    links: tuple[tuple[str, str], ...],
+) -> None:
+    engine = _chain(*links)
+    found = merged_node(engine, ox.NamedNode("urn:a"))
+    assert found is not None
+    assert found.value == str(merged_into(OxigraphStore.of(engine), URIRef("urn:a")))
+
+
+def test_merged_node_leaves_two_replacements_to_the_query() -> None:
+    engine = _chain(("urn:a", "urn:b"), ("urn:a", "urn:c"))
+    assert merged_node(engine, ox.NamedNode("urn:a")) is None
+
+
+def test_a_long_description_is_found_long_within_its_bound() -> None:
+    engine = _chain(*((f"urn:s{n}", "urn:o") for n in range(50)), graph=None)
+    found = bounded_description(engine, ox.NamedNode("urn:o"), 50)
+    assert found is not None and len(found) == 50
+    assert bounded_description(engine, ox.NamedNode("urn:o"), 49) is None
+
+
+def test_the_two_index_ranges_are_what_resource_description_answers(
+    server: RunningServer,
+) -> None:
+    generation = BuildDir(Path(server.pool.store_setting)).current()
+    store = OxigraphStore(generation.store_path, read_only=True)
+    text = get_query("resource-description").text
+    subjects = {q.subject for q in store.engine.quads_for_pattern(None, None, None, None)}
+    resources = [s for s in subjects if isinstance(s, ox.NamedNode) and s.value.startswith(ID)]
+    assert len(resources) > 30
+    for node in resources:
+        ranges = bounded_description(store.engine, node, 10_000)
+        assert ranges is not None
+        queried = store.query_native(text, {"resource": URIRef(node.value)})
+        assert isinstance(queried, ox.QueryTriples)
+        assert set(ranges) == set(queried), node
 
 
 # -- costly queries -------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Several HTTP processes on one socket (``filmgraph serve --http-processes``): one generation
-for the whole endpoint, one connection cap, and a clean stop.
+for the whole endpoint, one connection cap, one ``/health`` and ``/ready`` for the whole
+endpoint, and a clean stop.
 
 The endpoint runs as the command does, in a process of its own with real HTTP processes and
 real workers; clients open a fresh connection per request, so the kernel hands them to
@@ -12,11 +13,13 @@ import json
 import multiprocessing
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -27,7 +30,7 @@ import pytest
 
 from filmgraph.build import build
 from filmgraph.builddir import BuildDir
-from filmgraph.server.board import GenerationBoard
+from filmgraph.server.board import GenerationBoard, ProcessTable
 
 from .publish_support import PUBLISH
 
@@ -79,6 +82,29 @@ def test_processes_offering_at_different_times_flip_the_board_once_at_the_last_o
     assert board.current() == (1, "g1")  # three of four offered: nothing moved
     board.offer(3, "g2")
     assert board.current() == (2, "g2")
+
+
+# -- the process table ---------------------------------------------------------------------------
+
+
+def test_the_table_gives_each_process_its_last_report_with_its_age() -> None:
+    table = ProcessTable(2, ("ready", "queued"))
+    assert table.rows() == [None, None]
+    table.publish(1, {"ready": 1, "queued": 3})
+    first, second = table.rows()
+    assert first is None and second is not None
+    assert (second["ready"], second["queued"]) == (1, 3) and 0 <= second["age"] < 5
+
+
+def test_a_report_written_in_another_process_is_read_here() -> None:
+    table = ProcessTable(2, ("queued",))
+    child = multiprocessing.get_context("fork").Process(
+        target=table.publish, args=(0, {"queued": 7})
+    )
+    child.start()
+    child.join(30)
+    row = table.rows()[0]
+    assert row is not None and row["queued"] == 7
 
 
 # -- the endpoint with two HTTP processes ----------------------------------------------------
@@ -151,6 +177,71 @@ def test_both_http_processes_answer_from_the_one_generation_they_agreed_on(
     assert {h["board_generation"] for h in every.values()} == {current}
 
 
+LOOKUP = (
+    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+    'SELECT ?f WHERE { ?f rdfs:label "Strike"@en }'
+)
+
+
+def _get(url: str) -> tuple[int, dict[str, Any]]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_health_from_either_process_describes_both(endpoint: Endpoint) -> None:
+    every = endpoint.every_health()
+    for health in every.values():
+        assert health["ready"] is True and health["ready_processes"] == 2
+        rows = health["processes"]
+        assert [row["http_process"] for row in rows] == [0, 1]
+        assert all(row["reported"] and row["ready"] for row in rows)
+        assert len({row["pid"] for row in rows}) == 2
+        for name in ("quick_workers", "idle_workers", "page_workers", "answered_in_process"):
+            assert health[name] == sum(row[name] for row in rows)
+    assert every[0]["processes"][1]["pid"] == every[1]["processes"][1]["pid"]
+
+
+def test_the_counts_in_health_are_the_whole_endpoints(endpoint: Endpoint) -> None:
+    before = _get(endpoint.url + "/health")[1]["answered_in_process"]
+    for n in range(1, 13):  # fresh connections: the kernel hands them to either process
+        query = f"{LOOKUP} LIMIT {n}"  # twelve texts: none answered from the kept answers
+        assert _get(endpoint.url + "/sparql?" + urllib.parse.urlencode({"query": query}))[0] == 200
+    deadline = time.monotonic() + 15
+    while True:  # each process reports its counts four times a second
+        health = _get(endpoint.url + "/health")[1]
+        if health["answered_in_process"] == before + 12 or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert health["answered_in_process"] == before + 12
+
+
+def test_an_http_process_that_stops_answering_makes_the_endpoint_not_ready(
+    endpoint: Endpoint,
+) -> None:
+    rows = _get(endpoint.url + "/health")[1]["processes"]
+    stopped = rows[1]["pid"]
+    os.kill(stopped, signal.SIGSTOP)  # its event loop stands still; the other one answers
+    try:
+        deadline = time.monotonic() + 30
+        status, body = _get(endpoint.url + "/ready")
+        while status == 200 and time.monotonic() < deadline:
+            time.sleep(0.2)
+            status, body = _get(endpoint.url + "/ready")
+        assert status == 503 and body["ready"] is False and body["ready_processes"] == 1
+        assert [row["ready"] for row in body["processes"]] == [True, False]
+        assert body["processes"][1]["seconds_since_report"] > 1
+        assert _get(endpoint.url + "/health")[1]["status"] == "ok"  # alive, not ready
+    finally:
+        os.kill(stopped, signal.SIGCONT)
+    deadline = time.monotonic() + 30
+    while _get(endpoint.url + "/ready")[0] != 200:
+        assert time.monotonic() < deadline, "the endpoint did not become ready again"
+        time.sleep(0.2)
+
+
 def test_a_rebuild_moves_every_http_process_at_once_and_keeps_the_held_graph(
     endpoint: Endpoint, endpoint_store: Path
 ) -> None:
@@ -186,9 +277,10 @@ def test_a_rebuild_moves_every_http_process_at_once_and_keeps_the_held_graph(
     first_new = min(received for _, received, g in every if g == second.name)
     late_old = [sent - first_new for sent, _, g in every if g == first.name and sent > first_new]
     assert not late_old, "a request sent after a new answer came was answered from the old graph"
-    health = endpoint.every_health()
-    assert all(h["cache_hits"] + h["cache_misses"] > 0 for h in health.values())  # both served
-    assert all(h["generation_switches"] == 1 for h in health.values())
+    time.sleep(0.5)  # every process has reported since
+    rows = endpoint.every_health()[0]["processes"]  # each process's own numbers
+    assert all(r["cache_hits"] + r["cache_misses"] > 0 for r in rows)  # both served
+    assert all(r["generation_switches"] == 1 for r in rows)
     deadline = time.monotonic() + 30  # every process's old workers stop and let go of it
     while any(p.name.startswith(first.name) for p in (endpoint_store / "leases").iterdir()):
         assert time.monotonic() < deadline

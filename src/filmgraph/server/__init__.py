@@ -35,8 +35,8 @@ import uvicorn
 
 from filmgraph.builddir import BuildDir
 from filmgraph.errors import FilmgraphError
-from filmgraph.server.app import create_app
-from filmgraph.server.board import GenerationBoard
+from filmgraph.server.app import create_app, process_table
+from filmgraph.server.board import GenerationBoard, ProcessTable
 from filmgraph.server.http import connection_counter, uvicorn_config
 from filmgraph.server.pool import (
     WorkerPool,
@@ -103,16 +103,18 @@ def _endpoint(
     board: GenerationBoard,
     process: int = 0,
     shared_count: Any = None,
+    table: ProcessTable | None = None,
 ) -> tuple[uvicorn.Server, TextIO, WorkerPool]:
     """One HTTP process's server: its query and page pools (slots ``2 * process`` and
-    ``2 * process + 1`` of ``board``), the application and uvicorn's settings."""
+    ``2 * process + 1`` of ``board``; its row ``process`` of ``table``), the application
+    and uvicorn's settings."""
     settings = settings.per_process()
     log: TextIO = sys.stderr
     if settings.access_log:  # held open for the server's life, closed by stop()
         log = Path(settings.access_log).open("a", encoding="utf-8")  # noqa: SIM115
     pool = WorkerPool(store_setting, settings, board=board, slot=2 * process)
     pages = WorkerPool(store_setting, settings, pages=True, board=board, slot=2 * process + 1)
-    app = create_app(settings, pool, pages, log, process)
+    app = create_app(settings, pool, pages, log, process, table)
     config = uvicorn_config(
         app,
         settings.header_timeout,
@@ -220,12 +222,13 @@ def _http_process(
     board: GenerationBoard,
     process: int,
     shared_count: Any,
+    table: ProcessTable,
 ) -> None:
     """One forked HTTP process: its own pools and event loop, on the shared socket."""
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, signal.SIG_DFL)  # uvicorn installs its own once it runs
     inherit_forkserver()
-    server, log, _ = _endpoint(store_setting, settings, board, process, shared_count)
+    server, log, _ = _endpoint(store_setting, settings, board, process, shared_count, table)
     try:
         server.run(sockets=[sock])
     finally:
@@ -258,12 +261,13 @@ def _serve_processes(store_setting: str, settings: ServerSettings) -> None:
         sock, settings = _listen(settings)
         start_forkserver()  # inherited: every process's workers fork from this one server
         board = GenerationBoard(2 * settings.http_processes)
+        table = process_table(settings.http_processes)
         shared_count = connection_counter()
         context = multiprocessing.get_context("fork")
         for process in range(settings.http_processes):
             forked = context.Process(
                 target=_http_process,
-                args=(store_setting, settings, sock, board, process, shared_count),
+                args=(store_setting, settings, sock, board, process, shared_count, table),
                 name=f"filmgraph-http-{process}",
             )
             forked.start()

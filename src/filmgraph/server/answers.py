@@ -25,6 +25,7 @@ from filmgraph.errors import FilmgraphError, QueryError, UnknownQuery
 from filmgraph.queries import NamedQuery, catalogue, get_query, require_statistics
 from filmgraph.resolve import merged_into
 from filmgraph.results import count_rows, serialise_solutions, serialise_triples
+from filmgraph.server.bounded import bounded_description, merged_node
 from filmgraph.server.formats import (
     BOOLEAN_TYPES,
     GRAPH_TYPES,
@@ -36,12 +37,13 @@ from filmgraph.server.formats import (
 )
 from filmgraph.server.pages import MAP_SCRIPT, film_map, film_page, map_path, resource_page
 from filmgraph.store.base import QueryResult, SelectResult, Store
-from filmgraph.store.oxigraph import OxigraphStore
+from filmgraph.store.oxigraph import OxigraphStore, holds_merge
 
 __all__ = [
     "MAX_NESTING",
     "Job",
     "answer",
+    "answer_description",
     "answer_lookup",
     "check_query",
     "nesting",
@@ -375,14 +377,60 @@ def _map(store: Store, job: Job) -> Reply:
     return Reply(200, "text/html; charset=utf-8", html.encode("utf-8"))
 
 
-def _resource(store: Store, job: Job) -> Reply:
-    iri = merged_into(store, URIRef(job.name))  # an IRI linking merged answers as its node
+_TRIPLE_TYPES = ("text/turtle", "application/n-triples")
+
+
+def answer_description(store: OxigraphStore, job: Job, triples: int) -> Reply | None:
+    """The reply to a ``resource`` job asking Turtle or N-Triples, computed in the HTTP
+    process, byte for byte what :func:`answer` gives; ``None`` for a worker's job: another
+    format (the HTML page, JSON-LD, a 406), a chain of merged IRIs not settled within a few
+    steps, or a description that may hold more than ``triples`` triples
+    (:mod:`filmgraph.server.bounded`). ``store`` keeps the merge in its default graph.
+    """
     media = _media(job, ("text/html", *GRAPH_TYPES))
-    if isinstance(store, OxigraphStore) and media in ("text/turtle", "application/n-triples"):
-        triples = _resource_triples(store, iri)
-        if triples is None:
-            return Reply.error(404, f"nothing is known about {iri}")
-        return Reply(200, f"{media}; charset=utf-8", serialise_triples(triples, str(media)))
+    if not isinstance(media, str) or media not in _TRIPLE_TYPES:
+        return None
+    node = merged_node(store.engine, ox.NamedNode(job.name))
+    if node is None:
+        return None
+    found = bounded_description(store.engine, node, triples)
+    if found is None:
+        return None
+    return _written_description(URIRef(node.value), found, media)
+
+
+def _description(store: OxigraphStore, iri: URIRef, media: str) -> Reply:
+    """``resource-description`` of ``iri`` written as ``media`` (Turtle or N-Triples): read
+    from its two index ranges when the default graph holds the merge (the query's answer,
+    without the query: half the time), else by the query."""
+    if holds_merge(store.engine):
+        found = bounded_description(store.engine, ox.NamedNode(str(iri)), sys.maxsize)
+    else:
+        found = _resource_triples(store, iri)
+    return _written_description(iri, found or [], media)
+
+
+def _written_description(iri: URIRef, triples: list[ox.Triple], media: str) -> Reply:
+    if not triples:
+        return Reply.error(404, f"nothing is known about {iri}")
+    return Reply(200, f"{media}; charset=utf-8", serialise_triples(triples, media))
+
+
+def _merged(store: Store, iri: URIRef) -> URIRef:
+    """:func:`~filmgraph.resolve.merged_into`, by index steps on the embedded store when
+    they settle it (a query and rdflib terms cost a Turtle answer half its time)."""
+    if isinstance(store, OxigraphStore):
+        node = merged_node(store.engine, ox.NamedNode(str(iri)))
+        if node is not None:
+            return URIRef(node.value)
+    return merged_into(store, iri)
+
+
+def _resource(store: Store, job: Job) -> Reply:
+    iri = _merged(store, URIRef(job.name))  # an IRI linking merged answers as its node
+    media = _media(job, ("text/html", *GRAPH_TYPES))
+    if isinstance(store, OxigraphStore) and isinstance(media, str) and media in _TRIPLE_TYPES:
+        return _description(store, iri, media)
     result = store.query(_named("resource-page").text, {"resource": iri})
     if not isinstance(result, SelectResult) or not result.rows:
         return Reply.error(404, f"nothing is known about {iri}")

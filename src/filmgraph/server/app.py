@@ -1,8 +1,10 @@
 """The HTTP side of the endpoint: a Starlette application (served by uvicorn, see
 :mod:`filmgraph.server.http`).
 
-The HTTP process only routes, checks sizes and hosts, and copies bytes; queries, pages and
-serialisation happen in the worker processes of :mod:`filmgraph.server.pool`.
+The HTTP process routes, checks sizes and hosts, and copies bytes; queries, pages and
+serialisation happen in the worker processes of :mod:`filmgraph.server.pool`, except what
+is provably bounded (one-pattern lookups, short ``/id/`` descriptions as Turtle or
+N-Triples: :mod:`filmgraph.server.bounded`), which the HTTP process answers itself.
 
 Routes::
 
@@ -14,8 +16,10 @@ Routes::
     GET  /map/film/SLUG     the small influence map a film's page shows (HTML, in its iframe)
     GET  /static/PATH       the pages' scripts, styles, fonts (every file under static/)
     GET  /context.jsonld    the JSON-LD context
-    GET  /health            liveness: 200 while the process answers, with the pool's counts
-    GET  /ready             readiness: 200 when a query would be taken now, else 503
+    GET  /health            liveness: 200 while the process answers, with the endpoint's
+                            counts (every HTTP process's, summed, and each one's)
+    GET  /ready             readiness: 200 when every HTTP process would take a query now,
+                            else 503
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import json
 import mimetypes
+import os
 import re
 import time
 import urllib.parse
@@ -45,12 +50,13 @@ from filmgraph.export.jsonld import filmgraph_context
 from filmgraph.iri import KINDS
 from filmgraph.namespaces import ID
 from filmgraph.server.answers import Job, wants_page
+from filmgraph.server.board import ProcessTable
 from filmgraph.server.cache import AnswerCache, etag_matches, request_key
 from filmgraph.server.formats import Reply
 from filmgraph.server.pool import WorkerPool
 from filmgraph.server.settings import ServerSettings
 
-__all__ = ["create_app"]
+__all__ = ["REPORTED", "create_app", "process_table"]
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -81,6 +87,47 @@ for _suffix, _media in (
     mimetypes.add_type(_media, _suffix)
 
 
+#: The numbers each HTTP process reports of itself for ``/health`` and ``/ready`` (summed
+#: over the processes, but ``costly_most_at_once``, the largest, and ``pid``, the process's
+#: own; ``ready`` is 1 or 0).
+REPORTED = (
+    "pid",
+    "ready",
+    "quick_workers",
+    "idle_workers",
+    "spare_workers",
+    "slow_queries_running",
+    "queued",
+    "queued_slow",
+    "stopped_queries",
+    "refused_queries",
+    "generation_switches",
+    "answered_in_process",
+    "described_in_process",
+    "costly_places",
+    "costly_remembered",
+    "costly_running",
+    "costly_most_at_once",
+    "page_workers",
+    "idle_page_workers",
+    "queued_pages",
+    "cached_answers",
+    "cache_hits",
+    "cache_misses",
+)
+_LARGEST = frozenset({"costly_most_at_once"})
+#: Seconds a process's report stays good: one older comes from a process whose event loop
+#: has not run for that long (it reports four times a second), which is not answering.
+STALE = 3.0
+_REPORT_EVERY = 0.25
+
+
+def process_table(processes: int) -> ProcessTable:
+    """The table the endpoint's ``processes`` HTTP processes report into (create it before
+    they start)."""
+    return ProcessTable(processes, REPORTED)
+
+
 def _response(reply: Reply, extra: dict[str, str] | None = None) -> Response:
     headers = {**reply.headers, **(extra or {})}
     return Response(
@@ -101,12 +148,18 @@ class Endpoint:
     """The routes, over one worker pool."""
 
     def __init__(
-        self, settings: ServerSettings, pool: WorkerPool, pages: WorkerPool, process: int = 0
+        self,
+        settings: ServerSettings,
+        pool: WorkerPool,
+        pages: WorkerPool,
+        process: int = 0,
+        table: ProcessTable | None = None,
     ) -> None:
         self.settings = settings
         self.process = process
         self.pool = pool
         self.pages = pages
+        self.table = table or process_table(1)
         self.cache = AnswerCache(max_bytes=settings.answer_cache * 1024 * 1024)
         self._running: dict[tuple[str, str], asyncio.Future[Reply]] = {}
         self.context = json.dumps({"@context": filmgraph_context()}, indent=1).encode("utf-8")
@@ -115,29 +168,95 @@ class Endpoint:
         page = files("filmgraph.server").joinpath("static", "query.html").read_bytes()
         return Response(page, media_type="text/html; charset=utf-8")
 
+    def report(self) -> dict[str, float]:
+        """This process's numbers (:data:`REPORTED`), written into the shared table."""
+        pages = self.pages.status()
+        values: dict[str, float] = {
+            **{k: v for k, v in self.pool.status().items() if isinstance(v, int)},
+            "pid": os.getpid(),
+            "ready": int(self.pool.ready()),
+            "page_workers": self.pages.settings.workers,
+            "idle_page_workers": pages["idle_workers"],
+            "queued_pages": pages["queued"],
+            **self.cache.status(),
+        }
+        self.table.publish(self.process, values)
+        return values
+
+    async def report_often(self) -> None:
+        """Report this process's numbers a few times a second, for the other processes'
+        ``/health`` and ``/ready``."""
+        while True:
+            self.report()
+            await asyncio.sleep(_REPORT_EVERY)
+
+    def _endpoint_state(self) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """The whole endpoint's numbers (summed over its HTTP processes) and each
+        process's: its readiness, how old its report is, its numbers. A process that has
+        not reported, or not within :data:`STALE` seconds, counts as not ready."""
+        rows = self.table.rows()
+        rows[self.process] = {"age": 0.0, **self.report()}  # this one's, as of now
+        processes: list[dict[str, Any]] = []
+        totals: dict[str, Any] = dict.fromkeys(REPORTED[1:], 0)
+        for number, row in enumerate(rows):
+            if row is None:
+                processes.append({"http_process": number, "reported": False, "ready": False})
+                continue
+            fresh = row["age"] <= STALE
+            processes.append(
+                {
+                    "http_process": number,
+                    "reported": True,
+                    "seconds_since_report": round(row["age"], 3),
+                    **{k: int(row[k]) for k in REPORTED},
+                    "ready": bool(row["ready"]) and fresh,
+                }
+            )
+            for name in REPORTED[1:]:  # not the pid
+                value = int(row[name])
+                totals[name] = (
+                    max(totals[name], value) if name in _LARGEST else totals[name] + value
+                )
+        ready = sum(1 for p in processes if p["ready"])
+        totals["ready"] = ready == len(processes)
+        totals["ready_processes"] = ready
+        return totals, processes
+
     async def health(self, request: Request) -> Response:
+        totals, processes = self._endpoint_state()
         body = {
             "status": "ok",
-            "ready": self.pool.ready(),
-            "time_limit": self.settings.time_limit,
-            "result_limit": self.settings.result_limit,
-            **self.pool.status(),
-            "page_workers": self.settings.page_workers,
-            "idle_page_workers": self.pages.status()["idle_workers"],
-            "queued_pages": self.pages.status()["queued"],
-            **self.cache.status(),
+            **totals,
             "http_process": self.process,
             "http_processes": self.settings.http_processes,
+            "time_limit": self.settings.time_limit,
+            "result_limit": self.settings.result_limit,
+            "generation": self.pool.generation,
+            "preparing_generation": self.pool.status()["preparing_generation"],
             **self.pool.board.status(),
+            "processes": processes,
         }
         return Response(json.dumps(body), media_type="application/json")
 
     async def ready(self, request: Request) -> Response:
-        ready = self.pool.ready()
-        body = json.dumps({"ready": ready, **self.pool.status()})
+        totals, processes = self._endpoint_state()
+        ready = bool(totals["ready"])
+        body = {
+            **totals,
+            "http_process": self.process,
+            "http_processes": self.settings.http_processes,
+            "generation": self.pool.generation,
+            "processes": [
+                {k: p[k] for k in ("http_process", "ready", "seconds_since_report") if k in p}
+                for p in processes
+            ],
+        }
         headers = {} if ready else {"Retry-After": "1"}
         return Response(
-            body, status_code=200 if ready else 503, headers=headers, media_type="application/json"
+            json.dumps(body),
+            status_code=200 if ready else 503,
+            headers=headers,
+            media_type="application/json",
         )
 
     async def context_document(self, request: Request) -> Response:
@@ -417,11 +536,18 @@ def _escape(value: bytes) -> str:
 
 
 def create_app(
-    settings: ServerSettings, pool: WorkerPool, pages: WorkerPool, log: TextIO, process: int = 0
+    settings: ServerSettings,
+    pool: WorkerPool,
+    pages: WorkerPool,
+    log: TextIO,
+    process: int = 0,
+    table: ProcessTable | None = None,
 ) -> Starlette:
     """The endpoint's ASGI application over the query pool and the page pool (both start
-    and stop with it); ``process`` numbers the HTTP process (``/health`` says which)."""
-    endpoint = Endpoint(settings, pool, pages, process)
+    and stop with it); ``process`` numbers the HTTP process (``/health`` says which), and
+    ``table`` is where every HTTP process of the endpoint reports (:func:`process_table`;
+    by default this process's own)."""
+    endpoint = Endpoint(settings, pool, pages, process, table)
     static = files("filmgraph.server").joinpath("static")
 
     @asynccontextmanager
@@ -431,7 +557,11 @@ def create_app(
             async with asyncio.TaskGroup() as starting:
                 starting.create_task(pool.start())
                 starting.create_task(pages.start())
-            yield
+            reporting = asyncio.create_task(endpoint.report_often())
+            try:
+                yield
+            finally:
+                reporting.cancel()
         finally:
             try:
                 await pages.close()

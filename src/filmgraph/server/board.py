@@ -25,11 +25,12 @@ from __future__ import annotations
 
 import ctypes
 import multiprocessing
+import time
 from typing import Any
 
 from filmgraph.errors import FilmgraphError
 
-__all__ = ["GenerationBoard"]
+__all__ = ["GenerationBoard", "ProcessTable"]
 
 _NAME = 256  # bytes at most in a generation's name (a build names it by time and process)
 _CONTEXT = multiprocessing.get_context("fork")
@@ -87,3 +88,54 @@ class GenerationBoard:
                 "board_version": int(self._version.value),
                 "board_offers": [o.value.decode("utf-8") for o in self._offered],
             }
+
+
+class ProcessTable:
+    """What each HTTP process last reported of itself: its readiness and its counts.
+
+    Why: with several HTTP processes, ``/health`` and ``/ready`` reach whichever process
+    the kernel handed the connection to; each process alone knows only its own workers,
+    queues and counts. Each process writes its numbers into its row here (a few times a
+    second, and whenever it answers ``/health`` or ``/ready``), so any of them can describe
+    the whole endpoint. A row carries the time it was written (``time.monotonic``, one
+    clock for every process of the machine): a process that stopped writing (its event loop
+    held, or gone) is seen as such.
+
+    Create it before the processes that share it start, like :class:`GenerationBoard`.
+    """
+
+    def __init__(self, processes: int, fields: tuple[str, ...]) -> None:
+        if processes < 1:
+            raise FilmgraphError("a process table needs one process at least")
+        self.processes = processes
+        self.fields = fields
+        self._lock = _CONTEXT.Lock()
+        width = len(fields) + 1  # the time the row was written, then the fields
+        self._rows: Any = _CONTEXT.RawArray(ctypes.c_double, processes * width)
+
+    def publish(self, process: int, values: dict[str, float]) -> None:
+        """Write ``process``'s row (fields missing from ``values`` read 0)."""
+        if not 0 <= process < self.processes:
+            raise FilmgraphError(f"no process {process} in a table of {self.processes}")
+        width = len(self.fields) + 1
+        row = [time.monotonic(), *(float(values.get(name, 0)) for name in self.fields)]
+        with self._lock:
+            self._rows[process * width : (process + 1) * width] = row
+
+    def rows(self) -> list[dict[str, float] | None]:
+        """Every process's last row with its age in seconds (``age``), ``None`` for a
+        process that has not written yet."""
+        width = len(self.fields) + 1
+        with self._lock:
+            every = list(self._rows)
+        now = time.monotonic()
+        found: list[dict[str, float] | None] = []
+        for process in range(self.processes):
+            row = every[process * width : (process + 1) * width]
+            if row[0] == 0:
+                found.append(None)
+                continue
+            found.append(
+                {"age": max(0.0, now - row[0]), **dict(zip(self.fields, row[1:], strict=True))}
+            )
+        return found

@@ -23,13 +23,23 @@ Everything else — any other shape, a text that is not recognised to the last c
 not a SPARQL parser: it accepts only this narrow grammar and refuses anything else; the
 engine still parses the text itself, so a text it accepts but the engine refuses is a 400
 as from a worker.
+
+Descriptions: the linked-data answer of an ``/id/`` IRI (``resource-description``: the
+resource as subject, and as object) is bounded too once its two index ranges are known to
+be short: :func:`bounded_description` walks them a step at a time and gives up at
+``triples + 1`` steps, so proving a description short costs at most that many steps; on a
+store whose default graph holds the merge, the triples it walked are the query's answer.
+:func:`merged_node` follows the chain of merged IRIs (``dcterms:isReplacedBy``) the same
+way, a bounded number of steps per link.
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["MAX_TEXT", "ROWS", "bounded_text"]
+import pyoxigraph as ox
+
+__all__ = ["MAX_TEXT", "ROWS", "bounded_description", "bounded_text", "merged_node"]
 
 #: Rows at most answered in the HTTP process; a longer answer goes to a worker.
 ROWS = 1000
@@ -88,3 +98,57 @@ def bounded_text(text: str, rows: int = ROWS) -> str | None:
     # the clause is the text's end, so its keyword is the last LIMIT (a literal before it
     # may hold the word too)
     return f"{text[: text.upper().rindex('LIMIT')].rstrip()} LIMIT {rows + 1}"
+
+
+#: Links of a chain of merged IRIs followed in the HTTP process, and index steps per link.
+CHAIN = 8
+_STEPS = 64
+_REPLACED_BY = ox.NamedNode("http://purl.org/dc/terms/isReplacedBy")
+
+
+def bounded_description(
+    store: ox.Store, node: ox.NamedNode, triples: int
+) -> list[ox.Triple] | None:
+    """The triples of the default graph of ``store`` with ``node`` as subject or object
+    (``resource-description``'s answer when the default graph holds the merge), or
+    ``None`` when there are more than ``triples`` (found within ``triples + 1`` index
+    steps, whatever the store)."""
+    default = ox.DefaultGraph()
+    found: list[ox.Triple] = []
+    for ranged in (
+        store.quads_for_pattern(node, None, None, default),
+        store.quads_for_pattern(None, None, node, default),
+    ):
+        for quad in ranged:
+            if len(found) >= triples:
+                return None
+            found.append(quad.triple)
+    return found
+
+
+def merged_node(store: ox.Store, node: ox.NamedNode) -> ox.NamedNode | None:
+    """The node ``node`` became when linking merged it, as
+    :func:`filmgraph.resolve.merged_into` finds it (``dcterms:isReplacedBy`` in the named
+    graphs, followed to its end), or ``None`` when that is not settled within
+    :data:`CHAIN` links of at most one IRI each, found in ``_STEPS`` index steps each (a
+    node replaced by two IRIs is answered by the query's order, which a worker follows)."""
+    seen = {node}
+    for _ in range(CHAIN):
+        into: set[ox.NamedNode] = set()
+        for steps, quad in enumerate(store.quads_for_pattern(node, _REPLACED_BY, None, None)):
+            if steps >= _STEPS:
+                return None
+            if isinstance(quad.graph_name, ox.DefaultGraph):
+                continue
+            if isinstance(quad.object, ox.NamedNode):
+                into.add(quad.object)
+        if not into:
+            return node
+        if len(into) > 1:
+            return None
+        (step,) = into
+        if step in seen:
+            return node
+        seen.add(step)
+        node = step
+    return None

@@ -32,8 +32,10 @@ Turtle pages 13-17 % -> 24-27 %, HTML pages 20 % -> 5 %).
 
 Bounded lookups: a ``/sparql`` query that provably cannot run away (one triple pattern,
 :mod:`filmgraph.server.bounded`) is answered in the HTTP process, from a read-only store of
-the same generation that the quick lane's set holds, without the hop to a worker. Every
-other query, and every page, goes to a worker.
+the same generation that the quick lane's set holds, without the hop to a worker; so is the
+Turtle or N-Triples description of an ``/id/`` resource once its two index ranges are
+found to hold at most ``in_process_triples`` triples. Every other query, and every page,
+goes to a worker.
 
 Pages: ``/id/`` pages run in a pool of their own (``pages=True``: ``page_workers``
 processes, no slow lane, stopped at the time limit), so a burst of pages never takes the
@@ -69,7 +71,7 @@ from typing import Any
 
 from filmgraph.builddir import BuildDir, Lease
 from filmgraph.errors import FilmgraphError
-from filmgraph.server.answers import Job, answer, answer_lookup
+from filmgraph.server.answers import Job, answer, answer_description, answer_lookup
 from filmgraph.server.board import GenerationBoard
 from filmgraph.server.bounded import ROWS, bounded_text
 from filmgraph.server.formats import Reply
@@ -243,6 +245,7 @@ class WorkerPool:
         self.refused = 0  # queries refused because no worker could take them
         self.switches = 0  # generations moved to
         self.answered_here = 0  # bounded lookups answered in the HTTP process
+        self.described_here = 0  # /id/ descriptions (Turtle, N-Triples) answered there
 
     # -- life --------------------------------------------------------------------------------
 
@@ -308,6 +311,7 @@ class WorkerPool:
             "refused_queries": self.refused,
             "generation_switches": self.switches,
             "answered_in_process": self.answered_here,
+            "described_in_process": self.described_here,
             "costly_places": self.costly_places,
             "costly_remembered": len(self._costly),
             "costly_running": self._costly_running,
@@ -369,16 +373,21 @@ class WorkerPool:
             self._costly_places.release()
 
     def answer_here(self, job: Job) -> Reply | None:
-        """The answer to a bounded lookup, computed here, or ``None`` for a worker's job.
+        """The answer to a bounded lookup or a short description, computed here, or
+        ``None`` for a worker's job.
 
         A lookup whose answer is longer than :data:`~filmgraph.server.bounded.ROWS` rows
         (cut here, so found within that many steps) goes to a worker too, which cuts it at
-        the result limit and says so, as for any other query.
+        the result limit and says so, as for any other query; so does the Turtle or
+        N-Triples description of an ``/id/`` resource with more than ``in_process_triples``
+        triples (found within that many index steps).
         """
         self._sync()
         current = self._set
         if current is None or current.store is None or self._closed:
             return None
+        if job.kind == "resource":
+            return self._describe_here(current, job)
         rows = min(ROWS, self.settings.result_limit)  # a longer answer is cut by a worker
         if job.kind != "sparql" or job.has_dataset:
             return None
@@ -392,6 +401,19 @@ class WorkerPool:
         if reply is None:
             return None
         self.answered_here += 1
+        reply.headers.setdefault("X-Filmgraph-Generation", current.name)
+        return reply
+
+    def _describe_here(self, current: _Set, job: Job) -> Reply | None:
+        if current.store is None or self.settings.in_process_triples <= 0:
+            return None
+        try:
+            reply = answer_description(current.store, job, self.settings.in_process_triples)
+        except Exception as exc:  # a bug, not the client's fault: said as a worker says it
+            reply = Reply.error(500, f"internal error: {type(exc).__name__}: {exc}")
+        if reply is None:
+            return None
+        self.described_here += 1
         reply.headers.setdefault("X-Filmgraph-Generation", current.name)
         return reply
 

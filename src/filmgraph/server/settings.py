@@ -100,6 +100,14 @@ class ServerSettings:
             "dozen queries, so lookups and linked-data answers get the processor first"
         },
     )
+    in_process_triples: int = field(
+        default=200,
+        metadata={
+            "help": "an /id/ resource whose description (as Turtle or N-Triples) provably holds "
+            "at most this many triples is answered in the HTTP process, without a worker; "
+            "0 sends every description to a worker"
+        },
+    )
     spares: int = field(
         default=2,
         metadata={

@@ -145,23 +145,7 @@ def test_the_build_command_exits_2_without_a_traceback_on_an_unwritable_director
     request: pytest.FixtureRequest, kind: str
 ) -> None:
     directory: Path = request.getfixturevalue(kind)
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "filmgraph",
-            "build",
-            "--store",
-            str(directory / "build"),
-            "--no-bundled",
-            "--source",
-            str(PUBLISH / "curated"),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        check=False,
-    )
+    done = _build_command(directory / "build", "--no-bundled", "--source", str(PUBLISH / "curated"))
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr
     assert "cannot write the build into" in done.stderr
@@ -175,15 +159,20 @@ def small_dir(tmp_path: Path) -> Iterator[Path]:
 
 def test_a_disk_filling_up_during_the_build_exits_2_and_leaves_nothing(small_dir: Path) -> None:
     store = small_dir / "build"
-    done = subprocess.run(
-        [sys.executable, "-m", "filmgraph", "build", "--store", str(store)],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        check=False,
-    )
+    done = _build_command(store)
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr
     assert "the disk is full" in done.stderr
     assert not BuildDir(store).has_current()
     assert list((store / "generations").iterdir()) == []
+
+
+def _build_command(store: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``filmgraph build --store STORE ARGS…`` run as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "filmgraph", "build", "--store", str(store), *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=False,
+    )

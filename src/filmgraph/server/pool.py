@@ -63,6 +63,7 @@ import pickle
 import struct
 import time
 from collections import OrderedDict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -387,34 +388,33 @@ class WorkerPool:
         if current is None or current.store is None or self._closed:
             return None
         if job.kind == "resource":
-            return self._describe_here(current, job)
+            most = self.settings.in_process_triples
+            if most <= 0:
+                return None
+            reply = self._here(current, lambda store: answer_description(store, job, most))
+            self.described_here += reply is not None
+            return reply
         rows = min(ROWS, self.settings.result_limit)  # a longer answer is cut by a worker
         if job.kind != "sparql" or job.has_dataset:
             return None
         text = bounded_text(job.text, rows)
         if text is None:
             return None
-        try:
-            reply = answer_lookup(current.store, replace(job, text=text), rows)
-        except Exception as exc:  # a bug, not the client's fault: said as a worker says it
-            reply = Reply.error(500, f"internal error: {type(exc).__name__}: {exc}")
-        if reply is None:
-            return None
-        self.answered_here += 1
-        reply.headers.setdefault("X-Filmgraph-Generation", current.name)
+        bounded = replace(job, text=text)
+        reply = self._here(current, lambda store: answer_lookup(store, bounded, rows))
+        self.answered_here += reply is not None
         return reply
 
-    def _describe_here(self, current: _Set, job: Job) -> Reply | None:
-        if current.store is None or self.settings.in_process_triples <= 0:
-            return None
+    @staticmethod
+    def _here(current: _Set, answer: Callable[[Any], Reply | None]) -> Reply | None:
+        """``answer`` over the current store, stamped with its generation (``None``: a
+        worker's job after all)."""
         try:
-            reply = answer_description(current.store, job, self.settings.in_process_triples)
+            reply = answer(current.store)
         except Exception as exc:  # a bug, not the client's fault: said as a worker says it
             reply = Reply.error(500, f"internal error: {type(exc).__name__}: {exc}")
-        if reply is None:
-            return None
-        self.described_here += 1
-        reply.headers.setdefault("X-Filmgraph-Generation", current.name)
+        if reply is not None:
+            reply.headers.setdefault("X-Filmgraph-Generation", current.name)
         return reply
 
     async def _finish(

@@ -240,6 +240,7 @@ class WorkerPool:
         self.costly_most = 0  # the most costly queries that have run at once
         self._closed = False
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None  # the one that may swap sets
         self._workers: set[_Worker] = set()  # every live worker process of this pool
         self._switching = False
         self.stopped = 0  # queries stopped at the time limit
@@ -253,6 +254,7 @@ class WorkerPool:
     async def start(self, wait: float = 300.0) -> None:
         """Start the workers of the current generation; returns once they answer and every
         pool sharing the board holds the same generation (within ``wait`` seconds)."""
+        self._loop = asyncio.get_running_loop()
         if self.build_dir is None:
             self._set = await self._start_set("", None)
             self._sets[""] = self._set
@@ -782,7 +784,13 @@ class WorkerPool:
 
     def _sync(self) -> bool:
         """Swap to the board's current generation if it changed (no ``await``: one step);
-        False while this pool does not hold it yet (only while starting)."""
+        False while this pool does not hold it yet (only while starting).
+
+        Only the pool's event loop swaps: a swap stops workers and starts tasks, which
+        another thread (one reading :attr:`generation`, say) cannot do; there it only reads.
+        """
+        if self._loop is not None and not self._on_loop():
+            return self._set is not None
         version = self.board.version
         if version == self._seen:
             return self._set is not None
@@ -802,6 +810,12 @@ class WorkerPool:
         for _ in range(len(target.idle)):
             self._wake()
         return True
+
+    def _on_loop(self) -> bool:
+        try:
+            return asyncio.get_running_loop() is self._loop
+        except RuntimeError:  # no loop runs in this thread
+            return False
 
     def _drop(self, old: _Set) -> None:
         """Stop a set's idle workers; the busy ones stop when they finish, and the last one

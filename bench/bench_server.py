@@ -1,13 +1,15 @@
 """The SPARQL endpoint under load, against Oxigraph's own server and Virtuoso, in one run.
 
-Three servers answer the same graph on loopback:
+The servers answer the same graph on loopback:
 
 - ``filmgraph serve`` (a subprocess, default settings but the time limit), and once more
   with ``--answer-cache 0`` (every request run, none answered from kept answers);
 - ``oxigraph serve-read-only`` (the Rust server of the engine we embed, from the ``oxigraph``
   package) on the very store directory of the build, reading its default graph (the build
   keeps the RDF merge there);
-- Virtuoso (Debian's ``virtuoso-t``), bulk-loaded with the build's quads.
+- Virtuoso (Debian's ``virtuoso-t``), bulk-loaded with the build's quads;
+- ``oxigraph-pages``: Oxigraph's server once more, a page request being the seven queries a
+  film's page is drawn from, one after the other (its cost without the rendering).
 
 Each gets the same request mix from a quarter of the clients each: a title lookup (SPARQL),
 a named aggregate (``influential-films``), a resource's page as a person reads it
@@ -51,14 +53,17 @@ import urllib.parse
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
 from typing import IO
 
 import pyoxigraph as ox
+from rdflib import URIRef
 
 from filmgraph.build import build
 from filmgraph.builddir import BuildDir
 from filmgraph.queries import get_query
+from filmgraph.store.binding import bind_values
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -73,6 +78,9 @@ class Request:
     path: str
     accept: str
     expect: bytes  # a byte string a correct answer contains
+    # requests sent after it on the same connection, as one request of its kind: each must
+    # answer 200 with SPARQL JSON results
+    then: tuple[str, ...] = ()
 
 
 @dataclass
@@ -88,6 +96,10 @@ class Server:
     requests: dict[str, list[Request]]  # per kind, one per film: a client draws at random
     runaway: Request
     process: subprocess.Popen[bytes] | None = None
+    # A server with no time limit (Oxigraph's) goes on computing a runaway query after its
+    # client has gone, and would take the processor from every phase measured after it: it
+    # is restarted after a phase with runaways.
+    restart: Callable[[], None] | None = None
 
 
 @dataclass
@@ -128,9 +140,35 @@ def sparql_path(base: str, query: str) -> str:
     return f"{base}?" + urllib.parse.urlencode({"query": query})
 
 
-def mix(base: str, films: list[Film], native: bool) -> dict[str, list[Request]]:
-    """The three requests, one per film: filmgraph's own routes when ``native``, else plain
-    SPARQL."""
+#: what a film's page asks (filmgraph.server.pages.film_page), after ``resource-page``, with
+#: the parameter each query takes the film as; film-drawn-on-by is the pages' own query
+PAGE_QUERIES = (
+    ("film-people", "film"),
+    ("film-drawn-on-by", "influencer"),
+    ("film-influences", "film"),
+    ("film-similar", "film"),
+    ("film-context", "film"),
+    ("film-afterlife", "film"),
+)
+
+
+def page_query_paths(base: str, iri: str) -> tuple[str, ...]:
+    """The SPARQL requests of the queries a film's page runs after ``resource-page``, with
+    the film bound as filmgraph binds a parameter (a ``VALUES`` block)."""
+    pages = Path(str(files("filmgraph.server").joinpath("queries")))
+    paths = []
+    for name, parameter in PAGE_QUERIES:
+        query = get_query(name, pages) if (pages / f"{name}.rq").is_file() else get_query(name)
+        paths.append(sparql_path(base, bind_values(query.text, {parameter: URIRef(iri)})))
+    return tuple(paths)
+
+
+def mix(
+    base: str, films: list[Film], native: bool, page_queries: bool = False
+) -> dict[str, list[Request]]:
+    """The four requests, one per film: filmgraph's own routes when ``native``, else plain
+    SPARQL; with ``page_queries`` a page is every query a film's page runs, one after the
+    other, instead of ``resource-page`` alone."""
     json_type = "application/sparql-results+json"
     page_text = get_query("resource-page").text
     data_text = get_query("resource-description").text
@@ -149,6 +187,7 @@ def mix(base: str, films: list[Film], native: bool) -> dict[str, list[Request]]:
                 f"/id/film/{slug}" if native else sparql_path(base, page_query),
                 "text/html" if native else json_type,
                 b'id="film-title"' if native else b"rdf-schema#label",
+                page_query_paths(base, film.iri) if page_queries else (),
             )
         )
         bound = f"WHERE {{ VALUES ?resource {{ <{film.iri}> }}"
@@ -185,6 +224,13 @@ def client(server: Server, kind: str, stop: float, tally: Tally, seed: int) -> N
                 failure = said[0][:120] if said else ""
             if response.getheader("Connection", "").lower() == "close":
                 conn.close()
+            for path in request.then if ok else ():
+                conn.request("GET", path, headers={"Accept": "application/sparql-results+json"})
+                response = conn.getresponse()
+                if response.status != 200 or b"bindings" not in response.read():
+                    ok, status, failure = False, 0, f"HTTP {response.status} on a page query"
+                    conn.close()
+                    break
         except (OSError, http.client.HTTPException) as exc:
             ok = False
             failure = type(exc).__name__
@@ -319,40 +365,54 @@ def filmgraph_server(
 
 @contextmanager
 def oxigraph_server(
-    store_path: Path, films: list[Film], time_limit: float, errors: Path | None = None
+    store_path: Path,
+    films: list[Film],
+    time_limit: float,
+    errors: Path | None = None,
+    *,
+    page_queries: bool = False,
 ) -> Iterator[Server]:
     port = free_port()
     program = shutil.which("oxigraph", path=str(BIN)) or "oxigraph"
-    process = subprocess.Popen(
-        [
-            program,
-            "serve-read-only",
-            "--location",
-            str(store_path),
-            "--bind",
-            f"127.0.0.1:{port}",
-            # No --union-default-graph: a build keeps the RDF merge of its sources in the
-            # default graph, so the union would count every triple twice.
-            # No --timeout-s either: in 0.5.13 it starts a thread per query that sleeps out
-            # the whole limit (3,000 lookups left 3,005 threads), so above ~1,000 req/s the
-            # threads exhaust the memory maps and the server aborts ("failed to allocate an
-            # alternative stack", exit -6); and it did not stop the runaway query anyway.
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=_log_file(errors),
-    )
-    server = Server(
-        "oxigraph serve-read-only",
-        port,
-        mix("/query", films, native=False),
-        Request(sparql_path("/query", RUNAWAY), "application/sparql-results+json", b""),
-        process,
-    )
-    try:
+    command = [
+        program,
+        "serve-read-only",
+        "--location",
+        str(store_path),
+        "--bind",
+        f"127.0.0.1:{port}",
+        # No --union-default-graph: a build keeps the RDF merge of its sources in the
+        # default graph, so the union would count every triple twice.
+        # No --timeout-s either: in 0.5.13 it starts a thread per query that sleeps out
+        # the whole limit (3,000 lookups left 3,005 threads), so above ~1,000 req/s the
+        # threads exhaust the memory maps and the server aborts ("failed to allocate an
+        # alternative stack", exit -6); and it did not stop the runaway query anyway.
+    ]
+
+    def start() -> subprocess.Popen[bytes]:
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=_log_file(errors))
         wait_until_answers(port, sparql_path("/query", "ASK {}"), process)
+        return process
+
+    server = Server(
+        "oxigraph serve-read-only" + (", a page = the page's 7 queries" if page_queries else ""),
+        port,
+        mix("/query", films, native=False, page_queries=page_queries),
+        Request(sparql_path("/query", RUNAWAY), "application/sparql-results+json", b""),
+    )
+
+    def restart() -> None:
+        if server.process is not None:
+            stop(server.process)
+        server.process = start()
+
+    server.restart = restart
+    try:
+        server.process = start()
         yield server
     finally:
-        stop(process)
+        if server.process is not None:
+            stop(server.process)
 
 
 def _log_file(path: Path | None) -> int | IO[bytes]:
@@ -513,9 +573,10 @@ def main() -> None:
     parser.add_argument("--clients", default="16,64", help="client counts, comma-separated")
     parser.add_argument(
         "--servers",
-        default="filmgraph,filmgraph-uncached,oxigraph,virtuoso",
+        default="filmgraph,filmgraph-uncached,oxigraph,oxigraph-pages,virtuoso",
         help="which servers to measure, comma-separated (filmgraph-uncached: filmgraph serve "
-        "keeping no answers, so every request runs)",
+        "keeping no answers, so every request runs; oxigraph-pages: Oxigraph's server, a page "
+        "being the seven queries a film's page runs)",
     )
     parser.add_argument(
         "--http-processes",
@@ -563,6 +624,13 @@ def main() -> None:
         servers: dict[str, Callable[[], contextlib.AbstractContextManager[Server]]] = {
             "oxigraph": lambda: oxigraph_server(
                 generation.store_path, films, args.time_limit, logs["oxigraph"]
+            ),
+            "oxigraph-pages": lambda: oxigraph_server(
+                generation.store_path,
+                films,
+                args.time_limit,
+                logs["oxigraph-pages"],
+                page_queries=True,
             ),
             "virtuoso": lambda: virtuoso_server(
                 nquads, films, args.time_limit, Path(tmp) / "virtuoso", logs["virtuoso"]
@@ -641,9 +709,11 @@ def measure(
             outcome["data_in_process"] = described / max(1, int(_kind(outcome, "data")["n"]))
     results[(clients, runaways)] = outcome
     print(server.name, clients, runaways, json.dumps(outcome), flush=True)
-    # Every server stops a query at the time limit: wait for it to pass, so that no query of
-    # this phase (a runaway, or a slow server's aggregate its client gave up on) still runs
-    # while the next server is measured.
+    # filmgraph and Virtuoso stop a query at the time limit: wait for it to pass, so that no
+    # query of this phase (a runaway, or a slow server's aggregate its client gave up on)
+    # still runs while the next server is measured; a server with no limit is restarted.
+    if runaways and server.restart is not None:
+        server.restart()
     time.sleep(args.time_limit + 1)
 
 
@@ -677,22 +747,35 @@ def _complaints(log: Path, most: int = 6) -> list[str]:
     return out
 
 
+def _page_share(
+    key: tuple[int, int], page: dict[str, float], theirs: dict[tuple[int, int], dict[str, object]]
+) -> str:
+    """filmgraph's HTML pages as a share of Oxigraph's pages made of the page's queries."""
+    basis = key if _clean(theirs.get(key)) else (key[0], 0)
+    o = theirs.get(basis)
+    if o is None or not _clean(o):
+        return "-"
+    share = f"{100 * page['rps'] / max(_kind(o, 'page')['rps'], 1e-9):.0f} %"
+    return share if basis == key else f"{share} (against {basis[0]} clients, no runaways)"
+
+
 def _shares(
     variant: str,
     ours: dict[tuple[int, int], dict[str, object]],
     theirs: dict[tuple[int, int], dict[str, object]],
+    page_queries: dict[tuple[int, int], dict[str, object]],
 ) -> list[str]:
     """The rows of the share-of-Oxigraph table for one filmgraph variant."""
     rows = []
     for key, r in ours.items():
         head = f"| {variant} | {key[0]} | {key[1]} | "
         if "not_run" in r or "died" in r:
-            rows.append(head + "filmgraph serve died | | | | | | | | |")
+            rows.append(head + "filmgraph serve died | | | | | | | | | |")
             continue
         basis = key if _clean(theirs.get(key)) else (key[0], 0)
         o = theirs.get(basis)
         if o is None or not _clean(o):
-            rows.append(head + "no clean Oxigraph phase to compare with | | | | | | | | |")
+            rows.append(head + "no clean Oxigraph phase to compare with | | | | | | | | | |")
             continue
         look, page, data = _kind(r, "lookup"), _kind(r, "page"), _kind(r, "data")
         olook, opage, odata = _kind(o, "lookup"), _kind(o, "page"), _kind(o, "data")
@@ -703,7 +786,8 @@ def _shares(
         rows.append(
             head + f"{100 * look['rps'] / max(olook['rps'], 1e-9):.0f} %"
             f" | {100 * data['rps'] / max(odata['rps'], 1e-9):.0f} %"
-            f" | {100 * page['rps'] / max(opage['rps'], 1e-9):.0f} % | {where} | "
+            f" | {100 * page['rps'] / max(opage['rps'], 1e-9):.0f} %"
+            f" | {_page_share(key, page, page_queries)} | {where} | "
             f"{look['p99']:.1f} | {errors} | {100 * look['kept']:.0f} / "
             f"{100 * page['kept']:.0f} % | {here:.0f} % | {described:.0f} % |"
         )
@@ -735,7 +819,9 @@ def write_report(
         f"random among all {film_count:,} films. *Runaways*: 4 more "
         "clients send a three-way cartesian COUNT again and again (honouring Retry-After, "
         f"at most 1 s); time limit {args.time_limit:g} s for filmgraph and Virtuoso, "
-        "none for Oxigraph (its `--timeout-s` aborts the server at this rate: see the notes). "
+        "none for Oxigraph (its `--timeout-s` aborts the server at this rate: see the notes), "
+        "whose server is restarted after each phase with runaways: it goes on computing them "
+        "after their clients have gone, and took the processor from every phase after it. "
         "Latencies in ms; errors are non-200 answers, wrong answers and failed connections. "
         "*load*: the machine's 1-minute load average at the end of the phase. *kept*: the "
         "share of filmgraph's lookups / aggregates / pages answered from its per-generation "
@@ -776,6 +862,7 @@ def write_report(
                 f"| {name} | {clients} | {runaways} | {rates}{errors} | {r['load']:.1f} | {kept} |"
             )
     theirs = results.get("oxigraph serve-read-only", {})
+    page_queries = results.get("oxigraph serve-read-only, a page = the page's 7 queries", {})
     lines += [
         "",
         "## filmgraph serve against Oxigraph's server (target: ≥ 50 % for lookups "
@@ -788,17 +875,22 @@ def write_report(
         "process*: the share of the phase's lookups answered in filmgraph's HTTP process as "
         "bounded lookups (`answered_in_process` of `/health`, which sums it over filmgraph's "
         "HTTP processes), without a worker; *data in HTTP process*: the same for the `/id/` "
-        "Turtle answers (`described_in_process`).",
+        "Turtle answers (`described_in_process`). *HTML, % of the page's queries*: the "
+        "film pages against Oxigraph's server answering, per page, the seven queries the page "
+        "is drawn from, one after the other (server `oxigraph-pages`; `-` when it was not "
+        "measured): what a page costs there without rendering it, where the column before "
+        "compares a page with one query.",
         "",
         "| filmgraph | clients | runaways | lookups, % of Oxigraph | /id/ as data, % of Oxigraph "
-        "| /id/ as HTML, % of Oxigraph | against Oxigraph's | lookup p99 (ms) | errors | "
+        "| /id/ as HTML, % of Oxigraph's resource-page | /id/ as HTML, % of the page's queries "
+        "on Oxigraph | against Oxigraph's | lookup p99 (ms) | errors | "
         "kept l / p | lookups in HTTP process | data in HTTP process |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for variant, ours in results.items():
         if variant.startswith("filmgraph"):
             label = variant.removeprefix("filmgraph serve").strip(", ") or "answer cache on"
-            lines += _shares(label, ours, theirs)
+            lines += _shares(label, ours, theirs, page_queries)
     lines += ["", "## What the failed requests got", ""]
     for name, phases in results.items():
         for (clients, runaways), r in phases.items():

@@ -25,10 +25,12 @@ lowest scheduling priority, so the cheap queries get the processor first.
 Priorities: query workers run at niceness ``worker_niceness`` (5 by default), so the HTTP
 process, which routes every request and answers the bounded lookups, gets the processor
 first (measured on 2 cores at 16 clients: lookups +31 to +59 %, aggregates -48 %); page
-workers run at ``page_niceness`` (10), since an HTML page costs a dozen queries (20-25 ms)
-and a crowd of them at the same priority took a core from lookups and linked-data answers
-(16 clients on 2 cores, short phases: lookups 37-50 % -> 86-96 % of Oxigraph's server,
-Turtle pages 13-17 % -> 24-27 %, HTML pages 20 % -> 5 %).
+workers run at ``page_niceness`` (5, beside the query workers): a crowd of HTML pages (seven
+queries and a rendering each, about 7 ms) at the HTTP process's priority took the processor
+from lookups (16 clients on 2 cores: lookups 33-46 % of Oxigraph's server), while at 10 the
+pages starved once the HTTP processes ran on uvloop (64 clients: 16 pages/s, a quarter of
+what Oxigraph's server answers for the page's seven queries). At 5 both kept at least half
+(bench/results/server.md).
 
 Bounded lookups: a ``/sparql`` query that provably cannot run away (one triple pattern,
 :mod:`filmgraph.server.bounded`) is answered in the HTTP process, from a read-only store of

@@ -94,10 +94,11 @@ class ServerSettings:
         },
     )
     page_niceness: int = field(
-        default=10,
+        default=5,
         metadata={
-            "help": "scheduling niceness of the page workers (0-19): an HTML page costs a "
-            "dozen queries, so lookups and linked-data answers get the processor first"
+            "help": "scheduling niceness of the page workers (0-19): an HTML page costs seven "
+            "queries and a rendering, so the HTTP processes, which answer lookups and "
+            "linked-data descriptions, get the processor first"
         },
     )
     in_process_triples: int = field(

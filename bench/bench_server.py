@@ -574,6 +574,13 @@ def main() -> None:
     )
     parser.add_argument("--clients", default="16,64", help="client counts, comma-separated")
     parser.add_argument(
+        "--warm-up",
+        type=float,
+        default=5.0,
+        help="seconds of the request mix (the fewest clients, no runaways) each server gets "
+        "before the first phase, not counted",
+    )
+    parser.add_argument(
         "--servers",
         default="filmgraph,filmgraph-uncached,oxigraph,oxigraph-pages,virtuoso",
         help="which servers to measure, comma-separated (filmgraph-uncached: filmgraph serve "
@@ -672,6 +679,10 @@ def main() -> None:
                     continue
                 print(f"== {server.name} on 127.0.0.1:{server.port}", flush=True)
                 running.append(server)
+            # A server's first requests warm what it keeps (the engine's caches, parsed
+            # queries, workers' first pages): not what the phases measure.
+            for server in running if args.warm_up > 0 else ():
+                phase(server, min(counts), 0, args.warm_up)
             # Phase by phase, each server in turn: the machine is shared, and a change in its
             # load then falls on every server alike instead of on the one measured last.
             for clients in counts:
@@ -808,7 +819,8 @@ def write_report(
         "(bench/bench_server.py)",
         "",
         f"Graph: the bundled build, {quads:,} quads. Every server on 127.0.0.1, same machine "
-        f"as the clients ({os.cpu_count()} cores, shared). Each phase {args.seconds:g} s; a "
+        f"as the clients ({os.cpu_count()} cores, shared). Each server first gets "
+        f"{args.warm_up:g} s of the mix, not counted. Each phase {args.seconds:g} s; a "
         "quarter of the clients each sends one kind of request over a kept-alive connection: "
         f"**lookup** (a film by its exact label, SPARQL), **aggregate** (the named query "
         f"`{AGGREGATE}`: `/queries/{AGGREGATE}` on filmgraph, its text on the others), "

@@ -27,6 +27,13 @@ is a handful of small pools (sizes grow as N/50 at most), one integer array for 
 attachment urn (about 3 integers per film) and a bounded window of active people, so
 memory is flat in N up to those integers (≈ 30 MB at 1,000,000 films).
 
+Historical events grow with the films up to :data:`MOST_EVENTS`, reached at 100,000 films,
+and no further: an archive's list of events does not grow with its films (Wikidata's
+historic events, ``../shared/data/wikidata-historic-events``, are 9,125 over all of
+history). Past it, each film's derived context would otherwise grow with N and the
+inferred triples as N² (22.3 M at 300,000 films against 4.2 M at 100,000,
+``bench/results/scale-300k.md``). Graphs of up to 100,000 films are the same as before.
+
 Usage: ``python bench/generate_graph.py --films 100000 --seed 1 --out /tmp/g100k``.
 """
 
@@ -53,6 +60,8 @@ __all__ = ["Generated", "generate", "main"]
 _WORDS = Path(__file__).with_name("data") / "generator-words.toml"
 _FIRST_YEAR = 1895
 _LAST_YEAR = 2024
+#: the most historical events a graph has, whatever its films (the module's docstring)
+MOST_EVENTS = 2_020
 _ROLES_ALWAYS = ("director", "screenwriter", "cinematographer")
 _ROLES_SOMETIMES = (("composer", 0.6), ("editor", 0.5), ("producer", 0.3))
 _CONFIDENCE = (("high", 0.3), ("medium", 0.45), ("low", 0.25))
@@ -399,7 +408,8 @@ class _Generator:
             self.labels[oid] = name
             (self.archives if archive else self.studios).append(oid)
         self._dated("movements.csv", self.movements, 10 + n // 200, self.w.movement_words, w)
-        self._dated("events.csv", self.events, 20 + n // 50, self.w.event_words, w)
+        events = min(20 + n // 50, MOST_EVENTS)
+        self._dated("events.csv", self.events, events, self.w.event_words, w)
         for root in self.w.theme_roots:
             w.row("themes.csv", slug(root), root, "", "")
             self.themes.append(slug(root))

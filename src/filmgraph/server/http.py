@@ -1,8 +1,4 @@
-"""The wire: uvicorn with httptools on uvloop, and the guards uvicorn lacks.
-
-Why uvloop: asyncio's own loop, in Python, was where the HTTP processes spent their time
-once many clients kept connections open; on libuv the same two processes answered about
-three times the lookups with 64 clients (bench/results/server-compare.md).
+"""The wire: uvicorn with httptools, and the guards uvicorn lacks.
 
 Why httptools: it is llhttp, Node's strict HTTP/1.1 parser, in C (a request costs the HTTP
 process about a third less than with h11, the pure-Python parser this endpoint used
@@ -210,6 +206,5 @@ def uvicorn_config(
         timeout_keep_alive=idle_timeout,
         limit_concurrency=max_connections + 16,
         timeout_graceful_shutdown=2,
-        loop="uvloop",
         **kwargs,
     )

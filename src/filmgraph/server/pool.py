@@ -28,9 +28,8 @@ first (measured on 2 cores at 16 clients: lookups +31 to +59 %, aggregates -48 %
 workers run at ``page_niceness`` (5, beside the query workers): a crowd of HTML pages (seven
 queries and a rendering each, about 7 ms) at the HTTP process's priority took the processor
 from lookups (16 clients on 2 cores: lookups 33-46 % of Oxigraph's server), while at 10 the
-pages starved (64 clients: 16 pages/s, a quarter of
-what Oxigraph's server answers for the page's seven queries). At 5 both kept at least half
-(bench/results/server.md).
+pages starved (64 clients: 16 pages/s, a quarter of what Oxigraph's server answers for the
+page's seven queries). At 5 both kept at least half (bench/results/server.md).
 
 Bounded lookups: a ``/sparql`` query that provably cannot run away (one triple pattern,
 :mod:`filmgraph.server.bounded`) is answered in the HTTP process, from a read-only store of

@@ -152,15 +152,14 @@ PAGE_QUERIES = (
 )
 
 
-def page_query_paths(base: str, iri: str) -> tuple[str, ...]:
-    """The SPARQL requests of the queries a film's page runs after ``resource-page``, with
-    the film bound as filmgraph binds a parameter (a ``VALUES`` block)."""
+def page_queries_text() -> list[tuple[str, str]]:
+    """The text of each query a film's page runs after ``resource-page``, with the parameter
+    it takes the film as."""
     pages = Path(str(files("filmgraph.server").joinpath("queries")))
-    paths = []
-    for name, parameter in PAGE_QUERIES:
-        query = get_query(name, pages) if (pages / f"{name}.rq").is_file() else get_query(name)
-        paths.append(sparql_path(base, bind_values(query.text, {parameter: URIRef(iri)})))
-    return tuple(paths)
+    return [
+        (get_query(name, pages if (pages / f"{name}.rq").is_file() else None).text, parameter)
+        for name, parameter in PAGE_QUERIES
+    ]
 
 
 def mix(
@@ -178,6 +177,7 @@ def mix(
         b"bindings",
     )
     out: dict[str, list[Request]] = {"lookup": [], "aggregate": [aggregate], "page": [], "data": []}
+    then_texts = page_queries_text() if page_queries else []
     for film in films:
         slug = film.iri.rsplit("/", 1)[1]
         # bound as filmgraph's remote store binds a parameter: a VALUES block opening the
@@ -190,7 +190,10 @@ def mix(
                 f"/id/film/{slug}" if native else sparql_path(base, page_query),
                 "text/html" if native else json_type,
                 b'id="film-title"' if native else b"rdf-schema#label",
-                page_query_paths(base, film.iri) if page_queries else (),
+                tuple(
+                    sparql_path(base, bind_values(text, {parameter: URIRef(film.iri)}))
+                    for text, parameter in then_texts
+                ),
             )
         )
         data_query = bind_values(data_text, {"resource": URIRef(film.iri)})
@@ -760,14 +763,24 @@ def _complaints(log: Path, most: int = 6) -> list[str]:
     return out
 
 
+def _compared(
+    key: tuple[int, int], theirs: dict[tuple[int, int], dict[str, object]]
+) -> tuple[tuple[int, int], dict[str, object]] | None:
+    """The phase of ``theirs`` to compare phase ``key`` with, and its key: the same phase if
+    it ran clean, else the clean phase with the same clients and no runaways, else none."""
+    basis = key if _clean(theirs.get(key)) else (key[0], 0)
+    o = theirs.get(basis)
+    return (basis, o) if o is not None and _clean(o) else None
+
+
 def _page_share(
     key: tuple[int, int], page: dict[str, float], theirs: dict[tuple[int, int], dict[str, object]]
 ) -> str:
     """filmgraph's HTML pages as a share of Oxigraph's pages made of the page's queries."""
-    basis = key if _clean(theirs.get(key)) else (key[0], 0)
-    o = theirs.get(basis)
-    if o is None or not _clean(o):
+    compared = _compared(key, theirs)
+    if compared is None:
         return "-"
+    basis, o = compared
     share = f"{100 * page['rps'] / max(_kind(o, 'page')['rps'], 1e-9):.0f} %"
     return share if basis == key else f"{share} (against {basis[0]} clients, no runaways)"
 
@@ -785,11 +798,11 @@ def _shares(
         if "not_run" in r or "died" in r:
             rows.append(head + "filmgraph serve died | | | | | | | | | |")
             continue
-        basis = key if _clean(theirs.get(key)) else (key[0], 0)
-        o = theirs.get(basis)
-        if o is None or not _clean(o):
+        compared = _compared(key, theirs)
+        if compared is None:
             rows.append(head + "no clean Oxigraph phase to compare with | | | | | | | | | |")
             continue
+        basis, o = compared
         look, page, data = _kind(r, "lookup"), _kind(r, "page"), _kind(r, "data")
         olook, opage, odata = _kind(o, "lookup"), _kind(o, "page"), _kind(o, "data")
         errors = sum(int(_kind(r, k)["errors"]) for k in KINDS)

@@ -3,14 +3,16 @@
 Everything happens inside one pyoxigraph store: each loader's document is written there as
 soon as it is read (never collected in an rdflib graph), entity resolution rewrites quads
 in place, the rules write ``graph:inferred`` there. The working store is held in memory
-(linking, validation and the rules run several times faster there than on RocksDB, see
-``bench/results/scale-100k.md``; it costs about 350 bytes a quad). Once finished, the
-derived files are computed from it, it is dumped (``graph.trig``, and the file the store is
-loaded from) and dropped, and only then is the generation's on-disk store
+when it fits (linking, validation and the rules run two to three times faster there than
+on RocksDB, see ``bench/results/scale-disk.md``; it costs 350-475 bytes a quad). Once
+finished, the derived files are computed from it, it is dumped (``graph.trig``, and the
+file the store is loaded from) and dropped, and only then is the generation's on-disk store
 bulk-loaded from the dump: the loader's own memory (1.6 GB at 30,000 films) never adds to
-the working store's. The generation is published with one atomic rename at the very
-end, so a broken source or a killed build leaves the previous graph exactly as it was (see
-:mod:`filmgraph.builddir`).
+the working store's. A graph too large for the machine's memory is built on disk instead
+(:data:`WORKING_STORES`): the working store is then the generation's own on-disk store,
+written in place, and the build's memory is what its steps hold beside it. The generation is
+published with one atomic rename at the very end, so a broken source or a killed build
+leaves the previous graph exactly as it was (see :mod:`filmgraph.builddir`).
 
 Builds are incremental. Each document's output (before linking) is kept in the generation as
 N-Triples with a key: the hash of its content, its loader, the mode, and the keys of every
@@ -35,6 +37,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import shutil
 import time
 from collections.abc import Collection, Iterator, Sequence
@@ -84,12 +87,13 @@ from filmgraph.store.oxigraph import (
     load_dumped,
     release_memory,
     to_oxigraph,
+    write_merge,
 )
 from filmgraph.store.sparql import publish_remote
 from filmgraph.validation import ValidationReport, validate_store
 from filmgraph.validation import _short as short_name  # the findings' own node names
 
-__all__ = ["BuildResult", "build"]
+__all__ = ["WORKING_STORES", "BuildResult", "build", "working_store_on_disk"]
 
 VERSION = "0.1.0"
 #: Where a generation keeps each document's output, for the next build to replay.
@@ -108,6 +112,16 @@ _LOAD_FILE = ".load.nq"
 #: restricted to a list of nodes cost more per node as the list grows (300 nodes take a
 #: tenth of a full check at 10,000 films, 3,000 nodes longer than the full check).
 FOCUS_LIMIT = 500
+#: Where the build keeps its working graph: ``memory`` (fastest), ``disk`` (the generation's
+#: on-disk store, written in place: for graphs larger than the memory), or ``auto``.
+WORKING_STORES = ("auto", "memory", "disk")
+#: ``auto``'s estimate of a build's peak memory, in bytes per byte of source files: 57 for
+#: the synthetic tables at 100,000 and 300,000 films (6.2 GB from 109 MB, 18.6 GB from
+#: 325 MB; bench/results/scale-300k.md), rounded up.
+PEAK_PER_SOURCE_BYTE = 64
+#: ``auto`` builds in memory while that estimate stays under this share of the memory
+#: the system reports available.
+MEMORY_SHARE = 0.6
 
 
 @dataclass
@@ -140,6 +154,7 @@ def build(
     bundled: bool = True,
     strict: bool = True,
     full: bool = False,
+    working_store: str = "auto",
     progress: Progress = silent,
 ) -> BuildResult:
     """Build the graph from the bundled sources (unless ``bundled`` is false) and ``sources``.
@@ -149,7 +164,13 @@ def build(
     :class:`~filmgraph.errors.SourceError` naming file, line and field; otherwise bad
     records are skipped and listed in the result. Documents unchanged since the current
     generation are replayed from it, unless ``full`` asks to read everything again.
+    ``working_store`` (one of :data:`WORKING_STORES`) says where a full build keeps its
+    working graph; ``auto`` decides by :func:`working_store_on_disk`.
     """
+    if working_store not in WORKING_STORES:
+        raise BuildError(
+            f"unknown working store {working_store!r}: choose one of {', '.join(WORKING_STORES)}"
+        )
     started = dt.datetime.now(dt.UTC).replace(microsecond=0)
     build_dir = BuildDir(store_dir if store_dir is not None else default_store_dir())
     specs = (read_manifest(manifest_path()) if bundled else []) + [
@@ -179,7 +200,14 @@ def build(
         if result is None:
             if why is not None:
                 progress.note(f"incremental build: the full path, because {why}")
-            result = _Build(generation, strict, progress, started, previous).run(specs)
+            on_disk = working_store == "disk" or (
+                working_store == "auto" and working_store_on_disk(specs)
+            )
+            if on_disk:
+                progress.note("working store: on disk (the generation's own store)")
+            result = _Build(generation, strict, progress, started, previous, on_disk=on_disk).run(
+                specs
+            )
             result.full_because = why
         publish_remote(build_dir.root, generation, progress)  # a no-op unless --store is a URL
     except BaseException as error:
@@ -191,6 +219,41 @@ def build(
     build_dir.publish(generation)
     result.seconds = (dt.datetime.now(dt.UTC) - started).total_seconds()
     return result
+
+
+def working_store_on_disk(specs: Sequence[SourceSpec], available: int | None = None) -> bool:
+    """Whether ``auto`` builds ``specs`` on disk: when the build's estimated peak in memory
+    (:data:`PEAK_PER_SOURCE_BYTE` times the bytes of the source files) would pass
+    :data:`MEMORY_SHARE` of ``available`` (default: what the system reports available).
+
+    A machine that reports no figure builds in memory.
+    """
+    if available is None:
+        available = _available_memory()
+        if available is None:
+            return False
+    size = sum(_bytes_under(spec.path) for spec in specs)
+    return size * PEAK_PER_SOURCE_BYTE > available * MEMORY_SHARE
+
+
+def _bytes_under(path: Path) -> int:
+    if path.is_file():
+        return path.stat().st_size
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def _available_memory() -> int | None:
+    """``MemAvailable`` of ``/proc/meminfo`` in bytes, else free pages, else ``None``."""
+    try:
+        for line in Path("/proc/meminfo").read_text(encoding="ascii").splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
 
 
 def _no_fast_path(build_dir: BuildDir, previous: Generation | None) -> str | None:
@@ -249,6 +312,7 @@ class _Build:
         started: dt.datetime,
         previous: Generation | None,
         fast: bool = False,
+        on_disk: bool = False,
     ) -> None:
         self.generation, self.strict, self.progress, self.started = (
             generation,
@@ -256,7 +320,9 @@ class _Build:
             progress,
             started,
         )
-        self.wrapper = OxigraphStore()  # in memory, see the module's docstring
+        # See the module's docstring; the fast path always starts in memory.
+        self.on_disk = on_disk and not fast
+        self.wrapper = OxigraphStore(generation.store_path if self.on_disk else None)
         self.store = self.wrapper.engine
         self.cache = generation.path / CACHE_DIR
         self.cache.mkdir()
@@ -539,12 +605,21 @@ class _Build:
             done("beside the store")
 
         with progress.step("writing the dump and the on-disk store") as done:
-            load = generation.path / _LOAD_FILE
-            dump_for_loading(store, generation.trig_path, load)
-            del store
-            self._close()
-            load_dumped(generation.store_path, load)
-            load.unlink()
+            if self.on_disk:
+                # The working store is the generation's: dumped, given its merge, compacted.
+                store.dump(str(generation.trig_path), format=ox.RdfFormat.TRIG)
+                write_merge(store)
+                store.flush()
+                store.optimize()
+                del store
+                self._close()
+            else:
+                load = generation.path / _LOAD_FILE
+                dump_for_loading(store, generation.trig_path, load)
+                del store
+                self._close()
+                load_dumped(generation.store_path, load)
+                load.unlink()
             done(f"{counts['triples']:,} quads")
         return BuildResult(
             generation,

@@ -41,7 +41,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 from filmgraph.errors import FastPathRefused, SourceError
 from filmgraph.namespaces import FG, ID
 from filmgraph.resources import project_root
-from filmgraph.store.oxigraph import from_oxigraph
+from filmgraph.store.oxigraph import extend_in_batches, from_oxigraph
 
 __all__ = [
     "CONTEXT_RULES",
@@ -211,7 +211,7 @@ def _naive_step(
     clock = _Clock()
     candidates = _run_full(store, rule, naive=True)
     fresh = {t for t in candidates if ox.Quad(*t, inferred) not in store}
-    store.extend(ox.Quad(*t, inferred) for t in fresh)
+    extend_in_batches(store, (ox.Quad(*t, inferred) for t in fresh))
     steps.append(clock.step(rule.name, number, len(candidates), len(fresh)))
     return len(fresh)
 
@@ -666,7 +666,7 @@ class _Materialiser:
                 new.append(t)
             elif self.inferred not in graphs:
                 kept.append(t)
-        store.extend(ox.Quad(*t, self.inferred) for t in kept)
+        extend_in_batches(store, (ox.Quad(*t, self.inferred) for t in kept))
         self.writes += len(kept)
         self._insert(new)
         added = len(new) + len(kept) + len(self._add(self._entailed(new)))
@@ -702,7 +702,7 @@ class _Materialiser:
         if not fresh:
             return
         inferred = self.inferred
-        self.store.extend(ox.Quad(s, p, o, inferred) for s, p, o in fresh)
+        extend_in_batches(self.store, (ox.Quad(s, p, o, inferred) for s, p, o in fresh))
         self.writes += len(fresh)
         transitive, members = self.entailment.transitive, self.members
         for t in fresh:

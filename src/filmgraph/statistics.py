@@ -151,6 +151,8 @@ def _graphs(store: ox.Store) -> list[ox.NamedNode | ox.DefaultGraph]:
 
 def _apply(store: ox.Store, removed: Iterable[ox.Triple], added: Iterable[ox.Triple]) -> int:
     """Remove and add statistics' triples in every graph they are kept in; net change."""
+    from filmgraph.store.oxigraph import extend_in_batches
+
     graphs = _graphs(store)
     change = 0
     for t in removed:
@@ -165,7 +167,7 @@ def _apply(store: ox.Store, removed: Iterable[ox.Triple], added: Iterable[ox.Tri
         for g in graphs
         if ox.Quad(t.subject, t.predicate, t.object, g) not in store
     ]
-    store.extend(fresh)
+    extend_in_batches(store, fresh)
     return change + sum(q.graph_name == _GRAPH for q in fresh)
 
 

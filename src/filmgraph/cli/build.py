@@ -50,6 +50,13 @@ def register(sub: Any) -> None:
         action="store_true",
         help="read every source again, even those unchanged since the last build",
     )
+    p.add_argument(
+        "--working-store",
+        choices=("auto", "memory", "disk"),  # filmgraph.build.WORKING_STORES, not imported here
+        default="auto",
+        help="where a full build keeps its working graph: in memory (fastest), on disk (for "
+        "graphs larger than the memory), or auto: on disk when the sources would not fit",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     add_format(p, ("text", "json"), "text")
     p.set_defaults(run=run_build)
@@ -112,6 +119,7 @@ def run_build(args: argparse.Namespace) -> int:
         bundled=not args.no_bundled,
         strict=args.strict,
         full=args.full,
+        working_store=args.working_store,
         progress=progress,
     )
     if args.format == "json":

@@ -11,7 +11,8 @@ import ctypes.util
 import io
 import re
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from itertools import islice
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -26,6 +27,7 @@ __all__ = [
     "OxigraphStore",
     "dataset_quads",
     "dump_for_loading",
+    "extend_in_batches",
     "from_oxigraph",
     "has_dataset_clause",
     "holds_merge",
@@ -104,6 +106,23 @@ def from_oxigraph(term: object) -> Identifier:
             return Literal(term.value)
         return Literal(term.value, datatype=URIRef(term.datatype.value))
     raise TypeError(f"cannot convert {term!r} to an rdflib term")
+
+
+#: Quads written per transaction by :func:`extend_in_batches`.
+WRITE_BATCH = 100_000
+
+
+def extend_in_batches(store: ox.Store, quads: Iterable[ox.Quad]) -> None:
+    """Add ``quads`` to ``store``, :data:`WRITE_BATCH` per transaction.
+
+    An on-disk store holds a transaction's writes in memory until it commits: the 940,000
+    quads reasoning infers at 30,000 films took 0.9 GB in one. The build needs no larger
+    transaction (nobody reads its store before it is published), and in memory the batches
+    cost nothing more.
+    """
+    remaining = iter(quads)
+    while batch := list(islice(remaining, WRITE_BATCH)):
+        store.extend(batch)
 
 
 def write_merge(store: ox.Store, source: ox.Store | None = None) -> None:

@@ -559,8 +559,11 @@ class Caps:
 class SizeRun:
     """Every step for one dataset; results kept as :class:`Measure` by step name."""
 
-    def __init__(self, data: Dataset, work: Path, caps: Caps, repeat: int) -> None:
+    def __init__(
+        self, data: Dataset, work: Path, caps: Caps, repeat: int, working_store: str = "auto"
+    ) -> None:
         self.d, self.work, self.caps, self.repeat = data, work, caps, repeat
+        self.working_store = working_store
         self.steps: dict[str, Measure] = {}
         self.build_dir = work / "build"
         self.nt = work / "graph.nt"
@@ -582,6 +585,7 @@ class SizeRun:
 
     def build_command(self) -> list[str]:
         command = cli("build", "--no-bundled", "--store", str(self.build_dir))
+        command += ["--working-store", self.working_store]
         for source in self.d.sources:
             command += ["--source", str(source)]
         return command
@@ -1651,6 +1655,12 @@ def main(argv: list[str] | None = None) -> int:
         metavar="GB",
         help="address space each naive rdflib route may use (default: no cap)",
     )
+    parser.add_argument(
+        "--working-store",
+        choices=("auto", "memory", "disk"),
+        default="auto",
+        help="where the builds keep their working graph (filmgraph build --working-store)",
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--worker-args", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -1675,6 +1685,7 @@ def main(argv: list[str] | None = None) -> int:
         "sizes": sizes,
         "seed": args.seed,
         "repeat": args.repeat,
+        "working_store": args.working_store,
     }
     command = "python bench/bench_scale.py " + " ".join(argv if argv is not None else sys.argv[1:])
     info["command"] = command
@@ -1692,7 +1703,8 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             print(f"== {films:,} films", flush=True)
             folder.mkdir(parents=True, exist_ok=True)
-            run = SizeRun(synthetic(films, args.seed, folder, caps.step), folder, caps, args.repeat)
+            data = synthetic(films, args.seed, folder, caps.step)
+            run = SizeRun(data, folder, caps, args.repeat, args.working_store)
             runs.append(run)
             run.run()
             missed = run.steps["build"].status == "timeout"

@@ -95,7 +95,7 @@ def mapped_of(graph: nx.DiGraph, folder: Path) -> MappedProjection:
     path = folder / ARRAYS_NAME
     centralities = {"unflagged": centrality(unflagged(graph)), "whole": centrality(graph)}
     with path.open("wb") as out:
-        write_mapped(out, graph, "fingerprint", centralities, unflagged(graph))
+        write_mapped(out, graph, "fingerprint", centralities)
     found = open_mapped(path, "fingerprint")
     assert found is not None
     return found

@@ -191,8 +191,7 @@ def _whole_graph(store: Store, generation: Path, centralities: tuple[str, ...]) 
 def _keep_mapped(path: Path, generation_fingerprint: str, graph: nx.DiGraph) -> None:
     """Write the mapped form of ``graph`` (the whole projection) at ``path``, with the
     centrality of the graph without flagged claims and of the whole graph."""
-    sound = unflagged(graph)
-    without = graph.graph.get(UNFLAGGED_CENTRALITY) or centrality(sound)
+    without = graph.graph.get(UNFLAGGED_CENTRALITY) or centrality(unflagged(graph))
     with_flagged = graph.graph.get(CENTRALITY)
     if with_flagged is None:
         # Without flagged edges both graphs are the same: so is their centrality.
@@ -200,7 +199,7 @@ def _keep_mapped(path: Path, generation_fingerprint: str, graph: nx.DiGraph) -> 
         with_flagged = centrality(graph) if any_flagged else without
     centralities = {"unflagged": without, "whole": with_flagged}
     write_atomically(
-        path, lambda out: write_mapped(out, graph, generation_fingerprint, centralities, sound)
+        path, lambda out: write_mapped(out, graph, generation_fingerprint, centralities)
     )
 
 

@@ -84,13 +84,12 @@ def write_mapped(
     graph: nx.DiGraph,
     generation_fingerprint: str,
     centralities: dict[str, dict[str, Any]],
-    unflagged: nx.DiGraph,
 ) -> None:
     """Write ``graph`` (a whole projection) in the mapped form to ``out``.
 
     ``centralities`` maps ``"unflagged"`` and ``"whole"`` to
     :func:`~filmgraph.analytics.ranking.centrality` of the graph without flagged claims
-    (``unflagged``, the view of ``graph``) and of ``graph``.
+    (:func:`~filmgraph.analytics.flags.unflagged`) and of ``graph``.
     """
     nodes = list(graph)
     index = {n: i for i, n in enumerate(nodes)}
@@ -122,6 +121,7 @@ def write_mapped(
     succ = graph._succ
     pred = graph._pred
     numbers: dict[int, int] = {}
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     out_offsets, flag_codes = [0], []
     out_targets: list[int] = []
     claim_texts: list[str] = []
@@ -134,7 +134,7 @@ def write_mapped(
             out_targets.append(index[v])
             flag_codes.append(_interned_flags(flag_table, tuple(attrs.get(FLAGS, ()))))
             claim_texts.append(
-                json.dumps(
+                encode(
                     [
                         [
                             c["claim"],
@@ -144,9 +144,7 @@ def write_mapped(
                             c["weight"],
                         ]
                         for c in attrs["claims"]
-                    ],
-                    ensure_ascii=False,
-                    separators=(",", ":"),
+                    ]
                 )
             )
         out_offsets.append(len(out_targets))
@@ -172,7 +170,7 @@ def write_mapped(
         "i",
         (
             x
-            for e in flagged_edges(graph)
+            for e in (flagged_edges(graph) if any(flag_codes) else ())
             for x in (
                 index[e.influencer],
                 index[e.influencee],
@@ -183,10 +181,14 @@ def write_mapped(
 
     films = [i for i, d in enumerate(data) if d["kind"] == "film"]
     kept: dict[str, dict[str, Any]] = {}
-    for variant, chosen in zip(_VARIANTS, (unflagged, graph), strict=True):
+    whole_degree = [out_offsets[i + 1] - out_offsets[i] for i in range(len(nodes))]
+    sound_degree = [
+        sum(1 for e in range(out_offsets[i], out_offsets[i + 1]) if not flag_codes[e])
+        for i in range(len(nodes))
+    ]
+    for variant, degree in zip(_VARIANTS, (sound_degree, whole_degree), strict=True):
         found = centralities[variant]
         pagerank = [found["pagerank"][n] for n in nodes]
-        degree = [chosen.out_degree(n) for n in nodes]
         order = sorted(
             films,
             key=lambda i: (-pagerank[i], -degree[i], str(data[i]["label"]).casefold(), nodes[i]),

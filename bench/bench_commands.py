@@ -22,6 +22,19 @@ the median of ``--repeat`` runs is reported:
         [--before /work/main/src] [--synthetic 3000 --work /tmp/fg-bench]
 
 Results: ``bench/results/commands.md`` and ``bench/results/commands.json``.
+
+5. With ``--kept LABEL=STORE=MANIFEST`` (repeatable; STORE a built store, MANIFEST the
+   generator's ``manifest.json`` naming the films): ``path``, ``lineage --depth 3`` of the
+   hub film and ``rank`` read from the pickled projection (``--before``, e.g. main's src)
+   and from the mapped arrays (this checkout), one command at a time: wall, CPU and peak
+   RSS of each run; the one-time cost of keeping the arrays (the first reader, and the
+   write alone); with ``--fast-path`` also the first reader of a fast-path generation
+   (base and delta, no pickle) before and after. Only this runs then; results in
+   ``bench/results/commands-kept-projection.md`` and ``.json``. The generation gets
+   ``projection.arrays``; a pickle the runs rewrite is put back as it was.
+
+    .venv/bin/python bench/bench_commands.py --before /work/main/src --repeat 3 \\
+        --kept 100k=/work/big/lazyproj-100k/store=/work/big/100k/src/manifest.json --fast-path
 """
 
 from __future__ import annotations
@@ -40,7 +53,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
-DERIVED = ("projection.pickle", "names.sqlite", "aggregates.json")
+DERIVED = ("projection.pickle", "projection.arrays", "names.sqlite", "aggregates.json")
 REWRITTEN = ("source-contributions", "export-neighbours", "influence-cycle-violation")
 
 
@@ -234,6 +247,193 @@ def load_synthetic(source: Path, store: Path) -> None:
     (store / "current").symlink_to("generations/synthetic")
 
 
+def measured(argv: list[str], src: Path | None) -> dict[str, float]:
+    """Wall seconds, CPU seconds (user + system) and peak RSS (MB) of one
+    ``python -m filmgraph ARGV`` with the code in ``src``."""
+    env = dict(os.environ)
+    if src is not None:
+        env["PYTHONPATH"] = str(src)
+    started = time.perf_counter()
+    child = subprocess.Popen(
+        [sys.executable, "-m", "filmgraph", *argv],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - started
+    errors = child.stderr.read().decode() if child.stderr else ""
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):  # 1: found nothing, still an answer
+        raise RuntimeError(f"filmgraph {' '.join(argv)} (PYTHONPATH={src}) exited {code}: {errors}")
+    return {
+        "wall": seconds,
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "rss_mb": usage.ru_maxrss / 1024,
+    }
+
+
+def kept_commands(store: Path, manifest: Path) -> dict[str, list[str]]:
+    picks = json.loads(manifest.read_text(encoding="utf-8"))["picks"]
+    at = ["--store", str(store)]
+    return {
+        "path": ["path", f"film:{picks['path_from']}", f"film:{picks['path_to']}", *at],
+        "lineage --depth 3 (hub)": ["lineage", f"film:{picks['hub_film']}", "--depth", "3", *at],
+        "rank": ["rank", *at],
+    }
+
+
+def runs(argv: list[str], src: Path | None, repeat: int) -> dict[str, Any]:
+    found = [measured(argv, src) for _ in range(repeat)]
+    return {
+        "load": os.getloadavg()[0],
+        "runs": found,
+        **{k: statistics.median(r[k] for r in found) for k in ("wall", "cpu", "rss_mb")},
+    }
+
+
+def write_alone(generation: Path) -> float:
+    """Seconds to write the arrays of the generation's pickled projection (read untimed),
+    as the build does after projecting; into a scratch file."""
+    code = (
+        "import pickle, sys, time, tempfile\n"
+        "from pathlib import Path\n"
+        "from filmgraph.analytics.cache import _keep_mapped\n"
+        "from filmgraph.derived import fingerprint\n"
+        "g = Path(sys.argv[1])\n"
+        "graph = pickle.loads((g / 'projection.pickle').read_bytes())['graph']\n"
+        "out = Path(tempfile.mkdtemp(dir=g)) / 'scratch.arrays'\n"
+        "t = time.perf_counter(); _keep_mapped(out, fingerprint(g), graph)\n"
+        "print(time.perf_counter() - t); out.unlink(); out.parent.rmdir()\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(generation)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return float(done.stdout.strip())
+
+
+def kept_projection(
+    graphs: list[tuple[str, Path, Path]], before: Path | None, repeat: int, fast_path: bool
+) -> int:
+    """Commands reading the pickled projection against the mapped arrays (see item 5)."""
+    after_src = ROOT / "src"
+    report: dict[str, Any] = {
+        "machine": {
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "load": os.getloadavg(),
+        },
+        "repeat": repeat,
+        "graphs": {},
+    }
+    for label, store, manifest in graphs:
+        generation = current_generation(store)
+        arrays, pickled = generation / "projection.arrays", generation / "projection.pickle"
+        saved = generation / ".projection.pickle.bench"
+        if pickled.is_file():
+            shutil.copy2(pickled, saved)
+        arrays.unlink(missing_ok=True)
+        entry: dict[str, Any] = {"before": {}, "after": {}}
+        argvs = kept_commands(store, manifest)
+        if before is not None:
+            for name, argv in argvs.items():
+                entry["before"][name] = runs(argv, before, repeat)
+        first = measured(argvs["path"], after_src)  # the first reader writes the arrays
+        entry["first reader"] = {**first, "arrays_mb": arrays.stat().st_size / 2**20}
+        entry["pickle_mb"] = pickled.stat().st_size / 2**20
+        for name, argv in argvs.items():
+            entry["after"][name] = runs(argv, after_src, repeat)
+        entry["write alone"] = write_alone(generation)
+        if fast_path and (generation / "projection-base.pickle").is_file():
+            entry["fast path first reader"] = {}
+            for side, src in (("before", before), ("after", after_src)):
+                if src is None:
+                    continue
+                pickled.unlink(missing_ok=True)
+                arrays.unlink(missing_ok=True)
+                # the last, this checkout's, leaves the arrays later readers read
+                entry["fast path first reader"][side] = measured(argvs["path"], src)
+        if saved.is_file():
+            saved.replace(pickled)
+        report["graphs"][label] = entry
+    lines = kept_report(report)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "commands-kept-projection.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (RESULTS / "commands-kept-projection.json").write_text(
+        json.dumps(report, indent=2) + "\n", encoding="utf-8"
+    )
+    print("\n".join(lines))
+    return 0
+
+
+def kept_report(report: dict[str, Any]) -> list[str]:
+    machine = report["machine"]
+    lines = [
+        "# path, lineage and rank from the mapped projection",
+        "",
+        "Whole commands in a fresh process, start-up included, one at a time; median of "
+        f"{report['repeat']} runs (wall, CPU = user + system, peak RSS). *Before*: the "
+        "projection unpickled (main's code, `projection.pickle`); *after*: the mapped "
+        "arrays read through the lazy graph (`projection.arrays`). Load: the 1-minute load "
+        "average when each command's runs began. Produced by `bench/bench_commands.py --kept`.",
+        "",
+        f"Machine: {machine['platform']}, Python {machine['python']}, {machine['cpus']} CPUs, "
+        f"load {', '.join(f'{x:.2f}' for x in machine['load'])} at the start.",
+        "",
+    ]
+    for label, entry in report["graphs"].items():
+        lines += [
+            f"## {label}",
+            "",
+            "| command | before wall | after wall | ratio | before CPU | after CPU "
+            "| before RSS | after RSS | load (before/after) |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
+        for name, after in entry["after"].items():
+            old = entry["before"].get(name)
+            ratio = f"{old['wall'] / after['wall']:.1f}x" if old else "—"
+            lines.append(
+                f"| `{name}` | {_cell(old, 'wall', 's')} | {_cell(after, 'wall', 's')} | {ratio} "
+                f"| {_cell(old, 'cpu', 's')} | {_cell(after, 'cpu', 's')} "
+                f"| {_cell(old, 'rss_mb', 'MB')} | {_cell(after, 'rss_mb', 'MB')} "
+                f"| {old['load'] if old else float('nan'):.2f} / {after['load']:.2f} |"
+            )
+        first = entry["first reader"]
+        lines += [
+            "",
+            f"Keeping the arrays: the first `path` after a build that kept only the pickle "
+            f"(it unpickles the graph and writes the arrays) {first['wall']:.2f} s wall, "
+            f"{first['rss_mb']:.0f} MB peak; writing them alone from the graph in memory "
+            f"(what the build adds) {entry['write alone']:.2f} s. `projection.arrays` "
+            f"{first['arrays_mb']:.1f} MB beside `projection.pickle` "
+            f"{entry['pickle_mb']:.1f} MB.",
+        ]
+        fast = entry.get("fast path first reader")
+        if fast:
+            parts = [
+                f"{side} {m['wall']:.2f} s wall, {m['rss_mb']:.0f} MB" for side, m in fast.items()
+            ]
+            lines.append(
+                "First `path` after a fast-path build (base and delta brought up to date, "
+                f"then kept): {'; '.join(parts)}."
+            )
+        lines.append("")
+    return lines
+
+
+def _cell(entry: dict[str, Any] | None, key: str, unit: str) -> str:
+    if entry is None:
+        return "—"
+    value = entry[key]
+    return f"{value:.2f} {unit}" if unit == "s" else f"{value:.0f} {unit}"
+
+
 def row(label: str, after: float | None, before: float | None) -> str:
     def cell(v: float | None) -> str:
         return "—" if v is None else f"{v:.2f} s"
@@ -255,7 +455,23 @@ def main() -> int:
     parser.add_argument("--synthetic", type=int, default=0, metavar="N")
     parser.add_argument("--work", type=Path, default=Path("/tmp/filmgraph-bench-commands"))
     parser.add_argument("--query-limit", type=float, default=600.0, metavar="SECONDS")
+    parser.add_argument(
+        "--kept",
+        action="append",
+        default=[],
+        metavar="LABEL=STORE=MANIFEST",
+        help="time path, lineage and rank on the pickled and the mapped projection (item 5)",
+    )
+    parser.add_argument("--fast-path", action="store_true")
     args = parser.parse_args()
+    if args.kept:
+        specs = [tuple(spec.split("=")) for spec in args.kept]
+        return kept_projection(
+            [(label, Path(at), Path(manifest)) for label, at, manifest in specs],
+            args.before,
+            args.repeat,
+            args.fast_path,
+        )
 
     report: dict[str, Any] = {
         "machine": {

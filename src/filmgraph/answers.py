@@ -15,13 +15,15 @@ import networkx as nx
 from rdflib import URIRef
 
 from filmgraph.analytics.bridges import movement_bridges, movement_flows
-from filmgraph.analytics.cache import cached_influence_graph
+from filmgraph.analytics.cache import cached_influence_graph, lazy_influence_graph
 from filmgraph.analytics.communities import influence_communities, movement_spread
 from filmgraph.analytics.contested import contested_claims
-from filmgraph.analytics.flags import FLAGS, flagged_edges, unflagged, whole
+from filmgraph.analytics.flags import FLAGS, whole
+from filmgraph.analytics.lazygraph import LazyInfluenceGraph, flagged_edges, without_flagged
 from filmgraph.analytics.lineage import Direction, lineage
 from filmgraph.analytics.paths import influence_paths, path_steps
 from filmgraph.analytics.ranking import rank_films
+from filmgraph.namespaces import PREFIXES
 from filmgraph.resolve import candidates, resolve_name
 from filmgraph.results import shorten
 from filmgraph.store.base import Store
@@ -63,7 +65,7 @@ def flagged_summary(graph: nx.DiGraph, *, included: bool) -> dict[str, Any]:
 def describe(graph: nx.DiGraph, node: str) -> dict[str, Any]:
     """A node as the answers show it: id, short id, label, year, kind."""
     data = graph.nodes[node] if node in graph else {}
-    label = str(data.get("label", shorten_iri(node)))
+    label = str(data["label"]) if "label" in data else shorten_iri(node)
     year = data.get("year")
     return {
         "iri": node,
@@ -76,8 +78,28 @@ def describe(graph: nx.DiGraph, node: str) -> dict[str, Any]:
 
 
 def shorten_iri(iri: str) -> str:
-    """``film:the-miners-1937`` for the full IRI."""
-    return shorten(URIRef(iri))
+    """``film:the-miners-1937`` for the full IRI.
+
+    What :func:`filmgraph.results.shorten` gives, found once per namespace (the IRI up to
+    its last ``/`` or ``#``): an answer may name tens of thousands of works.
+    """
+    cut = max(iri.rfind("/"), iri.rfind("#")) + 1
+    local = iri[cut:]
+    if not _WHOLE_SEGMENTS or not local:
+        return shorten(URIRef(iri))
+    namespace = iri[:cut]
+    prefix = _SHORT.get(namespace)
+    if prefix is None:
+        # "x" stands for any local name: with prefixes that end on a segment, whether one
+        # fits depends on the namespace alone
+        prefix = _SHORT[namespace] = shorten(URIRef(namespace + "x"))[:-1]
+    return prefix + local
+
+
+#: Every prefix's IRI ends with ``/`` or ``#``, as :func:`shorten_iri` needs to look
+#: prefixes up by namespace.
+_WHOLE_SEGMENTS = all(iri.endswith(("/", "#")) for iri in PREFIXES.values())
+_SHORT: dict[str, str] = {}
 
 
 def _outside(store: Store, iri: str) -> dict[str, Any]:
@@ -110,7 +132,7 @@ def path_answer(
     then marked with its ``flags``.
     """
     a, b = str(resolve_name(store, source, _NAMED)), str(resolve_name(store, target, _NAMED))
-    graph = cached_influence_graph(store, include_flagged=include_flagged)
+    graph = lazy_influence_graph(store, include_flagged=include_flagged)
     paths = influence_paths(graph, a, b, max_length=max_length, limit=limit)
     return {
         "from": describe(graph, a) if a in graph else _outside(store, a),
@@ -157,11 +179,13 @@ def lineage_answer(
     found in a generation only through a flagged claim is marked ``"flagged": true``.
     """
     node = str(resolve_name(store, name, _NAMED))
-    graph = cached_influence_graph(store, include_flagged=include_flagged)
+    graph = lazy_influence_graph(store, include_flagged=include_flagged)
     generations = lineage(graph, node, depth=depth, direction=direction)
     sound: list[set[str]] = []
     if include_flagged and node in graph:
-        sound = [set(g) for g in lineage(unflagged(graph), node, depth=depth, direction=direction)]
+        sound = [
+            set(g) for g in lineage(without_flagged(graph), node, depth=depth, direction=direction)
+        ]
     return {
         "of": describe(graph, node) if node in graph else _outside(store, node),
         "direction": direction,
@@ -202,14 +226,22 @@ def rank_answer(
     movement_iri = (
         str(resolve_name(store, movement, ("movement",))) if movement is not None else None
     )
-    graph = cached_influence_graph(store, with_centrality=True, include_flagged=include_flagged)
-    ranked = rank_films(
-        graph,
-        decade=decade,
-        movement=movement_iri,
-        top=top,
-        betweenness_samples=betweenness_samples,
-    )
+    graph = lazy_influence_graph(store, include_flagged=include_flagged)
+    if isinstance(graph, LazyInfluenceGraph) and betweenness_samples is None:
+        # the kept ranking: the same films rank_films finds, without walking the graph
+        ranked = graph.ranked(decade=decade, movement=movement_iri, top=top)
+    else:
+        if isinstance(graph, LazyInfluenceGraph):  # estimating betweenness walks it all
+            graph = cached_influence_graph(
+                store, with_centrality=True, include_flagged=include_flagged
+            )
+        ranked = rank_films(
+            graph,
+            decade=decade,
+            movement=movement_iri,
+            top=top,
+            betweenness_samples=betweenness_samples,
+        )
     return {
         "decade": decade,
         "movement": shorten_iri(movement_iri) if movement_iri else None,

@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # for annotations only: reading a derived file needs no RDF l
     from filmgraph.store.base import Store
 
 __all__ = [
+    "PROJECTION_ARRAYS",
     "PROJECTION_BASE",
     "PROJECTION_DELTA",
     "PROJECTION_NAME",
@@ -33,6 +34,9 @@ __all__ = [
 
 #: The influence projection kept beside a generation (:mod:`filmgraph.analytics.cache`).
 PROJECTION_NAME = "projection.pickle"
+#: The same projection as arrays a command maps and reads in part
+#: (:mod:`filmgraph.analytics.mapped`).
+PROJECTION_ARRAYS = "projection.arrays"
 #: A fast-path generation's starting point: the projection of a generation before it ...
 PROJECTION_BASE = "projection-base.pickle"
 #: ... and what changed since: ``{"base": its fingerprint, "nodes": [...], "claims": [...]}``.

@@ -15,12 +15,20 @@ The file records the generation's fingerprint and the projection's format versio
 that does not match is ignored and rewritten. Stores that are not a build generation (in
 memory, a remote endpoint) are projected every time.
 
+Unpickling the whole graph costs as much as the graph is large (4.4 s for 300,000 films),
+so the same projection is also kept as memory-mapped arrays, ``projection.arrays``
+(:mod:`filmgraph.analytics.mapped`, with the ranking of both graphs and the list of flagged
+edges): ``path``, ``lineage`` and ``rank`` read it through :func:`lazy_influence_graph`, a
+read-only graph that decodes only what they visit. The pickle stays for the analytics that
+walk the whole graph and as the next fast-path build's base. The arrays carry the same
+fingerprint and a format version of their own.
+
 An incremental build's fast path does not project (it would double its time at 100,000
 films); it keeps the previous generation's file as ``projection-base.pickle`` with the
 works, people and claims its delta touched (``projection-delta.json``), and the first
 reader brings the base up to date with
 :func:`~filmgraph.analytics.projection.update_projection` instead of projecting the whole
-graph.
+graph, and keeps the pickle and the arrays so that later readers are fast.
 """
 
 from __future__ import annotations
@@ -33,10 +41,13 @@ from typing import Any
 
 import networkx as nx
 
-from filmgraph.analytics.flags import unflagged
+from filmgraph.analytics.flags import FLAGS, unflagged
+from filmgraph.analytics.lazygraph import lazy_graph
+from filmgraph.analytics.mapped import open_mapped, write_mapped
 from filmgraph.analytics.projection import influence_graph, update_projection
 from filmgraph.analytics.ranking import CENTRALITY, centrality
 from filmgraph.derived import (
+    PROJECTION_ARRAYS,
     PROJECTION_BASE,
     PROJECTION_DELTA,
     PROJECTION_NAME,
@@ -48,15 +59,19 @@ from filmgraph.derived import (
 from filmgraph.store.base import Store
 
 __all__ = [
+    "ARRAYS_NAME",
     "CACHE_NAME",
     "FORMAT_VERSION",
     "UNFLAGGED_CENTRALITY",
     "cached_influence_graph",
+    "lazy_influence_graph",
     "write_projection_cache",
 ]
 
 #: File name of the cache beside a generation's store.
 CACHE_NAME = PROJECTION_NAME
+#: File name of the mapped form beside it (:mod:`filmgraph.analytics.mapped`).
+ARRAYS_NAME = PROJECTION_ARRAYS
 #: Raised when the projection's attributes change, so caches of the old shape are ignored.
 FORMAT_VERSION = 3
 #: Key of ``graph.graph`` under which the centrality of :func:`unflagged` is kept.
@@ -91,15 +106,19 @@ def write_projection_cache(store: Store, generation_dir: Path) -> Path:
     """Project the influence graph of ``store`` and keep it with ``generation_dir``.
 
     The build calls this once the generation's store and ``summary.json`` are written.
-    Returns the cache file.
+    Keeps the pickled graph (for whole-graph analytics and the next fast-path build) and its
+    mapped form (:data:`ARRAYS_NAME`, for ``path``, ``lineage`` and ``rank``). Returns the
+    pickle's path.
     """
     generation = Path(generation_dir)
     path = derived_path(generation, CACHE_NAME)
+    generation_fingerprint = fingerprint(generation)
     graph = influence_graph(store)
     # The graph of a generation never changes: its centrality is computed once with it
     # (for the graph the analytics use by default, without flagged claims).
     graph.graph[UNFLAGGED_CENTRALITY] = centrality(unflagged(graph))
-    _save(path, fingerprint(generation), graph)
+    _save(path, generation_fingerprint, graph)
+    _keep_mapped(derived_path(generation, ARRAYS_NAME), generation_fingerprint, graph)
     return path
 
 
@@ -120,20 +139,76 @@ def cached_influence_graph(
     generation = generation_of(store)
     if generation is None:
         return _chosen(influence_graph(store), include_flagged, None)
+    graph = _whole_graph(store, generation, (key,) if with_centrality else ())
+    return _chosen(graph, include_flagged, graph.graph.get(key))
+
+
+def lazy_influence_graph(store: Store, *, include_flagged: bool = False) -> nx.DiGraph:
+    """The influence graph of ``store`` for commands that visit a part of it.
+
+    For a build generation: a :class:`~filmgraph.analytics.lazygraph.LazyInfluenceGraph`
+    over the generation's mapped projection, which opens in milliseconds and decodes only
+    what is visited, and which keeps the ranking (its
+    :meth:`~filmgraph.analytics.lazygraph.LazyInfluenceGraph.ranked`). Without a mapped
+    projection (a generation built before it was kept, the first reader after a fast-path
+    build) the whole graph is read as :func:`cached_influence_graph` reads it and the
+    mapped form written beside it. Otherwise, and where nothing can be written, the answer
+    is :func:`cached_influence_graph`'s. Without ``include_flagged`` flagged claims are
+    left out, as there.
+    """
+    generation = generation_of(store)
+    if generation is None:
+        return cached_influence_graph(store, include_flagged=include_flagged)
+    generation_fingerprint = fingerprint(generation)
+    path = derived_path(generation, ARRAYS_NAME)
+    mapped = open_mapped(path, generation_fingerprint)
+    if mapped is None:
+        graph = _whole_graph(store, generation, (UNFLAGGED_CENTRALITY,))
+        try:
+            _keep_mapped(path, generation_fingerprint, graph)
+        except OSError:  # a read-only generation and no writable cache folder
+            key = CENTRALITY if include_flagged else UNFLAGGED_CENTRALITY
+            return _chosen(graph, include_flagged, graph.graph.get(key))
+        mapped = open_mapped(path, generation_fingerprint)
+        if mapped is None:
+            raise OSError(f"{path}: the mapped projection just written cannot be read")
+    return lazy_graph(mapped, include_flagged=include_flagged)
+
+
+def _whole_graph(store: Store, generation: Path, centralities: tuple[str, ...]) -> nx.DiGraph:
+    """The whole projection of a generation: from its pickle, else from the base and delta
+    of a fast-path build, else projected; with the centralities named (keys of
+    ``graph.graph``) computed when missing, and the pickle rewritten when anything was."""
     generation_fingerprint = fingerprint(generation)
     path = derived_path(generation, CACHE_NAME)
     graph = _load(path, generation_fingerprint)
     changed = graph is None
     if graph is None:
         graph = _rebased(generation, store) or influence_graph(store)
-    if with_centrality and key not in graph.graph:
-        graph.graph[key] = centrality(_chosen(graph, include_flagged, None))
-        changed = True
+    for key in centralities:
+        if key not in graph.graph:
+            graph.graph[key] = centrality(graph if key == CENTRALITY else unflagged(graph))
+            changed = True
     if changed:
         # A read-only generation and no writable cache folder: answer all the same.
         with contextlib.suppress(OSError):
             _save(path, generation_fingerprint, graph)
-    return _chosen(graph, include_flagged, graph.graph.get(key))
+    return graph
+
+
+def _keep_mapped(path: Path, generation_fingerprint: str, graph: nx.DiGraph) -> None:
+    """Write the mapped form of ``graph`` (the whole projection) at ``path``, with the
+    centrality of the graph without flagged claims and of the whole graph."""
+    without = graph.graph.get(UNFLAGGED_CENTRALITY) or centrality(unflagged(graph))
+    with_flagged = graph.graph.get(CENTRALITY)
+    if with_flagged is None:
+        # Without flagged edges both graphs are the same: so is their centrality.
+        any_flagged = any(data.get(FLAGS) for _, _, data in graph.edges(data=True))
+        with_flagged = centrality(graph) if any_flagged else without
+    centralities = {"unflagged": without, "whole": with_flagged}
+    write_atomically(
+        path, lambda out: write_mapped(out, graph, generation_fingerprint, centralities)
+    )
 
 
 def _rebased(generation: Path, store: Store) -> nx.DiGraph | None:

@@ -67,7 +67,7 @@ def lineage(
     for number, layer in enumerate(nx.bfs_layers(view, [node])):
         if number == 0:
             continue
-        if number > depth:
-            break
         generations.append(sorted(layer, key=lambda n: _order(graph, n)))
+        if number == depth:
+            break  # before the next layer is found: it would visit every edge out of this one
     return generations

@@ -112,6 +112,23 @@ def test_an_unknown_query_lists_the_known_ones() -> None:
         get_query("no-such-query")
 
 
+def test_asking_one_query_reads_only_its_own_file(tmp_path: Path) -> None:
+    (tmp_path / "good.rq").write_text("# name: good\n# summary: s\n# question: q\nASK {}\n")
+    (tmp_path / "broken.rq").write_text("# name: not-broken\nASK {}\n")
+    assert get_query("good", tmp_path).name == "good"
+    with pytest.raises(SourceError):  # the whole catalogue still reads (and refuses) it
+        catalogue(tmp_path)
+
+
+def test_a_query_name_is_never_read_as_a_path(tmp_path: Path) -> None:
+    (tmp_path / "inner").mkdir()
+    (tmp_path / "inner" / "good.rq").write_text(
+        "# name: good\n# summary: s\n# question: q\nASK {}\n"
+    )
+    with pytest.raises(UnknownQuery):
+        get_query("inner/good", tmp_path)
+
+
 def test_a_malformed_header_names_the_line(tmp_path: Path) -> None:
     path = tmp_path / "bad.rq"
     path.write_text(

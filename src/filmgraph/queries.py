@@ -320,7 +320,15 @@ def _parsed(path: Path) -> NamedQuery:
 
 
 def get_query(name: str, directory: Path | None = None) -> NamedQuery:
-    """One named query; :class:`UnknownQuery` lists the names there are."""
+    """One named query; :class:`UnknownQuery` lists the names there are.
+
+    A query's file is named for it (:func:`parse_query_file` checks), so only that file is
+    read: a command asking one query does not parse the other fifty (0.05 s of start-up).
+    """
+    folder = directory if directory is not None else queries_dir()
+    path = folder / f"{name}.rq"
+    if "/" not in name and path.is_file():
+        return _parsed(path)
     queries = catalogue(directory)
     if name not in queries:
         raise UnknownQuery(f"no query named {name!r} (known: {', '.join(sorted(queries))})")

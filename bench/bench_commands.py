@@ -317,18 +317,23 @@ def write_alone(generation: Path) -> float:
     return float(done.stdout.strip())
 
 
+def machine() -> dict[str, Any]:
+    """The machine a report was measured on, with its load when the run began."""
+    return {
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "load": os.getloadavg(),
+    }
+
+
 def kept_projection(
     graphs: list[tuple[str, Path, Path]], before: Path | None, repeat: int, fast_path: bool
 ) -> int:
     """Commands reading the pickled projection against the mapped arrays (see item 5)."""
     after_src = ROOT / "src"
     report: dict[str, Any] = {
-        "machine": {
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-            "cpus": os.cpu_count(),
-            "load": os.getloadavg(),
-        },
+        "machine": machine(),
         "repeat": repeat,
         "graphs": {},
     }
@@ -474,12 +479,7 @@ def main() -> int:
         )
 
     report: dict[str, Any] = {
-        "machine": {
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-            "cpus": os.cpu_count(),
-            "load": os.getloadavg(),
-        },
+        "machine": machine(),
         "repeat": args.repeat,
         "graphs": {},
     }

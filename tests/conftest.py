@@ -37,6 +37,23 @@ def require_shared(relative: str) -> Path:
     return path
 
 
+def separate_sources(root: Path) -> list[Path]:
+    """A curated folder, a remake list and a folder of two pages, copied under ``root`` as
+    three sources (what incremental builds change one at a time)."""
+    shutil.copytree(FIXTURES / "curated-small", root / "curated")
+    shutil.copytree(FIXTURES / "remakes-small", root / "remakes")
+    (root / "pages").mkdir()
+    for name in ("chapaev-1934.txt", "turksib-1929.txt"):
+        shutil.copy(REPO / "graph" / "sources" / "pages" / name, root / "pages" / name)
+    return [root / "curated", root / "remakes" / "remakes.csv", root / "pages"]
+
+
+def small_build(store_dir: Path) -> Path:
+    """``store_dir`` holding a build of the small curated tables alone."""
+    build(store_dir, sources=[FIXTURES / "curated-small"], bundled=False)
+    return store_dir
+
+
 def require_program(name: str) -> str:
     """The path of an external program; skip without it, but fail under CI=true."""
     path = shutil.which(name)

@@ -20,7 +20,7 @@ from filmgraph.build import build
 from filmgraph.builddir import BuildDir
 from filmgraph.store import open_store
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, small_build
 
 NEW_CLAIM = "strike-1925,intolerance-1916,inspiration,parallel editing,test-notes,low,\n"
 
@@ -33,9 +33,7 @@ def same_graph(a: nx.DiGraph, b: nx.DiGraph) -> bool:
 
 @pytest.fixture()
 def built(tmp_path: Path) -> Path:
-    path = tmp_path / "build"
-    build(path, sources=[FIXTURES / "curated-small"], bundled=False)
-    return path
+    return small_build(tmp_path / "build")
 
 
 def generation(path: Path) -> Path:

@@ -41,7 +41,7 @@ from filmgraph.derived import fingerprint
 from filmgraph.store import open_store
 from filmgraph.store.memory import MemoryStore
 
-from .conftest import FIXTURES, REPO
+from .conftest import FIXTURES, REPO, small_build
 
 ID = "https://w3id.org/filmgraph/id/"
 NODES = [f"{ID}film/f{i}" for i in range(7)] + [f"{ID}person/p{i}" for i in range(2)]
@@ -303,9 +303,7 @@ def test_answers_on_the_bundled_graph_are_the_plain_graphs(
 
 @pytest.fixture()
 def built(tmp_path: Path) -> Path:
-    path = tmp_path / "build"
-    build(path, sources=[FIXTURES / "curated-small"], bundled=False)
-    return path
+    return small_build(tmp_path / "build")
 
 
 def generation(path: Path) -> Path:

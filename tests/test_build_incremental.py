@@ -27,7 +27,7 @@ from filmgraph.statistics import FGSTAT, STATISTICS_GRAPH
 from filmgraph.store import open_store
 from filmgraph.store.oxigraph import OxigraphStore
 
-from .conftest import FIXTURES, REPO
+from .conftest import REPO, separate_sources
 
 PAGES = REPO / "graph" / "sources" / "pages"
 _BLANK = re.compile(r"_:[0-9a-zA-Z]+")
@@ -37,14 +37,7 @@ _STAMPED = ("/id/activity/", "XMLSchema#dateTime")
 
 @pytest.fixture
 def sources(tmp_path: Path) -> list[Path]:
-    """A curated folder, a remake list and a folder of two pages, as separate sources."""
-    root = tmp_path / "src"
-    shutil.copytree(FIXTURES / "curated-small", root / "curated")
-    shutil.copytree(FIXTURES / "remakes-small", root / "remakes")
-    (root / "pages").mkdir()
-    for name in ("chapaev-1934.txt", "turksib-1929.txt"):
-        shutil.copy(PAGES / name, root / "pages" / name)
-    return [root / "curated", root / "remakes" / "remakes.csv", root / "pages"]
+    return separate_sources(tmp_path / "src")
 
 
 def run(store: Path, sources: list[Path], *, full: bool = False) -> BuildResult:

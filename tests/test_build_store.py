@@ -31,7 +31,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Generation:
     return BuildDir(store_dir).current()
 
 
-def _stored(generation: Generation) -> tuple[set[ox.Quad], set[ox.Triple]]:
+def stored(generation: Generation) -> tuple[set[ox.Quad], set[ox.Triple]]:
     """The quads of the store's named graphs, and the triples of its default graph."""
     store = ox.Store.read_only(str(generation.store_path))
     try:
@@ -51,7 +51,7 @@ def _canonical(quads: set[ox.Quad]) -> set[ox.Quad]:
 
 def test_the_store_holds_exactly_the_quads_of_the_dump(built: Generation) -> None:
     dumped = set(ox.parse(path=str(built.trig_path), format=ox.RdfFormat.TRIG))
-    named, _ = _stored(built)
+    named, _ = stored(built)
     assert any(isinstance(q.subject, ox.BlankNode) for q in named)  # the ontology's lists
     assert _canonical(named) == _canonical(dumped)
     assert len(named) == built.summary()["counts"]["triples"]
@@ -59,7 +59,7 @@ def test_the_store_holds_exactly_the_quads_of_the_dump(built: Generation) -> Non
 
 def test_the_default_graph_holds_the_merge_of_the_named_graphs(built: Generation) -> None:
     # blank nodes included: the merge names each blank node as its named graph does
-    named, default = _stored(built)
+    named, default = stored(built)
     assert default == {q.triple for q in named}
 
 

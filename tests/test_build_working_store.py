@@ -17,22 +17,16 @@ from filmgraph.builddir import BuildDir
 from filmgraph.errors import BuildError
 from filmgraph.manifest import spec_for_path
 
-from .conftest import FIXTURES, REPO
+from .conftest import REPO, separate_sources
 from .test_build_incremental import derived, findings, quads, summary
+from .test_build_store import stored
 
 PAGES = REPO / "graph" / "sources" / "pages"
 
 
 @pytest.fixture
 def sources(tmp_path: Path) -> list[Path]:
-    """A curated folder, a remake list and a folder of two pages, as separate sources."""
-    root = tmp_path / "src"
-    shutil.copytree(FIXTURES / "curated-small", root / "curated")
-    shutil.copytree(FIXTURES / "remakes-small", root / "remakes")
-    (root / "pages").mkdir()
-    for name in ("chapaev-1934.txt", "turksib-1929.txt"):
-        shutil.copy(PAGES / name, root / "pages" / name)
-    return [root / "curated", root / "remakes" / "remakes.csv", root / "pages"]
+    return separate_sources(tmp_path / "src")
 
 
 def test_a_build_on_disk_gives_the_graph_a_build_in_memory_gives(
@@ -51,12 +45,7 @@ def test_a_build_on_disk_keeps_the_merge_and_the_dump_of_its_named_graphs(
 ) -> None:
     build(tmp_path / "disk", sources=sources, bundled=False, working_store="disk")
     generation = BuildDir(tmp_path / "disk").current()
-    store = ox.Store.read_only(str(generation.store_path))
-    try:
-        named = {q for q in store if not isinstance(q.graph_name, ox.DefaultGraph)}
-        default = {q.triple for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
-    finally:
-        del store
+    named, default = stored(generation)
     # blank nodes included: the store was written in place, so no loader renamed them
     assert default == {q.triple for q in named}
     assert set(ox.parse(path=str(generation.trig_path), format=ox.RdfFormat.TRIG)) == named

@@ -18,7 +18,7 @@ graph, for :func:`~filmgraph.analytics.flags.whole`.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import networkx as nx
 
@@ -29,6 +29,7 @@ from filmgraph.analytics.mapped import MappedProjection
 __all__ = ["LazyInfluenceGraph", "flagged_edges", "lazy_graph", "without_flagged"]
 
 _EDGE_KEYS = ("claims", "types", "sources", "weight", FLAGS)
+_V = TypeVar("_V")
 
 
 class _EdgeData(Mapping[str, Any]):
@@ -68,7 +69,22 @@ class _EdgeData(Mapping[str, Any]):
         return repr(dict(self))
 
 
-class _Nodes(Mapping[str, dict[str, Any]]):
+class _ByNode(Mapping[str, _V]):
+    """A mapping keyed by every node of the projection, in the graph's node order."""
+
+    _mapped: MappedProjection
+
+    def __contains__(self, node: object) -> bool:
+        return self._mapped.number(node) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return (self._mapped.node(i) for i in range(self._mapped.node_count))
+
+    def __len__(self) -> int:
+        return self._mapped.node_count
+
+
+class _Nodes(_ByNode[dict[str, Any]]):
     """``graph._node``: node id -> attribute dict, decoded on first use."""
 
     def __init__(self, mapped: MappedProjection) -> None:
@@ -84,17 +100,8 @@ class _Nodes(Mapping[str, dict[str, Any]]):
             found = self._decoded[node] = self._mapped.attributes(i)
         return found
 
-    def __contains__(self, node: object) -> bool:
-        return self._mapped.number(node) is not None
 
-    def __iter__(self) -> Iterator[str]:
-        return (self._mapped.node(i) for i in range(self._mapped.node_count))
-
-    def __len__(self) -> int:
-        return self._mapped.node_count
-
-
-class _Adjacency(Mapping[str, dict[str, _EdgeData]]):
+class _Adjacency(_ByNode[dict[str, _EdgeData]]):
     """``graph._succ`` or ``graph._pred``: node id -> {neighbour id: edge data}, each row
     decoded on first use, in the graph's adjacency order."""
 
@@ -115,15 +122,6 @@ class _Adjacency(Mapping[str, dict[str, _EdgeData]]):
                 name(j): _EdgeData(mapped, e) for j, e in self._row(i, flagged=self._flagged)
             }
         return found
-
-    def __contains__(self, node: object) -> bool:
-        return self._mapped.number(node) is not None
-
-    def __iter__(self) -> Iterator[str]:
-        return (self._mapped.node(i) for i in range(self._mapped.node_count))
-
-    def __len__(self) -> int:
-        return self._mapped.node_count
 
 
 class LazyInfluenceGraph(nx.DiGraph):  # type: ignore[misc]

@@ -40,7 +40,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,7 +62,7 @@ from filmgraph.incremental import (
 )
 from filmgraph.iri import mint
 from filmgraph.linking import LINK_INDEX, LinkReport, resolve_entities
-from filmgraph.loaders import LoadContext, SourceGraph
+from filmgraph.loaders import LoadContext, SourceGraph, Triple, TripleSink
 from filmgraph.loaders.pagegazetteer import Gazetteer
 from filmgraph.manifest import SourceSpec, read_manifest, spec_for_path
 from filmgraph.namespaces import ID, bind_prefixes
@@ -84,6 +84,7 @@ from filmgraph.store.base import SelectResult
 from filmgraph.store.oxigraph import (
     OxigraphStore,
     dump_for_loading,
+    graph_size,
     load_dumped,
     release_memory,
     to_oxigraph,
@@ -298,7 +299,12 @@ class _Cached:
 
     @property
     def file(self) -> str:
-        return self.graph.rsplit("/", 1)[-1] + ".nt"
+        return _file_of(self.graph)
+
+
+def _file_of(graph: str) -> str:
+    """The name of the N-Triples file that keeps the named graph ``graph`` of a document."""
+    return graph.rsplit("/", 1)[-1] + ".nt"
 
 
 class _Build:
@@ -337,6 +343,7 @@ class _Build:
         self.fast = fast
         self.gazetteer_keys: list[str] = []
         self.context.reuser = self._reuse
+        self.context.sinks = self._sink
         self.order: list[URIRef] = []
         self.before_spec: list[URIRef] = []
         self.provenance = bind_prefixes(Graph())
@@ -456,6 +463,17 @@ class _Build:
         self.spec_upstream.update(key.encode())
         notes = self.context.notes[self.mark[0] :]
         skipped = [str(e) for e in self.context.skipped[self.mark[1] :]]
+        path = self.cache / _file_of(str(source.iri))
+        buffer = source.graph
+        if buffer.spills:
+            buffer.spill()
+            self._load_file(path, source.iri)
+            # Repeats were dropped within each hand-over only: the store holds the count.
+            triples = graph_size(self.store, str(source.iri))
+        else:
+            ox.serialize(_ox_triples(buffer), output=str(path), format=ox.RdfFormat.N_TRIPLES)
+            self._load_file(path, source.iri)
+            triples = len(buffer)
         entry = _Cached(
             str(source.iri),
             str(source.path.resolve()),
@@ -464,22 +482,32 @@ class _Build:
             key,
             checksum,
             source.records,
-            len(source.graph),
+            triples,
             {},
             {},
             notes,
             skipped,
         )
-        path = self.cache / entry.file
-        ox.serialize(_ox_triples(source.graph), output=str(path), format=ox.RdfFormat.N_TRIPLES)
-        self._load_file(path, source.iri)
         self.entries.append(entry)
-        describe_source(self.provenance, source, self.activity, self.started, shown, checksum)
+        describe_source(
+            self.provenance, source, self.activity, self.started, shown, checksum, triples=triples
+        )
         self.progress.finished(
             f"{spec.loader.name}: {shown}",
             time.perf_counter() - start,
             f"{source.records:,} records, {entry.triples:,} triples",
         )
+
+    def _sink(self, iri: URIRef) -> TripleSink:
+        """Where a document's buffer hands its triples as it fills: its N-Triples file,
+        which :meth:`_write` loads into the store once the document is read."""
+        path = self.cache / _file_of(str(iri))
+
+        def append(triples: Iterable[Triple]) -> None:
+            with path.open("ab") as out:
+                ox.serialize(_ox_triples(triples), output=out, format=ox.RdfFormat.N_TRIPLES)
+
+        return append
 
     def _load_file(self, path: Path, graph: URIRef) -> None:
         self.store.bulk_load(

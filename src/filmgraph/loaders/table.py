@@ -119,7 +119,7 @@ class TableLoader:
         gazetteer = context.gazetteer()
         for table in tables:
             data = Path(str(table.url.resolve(table.base)))
-            source = SourceGraph(graph_iri(data, root), data, self.name)
+            source = context.source(graph_iri(data, root), data, self.name)
             _TableReader(table, data, source, gazetteer, context).read()
             yield source
 

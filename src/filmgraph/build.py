@@ -40,7 +40,8 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -578,16 +579,27 @@ class _Build:
 
     # -- after reading ------------------------------------------------------------------
 
+    @contextmanager
+    def _stage(self, label: str) -> Iterator[Callable[[str], None]]:
+        """A step of the build's end, after which the memory it freed is handed back.
+
+        The C library keeps freed memory in its arenas otherwise, so each step's peak would
+        carry what the steps before it freed.
+        """
+        with self.progress.step(label) as done:
+            yield done
+        release_memory()
+
     def _finish(self) -> BuildResult:
-        progress, store, generation = self.progress, self.store, self.generation
-        with progress.step("resolving entities across sources") as done:
+        store, generation = self.store, self.generation
+        with self._stage("resolving entities across sources") as done:
             linking = resolve_entities(store, self.order, index=generation.path / LINK_INDEX)
             done(
                 f"{len(linking.merged)} merged, {len(linking.unresolved)} unresolved, "
                 f"{len(linking.conflicts)} conflicts"
             )
 
-        with progress.step("adding the ontology and the provenance") as done:
+        with self._stage("adding the ontology and the provenance") as done:
             store.load(
                 path=str(ontology_path()),
                 format=ox.RdfFormat.TURTLE,
@@ -600,7 +612,7 @@ class _Build:
             )
             done(f"{len(self.provenance):,} provenance triples")
 
-        with progress.step("validating against the SHACL shapes") as done:
+        with self._stage("validating against the SHACL shapes") as done:
             report, focus = self._validate(linking)
             _keep_findings(generation, report)
             (generation.path / LINKING_FILE).write_text(
@@ -614,16 +626,16 @@ class _Build:
 
         # Reasoning comes after validation, so the shapes judge what sources state, not what
         # the rules add (a range axiom would otherwise hide a director who is not a person).
-        with progress.step("reasoning: targeted materialisation into graph:inferred") as done:
+        with self._stage("reasoning: targeted materialisation into graph:inferred") as done:
             inferred = materialise_store(store)
             done(f"{inferred:,} triples inferred")
 
-        with progress.step("keeping the statistics the aggregate queries read") as done:
+        with self._stage("keeping the statistics the aggregate queries read") as done:
             done(f"{materialise_statistics(store):,} triples in graph:statistics")
 
         # From the working store while it is still in memory; the on-disk store is written
         # after it is dropped, so the bulk loader's own memory never adds to the store's.
-        with self.progress.step("keeping the projection, name index and aggregates") as done:
+        with self._stage("keeping the projection, name index and aggregates") as done:
             counts = _counts(self.wrapper, len(self.order))
             summary = self._summary(counts, report, linking)
             generation.summary_path.write_text(
@@ -632,7 +644,7 @@ class _Build:
             _write_derived(generation, self.wrapper)
             done("beside the store")
 
-        with progress.step("writing the dump and the on-disk store") as done:
+        with self._stage("writing the dump and the on-disk store") as done:
             parts = ""
             if self.on_disk:
                 # The working store is the generation's: dumped, given its merge, compacted.

@@ -9,7 +9,8 @@ and :func:`~filmgraph.aggregates.compute_aggregates` with
 own, against a built generation's store opened read-only, writing into a scratch generation
 directory (a copy of the generation's ``summary.json``), and reports its wall time and the
 peak resident memory of the process (sampled as the build's progress lines sample it,
-and the kernel's high-water mark).
+and the kernel's high-water mark). ``--together`` runs the three in one process, one after
+the other, as the build does: what one part leaves behind counts in the next one's peak.
 
     python bench/bench_projection_memory.py /work/big/30k/store --scratch /tmp/pm --label after
 
@@ -35,14 +36,21 @@ from typing import Any
 PARTS = ("projection", "names", "aggregates")
 
 
-def run_part(store_dir: Path, scratch: Path, part: str) -> dict[str, Any]:
-    """Run one part in this process; its seconds and peak RSS."""
-    from filmgraph.progress import _Sampler, peak_rss, rss
+def run_parts(store_dir: Path, scratch: Path, parts: list[str]) -> list[dict[str, Any]]:
+    """Run ``parts`` one after the other in this process, as the build runs them."""
     from filmgraph.store.oxigraph import OxigraphStore
 
     generation = (store_dir / "current").resolve()
     store = OxigraphStore(generation / "oxigraph", read_only=True)
+    return [run_part(store, scratch, part) for part in parts]
+
+
+def run_part(store: Any, scratch: Path, part: str) -> dict[str, Any]:
+    """Run one part in this process; its seconds and peak RSS."""
+    from filmgraph.progress import _Sampler, peak_rss, rss
+
     base = rss() or 0
+    mark = peak_rss() or 0
     sampler = _Sampler()
     clock = time.perf_counter()
     if part == "projection":
@@ -58,7 +66,10 @@ def run_part(store_dir: Path, scratch: Path, part: str) -> dict[str, Any]:
 
         write_aggregates(scratch, compute_aggregates(store))
     seconds = time.perf_counter() - clock
-    high = max(sampler.stop(), peak_rss() or 0)
+    high = sampler.stop()
+    # The kernel's high-water mark is exact, but only when this part raised it.
+    if (peak_rss() or 0) > mark:
+        high = max(high, peak_rss() or 0)
     return {"part": part, "seconds": round(seconds, 2), "rss_before": base, "peak_rss": high}
 
 
@@ -102,10 +113,13 @@ def main() -> None:
     parser.add_argument("--label", default="run")
     parser.add_argument("--parts", default=",".join(PARTS))
     parser.add_argument("--compare", type=Path, help="a scratch directory of an earlier run")
-    parser.add_argument("--part", help=argparse.SUPPRESS)  # one part, in this process
+    parser.add_argument(
+        "--together", action="store_true", help="all parts in one process, as the build runs them"
+    )
+    parser.add_argument("--part", help=argparse.SUPPRESS)  # parts to run in this process
     args = parser.parse_args()
     if args.part:
-        print(json.dumps(run_part(args.store, args.scratch, args.part)))
+        print(json.dumps(run_parts(args.store, args.scratch, args.part.split(","))))
         return
     generation = (args.store / "current").resolve()
     # The scratch generation is named as the real one, so fingerprints agree across runs.
@@ -113,24 +127,28 @@ def main() -> None:
     scratch.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(generation / "summary.json", scratch / "summary.json")
     results = []
-    for part in args.parts.split(","):
+    parts = args.parts.split(",")
+    for chunk in [parts] if args.together else [[part] for part in parts]:
         out = subprocess.run(
-            [sys.executable, __file__, str(args.store), "--scratch", str(scratch), "--part", part],
+            [
+                *(sys.executable, __file__, str(args.store), "--scratch", str(scratch)),
+                *("--part", ",".join(chunk)),
+            ],
             check=True,
             capture_output=True,
             text=True,
         )
-        found = json.loads(out.stdout.strip().splitlines()[-1])
-        results.append(found)
-        print(
-            f"{args.label} {part}: {found['seconds']:.1f} s, "
-            f"peak RSS {found['peak_rss'] / 1e9:.2f} GB "
-            f"(store open: {found['rss_before'] / 1e9:.2f} GB)",
-            flush=True,
-        )
+        for found in json.loads(out.stdout.strip().splitlines()[-1]):
+            results.append(found)
+            print(
+                f"{args.label} {found['part']}: {found['seconds']:.1f} s, "
+                f"peak RSS {found['peak_rss'] / 1e9:.2f} GB "
+                f"(RSS at its start: {found['rss_before'] / 1e9:.2f} GB)",
+                flush=True,
+            )
     if args.compare:
         problems = compare(scratch, args.compare / generation.name)
-        print("identical to", args.compare if not problems else problems)
+        print(f"differs from {args.compare}: {problems}" if problems else f"same as {args.compare}")
     (scratch / f"bench-{args.label}.json").write_text(json.dumps(results, indent=1))
 
 

@@ -14,7 +14,7 @@ sound), so analytics can leave flagged claims out.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import networkx as nx
@@ -38,7 +38,7 @@ _STRINGS = frozenset(
 DEFAULT_WEIGHT = 0.5
 
 
-def _year(term: Identifier | None) -> int | None:
+def _year(term: object) -> int | None:
     if term is None:
         return None
     try:
@@ -47,11 +47,11 @@ def _year(term: Identifier | None) -> int | None:
         return None
 
 
-def _text(term: Identifier | None) -> str | None:
+def _text(term: object) -> str | None:
     return None if term is None else str(term)
 
 
-def from_rows(rows: Iterable[dict[str, Identifier]]) -> nx.DiGraph:
+def from_rows(rows: Iterable[Mapping[str, object]]) -> nx.DiGraph:
     """Build the influence graph from rows of the ``influence-edges`` query.
 
     ``rows`` may be an iterator: each row is read once and not kept.
@@ -63,7 +63,7 @@ def from_rows(rows: Iterable[dict[str, Identifier]]) -> nx.DiGraph:
 
 
 def _add_rows(
-    graph: nx.DiGraph, rows: Iterable[dict[str, Identifier]], texts: dict[str, str] | None = None
+    graph: nx.DiGraph, rows: Iterable[Mapping[str, object]], texts: dict[str, str] | None = None
 ) -> None:
     """Add ``rows`` to ``graph``. Every text that recurs (node ids, claim types, sources,
     movements) is kept once, in ``texts``: a node's id is otherwise a new string in each of
@@ -156,12 +156,15 @@ def influence_graph(store: Store) -> nx.DiGraph:
     return from_rows(_streamed_rows(store, "influence-edges"))
 
 
-def _streamed_rows(store: Store, name: str) -> Iterator[dict[str, Identifier]]:
+def _streamed_rows(store: Store, name: str) -> Iterator[Mapping[str, object]]:
     """The rows of the named query (one without parameters), one at a time.
 
-    From an Oxigraph store they come from the engine's lazy answer, each row converted to
-    rdflib terms as it is read: the whole answer as rdflib terms and as dictionaries was
-    three times the projected graph's memory. Other stores give their answer whole.
+    From an Oxigraph store they come from the engine's lazy answer, each row read as it
+    comes: the whole answer as rdflib terms and as dictionaries was three times the
+    projected graph's memory. An IRI or a blank node comes as its text (what ``str()`` of
+    its rdflib term gives, all the projection reads of it), a literal as its rdflib term
+    (each typed one, a year or a weight, converted once). Other stores give their answer
+    whole, as rdflib terms.
     """
     import pyoxigraph as ox
 
@@ -180,12 +183,14 @@ def _streamed_rows(store: Store, name: str) -> Iterator[dict[str, Identifier]]:
     typed: dict[object, Identifier] = {}
     try:
         for solution in answer:
-            row: dict[str, Identifier] = {}
+            row: dict[str, object] = {}
             # A solution gives its values in the order of the answer's variables.
             for variable, term in zip(variables, solution, strict=True):
                 if term is None:
                     continue
-                if isinstance(term, ox.Literal) and _typed(term):
+                if not isinstance(term, ox.Literal):
+                    row[variable] = term.value
+                elif _typed(term):
                     found = typed.get(term)
                     if found is None:
                         found = typed[term] = from_oxigraph(term)

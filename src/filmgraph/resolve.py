@@ -26,7 +26,7 @@ import os
 import re
 import shutil
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -136,7 +136,7 @@ _STRINGS = (
 )
 
 
-def _lexical(term: Any, convert: Any) -> str:
+def _lexical(term: Any, convert: Callable[[Any], object]) -> str:
     """``str()`` of ``term`` as an rdflib term: rdflib writes a typed literal's value in its
     canonical form, so such a literal (a rare label) goes through rdflib."""
     datatype = getattr(term, "datatype", None)

@@ -114,11 +114,18 @@ def write_projection_cache(store: Store, generation_dir: Path) -> Path:
     path = derived_path(generation, CACHE_NAME)
     generation_fingerprint = fingerprint(generation)
     graph = influence_graph(store)
-    # The graph of a generation never changes: its centrality is computed once with it
-    # (for the graph the analytics use by default, without flagged claims).
-    graph.graph[UNFLAGGED_CENTRALITY] = centrality(unflagged(graph))
-    _save(path, generation_fingerprint, graph)
-    _keep_mapped(derived_path(generation, ARRAYS_NAME), generation_fingerprint, graph)
+    try:
+        # The graph of a generation never changes: its centrality is computed once with it
+        # (for the graph the analytics use by default, without flagged claims).
+        graph.graph[UNFLAGGED_CENTRALITY] = centrality(unflagged(graph))
+        _save(path, generation_fingerprint, graph)
+        _keep_mapped(derived_path(generation, ARRAYS_NAME), generation_fingerprint, graph)
+    finally:
+        # Computing the centrality through NetworkX's views leaves the graph in reference
+        # cycles, which only a full collection frees: rare in a build holding millions of
+        # objects, so the whole graph stayed through the build's next steps. Emptied, its
+        # nodes, edges and claims are freed now.
+        graph.clear()
     return path
 
 

@@ -61,15 +61,35 @@ class _Sections:
     """Arrays and blobs gathered for writing, each padded to 8 bytes."""
 
     def __init__(self) -> None:
-        self.parts: dict[str, tuple[str, bytes]] = {}
+        self.parts: dict[str, tuple[str, bytes | bytearray]] = {}
 
     def add(self, name: str, typecode: str, values: Iterable[Any]) -> None:
         self.parts[name] = (typecode, array(typecode, values).tobytes())
 
     def strings(self, name: str, texts: Iterable[str]) -> None:
-        encoded = [t.encode() for t in texts]
-        self.add(f"{name}.offsets", "q", accumulate((len(e) for e in encoded), initial=0))
-        self.parts[f"{name}.blob"] = ("B", b"".join(encoded))
+        blob = _Blob()
+        for text in texts:
+            blob.append(text)
+        self.blob(name, blob)
+
+    def blob(self, name: str, blob: _Blob) -> None:
+        """Keep the strings gathered in ``blob`` as section ``name``."""
+        self.parts[f"{name}.offsets"] = ("q", blob.offsets.tobytes())
+        self.parts[f"{name}.blob"] = ("B", blob.data)
+
+
+class _Blob:
+    """Strings gathered in one buffer as they come, with their offsets: no list of the
+    strings and of their encodings is held beside it (the edges' claims are the largest
+    part of the file)."""
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+        self.offsets = array("q", [0])
+
+    def append(self, text: str) -> None:
+        self.data += text.encode()
+        self.offsets.append(len(self.data))
 
 
 def _interned(table: dict[str, int], text: str) -> int:
@@ -124,7 +144,7 @@ def write_mapped(
     encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     out_offsets, flag_codes = [0], []
     out_targets: list[int] = []
-    claim_texts: list[str] = []
+    claim_texts = _Blob()
     flag_table: dict[tuple[str, ...], int] = {(): 0}
     types: dict[str, int] = {}
     sources: dict[str, int] = {}
@@ -160,8 +180,7 @@ def write_mapped(
     s.add("in.sources", "i", in_sources)
     s.add("in.edges", "i", in_numbers)
     s.add("flags", "B", flag_codes)
-    s.strings("claims", claim_texts)
-    del claim_texts
+    s.blob("claims", claim_texts)
     s.strings("types", types)
     s.strings("sources", sources)
     s.strings("movement_names", movements)

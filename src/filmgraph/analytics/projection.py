@@ -14,7 +14,7 @@ sound), so analytics can leave flagged claims out.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import networkx as nx
@@ -28,11 +28,17 @@ from filmgraph.store.base import SelectResult, Store
 
 __all__ = ["from_rows", "influence_graph", "update_projection"]
 
+_STRINGS = frozenset(
+    (
+        "http://www.w3.org/2001/XMLSchema#string",
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString",
+    )
+)
 #: Weight of a claim whose confidence grade has no weight.
 DEFAULT_WEIGHT = 0.5
 
 
-def _year(term: Identifier | None) -> int | None:
+def _year(term: object) -> int | None:
     if term is None:
         return None
     try:
@@ -41,24 +47,35 @@ def _year(term: Identifier | None) -> int | None:
         return None
 
 
-def _text(term: Identifier | None) -> str | None:
+def _text(term: object) -> str | None:
     return None if term is None else str(term)
 
 
-def from_rows(rows: list[dict[str, Identifier]]) -> nx.DiGraph:
-    """Build the influence graph from rows of the ``influence-edges`` query."""
+def from_rows(rows: Iterable[Mapping[str, object]]) -> nx.DiGraph:
+    """Build the influence graph from rows of the ``influence-edges`` query.
+
+    ``rows`` may be an iterator: each row is read once and not kept.
+    """
     graph = nx.DiGraph()
     _add_rows(graph, rows)
     # Flags depend on every year of both ends, known only once every row is read.
     return flag_edges(graph)
 
 
-def _add_rows(graph: nx.DiGraph, rows: list[dict[str, Identifier]]) -> None:
+def _add_rows(
+    graph: nx.DiGraph, rows: Iterable[Mapping[str, object]], texts: dict[str, str] | None = None
+) -> None:
+    """Add ``rows`` to ``graph``. Every text that recurs (node ids, claim types, sources,
+    movements) is kept once, in ``texts``: a node's id is otherwise a new string in each of
+    its edges (a third of the graph's memory), and the pickle writes each object once."""
+    texts = {} if texts is None else texts
     for row in rows:
         ends = []
         for side in ("influencer", "influencee"):
-            node = str(row[side])
-            movements = tuple(sorted(set(str(row.get(f"{side}Movements", "")).split())))
+            node = _once(texts, str(row[side]))
+            movements = tuple(
+                sorted({_once(texts, m) for m in str(row.get(f"{side}Movements", "")).split()})
+            )
             year = _year(row.get(f"{side}Year"))
             if node not in graph:
                 graph.add_node(
@@ -66,7 +83,7 @@ def _add_rows(graph: nx.DiGraph, rows: list[dict[str, Identifier]]) -> None:
                     label=_text(row.get(f"{side}Label")) or node.rsplit("/", 1)[-1],
                     year=year,
                     years=(year,) if year is not None else (),
-                    kind=str(row.get(f"{side}Kind", "film")),
+                    kind=_once(texts, str(row.get(f"{side}Kind", "film"))),
                     movements=movements,
                 )
             else:
@@ -81,9 +98,9 @@ def _add_rows(graph: nx.DiGraph, rows: list[dict[str, Identifier]]) -> None:
         weight = float(weight_term) if isinstance(weight_term, Literal) else DEFAULT_WEIGHT
         claim: dict[str, Any] = {
             "claim": str(row["claim"]),
-            "type": str(row["claimType"]),
-            "aspect": _text(row.get("aspect")),
-            "source": str(row["source"]),
+            "type": _once(texts, str(row["claimType"])),
+            "aspect": _once_or_none(texts, _text(row.get("aspect"))),
+            "source": _once(texts, str(row["source"])),
             "weight": weight,
         }
         a, b = ends
@@ -97,6 +114,15 @@ def _add_rows(graph: nx.DiGraph, rows: list[dict[str, Identifier]]) -> None:
         else:
             graph.add_edge(a, b, claims=[claim])
         _summarise(graph.edges[a, b])
+
+
+def _once(texts: dict[str, str], text: str) -> str:
+    """The one string kept for ``text``."""
+    return texts.setdefault(text, text)
+
+
+def _once_or_none(texts: dict[str, str], text: str | None) -> str | None:
+    return None if text is None else texts.setdefault(text, text)
 
 
 def _merge_claim(kept: dict[str, Any], other: dict[str, Any]) -> None:
@@ -123,9 +149,62 @@ def _summarise(data: dict[str, Any]) -> None:
 
 
 def influence_graph(store: Store) -> nx.DiGraph:
-    """The influence network of ``store``, projected with one query."""
-    result = select_named(store, "influence-edges")
-    return from_rows(result.dicts())
+    """The influence network of ``store``, projected with one query.
+
+    The query's rows are read one at a time (:func:`_streamed_rows`), never all held.
+    """
+    return from_rows(_streamed_rows(store, "influence-edges"))
+
+
+def _streamed_rows(store: Store, name: str) -> Iterator[Mapping[str, object]]:
+    """The rows of the named query (one without parameters), one at a time.
+
+    From an Oxigraph store they come from the engine's lazy answer, each row read as it
+    comes: the whole answer as rdflib terms and as dictionaries was three times the
+    projected graph's memory. An IRI or a blank node comes as its text (what ``str()`` of
+    its rdflib term gives, all the projection reads of it), a literal as its rdflib term
+    (each typed one, a year or a weight, converted once). Other stores give their answer
+    whole, as rdflib terms.
+    """
+    import pyoxigraph as ox
+
+    from filmgraph.store.oxigraph import OxigraphStore, from_oxigraph
+
+    if not isinstance(store, OxigraphStore):
+        yield from select_named(store, name).dicts()
+        return
+    text, bindings = get_query(name).prepare({})
+    answer = store.query_native(text, bindings)
+    if not isinstance(answer, ox.QuerySolutions):
+        raise QueryError(f"the named query {name!r} is not a SELECT query")
+    variables = [v.value for v in answer.variables]
+    # Typed literals (years, weights) recur and rdflib parses each one it builds: convert
+    # each once. Every other term is new on most rows.
+    typed: dict[object, Identifier] = {}
+    try:
+        for solution in answer:
+            row: dict[str, object] = {}
+            # A solution gives its values in the order of the answer's variables.
+            for variable, term in zip(variables, solution, strict=True):
+                if term is None:
+                    continue
+                if not isinstance(term, ox.Literal):
+                    row[variable] = term.value
+                elif _typed(term):
+                    found = typed.get(term)
+                    if found is None:
+                        found = typed[term] = from_oxigraph(term)
+                    row[variable] = found
+                else:
+                    row[variable] = from_oxigraph(term)
+            yield row
+    except RuntimeError as exc:  # an evaluation error found while the answer is read
+        raise QueryError(f"query refused: {exc}") from exc
+
+
+def _typed(term: Any) -> bool:
+    """A literal of a datatype other than a string's (a year, a weight)."""
+    return not term.language and term.datatype.value not in _STRINGS
 
 
 def update_projection(

@@ -245,16 +245,16 @@ def _record_of(view: _View, db: sqlite3.Connection, iri: str) -> _Node | None:
         return None
     if len(kinds) > 1:
         raise FastPathRefused(f"<{iri}> is of several kinds ({', '.join(sorted(kinds))})")
-    record = _Node(iri, kinds.pop(), 0, graphs)
+    record = _Node(iri, kinds.pop(), 0, frozenset(graphs))
     for prop in _NAMES:
         for q in view.quads(node, _n(prop)):
             if record.kind == "film":
                 record.names |= title_keys(_text(q.object))
                 record.partials |= partial_keys(_text(q.object))
             elif key := normalise(_text(q.object)):
-                record.names.add(key)
-    record.authorities = {_text(q.object) for q in view.quads(node, _WIKIDATA)}
-    record.directors = {_text(q.object) for q in view.quads(node, _DIRECTOR)}
+                record.names |= {key}
+    record.authorities = frozenset(_text(q.object) for q in view.quads(node, _WIKIDATA))
+    record.directors = frozenset(_text(q.object) for q in view.quads(node, _DIRECTOR))
     years = sorted({int(_text(q.object)[:4]) for q in view.quads(node, _YEAR)})
     record.year = years[0] if years else None
     record.span = (years[0], years[-1]) if years else None  # kept for the fuzzy blocks

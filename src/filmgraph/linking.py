@@ -256,21 +256,23 @@ def _keep_first(node: str) -> tuple[bool, int, str]:
     return (not _ours(node), len(node), node)
 
 
-@dataclass
+# Slots and frozen sets, shared while empty: a node of every person and film is held at
+# once, and five empty sets took 1.1 kB of each (0.4 GB at 100,000 films).
+@dataclass(slots=True)
 class _Node:
     iri: str
     kind: str
     rank: int
-    graphs: set[str] = field(default_factory=set)
-    names: set[str] = field(default_factory=set)
+    graphs: frozenset[str] = frozenset()
+    names: frozenset[str] = frozenset()
     year: int | None = None
     #: first and last year of an event, from fg:startDate / fg:endDate
     span: tuple[int, int] | None = None
     #: a film's keys of part of a title (see :func:`filmgraph.titles.partial_keys`)
-    partials: set[str] = field(default_factory=set)
+    partials: frozenset[str] = frozenset()
     #: authority ids (Wikidata IRIs) and directors, to refuse merges they contradict
-    authorities: set[str] = field(default_factory=set)
-    directors: set[str] = field(default_factory=set)
+    authorities: frozenset[str] = frozenset()
+    directors: frozenset[str] = frozenset()
 
 
 def _nodes(store: ox.Store, rank: dict[str, int]) -> dict[str, _Node]:
@@ -286,7 +288,7 @@ def _nodes(store: ox.Store, rank: dict[str, int]) -> dict[str, _Node]:
             node = nodes.setdefault(s.value, _Node(s.value, kind, rank.get(g.value, len(rank))))
             node.rank = min(node.rank, rank.get(g.value, len(rank)))
             if ox.Quad(s, _UNRESOLVED, _TRUE, g) not in store:
-                node.graphs.add(g.value)
+                node.graphs |= {g.value}
     for prop in _NAMES:
         for q in _quads(store, None, _n(prop)):
             found = nodes.get(_text(q.subject))
@@ -298,15 +300,15 @@ def _nodes(store: ox.Store, rank: dict[str, int]) -> dict[str, _Node]:
                 continue
             key = normalise(_text(q.object))
             if key:
-                found.names.add(key)
+                found.names |= {key}
     for q in _quads(store, None, _WIKIDATA):
         found = nodes.get(_text(q.subject))
         if found is not None:
-            found.authorities.add(_text(q.object))
+            found.authorities |= {_text(q.object)}
     for q in _quads(store, None, _DIRECTOR):
         found = nodes.get(_text(q.subject))
         if found is not None:
-            found.directors.add(_text(q.object))
+            found.directors |= {_text(q.object)}
     for q in _quads(store, None, _YEAR):
         found = nodes.get(_text(q.subject))
         if found is not None and found.year is None:

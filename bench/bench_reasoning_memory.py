@@ -107,6 +107,13 @@ def run(prepared: Path, work: Path, mode: str) -> dict[str, Any]:
         store.bulk_extend(disk.quads_for_pattern(None, None, None, None))
         del disk
     release_memory()
+    found = _measure(store, mode)
+    del store
+    shutil.rmtree(work)
+    return found
+
+
+def _measure(store: ox.Store, mode: str) -> dict[str, Any]:
     timeline = _Timeline()
     steps: list[Step] = []
     reasoning = _stage(timeline, lambda: materialise_store(store, steps=steps))
@@ -121,13 +128,14 @@ def run(prepared: Path, work: Path, mode: str) -> dict[str, Any]:
                 "rules": step.rules,
                 "round": step.round,
                 "seconds": round(step.seconds, 1),
+                "cpu": round(step.cpu, 1),
                 "derived": step.derived,
                 "added": step.added,
                 "peak_rss_gb": round(timeline.peak(at, at + step.seconds) / 1e9, 3),
             }
         )
         at += step.seconds
-    found = {
+    return {
         "mode": mode,
         "reasoning": reasoning,
         "statistics": statistics,
@@ -135,9 +143,6 @@ def run(prepared: Path, work: Path, mode: str) -> dict[str, Any]:
         "inferred": _digest(store, ox.NamedNode(str(INFERRED_GRAPH))),
         "kept_statistics": _digest(store, ox.NamedNode(str(STATISTICS_GRAPH))),
     }
-    del store
-    shutil.rmtree(work)
-    return found
 
 
 def main(argv: list[str]) -> None:

@@ -109,7 +109,7 @@ def from_oxigraph(term: object) -> Identifier:
 
 
 #: Quads written per transaction by :func:`extend_in_batches`.
-WRITE_BATCH = 100_000
+WRITE_BATCH = 25_000
 
 
 def extend_in_batches(store: ox.Store, quads: Iterable[ox.Quad]) -> None:
@@ -120,9 +120,12 @@ def extend_in_batches(store: ox.Store, quads: Iterable[ox.Quad]) -> None:
     in RocksDB's write buffers (memtables) until those fill, about 0.9 KB a quad: 800,000
     quads written in 100,000-quad transactions held 0.72 GB, and reasoning's writes were
     most of its stage's memory at 30,000 films. So each transaction is flushed to disk
-    once committed (the same 800,000 quads then held 0.1-0.2 GB). The build needs no
-    larger transaction (nobody reads its store before it is published); in memory the
-    batches cost nothing more and a flush does nothing.
+    once committed (the same 800,000 quads then held 0.1-0.2 GB), and transactions are
+    small: reasoning at 30,000 films on disk peaked at 0.70 GB with 100,000 quads a
+    transaction, 0.44 GB with 25,000 (and 50,000 statements a chunk), at the same CPU
+    time (``bench/results/reasoning-memory.md``). The build needs no larger transaction
+    (nobody reads its store before it is published); in memory the batches cost nothing
+    more and a flush does nothing.
     """
     remaining = iter(quads)
     while batch := list(islice(remaining, WRITE_BATCH)):

@@ -244,9 +244,10 @@ _BUILT_IN = frozenset((*_FUSED, "transitive", *CONTEXT_RULES))
 #: The slots of an entailment template: the statement's subject and its object.
 _S, _O = 0, 1
 #: How many statements (or a rule's conclusions) are read before what they conclude is
-#: written: bounds the memory of each step (200,000 held 0.26 GB more at 30,000 films on disk
-#: than 50,000 with 25,000-quad transactions, at the same CPU time).
-_CHUNK = 50_000
+#: written: bounds the memory of each step. At 30,000 films 50,000 held 0.05 GB less than
+#: 200,000 on disk but cost the fused pass 12 % more CPU in memory
+#: (``bench/results/reasoning-memory.md``).
+_CHUNK = 200_000
 
 _Term = Any
 _Template = tuple[_Term, ox.NamedNode, _Term]

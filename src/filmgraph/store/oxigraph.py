@@ -122,8 +122,8 @@ def extend_in_batches(store: ox.Store, quads: Iterable[ox.Quad]) -> None:
     most of its stage's memory at 30,000 films. So each transaction is flushed to disk
     once committed (the same 800,000 quads then held 0.1-0.2 GB), and transactions are
     small: reasoning at 30,000 films on disk peaked at 0.70 GB with 100,000 quads a
-    transaction, 0.44 GB with 25,000 (and 50,000 statements a chunk), at the same CPU
-    time (``bench/results/reasoning-memory.md``). The build needs no larger transaction
+    transaction, 0.50 GB with 25,000, at the same CPU time
+    (``bench/results/reasoning-memory.md``). The build needs no larger transaction
     (nobody reads its store before it is published); in memory the batches cost nothing
     more and a flush does nothing.
     """

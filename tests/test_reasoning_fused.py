@@ -10,10 +10,13 @@ from __future__ import annotations
 from itertools import pairwise
 
 import pyoxigraph as ox
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from filmgraph import reasoning
 from filmgraph.reasoning import INFERRED_GRAPH, Step, load_rules, materialise_store
+from filmgraph.store import oxigraph
 
 from .test_reasoning_rounds import dated_world, inferred_both_ways, with_ontology
 
@@ -125,3 +128,18 @@ def test_the_fused_pass_reads_every_statement_once() -> None:
     assert added == 4 == len(list(store.quads_for_pattern(None, None, None, inferred)))
     fused = [s for s in steps if "sub-property-of" in s.rules]
     assert len(fused) == 1 and fused[0].added == 4
+
+
+@settings(max_examples=40, deadline=None)
+@given(vocabulary(DATED), statements(), dated_world())
+def test_chunks_and_transactions_of_one_infer_what_the_rule_files_do(
+    axioms: list[str], data: list[str], world: str
+) -> None:
+    # The build reads statements and a rule's conclusions _CHUNK at a time and writes
+    # WRITE_BATCH quads a write: at one each, every boundary falls between two.
+    stated = with_ontology(world) + quads({"ontology-extra": axioms, "data-extra": data})
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(reasoning, "_CHUNK", 1)
+        patch.setattr(oxigraph, "WRITE_BATCH", 1)
+        fast, naive = inferred_both_ways(stated)
+    assert fast == naive

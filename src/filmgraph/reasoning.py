@@ -29,8 +29,9 @@ import hashlib
 import io
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -209,7 +210,7 @@ def _naive_step(
 ) -> int:
     """One rule as SPARQL over the whole store; what it concludes joins the inferred graph."""
     clock = _Clock()
-    candidates = _run_full(store, rule, naive=True)
+    candidates = list(_run_full(store, rule, naive=True))
     fresh = {t for t in candidates if ox.Quad(*t, inferred) not in store}
     extend_in_batches(store, (ox.Quad(*t, inferred) for t in fresh))
     steps.append(clock.step(rule.name, number, len(candidates), len(fresh)))
@@ -242,7 +243,10 @@ _FUSED = ("sub-property-of", "inverse-of", "symmetric", "domain", "range", "sub-
 _BUILT_IN = frozenset((*_FUSED, "transitive", *CONTEXT_RULES))
 #: The slots of an entailment template: the statement's subject and its object.
 _S, _O = 0, 1
-#: How many statements are read before their conclusions are written (bounds the memory).
+#: How many statements (or a rule's conclusions) are read before what they conclude is
+#: written: bounds the memory of each step. At 30,000 films 50,000 held 0.05 GB less than
+#: 200,000 on disk but cost the fused pass 12 % more CPU in memory
+#: (``bench/results/reasoning-memory.md``).
 _CHUNK = 200_000
 
 _Term = Any
@@ -643,10 +647,21 @@ class _Materialiser:
         already, even when another graph states it (only the date rules and rule files of
         other names can conclude a stated triple: the others' text leaves those out). A
         subject no graph mentions (a new derivation node) answers for all its triples at
-        once.
+        once. The conclusions are taken ``_CHUNK`` at a time (the date rules' joins yield
+        them as they go): a chunk's are written before the next is read, so what a later
+        chunk repeats is found in the store, as a repeat within one chunk is found in it.
         """
         clock = _Clock()
-        candidates = _run_full(self.store, rule, naive)
+        derived = added = 0
+        found = iter(_run_full(self.store, rule, naive))
+        while chunk := list(islice(found, _CHUNK)):
+            derived += len(chunk)
+            added += self._conclude(chunk)
+        self.steps.append(clock.step(rule.name, self.round, derived, added))
+
+    def _conclude(self, candidates: list[tuple[_Term, _Term, _Term]]) -> int:
+        """Adds what :meth:`_by_rule` adds of ``candidates`` and what they entail; returns
+        how many quads that wrote."""
         new: list[tuple[_Term, _Term, _Term]] = []
         kept: list[tuple[_Term, _Term, _Term]] = []
         unknown: dict[_Term, bool] = {}
@@ -669,8 +684,7 @@ class _Materialiser:
         extend_in_batches(store, (ox.Quad(*t, self.inferred) for t in kept))
         self.writes += len(kept)
         self._insert(new)
-        added = len(new) + len(kept) + len(self._add(self._entailed(new)))
-        self.steps.append(clock.step(rule.name, self.round, len(candidates), added))
+        return len(new) + len(kept) + len(self._add(self._entailed(new)))
 
     # -- writing ------------------------------------------------------------------------
 
@@ -717,8 +731,13 @@ class _Materialiser:
                 self.vocabulary_due = True
 
 
-def _run_full(store: ox.Store, rule: Rule, naive: bool) -> list[tuple[Any, Any, Any]]:
-    """What ``rule`` concludes from the whole store, as (subject, predicate, object)."""
+def _run_full(store: ox.Store, rule: Rule, naive: bool) -> Iterable[tuple[Any, Any, Any]]:
+    """What ``rule`` concludes from the whole store, as (subject, predicate, object).
+
+    A Python join reads what it needs from the store at once and yields its conclusions
+    as it finds them (they may be written while it yields); a rule run as SPARQL is read
+    to the end first.
+    """
     join = None if naive else _JOINS.get(rule.name)
     if join is not None:
         try:
@@ -1040,11 +1059,12 @@ def _candidates(
     return found
 
 
-def _year_within_event(store: ox.Store) -> list[tuple[Any, Any, Any]]:
+def _year_within_event(store: ox.Store) -> Iterable[tuple[Any, Any, Any]]:
     """``context-year-within-event``: films whose whole year lies inside an event.
 
     Films are grouped by year and country, so each event reads only the films it matches
     (and those of no country): the work follows the derivations, not films times events.
+    Everything is read (and :class:`_Unreadable` raised) before the first conclusion.
     """
     events = _events(store)
     by_year: dict[int, list[Any]] = {}
@@ -1054,27 +1074,30 @@ def _year_within_event(store: ox.Store) -> list[tuple[Any, Any, Any]]:
             raise _Unreadable
         by_year.setdefault(int(text), []).append(film)
     if not events or not by_year:
-        return []
+        return ()
     countries = _countries(store)
     groups = _by_country(countries, ((y, f) for y, films in by_year.items() for f in films))
     done = _derived_already(store, "FilmYearWithinEvent")
-    out: list[tuple[Any, Any, Any]] = []
-    for event, start, end in events:
-        first = int(start[:4]) + (start[5:] != "01-01")  # the first year wholly inside
-        last = int(end[:4]) - (end[5:] != "12-31")
-        for year in range(max(first, min(by_year)), min(last, max(by_year)) + 1):
-            for film in _candidates(countries, event, groups, by_year, year):
-                triples = _context(film, event, "FilmYearWithinEvent", "film-year-within-event")
-                if _node(triples) not in done:
-                    out.extend(triples)
-    return out
+
+    def derivations() -> Iterator[tuple[Any, Any, Any]]:
+        for event, start, end in events:
+            first = int(start[:4]) + (start[5:] != "01-01")  # the first year wholly inside
+            last = int(end[:4]) - (end[5:] != "12-31")
+            for year in range(max(first, min(by_year)), min(last, max(by_year)) + 1):
+                for film in _candidates(countries, event, groups, by_year, year):
+                    triples = _context(film, event, "FilmYearWithinEvent", "film-year-within-event")
+                    if _node(triples) not in done:
+                        yield from triples
+
+    return derivations()
 
 
-def _release_within_event(store: ox.Store) -> list[tuple[Any, Any, Any]]:
+def _release_within_event(store: ox.Store) -> Iterable[tuple[Any, Any, Any]]:
     """``context-release-within-event``: releases known to the day inside an event.
 
     Releases are sorted by day within each country of their film (and the film-less of
-    country), so an event bisects only the lists of its countries.
+    country), so an event bisects only the lists of its countries. Everything is read (and
+    :class:`_Unreadable` raised) before the first conclusion.
     """
     events = _events(store)
     releases: list[tuple[str, Any]] = []
@@ -1086,7 +1109,7 @@ def _release_within_event(store: ox.Store) -> list[tuple[Any, Any, Any]]:
         if isinstance(date, ox.Literal) and _PLAIN_DATE.match(date.value):
             releases.append((_day(day), film))
     if not events or not releases:
-        return []
+        return ()
     releases.sort(key=lambda r: r[0])
     countries = _countries(store)
     by_country: dict[Any, list[tuple[str, Any]]] = {}
@@ -1096,19 +1119,21 @@ def _release_within_event(store: ox.Store) -> list[tuple[Any, Any, Any]]:
     every = ([day for day, _ in releases], [film for _, film in releases])
     lists = {c: ([d for d, _ in g], [f for _, f in g]) for c, g in by_country.items()}
     done = _derived_already(store, "ReleaseWithinEvent")
-    out: list[tuple[Any, Any, Any]] = []
-    for event, start, end in events:
-        ours = countries.get(event)
-        chosen = [every] if not ours else [lists[c] for c in (None, *ours) if c in lists]
-        films: dict[Any, None] = {}
-        for days, found in chosen:
-            low, high = bisect.bisect_left(days, start), bisect.bisect_right(days, end)
-            films.update(dict.fromkeys(found[low:high]))
-        for film in films:
-            triples = _context(film, event, "ReleaseWithinEvent", "release-within-event")
-            if _node(triples) not in done:
-                out.extend(triples)
-    return out
+
+    def derivations() -> Iterator[tuple[Any, Any, Any]]:
+        for event, start, end in events:
+            ours = countries.get(event)
+            chosen = [every] if not ours else [lists[c] for c in (None, *ours) if c in lists]
+            films: dict[Any, None] = {}
+            for days, found in chosen:
+                low, high = bisect.bisect_left(days, start), bisect.bisect_right(days, end)
+                films.update(dict.fromkeys(found[low:high]))
+            for film in films:
+                triples = _context(film, event, "ReleaseWithinEvent", "release-within-event")
+                if _node(triples) not in done:
+                    yield from triples
+
+    return derivations()
 
 
 def _context_delta(

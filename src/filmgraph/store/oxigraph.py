@@ -117,11 +117,14 @@ def extend_in_batches(store: ox.Store, quads: Iterable[ox.Quad]) -> None:
     """Add ``quads`` to ``store`` by the engine's bulk writer, :data:`WRITE_BATCH` at a time.
 
     For the build's own working store, which nobody reads before it is published, so no
-    transaction is needed. On disk this matters twice: a transaction holds its writes in
-    memory until it commits, and the bulk writer gathers its whole input before writing
-    it. Three million quads written to disk took 1.40 GB in one bulk write, 1.16 GB and
-    three times as long in transactions of 100,000, and 0.31 GB in bulk writes of 200,000,
-    as fast as the one (``bench/results/scale-disk.md``). In memory the batches cost nothing.
+    transaction is needed. On disk this matters three times over: a transaction holds its
+    writes in memory until it commits; committed, they stay in RocksDB's write buffers
+    until those fill, about 0.9 KB a quad (``bench/results/reasoning-memory.md``); and the
+    bulk writer gathers its whole input before writing it, but writes its own files,
+    past the write buffers. Three million quads written to disk took 1.40 GB in one bulk
+    write, 1.16 GB and three times as long in transactions of 100,000, and 0.31 GB in bulk
+    writes of 200,000, as fast as the one (``bench/results/scale-disk.md``). In memory the
+    batches cost nothing.
     """
     remaining = iter(quads)
     while batch := list(islice(remaining, WRITE_BATCH)):

@@ -18,6 +18,7 @@ from filmgraph import reasoning
 from filmgraph.reasoning import INFERRED_GRAPH, Step, load_rules, materialise_store
 from filmgraph.store import oxigraph
 
+from .conftest import FIXTURES
 from .test_reasoning_rounds import dated_world, inferred_both_ways, with_ontology
 
 EX = "http://example.org/"
@@ -115,6 +116,21 @@ def test_the_routes_agree_when_axioms_reach_the_date_rules(
     assert fast == naive
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="known divergence, found at c489bb0: an axiom making hasCountry the inverse of "
+    "derivedFilm turns a derivation claim into a film's country; the rule files then derive "
+    "a second claim from it, the build's route does not",
+)
+def test_the_routes_agree_when_an_axiom_makes_a_derivation_claim_a_country() -> None:
+    world = (FIXTURES / "reasoning" / "derivation-as-country.ttl").read_text(encoding="utf-8")
+    axiom = (FIXTURES / "reasoning" / "derivation-as-country-axiom.nt").read_text("utf-8")
+    fast, naive = inferred_both_ways(
+        with_ontology(world) + quads({"ontology-extra": axiom.splitlines()})
+    )
+    assert fast == naive
+
+
 def test_the_fused_pass_reads_every_statement_once() -> None:
     # A chain of four sub-properties and an inverse: the plain route needs a round per
     # link, the fused pass concludes everything at once and a second pass adds nothing.
@@ -130,16 +146,27 @@ def test_the_fused_pass_reads_every_statement_once() -> None:
     assert len(fused) == 1 and fused[0].added == 4
 
 
+def inferred_by_the_build(quads: list[ox.Quad]) -> set[ox.Quad]:
+    store = ox.Store()
+    store.extend(quads)
+    materialise_store(store)
+    return set(store.quads_for_pattern(None, None, None, ox.NamedNode(str(INFERRED_GRAPH))))
+
+
+# Against the build's own route with whole chunks, not the rule files: on such worlds the
+# two routes already differed before reading went by chunks (an axiom making a derivation
+# claim a film's country, found by this test at c489bb0).
 @settings(max_examples=40, deadline=None)
 @given(vocabulary(DATED), statements(), dated_world())
-def test_chunks_and_transactions_of_one_infer_what_the_rule_files_do(
+def test_chunks_and_transactions_of_one_infer_what_whole_chunks_infer(
     axioms: list[str], data: list[str], world: str
 ) -> None:
     # The build reads statements and a rule's conclusions _CHUNK at a time and writes
-    # WRITE_BATCH quads a write: at one each, every boundary falls between two.
+    # WRITE_BATCH quads a transaction: at one each, every boundary falls between two.
     stated = with_ontology(world) + quads({"ontology-extra": axioms, "data-extra": data})
+    whole = inferred_by_the_build(stated)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(reasoning, "_CHUNK", 1)
         patch.setattr(oxigraph, "WRITE_BATCH", 1)
-        fast, naive = inferred_both_ways(stated)
-    assert fast == naive
+        chunked = inferred_by_the_build(stated)
+    assert chunked == whole

@@ -504,7 +504,8 @@ class _Build:
 
         Written to the store in the hand-over's own bulk write rather than by loading the
         file at the end: the engine's loader holds 1.2 GB or more for a large file, a bulk
-        write of one hand-over 0.3 GB (see :func:`~filmgraph.store.oxigraph.extend_in_batches`).
+        write of one hand-over 0.3 GB (see
+        :func:`~filmgraph.store.oxigraph.bulk_extend_in_batches`).
         """
         path = self.cache / _file_of(str(iri))
         graph = ox.NamedNode(str(iri))

@@ -84,6 +84,7 @@ from filmgraph.store import mirrored_endpoint
 from filmgraph.store.base import SelectResult
 from filmgraph.store.oxigraph import (
     OxigraphStore,
+    bulk_extend_in_batches,
     dump_for_loading,
     graph_size,
     load_dumped,
@@ -514,7 +515,9 @@ class _Build:
             chunk = list(_ox_triples(triples))
             with path.open("ab") as out:
                 ox.serialize(chunk, output=out, format=ox.RdfFormat.N_TRIPLES)
-            self.store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in chunk)
+            bulk_extend_in_batches(
+                self.store, (ox.Quad(t.subject, t.predicate, t.object, graph) for t in chunk)
+            )
 
         return append
 

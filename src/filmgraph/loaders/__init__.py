@@ -95,8 +95,7 @@ class Triples:
     def add(self, triple: Triple) -> None:
         """Add one triple (a repeat is ignored)."""
         self._triples[triple] = None
-        if self._sink is not None and len(self._triples) >= self._spill_at:
-            self.spill()
+        self._spill_when_full()
 
     def remove(self, pattern: tuple[Node | None, Node | None, Node | None]) -> None:
         """Remove the triples matching ``pattern`` (``None`` matches anything)."""
@@ -105,9 +104,12 @@ class Triples:
 
     def __iadd__(self, other: Iterable[Triple]) -> Triples:
         self._triples.update(dict.fromkeys(other))
+        self._spill_when_full()
+        return self
+
+    def _spill_when_full(self) -> None:
         if self._sink is not None and len(self._triples) >= self._spill_at:
             self.spill()
-        return self
 
     def spill(self) -> None:
         """Hand what the buffer holds to its sink and forget it (without a sink: refused)."""

@@ -447,6 +447,10 @@ class _Materialiser:
         self.pending: list[tuple[_Term, _Term, _Term]] = []
         self.context_due = bool(self.context)
         self.vocabulary_due = False
+        #: while the date rules run, what their conclusions entail that a date rule reads
+        #: (a country, a type it joins on): held back until every date rule has run, so
+        #: that each reads the graph the rule files would, whatever order the axioms allow
+        self.held: list[tuple[_Term, _Term, _Term]] | None = None
         #: during the fused pass, the members of each class a conclusion typed with
         self.members: dict[_Term, set[_Term]] = {}
 
@@ -482,8 +486,11 @@ class _Materialiser:
                 if not self.context_due:
                     return self._count() - start
                 self.context_due = False
+                self.held = []
                 for rule in self.context:
                     self._by_rule(rule, naive=False)
+                held, self.held = self.held, None
+                self._add(held)
             self.round += 1
 
     # -- the steps ----------------------------------------------------------------------
@@ -684,7 +691,13 @@ class _Materialiser:
         extend_in_batches(store, (ox.Quad(*t, self.inferred) for t in kept))
         self.writes += len(kept)
         self._insert(new)
-        return len(new) + len(kept) + len(self._add(self._entailed(new)))
+        entailed = self._entailed(new)
+        if self.held is not None:
+            read = [t for t in entailed if _read_by_date_rules(t)]
+            if read:
+                self.held += read
+                entailed = [t for t in entailed if not _read_by_date_rules(t)]
+        return len(new) + len(kept) + len(self._add(entailed))
 
     # -- writing ------------------------------------------------------------------------
 
@@ -725,7 +738,7 @@ class _Materialiser:
                 members[t[2]].add(t[0])
             if p in transitive:
                 self.pending.append(t)
-            if p in _CONTEXT_PREDICATES or (p == _TYPE and t[2] in _CONTEXT_CLASSES):
+            if _read_by_date_rules(t):
                 self.context_due = bool(self.context)
             if p in _AXIOMS or (p == _TYPE and t[2] in _AXIOM_CLASSES):
                 self.vocabulary_due = True
@@ -937,6 +950,11 @@ _OF_FILM = ox.NamedNode(_FG + "ofFilm")
 _YEAR_P = ox.NamedNode(_FG + "year")
 _DATE = ox.NamedNode(_FG + "date")
 _START_DATE = ox.NamedNode(_FG + "startDate")
+
+
+def _read_by_date_rules(t: tuple[_Term, _Term, _Term]) -> bool:
+    """Whether the date rules read statements such as ``t``."""
+    return t[1] in _CONTEXT_PREDICATES or (t[1] == _TYPE and t[2] in _CONTEXT_CLASSES)
 
 
 class _Unreadable(Exception):

@@ -100,7 +100,8 @@ def compare(ours: Path, theirs: Path) -> list[str]:
         rows = []
         for path in (a, b):
             with sqlite3.connect(path) as db:
-                rows.append(db.execute("SELECT * FROM names").fetchall())
+                # in any order: a look-up sorts what it finds
+                rows.append(sorted(db.execute("SELECT * FROM names").fetchall(), key=repr))
         if rows[0] != rows[1]:
             problems.append("name index rows differ")
     return problems

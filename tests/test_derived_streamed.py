@@ -1,7 +1,9 @@
-"""The projection and the name index read their query's rows one at a time from the engine.
+"""The projection and the name index read their rows one at a time from the engine.
 
 A build writes both from the finished store; reading the whole answer as rdflib terms first
 was most of their memory. Read row by row, they hold what reading the whole answer gives.
+The name index is read resource by resource (the query's grouping held every name in the
+engine at once) and holds the query's rows, before the store's merge and after.
 """
 
 from __future__ import annotations
@@ -9,13 +11,14 @@ from __future__ import annotations
 from collections import Counter
 
 import networkx as nx
+import pyoxigraph as ox
 import pytest
 from rdflib import Literal
 
 from filmgraph.analytics.projection import from_rows, influence_graph
 from filmgraph.builddir import BuildDir
 from filmgraph.queries import get_query, select_named
-from filmgraph.resolve import _streamed_index_rows
+from filmgraph.resolve import _pattern_index_rows, _streamed_index_rows
 from filmgraph.store.base import SelectResult
 from filmgraph.store.oxigraph import OxigraphStore
 
@@ -94,3 +97,38 @@ def test_a_label_of_any_datatype_reads_as_from_the_whole_answer(label: str) -> N
     rows = list(_streamed_index_rows(store, get_query("name-index").text))
     assert len(rows) == 1
     assert rows == whole_answer_rows(store)
+    assert list(_pattern_index_rows(store, get_query("name-index").text)) == rows
+
+
+def test_the_name_index_read_by_pattern_holds_the_rows_of_the_query(
+    store: OxigraphStore,
+) -> None:
+    assert store.merged
+    expected = whole_answer_rows(store)
+    assert sorted(_pattern_index_rows(store, get_query("name-index").text)) == sorted(expected)
+
+
+def test_the_name_index_read_by_pattern_before_the_merge_holds_the_rows_of_the_query(
+    store: OxigraphStore,
+) -> None:
+    unmerged = OxigraphStore()
+    unmerged.engine.extend(q for q in store.engine if not isinstance(q.graph_name, ox.DefaultGraph))
+    assert not unmerged.merged
+    expected = whole_answer_rows(unmerged)
+    assert expected
+    assert sorted(_pattern_index_rows(unmerged, get_query("name-index").text)) == sorted(expected)
+
+
+def test_a_resource_with_two_labels_is_read_by_pattern_as_the_query_reads_it() -> None:
+    store = OxigraphStore()
+    store.engine.update(
+        "PREFIX fg: <https://w3id.org/filmgraph/ontology#> "
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+        "INSERT DATA { GRAPH <https://example.org/a> { <https://example.org/f> a fg:Film ; "
+        'rdfs:label "Earth" ; fg:year "1930" } '
+        "GRAPH <https://example.org/b> { <https://example.org/f> a fg:Film ; "
+        'rdfs:label "Zemlya" ; fg:year "1930" } }'
+    )
+    rows = sorted(_pattern_index_rows(store, get_query("name-index").text))
+    assert [row[0] for row in rows] == ["earth", "zemlya"]
+    assert rows == sorted(whole_answer_rows(store))

@@ -46,7 +46,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -277,6 +277,8 @@ class _Node:
 
 def _nodes(store: ox.Store, rank: dict[str, int]) -> dict[str, _Node]:
     nodes: dict[str, _Node] = {}
+    # Most nodes are described by the same few sources: one set of them is shared.
+    shared: dict[frozenset[str], frozenset[str]] = {}
     for cls, kind in KIND_OF_CLASS.items():
         kind = "place" if kind == "country" else kind
         if kind not in _MERGED_KINDS:
@@ -288,7 +290,8 @@ def _nodes(store: ox.Store, rank: dict[str, int]) -> dict[str, _Node]:
             node = nodes.setdefault(s.value, _Node(s.value, kind, rank.get(g.value, len(rank))))
             node.rank = min(node.rank, rank.get(g.value, len(rank)))
             if ox.Quad(s, _UNRESOLVED, _TRUE, g) not in store:
-                node.graphs |= {g.value}
+                graphs = node.graphs | {g.value}
+                node.graphs = shared.setdefault(graphs, graphs)
     for prop in _NAMES:
         for q in _quads(store, None, _n(prop)):
             found = nodes.get(_text(q.subject))
@@ -789,15 +792,25 @@ def write_link_index(
     """
     with contextlib.closing(sqlite3.connect(path)) as db, db:
         db.executescript(_SCHEMA)
-        rows_nodes, rows_names, rows_directors = [], [], []
-        for node in nodes:
-            rows_nodes.append((node.iri, node.kind, node.year))
-            rows_names += [(k, node.kind, node.iri, node.year, 0) for k in node.names]
-            rows_names += [(k, node.kind, node.iri, node.year, 1) for k in node.partials]
-            rows_directors += [(node.iri, d) for d in node.directors]
-        db.executemany("INSERT OR REPLACE INTO nodes VALUES (?, ?, ?)", rows_nodes)
-        db.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?)", rows_names)
-        db.executemany("INSERT INTO directors VALUES (?, ?)", rows_directors)
+        # Rows go to SQLite as they are made: a list of them was a row per name of the graph.
+        every = nodes if isinstance(nodes, Collection) else list(nodes)
+        db.executemany(
+            "INSERT OR REPLACE INTO nodes VALUES (?, ?, ?)",
+            ((node.iri, node.kind, node.year) for node in every),
+        )
+        db.executemany(
+            "INSERT INTO names VALUES (?, ?, ?, ?, ?)",
+            (
+                (k, node.kind, node.iri, node.year, partial)
+                for node in every
+                for partial, keys in ((0, node.names), (1, node.partials))
+                for k in keys
+            ),
+        )
+        db.executemany(
+            "INSERT INTO directors VALUES (?, ?)",
+            ((node.iri, d) for node in every for d in node.directors),
+        )
         db.executemany(
             "INSERT INTO authorities VALUES (?, ?)",
             [(qid, node) for qid, held in holders.items() for node in held],

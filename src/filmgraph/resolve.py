@@ -184,8 +184,66 @@ def write_name_index(store: Store, generation_dir: Path) -> Path:
     The build calls this once the generation's store and ``summary.json`` are written;
     returns the index file. Names are keyed in lower case, as ``name-lookup`` compares them.
     """
+    from filmgraph.store.oxigraph import OxigraphStore
+
     text = get_query("name-index").text
+    if isinstance(store, OxigraphStore) and _INNER in text:
+        return _write_index(generation_dir, None, _pattern_index_rows(store, text), set())
     return _write_index(generation_dir, None, _streamed_index_rows(store, text), set())
+
+
+def _pattern_index_rows(store: Any, text: str) -> Iterator[tuple[Any, ...]]:
+    """The ``name-index`` rows of an Oxigraph store, read resource by resource.
+
+    The query's grouping made the engine hold every name of the graph at once (0.9 GB at
+    100,000 films, and growing with the graph); read by pattern, class by class, each
+    resource's rows are made from its own statements as :func:`update_name_index` makes
+    them, and the memory does not grow with the graph. A resource with several labels
+    (whose row takes the query's ``SAMPLE``) is asked of the query, 500 at a time.
+    """
+    import pyoxigraph as ox
+
+    engine = store.engine
+    graph = ox.DefaultGraph() if store.merged else None
+    kinds = _kinds_of_classes(engine, text, graph)
+    rdf_type = ox.NamedNode(_RDF_TYPE)
+    asked: list[str] = []
+    for cls in sorted(kinds):
+        node = ox.NamedNode(cls)
+        last = None
+        for q in engine.quads_for_pattern(None, rdf_type, node, graph):
+            thing = q.subject
+            if not isinstance(thing, ox.NamedNode) or thing == last:
+                continue
+            last = thing
+            # One statement of its type is read: the graphs are many, the rows once.
+            first = next(iter(engine.quads_for_pattern(thing, rdf_type, node, graph)))
+            if first.graph_name != q.graph_name:
+                continue
+            types = _types(engine, thing, graph) & kinds.keys()
+            if min(types) != cls:  # read under its first class only
+                continue
+            rows = _thing_rows(engine, thing.value, kinds, graph, types)
+            if rows is None:
+                asked.append(thing.value)
+                if len(asked) == 500:
+                    yield from _index_rows(store, asked)
+                    asked = []
+            else:
+                yield from rows
+    if asked:
+        yield from _index_rows(store, asked)
+
+
+def _types(engine: Any, thing: Any, graph: Any) -> set[str]:
+    """The IRIs of the classes ``thing`` is stated (or inferred) to have in ``graph``."""
+    import pyoxigraph as ox
+
+    return {
+        q.object.value
+        for q in engine.quads_for_pattern(thing, ox.NamedNode(_RDF_TYPE), None, graph)
+        if isinstance(q.object, ox.NamedNode)
+    }
 
 
 def update_name_index(
@@ -204,11 +262,14 @@ def update_name_index(
     text = get_query("name-index").text
     if not isinstance(store, OxigraphStore) or _INNER not in text:
         return write_name_index(store, generation_dir)
-    kinds = _kinds_of_classes(store.engine, text)
+    import pyoxigraph as ox
+
+    graph = ox.DefaultGraph() if store.merged else None
+    kinds = _kinds_of_classes(store.engine, text, graph)
     rows: list[tuple[Any, ...]] = []
     asked: list[str] = []
     for thing in things:
-        found = _thing_rows(store.engine, thing, kinds)
+        found = _thing_rows(store.engine, thing, kinds, graph)
         if found is None:
             asked.append(thing)
         else:
@@ -232,27 +293,32 @@ _YEAR_PROPERTIES = (
     "https://w3id.org/filmgraph/ontology#startDate",
 )
 _INTEGER = re.compile(r"^[+-]?[0-9]+$")
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
-def _kinds_of_classes(engine: Any, text: str) -> dict[str, set[str]]:
+def _kinds_of_classes(engine: Any, text: str, graph: Any) -> dict[str, set[str]]:
     """Class IRI -> the ``name-index`` kinds its instances have (subclasses included)."""
     pairs: dict[str, set[str]] = {}
     for cls, kind in re.findall(r'\(fg:(\w+) "([^"]+)"\)', text):
         pairs.setdefault(f"https://w3id.org/filmgraph/ontology#{cls}", set()).add(kind)
-    return kinds_through_subclasses(engine, pairs)
+    return kinds_through_subclasses(engine, pairs, union=graph is None)
 
 
-def kinds_through_subclasses(engine: Any, kinds: dict[str, set[str]]) -> dict[str, set[str]]:
+def kinds_through_subclasses(
+    engine: Any, kinds: dict[str, set[str]], *, union: bool = False
+) -> dict[str, set[str]]:
     """Class IRI -> the ``kinds`` of its own and of every class above it in ``engine``.
 
     A query that counts or indexes by class names the classes it knows; an instance of a
     subclass the ontology adds later is of those kinds too, through ``rdfs:subClassOf``.
+    The axioms are read from the default graph, or from every graph with ``union`` (a
+    store before its merge, which queries the union of its graphs).
     """
     import pyoxigraph as ox
 
     supers: dict[str, set[str]] = {}
     sub = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
-    for q in engine.quads_for_pattern(None, sub, None, ox.DefaultGraph()):
+    for q in engine.quads_for_pattern(None, sub, None, None if union else ox.DefaultGraph()):
         if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode):
             supers.setdefault(q.subject.value, set()).add(q.object.value)
     out: dict[str, set[str]] = {}
@@ -270,30 +336,35 @@ def kinds_through_subclasses(engine: Any, kinds: dict[str, set[str]]) -> dict[st
 
 
 def _thing_rows(
-    engine: Any, thing: str, kinds_of: dict[str, set[str]]
+    engine: Any,
+    thing: str,
+    kinds_of: dict[str, set[str]],
+    graph: Any,
+    types: set[str] | None = None,
 ) -> list[tuple[Any, ...]] | None:
-    """The ``name-index`` rows of ``thing``; ``None`` when it has several labels."""
+    """The ``name-index`` rows of ``thing`` read from ``graph`` (``None``: every graph, as a
+    store before its merge is queried); ``None`` when it has several labels. ``types``, when
+    the caller read them already, are its classes."""
     import pyoxigraph as ox
 
-    default = ox.DefaultGraph()
+    from filmgraph.store.oxigraph import from_oxigraph
+
     node = ox.NamedNode(thing)
-    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
     kinds: set[str] = set()
-    for q in engine.quads_for_pattern(node, rdf_type, None, default):
-        if isinstance(q.object, ox.NamedNode):
-            kinds |= kinds_of.get(q.object.value, set())
+    for cls in _types(engine, node, graph) if types is None else types:
+        kinds |= kinds_of.get(cls, set())
     if not kinds:
         return []
-    labels = [
+    labels = {
         q.object
-        for q in engine.quads_for_pattern(node, ox.NamedNode(_NAME_PROPERTIES[0]), None, default)
-    ]
+        for q in engine.quads_for_pattern(node, ox.NamedNode(_NAME_PROPERTIES[0]), None, graph)
+    }
     if len(labels) > 1:
         return None
-    label = labels[0].value if labels else thing
+    label = _lexical(next(iter(labels)), from_oxigraph) if labels else thing
     years = []
     for prop in _YEAR_PROPERTIES:
-        for q in engine.quads_for_pattern(node, ox.NamedNode(prop), None, default):
+        for q in engine.quads_for_pattern(node, ox.NamedNode(prop), None, graph):
             head = q.object.value[:4]
             if _INTEGER.match(head):
                 years.append(int(head))
@@ -301,7 +372,7 @@ def _thing_rows(
     texts = {
         q.object.value
         for prop in _NAME_PROPERTIES
-        for q in engine.quads_for_pattern(node, ox.NamedNode(prop), None, default)
+        for q in engine.quads_for_pattern(node, ox.NamedNode(prop), None, graph)
     }
     return [(text.lower(), kind, thing, label, year) for text in texts for kind in kinds]
 

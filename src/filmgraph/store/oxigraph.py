@@ -293,6 +293,12 @@ class OxigraphStore(Store):
         """The pyoxigraph store underneath, for the build's bulk work (loading, rules)."""
         return self._store
 
+    @property
+    def merged(self) -> bool:
+        """Whether the default graph holds the merge of the named graphs (queries read it
+        alone); before the merge, queries read the union of the graphs."""
+        return self._merged
+
     def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> QueryResult:
         try:
             return self.collect(self.query_native(sparql, bindings))

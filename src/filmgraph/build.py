@@ -53,7 +53,7 @@ from rdflib.term import Node
 
 from filmgraph.builddir import BuildDir, Generation
 from filmgraph.errors import BuildError, FastPathRefused
-from filmgraph.gazetteercache import load_gazetteer, save_gazetteer
+from filmgraph.gazetteercache import CachedGazetteer, load_gazetteer, save_gazetteer
 from filmgraph.incremental import (
     PROVENANCE_FILE,
     STATE_FILE,
@@ -428,7 +428,7 @@ class _Build:
             if restored is None:
                 raise FastPathRefused("the previous generation's gazetteer is of another layout")
             return restored
-        gazetteer = Gazetteer.from_store(self.store, self.before_spec)
+        gazetteer = CachedGazetteer.from_store(self.store, self.before_spec)
         kept.parent.mkdir(exist_ok=True)
         save_gazetteer(gazetteer, kept)
         return gazetteer

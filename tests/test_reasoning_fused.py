@@ -166,3 +166,16 @@ def test_chunks_and_transactions_of_one_infer_what_whole_chunks_infer(
         patch.setattr(oxigraph, "WRITE_BATCH", 1)
         chunked = inferred_by_the_build(stated)
     assert chunked == whole
+
+
+def test_the_routes_agree_that_a_world_whose_derivations_feed_the_date_rules_never_settles() -> (
+    None
+):
+    # Derivation nodes become films and countries through the axioms, and each new film a
+    # new derivation: neither route may claim a closure.
+    world = (FIXTURES / "reasoning" / "derivations-without-end.ttl").read_text(encoding="utf-8")
+    axioms = (FIXTURES / "reasoning" / "derivations-without-end-axioms.nt").read_text("utf-8")
+    fast, naive = inferred_both_ways(
+        with_ontology(world) + quads({"ontology-extra": axioms.splitlines()})
+    )
+    assert fast is None and naive is None

@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pyoxigraph as ox
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from filmgraph import reasoning
 from filmgraph.build import BuildResult
 from filmgraph.builddir import BuildDir
 from filmgraph.provenance import ONTOLOGY_GRAPH
@@ -23,12 +25,29 @@ INFERRED = ox.NamedNode(str(INFERRED_GRAPH))
 DATA = ox.NamedNode(ID + "graph/data")
 
 
-def inferred_both_ways(quads: list[ox.Quad]) -> tuple[set[ox.Quad], set[ox.Quad]]:
-    found = []
+#: Rounds each route may take in these tests. The rules mint derivation nodes, so axioms
+#: that feed a derivation back into the date rules can make them run for ever (both routes);
+#: the build's route does more per round, and blew up memory in such worlds by round 20.
+ROUNDS = {False: 12, True: 40}
+
+
+def inferred_both_ways(
+    quads: list[ox.Quad],
+) -> tuple[set[ox.Quad] | None, set[ox.Quad] | None]:
+    """What each route infers (the build's first); ``None`` for a route that did not settle."""
+    found: list[set[ox.Quad] | None] = []
     for naive in (False, True):
         store = ox.Store()
         store.extend(quads)
-        materialise_store(store, naive=naive)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(reasoning, "MAX_ROUNDS", ROUNDS[naive])
+            try:
+                materialise_store(store, naive=naive)
+            except RuntimeError as error:
+                if "did not settle" not in str(error):
+                    raise
+                found.append(None)
+                continue
         found.append(set(store.quads_for_pattern(None, None, None, INFERRED)))
     return found[0], found[1]
 
@@ -48,7 +67,8 @@ def test_both_routes_agree_on_the_context_case() -> None:
     fast, naive = inferred_both_ways(
         with_ontology((FIXTURES / "reasoning" / "context.ttl").read_text(encoding="utf-8"))
     )
-    assert fast == naive and any("derivedContext" in str(q) for q in fast)
+    assert fast is not None and fast == naive
+    assert any("derivedContext" in str(q) for q in fast)
 
 
 def test_both_routes_agree_on_the_bundled_graph(bundled_build: BuildResult) -> None:
@@ -61,7 +81,7 @@ def test_both_routes_agree_on_the_bundled_graph(bundled_build: BuildResult) -> N
     ]
     del built
     fast, naive = inferred_both_ways(stated)
-    assert fast == naive and len(fast) > 1000
+    assert fast is not None and fast == naive and len(fast) > 1000
 
 
 DAYS = st.dates(min_value=dt.date(1930, 1, 1), max_value=dt.date(1940, 12, 31))

@@ -563,10 +563,11 @@ def resolve_entities(
         return _resolve_dataset(store, source_order)
     holders = _holders(store) if index is not None else {}
     report = merge_by_authority(store, source_order)
-    records: dict[str, _Node] = {}
-    merge_by_name(store, source_order, report, records.update if index is not None else None)
+    records: list[dict[str, _Node]] = []  # the nodes themselves, not a copy of the dict
+    merge_by_name(store, source_order, report, records.append if index is not None else None)
     if index is not None:
-        write_link_index(index, records.values(), holders, ())
+        write_link_index(index, records[0].values() if records else (), holders, ())
+    del records
     _record(store, report)
     flagged = _settle_placeholders(store, report)
     if index is not None:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from rdflib import URIRef
 
 from filmgraph.gazetteercache import CachedGazetteer, load_gazetteer, save_gazetteer
-from filmgraph.loaders import LoadContext, Triples, get_loader
+from filmgraph.loaders import LoadContext, SourceGraph, Triples, get_loader
 from filmgraph.loaders.pagegazetteer import _NAME_PROPS as NAME_PROPS
 from filmgraph.loaders.pagegazetteer import KIND_OF_CLASS, Gazetteer
 from filmgraph.namespaces import FG
@@ -26,7 +26,8 @@ _YEAR = ox.NamedNode(str(FG.year))
 _UNRESOLVED = ox.NamedNode(str(FG.unresolved))
 
 
-def test_the_store_gives_the_names_the_source_graphs_give() -> None:
+def curated_small() -> tuple[list[SourceGraph], ox.Store]:
+    """The small curated tables as loaded, and a store with a named graph for each."""
     folder = FIXTURES / "curated-small"
     sources = list(get_loader("curated-tables").load(folder, LoadContext(), folder.parent))
     store = ox.Store()
@@ -36,6 +37,11 @@ def test_the_store_gives_the_names_the_source_graphs_give() -> None:
             ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), graph)  # type: ignore[arg-type]
             for s, p, o in source.graph
         )
+    return sources, store
+
+
+def test_the_store_gives_the_names_the_source_graphs_give() -> None:
+    sources, store = curated_small()
     from_store = Gazetteer.from_store(store, [s.iri for s in sources])
     from_graphs = Gazetteer.from_graphs(s.graph for s in sources)
     for kind in KINDS:
@@ -102,15 +108,7 @@ def test_the_compact_gazetteer_answers_as_the_plain_one(quads: list[ox.Quad]) ->
 
 
 def test_the_compact_gazetteer_is_kept_and_read_back_as_it_was(tmp_path: Path) -> None:
-    folder = FIXTURES / "curated-small"
-    sources = list(get_loader("curated-tables").load(folder, LoadContext(), folder.parent))
-    store = ox.Store()
-    for source in sources:
-        graph = ox.NamedNode(str(source.iri))
-        store.extend(
-            ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), graph)  # type: ignore[arg-type]
-            for s, p, o in source.graph
-        )
+    sources, store = curated_small()
     compact = CachedGazetteer.from_store(store, [s.iri for s in sources])
     save_gazetteer(compact, tmp_path / "kept.marshal")
     again = load_gazetteer(tmp_path / "kept.marshal")

@@ -23,11 +23,11 @@ from rdflib import URIRef
 from filmgraph.loaders.pagegazetteer import (
     _NAME_PROPS,
     _OX_TYPE,
-    _OX_UNRESOLVED,
     _OX_YEAR,
     KIND_OF_CLASS,
     Entry,
     Gazetteer,
+    _placeholders,
     _variants,
 )
 
@@ -137,14 +137,7 @@ class CachedGazetteer(Gazetteer):
         tables: dict[str, dict[str, list[int]]] = {}
         latest: dict[str, int] = {}
         shared: dict[tuple[str, ...], tuple[str, ...]] = {}
-        placeholders = {
-            (q.graph_name.value, q.subject.value)
-            for q in store.quads_for_pattern(None, _OX_UNRESOLVED, None, None)
-            if isinstance(q.graph_name, ox.NamedNode)
-            and isinstance(q.subject, ox.NamedNode)
-            and isinstance(q.object, ox.Literal)
-            and q.object.value == "true"
-        }
+        placeholders = _placeholders(store)
         for rank, graph in enumerate(graphs):
             g = ox.NamedNode(str(graph))
             classes: dict[str, list[str]] = {}

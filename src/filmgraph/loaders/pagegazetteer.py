@@ -79,6 +79,18 @@ class _Described:
     year: str | None = None
 
 
+def _placeholders(store: ox.Store) -> set[tuple[str, str]]:
+    """(graph, node) of every node a graph of ``store`` marks ``fg:unresolved``."""
+    return {
+        (q.graph_name.value, q.subject.value)
+        for q in store.quads_for_pattern(None, _OX_UNRESOLVED, None, None)
+        if isinstance(q.graph_name, ox.NamedNode)
+        and isinstance(q.subject, ox.NamedNode)
+        and isinstance(q.object, ox.Literal)
+        and q.object.value == "true"
+    }
+
+
 def _described_in(described: dict[str, dict[str, _Described]], q: ox.Quad) -> _Described | None:
     g, s = q.graph_name, q.subject
     if isinstance(g, ox.NamedNode) and isinstance(s, ox.NamedNode):
@@ -138,14 +150,7 @@ class Gazetteer:
         """
         rank = {str(g): i for i, g in enumerate(graphs)}
         described: dict[str, dict[str, _Described]] = {str(g): {} for g in graphs}
-        placeholders = {
-            (q.graph_name.value, q.subject.value)
-            for q in store.quads_for_pattern(None, _OX_UNRESOLVED, None, None)
-            if isinstance(q.graph_name, ox.NamedNode)
-            and isinstance(q.subject, ox.NamedNode)
-            and isinstance(q.object, ox.Literal)
-            and q.object.value == "true"
-        }
+        placeholders = _placeholders(store)
         for cls_iri in KIND_OF_CLASS:
             for q in store.quads_for_pattern(None, _OX_TYPE, ox.NamedNode(str(cls_iri)), None):
                 g = q.graph_name

@@ -95,6 +95,14 @@ def quads(graphs: dict[str, list[str]]) -> list[ox.Quad]:
     return found
 
 
+def fixture_world(name: str) -> list[ox.Quad]:
+    """``reasoning/NAME.ttl`` with the ontology, and the axioms whose file starts with NAME-."""
+    folder = FIXTURES / "reasoning"
+    axioms = next(folder.glob(f"{name}-axiom*.nt")).read_text(encoding="utf-8")
+    world = (folder / f"{name}.ttl").read_text(encoding="utf-8")
+    return with_ontology(world) + quads({"ontology-extra": axioms.splitlines()})
+
+
 @settings(max_examples=150, deadline=None)
 @given(vocabulary(META), statements(), statements())
 def test_the_build_route_infers_what_the_rule_files_do(
@@ -119,11 +127,7 @@ def test_the_routes_agree_when_axioms_reach_the_date_rules(
 def test_the_routes_agree_when_an_axiom_makes_a_derivation_claim_a_country() -> None:
     # The inverse makes each date rule's claim a country of its film, which the other date
     # rule reads: both must read the graph as it was before either ran, as the rule files do.
-    world = (FIXTURES / "reasoning" / "derivation-as-country.ttl").read_text(encoding="utf-8")
-    axiom = (FIXTURES / "reasoning" / "derivation-as-country-axiom.nt").read_text("utf-8")
-    fast, naive = inferred_both_ways(
-        with_ontology(world) + quads({"ontology-extra": axiom.splitlines()})
-    )
+    fast, naive = inferred_both_ways(fixture_world("derivation-as-country"))
     assert fast == naive
 
 
@@ -173,9 +177,5 @@ def test_the_routes_agree_that_a_world_whose_derivations_feed_the_date_rules_nev
 ):
     # Derivation nodes become films and countries through the axioms, and each new film a
     # new derivation: neither route may claim a closure.
-    world = (FIXTURES / "reasoning" / "derivations-without-end.ttl").read_text(encoding="utf-8")
-    axioms = (FIXTURES / "reasoning" / "derivations-without-end-axioms.nt").read_text("utf-8")
-    fast, naive = inferred_both_ways(
-        with_ontology(world) + quads({"ontology-extra": axioms.splitlines()})
-    )
+    fast, naive = inferred_both_ways(fixture_world("derivations-without-end"))
     assert fast is None and naive is None

@@ -106,6 +106,16 @@ class _Table(Mapping[str, list[Entry]]):
         return name in self.raw
 
 
+def _said(
+    store: ox.Store, graph: ox.NamedNode, prop: ox.NamedNode, nodes: Mapping[str, object]
+) -> Iterator[tuple[str, str]]:
+    """(node, literal) of what ``graph`` says with ``prop`` of the ``nodes`` it describes."""
+    for q in store.quads_for_pattern(None, prop, None, graph):
+        s = q.subject
+        if isinstance(s, ox.NamedNode) and s.value in nodes and isinstance(q.object, ox.Literal):
+            yield s.value, q.object.value
+
+
 class CachedGazetteer(Gazetteer):
     """A gazetteer in the compact form, read back from a generation or made from a store:
     the same answers as a :class:`~filmgraph.loaders.pagegazetteer.Gazetteer`, made lazily."""
@@ -148,23 +158,11 @@ class CachedGazetteer(Gazetteer):
                         classes.setdefault(s.value, []).append(str(kind_class))
             names: dict[str, list[str]] = {}
             for prop in _NAME_PROPS:
-                for q in store.quads_for_pattern(None, ox.NamedNode(str(prop)), None, g):
-                    s = q.subject
-                    if (
-                        isinstance(s, ox.NamedNode)
-                        and s.value in classes
-                        and isinstance(q.object, ox.Literal)
-                    ):
-                        names.setdefault(s.value, []).append(q.object.value)
+                for node, value in _said(store, g, ox.NamedNode(str(prop)), classes):
+                    names.setdefault(node, []).append(value)
             years: dict[str, str] = {}
-            for q in store.quads_for_pattern(None, _OX_YEAR, None, g):
-                s = q.subject
-                if (
-                    isinstance(s, ox.NamedNode)
-                    and s.value in classes
-                    and isinstance(q.object, ox.Literal)
-                ):
-                    years.setdefault(s.value, q.object.value)
+            for node, value in _said(store, g, _OX_YEAR, classes):
+                years.setdefault(node, value)
             for node in sorted(classes):
                 said = names.get(node)
                 if not said:

@@ -693,10 +693,10 @@ class _Materialiser:
         self._insert(new)
         entailed = self._entailed(new)
         if self.held is not None:
-            read = [t for t in entailed if _read_by_date_rules(t)]
-            if read:
-                self.held += read
-                entailed = [t for t in entailed if not _read_by_date_rules(t)]
+            now: list[tuple[_Term, _Term, _Term]] = []
+            for t in entailed:
+                (self.held if _read_by_date_rules(t) else now).append(t)
+            entailed = now
         return len(new) + len(kept) + len(self._add(entailed))
 
     # -- writing ------------------------------------------------------------------------

@@ -153,9 +153,9 @@ def inferred_by_the_build(quads: list[ox.Quad]) -> set[ox.Quad]:
     return set(store.quads_for_pattern(None, None, None, ox.NamedNode(str(INFERRED_GRAPH))))
 
 
-# Against the build's own route with whole chunks, not the rule files: on such worlds the
-# two routes already differed before reading went by chunks (an axiom making a derivation
-# claim a film's country, found by this test at c489bb0).
+# Against the build's own route with whole chunks, not the rule files: what it is about is
+# the chunking (the routes' own difference on such worlds, an axiom making a derivation
+# claim a film's country, was found by this test and is fixed; see the test above).
 @settings(max_examples=40, deadline=None)
 @given(vocabulary(DATED), statements(), dated_world())
 def test_chunks_and_transactions_of_one_infer_what_whole_chunks_infer(

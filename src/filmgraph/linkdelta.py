@@ -38,7 +38,6 @@ from filmgraph.linking import (
     _CLAIM_KEYS,
     _FUZZY_KINDS,
     _LABEL,
-    _MERGED_KINDS,
     _NAMES,
     _SINGLE_VALUED,
     _TRUE,
@@ -47,6 +46,8 @@ from filmgraph.linking import (
     FUZZY_THRESHOLD,
     LinkReport,
     _contradiction_lines,
+    _joined,
+    _merged_kind,
     _n,
     _Node,
     _text,
@@ -220,13 +221,6 @@ def _graphs(view: _View, iri: str) -> set[str]:
     }
 
 
-def _merged_kind(cls: str) -> str | None:
-    """The kind linking merges nodes of ``cls`` as (``None``: it does not merge them)."""
-    kind = KIND_OF_CLASS.get(URIRef(cls))
-    kind = "place" if kind == "country" else kind
-    return kind if kind in _MERGED_KINDS else None
-
-
 def _record_of(view: _View, db: sqlite3.Connection, iri: str) -> _Node | None:
     """What a full build's linking would read of ``iri`` (names a superset of it)."""
     node = ox.NamedNode(iri)
@@ -246,15 +240,14 @@ def _record_of(view: _View, db: sqlite3.Connection, iri: str) -> _Node | None:
     if len(kinds) > 1:
         raise FastPathRefused(f"<{iri}> is of several kinds ({', '.join(sorted(kinds))})")
     record = _Node(iri, kinds.pop(), 0, frozenset(graphs))
-    for prop in _NAMES:
-        for q in view.quads(node, _n(prop)):
-            if record.kind == "film":
-                record.names |= title_keys(_text(q.object))
-                record.partials |= partial_keys(_text(q.object))
-            elif key := normalise(_text(q.object)):
-                record.names |= {key}
-    record.authorities = frozenset(_text(q.object) for q in view.quads(node, _WIKIDATA))
-    record.directors = frozenset(_text(q.object) for q in view.quads(node, _DIRECTOR))
+    said = [_text(q.object) for prop in _NAMES for q in view.quads(node, _n(prop))]
+    if record.kind == "film":
+        record.names = _joined((), (key for name in said for key in title_keys(name)))
+        record.partials = _joined((), (key for name in said for key in partial_keys(name)))
+    else:
+        record.names = _joined((), filter(None, map(normalise, said)))
+    record.authorities = _joined((), (_text(q.object) for q in view.quads(node, _WIKIDATA)))
+    record.directors = _joined((), (_text(q.object) for q in view.quads(node, _DIRECTOR)))
     years = sorted({int(_text(q.object)[:4]) for q in view.quads(node, _YEAR)})
     record.year = years[0] if years else None
     record.span = (years[0], years[-1]) if years else None  # kept for the fuzzy blocks
@@ -283,7 +276,7 @@ def _refuse_partners(
         return not apart(record, other)
 
     for record in records:
-        keys = sorted(record.names | record.partials)
+        keys = [*record.names, *record.partials]
         for key, other in db.execute(
             "SELECT key, node FROM names WHERE kind = ? AND key IN (SELECT value FROM json_each(?))"
             " AND (part = 0 OR key IN (SELECT value FROM json_each(?)))",
@@ -293,13 +286,13 @@ def _refuse_partners(
                 raise FastPathRefused(f"<{record.iri}> shares the name {key!r} with <{other}>")
         for other in records:
             if partner(record, other.iri) and other.kind == record.kind:
-                shared = (record.names | record.partials) & other.names or record.names & (
-                    other.partials
-                )
+                shared = {*record.names, *record.partials} & {*other.names} or {*record.names} & {
+                    *other.partials
+                }
                 if shared:
                     raise FastPathRefused(f"<{record.iri}> and <{other.iri}> share a name")
         if record.kind == "film" and record.directors:
-            for director in sorted(record.directors):
+            for director in record.directors:
                 for other, key in db.execute(
                     "SELECT n.node, n.key FROM directors d JOIN names n ON n.node = d.node "
                     "WHERE d.director = ? AND n.part = 0",
@@ -312,7 +305,7 @@ def _refuse_partners(
                         raise FastPathRefused(f"<{record.iri}> has a title within <{other}>'s")
         if record.kind not in _FUZZY_KINDS:
             continue
-        names = [n for n in sorted(record.names) if len(n) >= 5]
+        names = [n for n in record.names if len(n) >= 5]
         if not names:
             continue
         candidates = _fuzzy_pool(db, record, pool)

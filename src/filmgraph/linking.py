@@ -56,9 +56,11 @@ from rapidfuzz import fuzz, process
 from rdflib import Dataset, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
+from filmgraph.errors import QueryError
 from filmgraph.loaders.pagegazetteer import KIND_OF_CLASS, normalise
 from filmgraph.namespaces import FG, ID
 from filmgraph.provenance import PROVENANCE_GRAPH
+from filmgraph.queries import get_query
 from filmgraph.store.oxigraph import dataset_quads, from_oxigraph
 from filmgraph.titles import alternative_titles, partial_keys, title_keys
 
@@ -177,6 +179,12 @@ _TYPE, _WIKIDATA, _YEAR, _UNRESOLVED = _n(RDF.type), _n(FG.wikidata), _n(FG.year
 _LABEL, _DIRECTOR, _SAME = _n(RDFS.label), _n(FG.director), _n(DCTERMS.isReplacedBy)
 _ALT, _HIDDEN = _n(SKOS.altLabel), _n(SKOS.hiddenLabel)
 _TRUE = ox.Literal("true", datatype=_n(XSD.boolean))
+_TYPE_IRI, _WIKIDATA_IRI, _DIRECTOR_IRI = str(RDF.type), str(FG.wikidata), str(FG.director)
+_YEAR_IRI, _UNRESOLVED_IRI = str(FG.year), str(FG.unresolved)
+_SPAN_IRIS = frozenset((str(FG.startDate), str(FG.endDate)))
+_ORIGINAL_TITLE = _n(FG.originalTitle)
+#: quads written at a time while linking reads the store
+_BATCH = 100_000
 _CLAIM_KEYS = {
     FG.InspirationClaim: ("influence", FG.influencee, FG.influencer),
     FG.AdaptationClaim: ("influence", FG.influencee, FG.influencer),
@@ -184,11 +192,13 @@ _CLAIM_KEYS = {
     FG.ContextClaim: ("context", FG.contextFilm, FG.contextEvent),
     FG.SimilarityClaim: ("similar", FG.similarFilm, FG.similarFilm),
 }
+_CLAIM_CLASSES = list(_CLAIM_KEYS)
+_CLAIM_ORDER = {str(cls): i for i, cls in enumerate(_CLAIM_CLASSES)}
 
 
 def _quads(
     store: ox.Store,
-    s: ox.NamedNode | None,
+    s: ox.NamedNode | ox.BlankNode | None,
     p: ox.NamedNode | None,
     o: ox.NamedNode | ox.Literal | None = None,
 ) -> Iterator[ox.Quad]:
@@ -256,97 +266,138 @@ def _keep_first(node: str) -> tuple[bool, int, str]:
     return (not _ours(node), len(node), node)
 
 
-# Slots and frozen sets, shared while empty: a node of every person and film is held at
-# once, and five empty sets took 1.1 kB of each (0.4 GB at 100,000 films).
+# Slots and sorted tuples: the nodes of a kind are held at once (1.27 million people at
+# 500,000 films), and a frozen set costs 216 bytes however few names it holds.
 @dataclass(slots=True)
 class _Node:
     iri: str
     kind: str
     rank: int
     graphs: frozenset[str] = frozenset()
-    names: frozenset[str] = frozenset()
+    names: tuple[str, ...] = ()
     year: int | None = None
     #: first and last year of an event, from fg:startDate / fg:endDate
     span: tuple[int, int] | None = None
     #: a film's keys of part of a title (see :func:`filmgraph.titles.partial_keys`)
-    partials: frozenset[str] = frozenset()
+    partials: tuple[str, ...] = ()
     #: authority ids (Wikidata IRIs) and directors, to refuse merges they contradict
-    authorities: frozenset[str] = frozenset()
-    directors: frozenset[str] = frozenset()
+    authorities: tuple[str, ...] = ()
+    directors: tuple[str, ...] = ()
 
 
-def _nodes(store: ox.Store, rank: dict[str, int]) -> dict[str, _Node]:
+def _joined(a: tuple[str, ...], b: Iterable[str]) -> tuple[str, ...]:
+    """The sorted union of ``a`` and ``b``, as a node keeps its names and ids."""
+    more = set(b)
+    return a if more.issubset(a) else tuple(sorted(more.union(a)))
+
+
+def _merged_kind(cls: str) -> str | None:
+    """The kind linking merges nodes of ``cls`` as (``None``: it does not merge them)."""
+    kind = KIND_OF_CLASS.get(URIRef(cls))
+    kind = "place" if kind == "country" else kind
+    return kind if kind in _MERGED_KINDS else None
+
+
+_KIND_ORDER = {str(cls): i for i, cls in enumerate(KIND_OF_CLASS)}
+_NAME_IRIS = frozenset(str(p) for p in _NAMES)
+
+
+def _nodes(store: ox.Store, rank: dict[str, int], kind: str) -> dict[str, _Node]:
+    """Every node of ``kind`` as linking reads it, before any merge.
+
+    One kind at a time, so that the people and the films of a large graph are never held
+    together; a node typed with classes of several kinds is of the first in
+    :data:`~filmgraph.loaders.pagegazetteer.KIND_OF_CLASS`.
+    """
     nodes: dict[str, _Node] = {}
-    # Most nodes are described by the same few sources: one set of them is shared.
+    # Most nodes are described by the same few sources, most films by a few directors:
+    # one object each.
     shared: dict[frozenset[str], frozenset[str]] = {}
-    for cls, kind in KIND_OF_CLASS.items():
-        kind = "place" if kind == "country" else kind
-        if kind not in _MERGED_KINDS:
+    strings: dict[str, str] = {}
+    for cls in KIND_OF_CLASS:
+        if _merged_kind(str(cls)) != kind:
             continue
         for q in _quads(store, None, _TYPE, _n(cls)):
-            s, g = q.subject, q.graph_name
-            if not isinstance(s, ox.NamedNode) or not isinstance(g, ox.NamedNode):
-                continue
-            node = nodes.setdefault(s.value, _Node(s.value, kind, rank.get(g.value, len(rank))))
-            node.rank = min(node.rank, rank.get(g.value, len(rank)))
-            if ox.Quad(s, _UNRESOLVED, _TRUE, g) not in store:
-                graphs = node.graphs | {g.value}
-                node.graphs = shared.setdefault(graphs, graphs)
-    for prop in _NAMES:
-        for q in _quads(store, None, _n(prop)):
-            found = nodes.get(_text(q.subject))
-            if found is None:
-                continue
-            if found.kind == "film":
-                found.names |= title_keys(_text(q.object))
-                found.partials |= partial_keys(_text(q.object))
-                continue
-            key = normalise(_text(q.object))
-            if key:
-                found.names |= {key}
-    for q in _quads(store, None, _WIKIDATA):
-        found = nodes.get(_text(q.subject))
-        if found is not None:
-            found.authorities |= {_text(q.object)}
-    for q in _quads(store, None, _DIRECTOR):
-        found = nodes.get(_text(q.subject))
-        if found is not None:
-            found.directors |= {_text(q.object)}
-    for q in _quads(store, None, _YEAR):
-        found = nodes.get(_text(q.subject))
-        if found is not None and found.year is None:
-            found.year = int(_text(q.object)[:4])
-    for prop in (FG.startDate, FG.endDate):
-        for q in _quads(store, None, _n(prop)):
-            found = nodes.get(_text(q.subject))
-            text = _text(q.object)[:4]
-            if found is not None and text.isdigit():
-                year = int(text)
-                found.span = (
-                    (min(found.span[0], year), max(found.span[1], year))
-                    if found.span
-                    else (year, year)
-                )
+            s = q.subject
+            if isinstance(s, ox.NamedNode) and s.value not in nodes:
+                node = _read_node(store, s, rank, shared, strings)
+                if node is not None and node.kind == kind:
+                    nodes[node.iri] = node
     return nodes
+
+
+def _read_node(
+    store: ox.Store,
+    subject: ox.NamedNode,
+    rank: dict[str, int],
+    shared: dict[frozenset[str], frozenset[str]],
+    strings: dict[str, str],
+) -> _Node | None:
+    """What linking reads of one node: every quad about it, in one look-up."""
+    typed: list[tuple[int, str, str]] = []  # (order of the class, its kind, graph)
+    flagged: set[str] = set()
+    names: set[str] = set()
+    authorities: set[str] = set()
+    directors: set[str] = set()
+    years: list[int] = []
+    span: list[int] = []
+    for q in store.quads_for_pattern(subject, None, None, None):
+        p, o, g = q.predicate.value, q.object, q.graph_name
+        if p == _TYPE_IRI:
+            kind = _merged_kind(o.value) if isinstance(o, ox.NamedNode) else None
+            if kind is not None and isinstance(g, ox.NamedNode):
+                typed.append((_KIND_ORDER[_text(o)], kind, g.value))
+        elif p in _NAME_IRIS:
+            names.add(_text(o))
+        elif p == _WIKIDATA_IRI:
+            authorities.add(_text(o))
+        elif p == _DIRECTOR_IRI:
+            directors.add(_text(o))
+        elif p == _YEAR_IRI:
+            years.append(int(_text(o)[:4]))
+        elif p in _SPAN_IRIS and _text(o)[:4].isdigit():
+            span.append(int(_text(o)[:4]))
+        elif p == _UNRESOLVED_IRI and o == _TRUE and isinstance(g, ox.NamedNode):
+            flagged.add(g.value)
+    if not typed:
+        return None
+    iri = subject.value
+    graphs = frozenset(g for _, _, g in typed if g not in flagged)
+    node = _Node(
+        iri,
+        min(typed)[1],
+        min(rank.get(g, len(rank)) for _, _, g in typed),
+        shared.setdefault(graphs, graphs),
+        year=min(years) if years else None,
+        span=(min(span), max(span)) if span else None,
+        authorities=_joined((), (strings.setdefault(a, a) for a in authorities)),
+        directors=_joined((), (strings.setdefault(d, d) for d in directors)),
+    )
+    if node.kind == "film":
+        node.names = _joined((), (key for name in names for key in title_keys(name)))
+        node.partials = _joined((), (key for name in names for key in partial_keys(name)))
+    else:
+        node.names = _joined((), filter(None, map(normalise, names)))
+    return node
 
 
 def _conflict(a: _Node, b: _Node) -> str | None:
     """Why two nodes whose names agree are still not one, or None."""
-    if a.authorities and b.authorities and not a.authorities & b.authorities:
+    if a.authorities and b.authorities and set(a.authorities).isdisjoint(b.authorities):
         return (
             f"<{a.iri}> and <{b.iri}> share a name but link to different authority ids "
-            f"({', '.join(sorted(a.authorities | b.authorities))}); not merged"
+            f"({', '.join(_joined(a.authorities, b.authorities))}); not merged"
         )
     if (
         a.kind == "film"
         and (a.year is None or b.year is None)
         and a.directors
         and b.directors
-        and not a.directors & b.directors
+        and set(a.directors).isdisjoint(b.directors)
     ):
         return (
             f"<{a.iri}> and <{b.iri}> share a title, one has no year, and their directors "
-            f"differ ({', '.join(sorted(a.directors | b.directors))}); not merged"
+            f"differ ({', '.join(_joined(a.directors, b.directors))}); not merged"
         )
     return None
 
@@ -402,20 +453,21 @@ def merge_by_name(
 ) -> None:
     """Merge films by title and year, and other kinds by name, exactly then fuzzily.
 
-    ``keep`` is given the nodes as read, before any merge (the build keeps them in its
-    link index, see :func:`write_link_index`).
+    ``keep`` is given the nodes of each kind as read, before any merge (the build keeps
+    them in its link index, see :func:`write_link_index`). Kinds never merge with each
+    other, so each is read, merged and let go before the next.
     """
     rank = {str(g): i for i, g in enumerate(source_order)}
-    nodes = _nodes(store, rank)
-    if keep is not None:
-        keep(nodes)
     mapping: dict[str, str] = {}
     for kind in _MERGED_KINDS:
+        nodes = _nodes(store, rank, kind)
+        if keep is not None:
+            keep(nodes)
         # Described nodes before placeholders, then by IRI: never by reading order.
         ordered = sorted(
-            (n for n in nodes.values() if n.kind == kind),
-            key=lambda n: (not _ours(n.iri), not n.graphs, len(n.iri), n.iri),
+            nodes.values(), key=lambda n: (not _ours(n.iri), not n.graphs, len(n.iri), n.iri)
         )
+        del nodes
         index: dict[str, list[_Node]] = defaultdict(list)
         parts: dict[str, list[_Node]] = defaultdict(list)
         directed: dict[str, list[tuple[str, _Node]]] = defaultdict(list)
@@ -428,8 +480,8 @@ def merge_by_name(
             mapping[node.iri] = target.iri
             report.record(node.iri, target.iri, reason, evidence)
             target.graphs |= node.graphs
-            target.authorities |= node.authorities
-            target.directors |= node.directors
+            target.authorities = _joined(target.authorities, node.authorities)
+            target.directors = _joined(target.directors, node.directors)
             if target.year is None:
                 target.year = node.year
             _index(node, target, index, parts, directed, blocks)
@@ -469,10 +521,10 @@ def _find(
     exact = "title and year" if node.kind == "film" else "name"
     # (name looked up, index, rule): whole keys against whole keys, then a part of one
     # title against the whole of the other, both ways (see filmgraph.titles)
-    lookups = [(name, index, exact) for name in sorted(node.names)]
+    lookups = [(name, index, exact) for name in node.names]
     if node.kind == "film":
-        lookups += [(part, index, "part of title and year") for part in sorted(node.partials)]
-        lookups += [(name, parts, "part of title and year") for name in sorted(node.names)]
+        lookups += [(part, index, "part of title and year") for part in node.partials]
+        lookups += [(name, parts, "part of title and year") for name in node.names]
     for name, where, rule in lookups:
         for other in where.get(name, []):
             if not _compatible(node, other):
@@ -493,7 +545,7 @@ def _find(
     if node.kind not in _FUZZY_KINDS:
         return None, "", ""
     keys: list[str] | None = None
-    for name in sorted(node.names):
+    for name in node.names:
         if len(name) < 5:
             continue
         if keys is None:
@@ -529,7 +581,7 @@ def _contained(
     never merge this way. Candidates are the films indexed under one of the node's
     directors, so the look-up costs what a director's films number.
     """
-    for director in sorted(node.directors):
+    for director in node.directors:
         for hit, other in directed.get(director, []):
             if (
                 other.year != node.year
@@ -537,7 +589,7 @@ def _contained(
                 or _conflict(node, other) is not None
             ):
                 continue
-            for name in sorted(node.names):
+            for name in node.names:
                 if _words_within(name, hit) or _words_within(hit, name):
                     evidence = (
                         f"name key {name!r} within {hit!r}, {_years(node, other)}, "
@@ -561,13 +613,15 @@ def resolve_entities(
     """
     if isinstance(store, Dataset):
         return _resolve_dataset(store, source_order)
-    holders = _holders(store) if index is not None else {}
-    report = merge_by_authority(store, source_order)
-    records: list[dict[str, _Node]] = []  # the nodes themselves, not a copy of the dict
-    merge_by_name(store, source_order, report, records.append if index is not None else None)
     if index is not None:
-        write_link_index(index, records[0].values() if records else (), holders, ())
-    del records
+        write_link_index(index, (), _holders(store), ())  # before any merge renames one
+    report = merge_by_authority(store, source_order)
+    merge_by_name(
+        store,
+        source_order,
+        report,
+        None if index is None else lambda nodes: write_link_index(index, nodes.values(), {}, ()),
+    )
     _record(store, report)
     flagged = _settle_placeholders(store, report)
     if index is not None:
@@ -597,26 +651,43 @@ def _record(store: ox.Store, report: LinkReport) -> None:
     (so an IRI a source minted still answers), and each film's title keys as
     ``skos:hiddenLabel`` (so a name lookup finds "The X" for a film labelled "X"). In each
     source's own graph: every title it gives a film that is not the film's only title, as
-    ``skos:altLabel`` — an alias, with its source.
+    ``skos:altLabel`` — an alias, with its source. Film by film, written as made: the
+    engine reads a snapshot, so what is written does not come back to be read.
     """
     provenance = ox.NamedNode(str(PROVENANCE_GRAPH))
-    added = [
+    store.extend(
         ox.Quad(ox.NamedNode(m.merged), _SAME, ox.NamedNode(m.into), provenance)
         for m in report.merges
-    ]
-    films = {
-        _text(q.subject)
-        for q in _quads(store, None, _TYPE, _n(FG.Film))
-        if isinstance(q.subject, ox.NamedNode)
-    }
-    titles: dict[str, list[ox.Quad]] = defaultdict(list)
-    for prop in (_LABEL, _n(FG.originalTitle)):
-        for q in _quads(store, None, prop):
-            if _text(q.subject) in films and isinstance(q.object, ox.Literal):
-                titles[_text(q.subject)].append(q)
-    for film, said in sorted(titles.items()):
-        added += _title_records(ox.NamedNode(film), said, provenance)
-    store.extend(added)
+    )
+    batch: list[ox.Quad] = []
+    for film in _each(store, FG.Film):
+        said = [
+            q
+            for prop in (_LABEL, _ORIGINAL_TITLE)
+            for q in _quads(store, film, prop)
+            if isinstance(q.object, ox.Literal)
+        ]
+        if said:
+            batch += _title_records(film, said, provenance)
+        if len(batch) >= _BATCH:
+            store.extend(batch)
+            batch = []
+    store.extend(batch)
+
+
+def _each(store: ox.Store, cls: URIRef) -> Iterator[ox.NamedNode]:
+    """Every IRI typed ``cls`` in some graph, once, without holding them all.
+
+    A node typed in several graphs comes at its type in the first of them: the engine's
+    scan does not bring one node's types together.
+    """
+    kind = _n(cls)
+    for q in _quads(store, None, _TYPE, kind):
+        node = q.subject
+        if isinstance(node, ox.NamedNode) and q.graph_name == min(
+            (t.graph_name for t in store.quads_for_pattern(node, _TYPE, kind, None)), key=str
+        ):
+            yield node
 
 
 def _title_records(node: ox.NamedNode, said: list[ox.Quad], provenance: Any) -> list[ox.Quad]:
@@ -673,45 +744,58 @@ def _settle_placeholders(store: ox.Store, report: LinkReport) -> list[str]:
     return flagged
 
 
-def _values(store: ox.Store, prop: URIRef) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = defaultdict(list)
-    for q in _quads(store, None, _n(prop)):
-        found[_text(q.subject)].append(_text(q.object))
-    return found
-
-
 def _corroboration(store: ox.Store, report: LinkReport) -> None:
-    sources: dict[str, set[str]] = defaultdict(set)
-    for q in _quads(store, None, _n(FG.source)):
-        sources[_text(q.subject)].add(_text(q.object))
-    ends = {
-        p: _values(store, p)
-        for p in (FG.influencee, FG.influencer, FG.contextFilm, FG.contextEvent, FG.similarFilm)
-    }
-    keys: dict[tuple[str, ...], set[str]] = {}
-    for cls, (kind, first, second) in _CLAIM_KEYS.items():
+    """Count the claims whose statement (kind and ends) another source also makes.
+
+    Claim by claim: what is held is one entry per statement, with the IRIs of its ends
+    shared, never every claim's quads.
+    """
+    strings: dict[str, str] = {}
+    shared: dict[frozenset[str], frozenset[str]] = {}
+    statements: dict[tuple[str, ...], tuple[frozenset[str], int]] = {}
+
+    def said(claim: ox.NamedNode | ox.BlankNode, prop: URIRef) -> list[str]:
+        values = (_text(q.object) for q in _quads(store, claim, _n(prop)))
+        return [strings.setdefault(value, value) for value in values]
+
+    for cls in _CLAIM_KEYS:
         for q in _quads(store, None, _TYPE, _n(cls)):
-            claim = _text(q.subject)
-            if claim not in sources:
+            claim = q.subject
+            if not isinstance(claim, (ox.NamedNode, ox.BlankNode)):
                 continue
-            if kind == "similar":
-                key: tuple[str, ...] = ("similar", *sorted(ends[first].get(claim, [])))
-            else:
-                key = (kind, *(next(iter(ends[p].get(claim, [])), "") for p in (first, second)))
-            keys.setdefault((*key, claim), sources[claim])
-    by_statement: dict[tuple[str, ...], set[str]] = defaultdict(set)
-    claims_of: dict[tuple[str, ...], int] = defaultdict(int)
-    for key, told in keys.items():
-        by_statement[key[:-1]] |= told
-        claims_of[key[:-1]] += 1
-    report.corroborated = sum(claims_of[k] for k, s in by_statement.items() if len(s) > 1)
+            typed = sorted(
+                (_CLAIM_ORDER[_text(t.object)], str(t.graph_name))
+                for t in _quads(store, claim, _TYPE)
+                if _text(t.object) in _CLAIM_ORDER
+            )
+            sources = frozenset(said(claim, FG.source))
+            # once per claim (at its first class and graph), and only with a source
+            if typed[0] != (_CLAIM_ORDER[str(cls)], str(q.graph_name)) or not sources:
+                continue
+            keys: set[tuple[str, ...]] = set()
+            for order in {order for order, _ in typed}:
+                kind, first, second = _CLAIM_KEYS[_CLAIM_CLASSES[order]]
+                if kind == "similar":
+                    keys.add(("similar", *sorted(said(claim, first))))
+                else:
+                    keys.add((kind, *(next(iter(said(claim, p)), "") for p in (first, second))))
+            for key in keys:
+                told, claims = statements.get(key, (frozenset(), 0))
+                told |= sources
+                statements[key] = (shared.setdefault(told, told), claims + 1)
+    report.corroborated = sum(claims for told, claims in statements.values() if len(told) > 1)
 
 
 def _contradictions(store: ox.Store, report: LinkReport) -> None:
+    """Report every single-valued fact on which sources disagree, with every value given."""
+    query = get_query("several-values").text
     for prop in _SINGLE_VALUED:
-        report.contradictions += [
-            line for _, line in _contradiction_lines(prop, _quads(store, None, _n(prop)))
-        ]
+        found = store.query(query, substitutions={ox.Variable("property"): _n(prop)})
+        if not isinstance(found, ox.QuerySolutions):
+            raise QueryError("several-values gave no rows")
+        subjects = [row["subject"] for row in found]
+        quads = (q for s in subjects for q in _quads(store, s, _n(prop)))
+        report.contradictions += [line for _, line in _contradiction_lines(prop, quads)]
 
 
 def _contradiction_lines(prop: URIRef, quads: Iterable[ox.Quad]) -> list[tuple[str, str]]:

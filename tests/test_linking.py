@@ -147,6 +147,24 @@ def test_the_same_claim_from_two_sources_is_corroborated_and_both_are_kept() -> 
     assert len(set(dataset.quads((None, RDF.type, FG.InspirationClaim, None)))) == 2
 
 
+def test_one_claim_two_sources_state_under_one_iri_counts_once() -> None:
+    dataset = Dataset()
+    claim = mint("claim", "shared")
+    influence(dataset, A, claim, mint("source", "book"))
+    influence(dataset, B, claim, mint("source", "page"))
+    report = resolve_entities(dataset, [A, B])
+    assert report.corroborated == 1
+
+
+def test_a_claim_without_a_source_corroborates_nothing() -> None:
+    dataset = Dataset()
+    influence(dataset, A, mint("claim", "a"), mint("source", "book"))
+    influence(dataset, B, mint("claim", "b"), mint("source", "page"))
+    dataset.remove((None, FG.source, mint("source", "page"), None))
+    report = resolve_entities(dataset, [A, B])
+    assert report.corroborated == 0
+
+
 def test_contradictory_years_are_kept_side_by_side_and_reported() -> None:
     dataset = Dataset()
     ours = mint("film", "the-miners-1937")

@@ -160,7 +160,7 @@ def test_a_claim_without_a_source_corroborates_nothing() -> None:
     dataset = Dataset()
     influence(dataset, A, mint("claim", "a"), mint("source", "book"))
     influence(dataset, B, mint("claim", "b"), mint("source", "page"))
-    dataset.remove((None, FG.source, mint("source", "page"), None))
+    dataset.graph(B).remove((mint("claim", "b"), FG.source, mint("source", "page")))
     report = resolve_entities(dataset, [A, B])
     assert report.corroborated == 0
 

@@ -49,17 +49,17 @@ from filmgraph.linking import (
     _joined,
     _merged_kind,
     _n,
+    _name_keys,
     _Node,
     _text,
     _title_records,
     _words_within,
     write_link_index,
 )
-from filmgraph.loaders.pagegazetteer import KIND_OF_CLASS, normalise
+from filmgraph.loaders.pagegazetteer import KIND_OF_CLASS
 from filmgraph.namespaces import FG
 from filmgraph.provenance import ONTOLOGY_GRAPH, PROVENANCE_GRAPH
 from filmgraph.reasoning import INFERRED_GRAPH
-from filmgraph.titles import partial_keys, title_keys
 
 __all__ = ["link_delta", "previous_report"]
 
@@ -241,11 +241,7 @@ def _record_of(view: _View, db: sqlite3.Connection, iri: str) -> _Node | None:
         raise FastPathRefused(f"<{iri}> is of several kinds ({', '.join(sorted(kinds))})")
     record = _Node(iri, kinds.pop(), 0, frozenset(graphs))
     said = [_text(q.object) for prop in _NAMES for q in view.quads(node, _n(prop))]
-    if record.kind == "film":
-        record.names = _joined((), (key for name in said for key in title_keys(name)))
-        record.partials = _joined((), (key for name in said for key in partial_keys(name)))
-    else:
-        record.names = _joined((), filter(None, map(normalise, said)))
+    record.names, record.partials = _name_keys(record.kind, said)
     record.authorities = _joined((), (_text(q.object) for q in view.quads(node, _WIKIDATA)))
     record.directors = _joined((), (_text(q.object) for q in view.quads(node, _DIRECTOR)))
     years = sorted({int(_text(q.object)[:4]) for q in view.quads(node, _YEAR)})
@@ -286,9 +282,8 @@ def _refuse_partners(
                 raise FastPathRefused(f"<{record.iri}> shares the name {key!r} with <{other}>")
         for other in records:
             if partner(record, other.iri) and other.kind == record.kind:
-                shared = {*record.names, *record.partials} & {*other.names} or {*record.names} & {
-                    *other.partials
-                }
+                mine = {*record.names, *record.partials}
+                shared = mine.intersection(other.names) or set(record.names) & set(other.partials)
                 if shared:
                     raise FastPathRefused(f"<{record.iri}> and <{other.iri}> share a name")
         if record.kind == "film" and record.directors:

@@ -373,12 +373,20 @@ def _read_node(
         authorities=_joined((), (strings.setdefault(a, a) for a in authorities)),
         directors=_joined((), (strings.setdefault(d, d) for d in directors)),
     )
-    if node.kind == "film":
-        node.names = _joined((), (key for name in names for key in title_keys(name)))
-        node.partials = _joined((), (key for name in names for key in partial_keys(name)))
-    else:
-        node.names = _joined((), filter(None, map(normalise, names)))
+    node.names, node.partials = _name_keys(node.kind, names)
     return node
+
+
+def _name_keys(kind: str, said: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The name keys and title-part keys linking compares, of the names a node is given
+    (a film's titles through :mod:`filmgraph.titles`; other names normalised)."""
+    if kind != "film":
+        return _joined((), filter(None, map(normalise, said))), ()
+    titles = list(said)
+    return (
+        _joined((), (key for name in titles for key in title_keys(name))),
+        _joined((), (key for name in titles for key in partial_keys(name))),
+    )
 
 
 def _conflict(a: _Node, b: _Node) -> str | None:
@@ -660,7 +668,11 @@ def _record(store: ox.Store, report: LinkReport) -> None:
         for m in report.merges
     )
     batch: list[ox.Quad] = []
-    for film in _each(store, FG.Film):
+    for typed in _quads(store, None, _TYPE, _n(FG.Film)):
+        film = typed.subject
+        if not isinstance(film, ox.NamedNode):
+            continue
+        # a film typed in several graphs is recorded for each: the store keeps a quad once
         said = [
             q
             for prop in (_LABEL, _ORIGINAL_TITLE)
@@ -673,21 +685,6 @@ def _record(store: ox.Store, report: LinkReport) -> None:
             store.extend(batch)
             batch = []
     store.extend(batch)
-
-
-def _each(store: ox.Store, cls: URIRef) -> Iterator[ox.NamedNode]:
-    """Every IRI typed ``cls`` in some graph, once, without holding them all.
-
-    A node typed in several graphs comes at its type in the first of them: the engine's
-    scan does not bring one node's types together.
-    """
-    kind = _n(cls)
-    for q in _quads(store, None, _TYPE, kind):
-        node = q.subject
-        if isinstance(node, ox.NamedNode) and q.graph_name == min(
-            (t.graph_name for t in store.quads_for_pattern(node, _TYPE, kind, None)), key=str
-        ):
-            yield node
 
 
 def _title_records(node: ox.NamedNode, said: list[ox.Quad], provenance: Any) -> list[ox.Quad]:

@@ -72,10 +72,10 @@ def test_a_build_on_disk_failing_at_its_end_leaves_the_previous_graph(
     before = BuildDir(store_dir).current()
     kept = quads(store_dir)
 
-    def broken(store: ox.Store) -> None:
+    def broken(store: ox.Store, trig: Path) -> None:
         raise OSError("the disk went away")
 
-    monkeypatch.setattr(build_module, "write_merge", broken)
+    monkeypatch.setattr(build_module, "dump_with_merge", broken)
     with pytest.raises(OSError, match="went away"):
         build(store_dir, sources=sources, bundled=False, working_store="disk", full=True)
     assert BuildDir(store_dir).current() == before

@@ -6,8 +6,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
-from rdflib import Dataset, Literal
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import RDF
 from SPARQLWrapper import JSON, SPARQLWrapper
 
@@ -16,9 +21,10 @@ from filmgraph.cli import main
 from filmgraph.namespaces import FG, ID
 from filmgraph.server import ServerSettings, start
 from filmgraph.store import open_store
+from filmgraph.store import oxigraph as oxigraph_module
 from filmgraph.store.base import SelectResult, Store
 from filmgraph.store.memory import MemoryStore
-from filmgraph.store.oxigraph import OxigraphStore
+from filmgraph.store.oxigraph import OxigraphStore, dump_with_merge, write_merge
 
 #: The count the README shows (``filmgraph query --sparql …``).
 README_COUNT = "SELECT (COUNT(*) AS ?n) { ?f a fg:Film }"
@@ -113,3 +119,68 @@ def test_the_endpoint_answers_the_readme_count_and_graph_patterns_per_source(
     answered = int(merged["results"]["bindings"][0]["n"]["value"])
     assert answered == bundled_build.counts["films"]
     assert int(per_source["results"]["bindings"][0]["n"]["value"]) > answered
+
+
+_NODES = st.sampled_from(
+    [ox.NamedNode(f"https://example.org/n{i}") for i in range(4)]
+    + [ox.BlankNode(f"b{i}") for i in range(2)]
+)
+_OBJECTS = _NODES | st.sampled_from(
+    [ox.Literal("plain"), ox.Literal("looks like _:b0"), ox.Literal("ends in _"), ox.Literal(":x")]
+)
+_QUADS = st.lists(
+    st.builds(
+        ox.Quad,
+        _NODES,
+        st.sampled_from([ox.NamedNode(f"https://example.org/p{i}") for i in range(2)]),
+        _OBJECTS,
+        st.sampled_from([ox.NamedNode(f"https://example.org/g{i}") for i in range(3)]),
+    ),
+    max_size=40,
+)
+
+
+def default_graph(store: ox.Store) -> set[str]:
+    return {str(q) for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+
+
+@settings(max_examples=60, deadline=None)
+@given(quads=_QUADS, block=st.integers(min_value=1, max_value=400))
+def test_the_merge_written_beside_the_dump_is_the_merge_written_quad_by_quad(
+    quads: list[ox.Quad], block: int, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    by_quad, by_dump = ox.Store(), ox.Store()
+    by_quad.extend(quads)
+    by_dump.extend(quads)
+    write_merge(by_quad)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(oxigraph_module, "MERGE_BLOCK", block)  # lines cut across blocks
+        dump_with_merge(by_dump, tmp_path_factory.mktemp("dump") / "graph.trig")
+    # blank nodes keep their names: the merge's blank node is its graph's
+    assert default_graph(by_dump) == default_graph(by_quad)
+
+
+@settings(max_examples=30, deadline=None)
+@given(quads=_QUADS)
+def test_the_dump_beside_the_merge_holds_every_quad_of_the_named_graphs(
+    quads: list[ox.Quad], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    store = ox.Store()
+    store.extend(quads)
+    trig = tmp_path_factory.mktemp("dump") / "graph.trig"
+    dump_with_merge(store, trig)
+    read = Dataset()
+    read.parse(trig, format="trig")  # an independent parser
+    expected = Dataset()
+    expected.parse(data=store.dump(format=ox.RdfFormat.N_QUADS), format="nquads")
+    assert isomorphic(folded(read), folded(expected))
+
+
+def folded(dataset: Dataset) -> Graph:
+    """The named graphs' quads as one graph (the graph name folded into the predicate), so
+    that isomorphism also matches a blank node shared by two graphs."""
+    graph = Graph()
+    for s, p, o, g in dataset.quads():
+        if g is not None and g != DATASET_DEFAULT_GRAPH_ID:
+            graph.add((s, URIRef(f"{p}#{g}"), o))
+    return graph

@@ -86,11 +86,11 @@ from filmgraph.store.oxigraph import (
     OxigraphStore,
     bulk_extend_in_batches,
     dump_for_loading,
+    dump_with_merge,
     graph_size,
     load_dumped,
     release_memory,
     to_oxigraph,
-    write_merge,
 )
 from filmgraph.store.sparql import publish_remote
 from filmgraph.validation import ValidationReport, validate_store
@@ -660,14 +660,12 @@ class _Build:
             if self.on_disk:
                 # The working store is the generation's: dumped, given its merge, compacted.
                 clock = time.perf_counter()
-                store.dump(str(generation.trig_path), format=ox.RdfFormat.TRIG)
-                dumped = time.perf_counter()
-                write_merge(store)
+                dump_with_merge(store, generation.trig_path)
                 store.flush()
                 merged = time.perf_counter()
                 store.optimize()
                 parts = (
-                    f" (dump {dumped - clock:.1f} s, merge {merged - dumped:.1f} s, "
+                    f" (dump and merge {merged - clock:.1f} s, "
                     f"compaction {time.perf_counter() - merged:.1f} s)"
                 )
                 del store

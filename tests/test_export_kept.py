@@ -22,7 +22,12 @@ from filmgraph.export.kept import KEPT_DIR, KeptExport, kept_path, write_whole
 from filmgraph.namespaces import PREFIXES
 from filmgraph.provenance import PROVENANCE_GRAPH
 from filmgraph.reasoning import INFERRED_GRAPH
-from filmgraph.store.oxigraph import OxigraphStore, from_oxigraph
+from filmgraph.store.oxigraph import (
+    GRAPH_BLOCKS_HEADER,
+    OxigraphStore,
+    from_oxigraph,
+    write_graph_blocks,
+)
 
 from .conftest import FIXTURES
 from .publish_support import plain, quads_by_graph, rapper_ntriples, same_graph
@@ -108,10 +113,11 @@ def assert_holds_the_store(
         assert same_graph(triples, merge(expected))
 
 
-def tamper(generation: Generation, change: str) -> None:
+def tamper(generation: Generation, change: str, layout: str) -> None:
     """Rewrite the generation's ``graph.trig`` so it no longer holds what the store holds:
     ``"drop"`` leaves one quad out; ``"repeat"`` replaces one quad with a copy, in another
-    graph, of a triple stated elsewhere (as many quads, one distinct triple fewer)."""
+    graph, of a triple stated elsewhere (as many quads, one distinct triple fewer). Written
+    back in graph blocks (as builds write it) or as the engine writes TriG (older builds)."""
     quads = list(ox.parse(path=str(generation.trig_path), format=ox.RdfFormat.TRIG))
     if change == "drop":
         quads = quads[1:]
@@ -127,7 +133,17 @@ def tamper(generation: Generation, change: str) -> None:
         )
         copy = ox.Quad(first.subject, first.predicate, first.object, other.graph_name)
         quads = [q for q in quads if q != other] + [copy]
-    ox.serialize(quads, str(generation.trig_path), ox.RdfFormat.TRIG)
+    rewrite(generation, quads, layout)
+
+
+def rewrite(generation: Generation, quads: list[ox.Quad], layout: str) -> None:
+    """Write ``quads`` as the generation's ``graph.trig`` in ``layout``."""
+    if layout == "blocks":
+        store = ox.Store()
+        store.extend(quads)
+        write_graph_blocks(store, generation.trig_path)
+    else:
+        ox.serialize(quads, str(generation.trig_path), ox.RdfFormat.TRIG)
 
 
 @pytest.mark.integration
@@ -186,13 +202,14 @@ def test_without_a_dump_the_store_is_read(fmt: str, generation: Generation, tmp_
 
 
 @pytest.mark.integration
+@pytest.mark.parametrize("layout", ["blocks", "trig"])
 @pytest.mark.parametrize(
     ("change", "fmt"), [("drop", "nquads"), ("drop", "ntriples"), ("repeat", "ntriples")]
 )
 def test_a_dump_that_disagrees_with_the_store_is_not_used(
-    change: str, fmt: str, generation: Generation, tmp_path: Path
+    change: str, fmt: str, layout: str, generation: Generation, tmp_path: Path
 ) -> None:
-    tamper(generation, change)
+    tamper(generation, change, layout)
     done = write(generation, fmt, tmp_path / "out")
     assert done.route == "store"
     assert_holds_the_store(tmp_path / "out", fmt, done.count, generation)
@@ -269,7 +286,7 @@ def test_a_selection_is_kept_apart_from_the_whole_graph(
 def test_a_selection_the_dump_disagrees_with_is_copied_from_the_store(
     fmt: str, generation: Generation, tmp_path: Path
 ) -> None:
-    tamper(generation, "drop")
+    tamper(generation, "drop", "blocks")
     store = OxigraphStore(generation.store_path, read_only=True)
     try:
         result = export(store, fmt, tmp_path / "out", Selection(inferred=False))
@@ -277,3 +294,35 @@ def test_a_selection_the_dump_disagrees_with_is_copied_from_the_store(
         store.close()
     assert list(generation.path.glob(f"{KEPT_DIR}/*")) == []  # nothing kept
     assert_holds_the_store(tmp_path / "out", fmt, result.count, generation, WITHOUT_INFERRED)
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("fmt", ["ntriples", "nquads"])
+def test_a_dump_as_older_builds_wrote_it_is_still_read(
+    fmt: str, generation: Generation, tmp_path: Path
+) -> None:
+    quads = list(ox.parse(path=str(generation.trig_path), format=ox.RdfFormat.TRIG))
+    rewrite(generation, quads, "trig")
+    done = write(generation, fmt, tmp_path / "out")
+    assert done.route == "dump"
+    assert_holds_the_store(tmp_path / "out", fmt, done.count, generation)
+
+
+def test_a_build_writes_its_dump_in_graph_blocks(generation: Generation) -> None:
+    with generation.trig_path.open("rb") as text:
+        assert text.readline() == GRAPH_BLOCKS_HEADER
+
+
+@pytest.mark.parametrize("fmt", ["ntriples", "nquads"])
+def test_the_dump_read_as_text_gives_the_lines_the_parsed_dump_gives(
+    fmt: str, generation: Generation, tmp_path: Path
+) -> None:
+    as_text = write(generation, fmt, tmp_path / "text").kept
+    assert as_text is not None
+    shutil.rmtree(generation.path / KEPT_DIR)
+    quads = list(ox.parse(path=str(generation.trig_path), format=ox.RdfFormat.TRIG))
+    rewrite(generation, quads, "trig")
+    parsed = write(generation, fmt, tmp_path / "parsed").kept
+    assert parsed is not None
+    lines = (tmp_path / "text").read_bytes().splitlines()
+    assert sorted(lines) == sorted((tmp_path / "parsed").read_bytes().splitlines())

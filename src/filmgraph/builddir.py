@@ -76,12 +76,12 @@ class Generation:
         path = self.trig_path
         if path.is_file():
             return path
-        from filmgraph.store.oxigraph import OxigraphStore
+        from filmgraph.store.oxigraph import OxigraphStore, write_graph_blocks
 
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         store = OxigraphStore(self.store_path, read_only=True)
         try:
-            store.dump(tmp, "trig")
+            write_graph_blocks(store.engine, tmp)
         finally:
             store.close()
         tmp.replace(path)

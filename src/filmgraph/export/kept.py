@@ -45,6 +45,7 @@ from typing import Generic, TypeVar
 import pyoxigraph as ox
 
 from filmgraph.builddir import Generation
+from filmgraph.store.oxigraph import GRAPH_BLOCKS_HEADER
 
 __all__ = [
     "KEPT_DIR",
@@ -58,6 +59,11 @@ __all__ = [
 ]
 
 _T = TypeVar("_T")
+
+#: Bytes of a dump in graph blocks read at a time when it is exported as text.
+_RUN = 16 * 1024 * 1024
+#: Formats written from a dump in graph blocks as text, without parsing it.
+_TEXT_FORMATS = frozenset({ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS})
 
 #: The folder of a generation where its whole-graph exports are kept.
 KEPT_DIR = "exports"
@@ -216,7 +222,14 @@ def _write(
     expected = _counted_quads(generation)
     if expected is not None:
         dump = _Dump(generation.trig_path, leave_out)
-        if fmt in TRIPLE_FORMATS:
+        if fmt in _TEXT_FORMATS and dump.in_blocks():
+            merged = fmt == ox.RdfFormat.N_TRIPLES
+            dump.write_text(out, merged=merged)
+            if dump.read == expected and (
+                not merged or dump.written == _merge_size(engine, leave_out)
+            ):
+                return dump.written, "dump"
+        elif fmt in TRIPLE_FORMATS:
             ox.serialize(dump.triples(), str(out), fmt, prefixes=prefix_map)
             if dump.read == expected and dump.written == _merge_size(engine, leave_out):
                 return dump.written, "dump"
@@ -314,6 +327,88 @@ class _Dump:
         self.read = 0
         self.written = 0
 
+    def in_blocks(self) -> bool:
+        """Whether the dump is in graph blocks: each line a triple of the engine's N-Triples
+        (:func:`filmgraph.store.oxigraph.write_graph_blocks`), so it can be read as text."""
+        try:
+            with self._path.open("rb") as text:
+                return text.readline() == GRAPH_BLOCKS_HEADER
+        except OSError:
+            return False
+
+    def write_text(self, out: Path, *, merged: bool) -> None:
+        """Write ``out`` from a dump in graph blocks as text: N-Quads (each line given its
+        graph's name) or, ``merged``, N-Triples of the RDF merge.
+
+        The engine writes a triple as one line, always the same, so equal triples are equal
+        lines and the merge keeps a line whose hash was not seen (the same guard against
+        collisions as :meth:`triples`). Parsing the dump cost most of a first export; the
+        text is handled a run of lines at a time, and a run of distinct lines none of whose
+        hashes was seen (the usual case: a graph's lines are distinct) is written whole
+        (``bench/results/exports.md``).
+        """
+        leave_out, read, written = self._leave_out, 0, 0
+        seen: set[int] = set()
+        remember = seen.add
+        try:
+            with out.open("wb") as sink:
+                for name, lines in self._runs():
+                    count = lines.count(b"\n")
+                    read += count
+                    if leave_out and _block_graph(name) in leave_out:
+                        continue
+                    if not merged:
+                        sink.write(lines.replace(b" .\n", b" " + name + b" .\n"))
+                        written += count
+                        continue
+                    keys = list(map(hash, lines.split(b"\n")[:-1]))
+                    distinct = set(keys)
+                    if len(distinct) == len(keys) and seen.isdisjoint(distinct):
+                        seen |= distinct
+                        sink.write(lines)
+                        written += count
+                        continue
+                    fresh = []
+                    for line, key in zip(lines.split(b"\n")[:-1], keys, strict=True):
+                        if key not in seen:
+                            remember(key)
+                            fresh.append(line + b"\n")
+                    sink.write(b"".join(fresh))
+                    written += len(fresh)
+        finally:
+            self.read, self.written = read, written
+
+    def _runs(self) -> Iterator[tuple[bytes, bytes]]:
+        """(graph name as written, lines) for runs of whole lines of a dump in graph blocks,
+        in file order, about :data:`_RUN` bytes each."""
+        name: bytes | None = None
+        rest = b""
+        with self._path.open("rb") as text:
+            text.readline()  # the header
+            while data := text.read(_RUN):
+                data = rest + data
+                cut = data.rfind(b"\n") + 1
+                data, rest = data[:cut], data[cut:]
+                at = 0
+                while at < len(data):
+                    if name is None:  # a block opens: "<graph> {"
+                        end = data.index(b"\n", at)
+                        name = data[at : end - len(b" {")]
+                        at = end + 1
+                        continue
+                    close = data.find(b"}\n", at)
+                    # a closing line starts a line; a triple's line never starts with "}"
+                    while close > at and data[close - 1] != ord("\n"):
+                        close = data.find(b"}\n", close + 1)
+                    stop = len(data) if close < 0 else close
+                    if stop > at:
+                        yield name, data[at:stop]
+                    if close < 0:
+                        break
+                    name, at = None, close + len(b"}\n")
+        if rest:
+            raise ValueError(f"{self._path} ends inside a line")
+
     def _parsed(self) -> Iterator[ox.Quad]:
         return ox.parse(path=str(self._path), format=ox.RdfFormat.TRIG)
 
@@ -347,6 +442,12 @@ class _Dump:
                 yield triple
         finally:
             self.read, self.written = read, written
+
+
+def _block_graph(name: bytes) -> str:
+    """The IRI a graph block's opening line names, ``""`` for a blank node (as
+    :func:`_graph_name`)."""
+    return name[1:-1].decode("utf-8") if name.startswith(b"<") else ""
 
 
 def _graph_name(quad: ox.Quad) -> str:

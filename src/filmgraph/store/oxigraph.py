@@ -25,6 +25,7 @@ from filmgraph.store.base import QueryResult, SelectResult, Store
 from filmgraph.store.binding import bind_values
 
 __all__ = [
+    "GRAPH_BLOCKS_HEADER",
     "OxigraphStore",
     "bulk_extend_in_batches",
     "dataset_quads",
@@ -38,6 +39,7 @@ __all__ = [
     "load_dumped",
     "release_memory",
     "to_oxigraph",
+    "write_graph_blocks",
     "write_merge",
 ]
 
@@ -211,19 +213,12 @@ def dump_with_merge(engine: ox.Store, trig: Path) -> None:
     nodes from their graph's: a graph whose text may hold a blank node label is written to
     the default graph through Python instead (the ontology's, usually alone).
     """
-    spans: list[tuple[int, int]] = []
-    with trig.open("wb") as out:
-        for graph in sorted(engine.named_graphs(), key=str):
-            out.write(f"{graph} {{\n".encode())
-            start = out.tell()
-            body = _BlankWatch(out)
-            # pyoxigraph calls only write() and flush() on the object it is given.
-            engine.dump(cast(IO[bytes], body), format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
-            if body.blank:
-                _merge_graph(engine, graph)
-            else:
-                spans.append((start, out.tell()))
-            out.write(b"}\n")
+    spans = []
+    for graph, start, end, blank in write_graph_blocks(engine, trig):
+        if blank:
+            _merge_graph(engine, graph)
+        else:
+            spans.append((start, end))
     with trig.open("rb") as text:
         for start, end in spans:
             text.seek(start)
@@ -231,6 +226,36 @@ def dump_with_merge(engine: ox.Store, trig: Path) -> None:
                 engine.bulk_load(
                     block, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph(), lenient=True
                 )
+
+
+#: The first line of a ``graph.trig`` written by :func:`write_graph_blocks`. A reader that
+#: finds it may take the file as text: one block a named graph, opened by the graph's name
+#: and `` {`` on a line, closed by ``}`` on a line, holding the engine's N-Triples lines.
+GRAPH_BLOCKS_HEADER = b"# filmgraph graph blocks: one block a named graph, N-Triples lines\n"
+
+
+def write_graph_blocks(
+    engine: ox.Store, trig: Path
+) -> list[tuple[ox.NamedNode | ox.BlankNode, int, int, bool]]:
+    """Write every named graph of ``engine`` to ``trig`` as TriG whose graph blocks hold the
+    engine's own N-Triples lines (:data:`GRAPH_BLOCKS_HEADER`); graphs in IRI order.
+
+    Every line is one triple, so readers may copy, filter or dedupe the file as text
+    (:mod:`filmgraph.export.kept`) instead of parsing it. Returns, per graph, where its
+    lines start and end in the file and whether they may hold a blank node label.
+    """
+    blocks = []
+    with trig.open("wb") as out:
+        out.write(GRAPH_BLOCKS_HEADER)
+        for graph in sorted(engine.named_graphs(), key=str):
+            out.write(f"{graph} {{\n".encode())
+            start = out.tell()
+            body = _BlankWatch(out)
+            # pyoxigraph calls only write() and flush() on the object it is given.
+            engine.dump(cast(IO[bytes], body), format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
+            blocks.append((graph, start, out.tell(), body.blank))
+            out.write(b"}\n")
+    return blocks
 
 
 class _BlankWatch:
@@ -284,8 +309,9 @@ def _merge_graph(engine: ox.Store, graph: ox.NamedNode | ox.BlankNode) -> None:
 
 
 def dump_for_loading(engine: ox.Store, trig: Path, load: Path) -> None:
-    """Write every named graph of ``engine`` to ``trig`` (for exports and other tools), and
-    to ``load`` the file :func:`load_dumped` builds the on-disk store from.
+    """Write every named graph of ``engine`` to ``trig`` (for exports and other tools; see
+    :func:`write_graph_blocks`), and to ``load`` the file :func:`load_dumped` builds the
+    on-disk store from.
 
     ``load`` is N-Quads: every quad of the named graphs, then the triples of each named
     graph in turn as default-graph lines (N-Triples, a triple stated by two graphs twice:
@@ -296,7 +322,7 @@ def dump_for_loading(engine: ox.Store, trig: Path, load: Path) -> None:
     30,000 films the triples took 20 s this way, 28 s through Python, 86 s through a
     ``CONSTRUCT``; ``bench/results/scale-100k.md``).
     """
-    engine.dump(str(trig), format=ox.RdfFormat.TRIG)
+    write_graph_blocks(engine, trig)
     with load.open("wb") as out:
         engine.dump(out, format=ox.RdfFormat.N_QUADS)
         for graph in engine.named_graphs():

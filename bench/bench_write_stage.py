@@ -9,13 +9,26 @@ process, so its peak RSS (``VmHWM``) is its own:
 * ``new``: ``store.oxigraph.dump_for_loading`` (``graph.trig`` and one N-Quads load file),
   drop the store and ``release_memory``, ``load_dumped`` (one ``bulk_load``, optimize).
 
-Usage: ``python bench/bench_write_stage.py GENERATION_DIR WORK_DIR`` (for instance the
-``current`` generation of a 30,000-film build). Prints one line per route and writes
-``WORK_DIR/write-stage.json``. Read the time ratio only on a quiet machine.
+The working store on disk (``--working-store disk``) starts as the same quads bulk-loaded
+into an on-disk store, as a disk build holds them when reasoning ends:
+
+* ``disk-old``: the engine's TriG dump, then ``write_merge`` reading every quad back
+  through Python, flush, optimize;
+* ``disk-new``: ``store.oxigraph.dump_with_merge`` (graph blocks of N-Triples, bulk-loaded
+  back as the merge), flush, optimize.
+
+Each disk route reports the size of the merge it wrote, so the two can be compared, and
+its own peak RSS (the setting up's is forgotten where Linux allows).
+
+Usage: ``python bench/bench_write_stage.py GENERATION_DIR WORK_DIR [ROUTE ...]`` (for
+instance the ``current`` generation of a 30,000-film build; every route by default). Prints
+one line per route and writes ``WORK_DIR/write-stage.json``. Read the time ratio only on a
+quiet machine.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import subprocess
@@ -26,13 +39,65 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from filmgraph.progress import peak_rss, rss
-from filmgraph.store.oxigraph import dump_for_loading, load_dumped, release_memory, write_merge
+from filmgraph.store.oxigraph import (
+    dump_for_loading,
+    dump_with_merge,
+    load_dumped,
+    release_memory,
+    write_merge,
+)
+
+ROUTES = ("old", "new", "disk-old", "disk-new")
+
+
+def merge_size(store: ox.Store) -> int:
+    """Triples in the default graph (the merge), counted by the engine."""
+    rows = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    if not isinstance(rows, ox.QuerySolutions):
+        raise TypeError("a COUNT query gave no rows")
+    return int(next(iter(rows))[0].value)
+
+
+def forget_peak() -> None:
+    """Start the peak RSS afresh (Linux: ``clear_refs``), so the bulk load that set the
+    working store up does not count as the stage's peak."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
+def disk_route(trig: Path, out: Path, name: str) -> dict[str, float]:
+    """Run one write stage of the on-disk working store; its seconds, peak RSS and merge."""
+    disk = ox.Store(str(out / "oxigraph"))
+    disk.bulk_load(path=str(trig), format=ox.RdfFormat.TRIG)
+    disk.flush()
+    held = (rss() or 0) / 1e9
+    forget_peak()
+    start = time.perf_counter()
+    if name == "disk-old":
+        disk.dump(str(out / "graph.trig"), format=ox.RdfFormat.TRIG)
+        write_merge(disk)
+    else:
+        dump_with_merge(disk, out / "graph.trig")
+    disk.flush()
+    disk.optimize()
+    seconds = time.perf_counter() - start
+    merged = merge_size(disk)
+    del disk
+    shutil.rmtree(out, ignore_errors=True)
+    return {
+        "seconds": seconds,
+        "peak_gb": (peak_rss() or 0) / 1e9,
+        "store_gb": held,
+        "merge": merged,
+    }
 
 
 def route(trig: Path, out: Path, name: str) -> dict[str, float]:
     """Run one route on a fresh working store; its seconds and peak RSS (GB)."""
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
+    if name.startswith("disk-"):
+        return disk_route(trig, out, name)
     memory = ox.Store()
     memory.bulk_load(path=str(trig), format=ox.RdfFormat.TRIG)
     held = (rss() or 0) / 1e9
@@ -56,15 +121,26 @@ def route(trig: Path, out: Path, name: str) -> dict[str, float]:
 
 
 def main() -> int:
-    if len(sys.argv) == 4:  # one route, in its own process
-        result = route(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3])
+    if sys.argv[1] == "--one":  # one route, in its own process
+        result = route(Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4])
         print(json.dumps(result))
         return 0
     generation, work = Path(sys.argv[1]).resolve(), Path(sys.argv[2])
+    names = sys.argv[3:] or list(ROUTES)
+    unknown = sorted(set(names) - set(ROUTES))
+    if unknown:
+        raise SystemExit(f"unknown route {unknown[0]!r}: choose from {', '.join(ROUTES)}")
     results = {}
-    for name in ("old", "new"):
+    for name in names:
         done = subprocess.run(
-            [sys.executable, __file__, str(generation / "graph.trig"), str(work / name), name],
+            [
+                sys.executable,
+                __file__,
+                "--one",
+                str(generation / "graph.trig"),
+                str(work / name),
+                name,
+            ],
             capture_output=True,
             text=True,
             check=True,
@@ -73,7 +149,8 @@ def main() -> int:
         r = results[name]
         print(
             f"{name}: {r['seconds']:.1f} s, peak RSS {r['peak_gb']:.2f} GB "
-            f"(working store {r['store_gb']:.2f} GB)",
+            f"(working store {r['store_gb']:.2f} GB)"
+            + (f", merge of {r['merge']:,} triples" if "merge" in r else ""),
             flush=True,
         )
     (work / "write-stage.json").write_text(json.dumps(results, indent=2) + "\n")

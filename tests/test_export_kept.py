@@ -326,3 +326,15 @@ def test_the_dump_read_as_text_gives_the_lines_the_parsed_dump_gives(
     assert parsed is not None
     lines = (tmp_path / "text").read_bytes().splitlines()
     assert sorted(lines) == sorted((tmp_path / "parsed").read_bytes().splitlines())
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("fmt", ["ntriples", "nquads"])
+def test_a_dump_cut_inside_a_line_is_not_used(
+    fmt: str, generation: Generation, tmp_path: Path
+) -> None:
+    text = generation.trig_path.read_bytes()
+    generation.trig_path.write_bytes(text[: text.rindex(b" .\n")])  # the last line cut
+    done = write(generation, fmt, tmp_path / "out")
+    assert done.route == "store"
+    assert_holds_the_store(tmp_path / "out", fmt, done.count, generation)

@@ -206,8 +206,9 @@ def dump_with_merge(engine: ox.Store, trig: Path) -> None:
     :func:`write_merge` also makes a Python object of each: 117 s at 30,000 films. Here the
     engine writes each named graph as N-Triples inside a TriG block of its own (N-Triples
     lines are TriG statements) and its bulk loader reads those lines back into the default
-    graph, :data:`MERGE_BLOCK` bytes a call: 52 s at 30,000 films, the same merge, 0.35 GB
-    (one call for the whole file held 1.75 GB; ``bench/results/scale-disk.md``).
+    graph, :data:`MERGE_BLOCK` bytes a call. At 30,000 films the stage took 79 s instead of
+    208 s, for the same merge, at 0.60 GB instead of 0.71 (one bulk-load call for the whole
+    file held 1.75 GB; ``bench/results/scale-disk.md``).
 
     The bulk loader gives blank nodes fresh names, which would part the merge's blank
     nodes from their graph's: a graph whose text may hold a blank node label is written to

@@ -38,6 +38,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from filmgraph.export.kept import _merge_size
 from filmgraph.progress import peak_rss, rss
 from filmgraph.store.oxigraph import (
     dump_for_loading,
@@ -48,14 +49,6 @@ from filmgraph.store.oxigraph import (
 )
 
 ROUTES = ("old", "new", "disk-old", "disk-new")
-
-
-def merge_size(store: ox.Store) -> int:
-    """Triples in the default graph (the merge), counted by the engine."""
-    rows = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
-    if not isinstance(rows, ox.QuerySolutions):
-        raise TypeError("a COUNT query gave no rows")
-    return int(next(iter(rows))[0].value)
 
 
 def forget_peak() -> None:
@@ -81,7 +74,7 @@ def disk_route(trig: Path, out: Path, name: str) -> dict[str, float]:
     disk.flush()
     disk.optimize()
     seconds = time.perf_counter() - start
-    merged = merge_size(disk)
+    merged = _merge_size(disk)
     del disk
     shutil.rmtree(out, ignore_errors=True)
     return {

@@ -45,7 +45,7 @@ from typing import Generic, TypeVar
 import pyoxigraph as ox
 
 from filmgraph.builddir import Generation
-from filmgraph.store.oxigraph import GRAPH_BLOCKS_HEADER
+from filmgraph.store.oxigraph import GRAPH_BLOCKS_HEADER, line_blocks
 
 __all__ = [
     "KEPT_DIR",
@@ -361,7 +361,8 @@ class _Dump:
                         sink.write(lines.replace(b" .\n", b" " + name + b" .\n"))
                         written += count
                         continue
-                    keys = list(map(hash, lines.split(b"\n")[:-1]))
+                    parts = lines.split(b"\n")[:-1]
+                    keys = list(map(hash, parts))
                     distinct = set(keys)
                     if len(distinct) == len(keys) and seen.isdisjoint(distinct):
                         seen |= distinct
@@ -369,7 +370,7 @@ class _Dump:
                         written += count
                         continue
                     fresh = []
-                    for line, key in zip(lines.split(b"\n")[:-1], keys, strict=True):
+                    for line, key in zip(parts, keys, strict=True):
                         if key not in seen:
                             remember(key)
                             fresh.append(line + b"\n")
@@ -382,13 +383,13 @@ class _Dump:
         """(graph name as written, lines) for runs of whole lines of a dump in graph blocks,
         in file order, about :data:`_RUN` bytes each."""
         name: bytes | None = None
-        rest = b""
         with self._path.open("rb") as text:
             text.readline()  # the header
-            while data := text.read(_RUN):
-                data = rest + data
-                cut = data.rfind(b"\n") + 1
-                data, rest = data[:cut], data[cut:]
+            for data in line_blocks(text, None, _RUN):
+                if not data.endswith(b"\n"):
+                    # Cut inside a line: the line is left out, so the count falls short
+                    # of the store's and the export is read from the store.
+                    break
                 at = 0
                 while at < len(data):
                     if name is None:  # a block opens: "<graph> {"
@@ -406,8 +407,6 @@ class _Dump:
                     if close < 0:
                         break
                     name, at = None, close + len(b"}\n")
-        # A file cut inside a line leaves that line out: the count falls short of the
-        # store's, and the export is read from the store (:func:`_write`).
 
     def _parsed(self) -> Iterator[ox.Quad]:
         return ox.parse(path=str(self._path), format=ox.RdfFormat.TRIG)

@@ -36,6 +36,7 @@ __all__ = [
     "graph_size",
     "has_dataset_clause",
     "holds_merge",
+    "line_blocks",
     "load_dumped",
     "release_memory",
     "to_oxigraph",
@@ -223,7 +224,7 @@ def dump_with_merge(engine: ox.Store, trig: Path) -> None:
     with trig.open("rb") as text:
         for start, end in spans:
             text.seek(start)
-            for block in _line_blocks(text, end - start):
+            for block in line_blocks(text, end - start, MERGE_BLOCK):
                 engine.bulk_load(
                     block, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph(), lenient=True
                 )
@@ -279,15 +280,17 @@ class _BlankWatch:
         self._out.flush()
 
 
-def _line_blocks(text: io.BufferedReader, size: int) -> Iterator[bytes]:
-    """The next ``size`` bytes of ``text`` in blocks of about :data:`MERGE_BLOCK`, each cut
-    after a line's end."""
+def line_blocks(text: IO[bytes], size: int | None, block: int) -> Iterator[bytes]:
+    """The next ``size`` bytes of ``text`` (``None``: up to its end) in blocks of about
+    ``block`` bytes, each cut after a line's end; a last line without its end comes last,
+    alone."""
     rest = b""
-    while size > 0:
-        data = text.read(min(MERGE_BLOCK, size))
+    while size is None or size > 0:
+        data = text.read(block if size is None else min(block, size))
         if not data:
             break
-        size -= len(data)
+        if size is not None:
+            size -= len(data)
         data = rest + data
         cut = data.rfind(b"\n") + 1
         if cut:

@@ -7,16 +7,18 @@ id-to-string table (about 9 µs a triple at 10,000 films, ``bench/results/export
 build already keeps every quad of the named graphs as text in ``graph.trig``; the engine
 parses that at about a million quads a second. So the whole graph is exported:
 
-* **first time, from ``graph.trig``**: a quad format (N-Quads, TriG, JSON-LD) streams the
-  parsed quads into pyoxigraph's serialiser; a triple format (N-Triples, Turtle, RDF/XML)
-  streams their RDF merge, each distinct triple once (a set of the triples' hashes drops the
-  repeats). Both are checked against the store before they are kept: as many quads as the
-  build counted, as many distinct triples as the store's default graph holds (the merge the
-  build wrote, :func:`filmgraph.store.oxigraph.write_merge`; a hash collision could only make
-  fewer). A generation without ``graph.trig``, or one that fails a check, is dumped from the
-  store instead (the route every export took before);
-* a triple format other than N-Triples starts from the kept N-Triples of the merge when
-  there is one (no repeats to drop, so no set of hashes);
+* **first time, from ``graph.trig``**: a build writes it in graph blocks, each line a
+  triple as the engine writes it, so N-Quads is its lines given their graph's name, and
+  N-Triples their RDF merge: every line but the repeats of one written before, found from
+  the lines' hashes (:meth:`_Dump.write_text`). Other quad formats (TriG, JSON-LD) stream
+  the parsed quads into pyoxigraph's serialiser. Each is checked against the store before
+  it is kept: as many quads as the build counted, as many distinct triples as the store's
+  default graph holds (the merge the build wrote; counted by the engine on another thread
+  meanwhile). A generation without ``graph.trig``, or one that fails a check, is dumped
+  from the store instead (the route every export took before);
+* a triple format other than N-Triples is parsed from the kept N-Triples of the merge,
+  which its first export keeps first when the dump is in graph blocks (a dump in the
+  older layout is parsed, and its repeats dropped by a set of the triples' hashes);
 * **kept**: the file is written under ``GENERATION/exports/`` (a temporary name, then one
   rename, so concurrent exports never see half a file), with a small record of its count;
 * **every later time**: the kept file is copied, at the disk's speed.
@@ -37,11 +39,13 @@ import os
 import shutil
 import tempfile
 from collections.abc import Collection, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import BinaryIO, Generic, TypeVar
 
+import numpy as np
 import pyoxigraph as ox
 
 from filmgraph.builddir import Generation
@@ -64,6 +68,7 @@ _T = TypeVar("_T")
 _RUN = 16 * 1024 * 1024
 #: Formats written from a dump in graph blocks as text, without parsing it.
 _TEXT_FORMATS = frozenset({ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS})
+_NEWLINE = ord("\n")
 
 #: The folder of a generation where its whole-graph exports are kept.
 KEPT_DIR = "exports"
@@ -153,14 +158,42 @@ def write_whole(
     if partial is None:  # a generation folder we may not write to: export, keep nothing
         written = _write(generation, engine, out, fmt, prefixes, leave_out)
         return None if written is None else KeptExport(*written, None)
+    done = _keep(generation, engine, fmt, prefixes, leave_out, partial)
+    if done is not None and done.kept is not None:
+        shutil.copyfile(done.kept, out)
+    return done
+
+
+def _keep_merge(generation: Generation, engine: ox.Store, leave_out: frozenset[str]) -> int | None:
+    """Keep the N-Triples of the merge, written from a dump in graph blocks as text, for
+    another triple format to be parsed from: cheaper than parsing the dump, and the repeats
+    are dropped without a set of every triple's hash. Its count, or ``None`` when it could
+    not be kept."""
+    merge = kept_path(generation, ox.RdfFormat.N_TRIPLES, None, leave_out)
+    partial = _partial(merge)
+    if partial is None:
+        return None
+    done = _keep(generation, engine, ox.RdfFormat.N_TRIPLES, None, leave_out, partial)
+    return None if done is None else done.count
+
+
+def _keep(
+    generation: Generation,
+    engine: ox.Store,
+    fmt: ox.RdfFormat,
+    prefixes: Mapping[str, str] | None,
+    leave_out: frozenset[str],
+    partial: Path,
+) -> KeptExport | None:
+    """Write the export to ``partial``, then keep it (rename, then its record)."""
+    kept = kept_path(generation, fmt, prefixes, leave_out)
     try:
         written = _write(generation, engine, partial, fmt, prefixes, leave_out)
         if written is None:
             return None
         count, route = written
-        shutil.copyfile(partial, out)
         partial.replace(kept)
-        _write_record(record, count, route)
+        _write_record(kept.with_name(kept.name + ".json"), count, route)
     finally:
         partial.unlink(missing_ok=True)
     return KeptExport(count, route, kept)
@@ -214,6 +247,8 @@ def _write(
     if fmt in TRIPLE_FORMATS and fmt != ox.RdfFormat.N_TRIPLES:
         merge = kept_path(generation, ox.RdfFormat.N_TRIPLES, None, leave_out)
         known = _kept_count(merge, merge.with_name(merge.name + ".json"))
+        if known is None and _Dump(generation.trig_path, leave_out).in_blocks():
+            known = _keep_merge(generation, engine, leave_out)
         if known is not None:  # the merge is kept already: no repeats to drop
             triples = Counted(ox.parse(path=str(merge), format=ox.RdfFormat.N_TRIPLES))
             ox.serialize(triples, str(out), fmt, prefixes=prefix_map)
@@ -224,14 +259,14 @@ def _write(
         dump = _Dump(generation.trig_path, leave_out)
         if fmt in _TEXT_FORMATS and dump.in_blocks():
             merged = fmt == ox.RdfFormat.N_TRIPLES
+            size = _merge_size_meanwhile(engine, leave_out) if merged else None
             dump.write_text(out, merged=merged)
-            if dump.read == expected and (
-                not merged or dump.written == _merge_size(engine, leave_out)
-            ):
+            if dump.read == expected and (size is None or dump.written == size.result()):
                 return dump.written, "dump"
         elif fmt in TRIPLE_FORMATS:
+            size = _merge_size_meanwhile(engine, leave_out)
             ox.serialize(dump.triples(), str(out), fmt, prefixes=prefix_map)
-            if dump.read == expected and dump.written == _merge_size(engine, leave_out):
+            if dump.read == expected and dump.written == size.result():
                 return dump.written, "dump"
         else:
             ox.serialize(dump.quads(), str(out), fmt, prefixes=prefix_map)
@@ -296,6 +331,16 @@ def _merge_size(engine: ox.Store, leave_out: Collection[str] = ()) -> int:
     return int(count.value) if isinstance(count, ox.Literal) else 0
 
 
+def _merge_size_meanwhile(engine: ox.Store, leave_out: Collection[str]) -> Future[int]:
+    """:func:`_merge_size`, counted on a thread of its own while this one reads the dump:
+    the engine lets the GIL go while it counts (1.5 s of CPU at 30,000 films)."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="filmgraph-merge-size")
+    try:
+        return pool.submit(_merge_size, engine, leave_out)
+    finally:
+        pool.shutdown(wait=False)
+
+
 class Counted(Generic[_T]):
     """An iterator (of quads or triples) that counts what went through it."""
 
@@ -310,15 +355,15 @@ class Counted(Generic[_T]):
 
 
 class _Dump:
-    """The quads of a generation's ``graph.trig`` but those of the graphs ``leave_out``, as
-    they come (:meth:`quads`) or as their RDF merge (:meth:`triples`), streamed once.
+    """The quads of a generation's ``graph.trig`` but those of the graphs ``leave_out``:
+    as text (:meth:`write_text`, a dump in graph blocks), as they come (:meth:`quads`) or
+    as their RDF merge (:meth:`triples`).
 
-    Once a stream is read, ``read`` is how many quads were parsed and ``written`` how many
-    quads or triples were let through. The merge lets a triple through when its hash was
-    not seen: two equal triples have equal hashes, so no triple comes twice; a collision
-    between two different triples would drop the second, which :func:`_write` detects by
-    comparing the count with the store's. Keeping the hashes only (not the triples) holds
-    memory to a few tens of bytes a triple.
+    Once a stream is read, ``read`` is how many quads were read and ``written`` how many
+    quads or triples were let through. :meth:`triples` lets a triple through when its hash
+    was not seen: two equal triples have equal hashes, so no triple comes twice; a
+    collision between two different triples would drop the second, which :func:`_write`
+    detects by comparing the count with the store's.
     """
 
     def __init__(self, path: Path, leave_out: frozenset[str]) -> None:
@@ -338,53 +383,74 @@ class _Dump:
 
     def write_text(self, out: Path, *, merged: bool) -> None:
         """Write ``out`` from a dump in graph blocks as text: N-Quads (each line given its
-        graph's name) or, ``merged``, N-Triples of the RDF merge.
-
-        The engine writes a triple as one line, always the same, so equal triples are equal
-        lines and the merge keeps a line whose hash was not seen (the same guard against
-        collisions as :meth:`triples`). Parsing the dump cost most of a first export; the
-        text is handled a run of lines at a time, and a run of distinct lines none of whose
-        hashes was seen (the usual case: a graph's lines are distinct) is written whole
-        (``bench/results/exports.md``).
-        """
+        graph's name) or, ``merged``, N-Triples of the RDF merge (:meth:`_write_merge`)."""
         leave_out, read, written = self._leave_out, 0, 0
-        seen: set[int] = set()
-        remember = seen.add
         try:
-            with out.open("wb") as sink:
-                for name, lines in self._runs():
+            with out.open("wb", buffering=0) as sink:
+                if merged:
+                    read, written = self._write_merge(sink)
+                    return
+                for name, _, lines in self._runs():
                     count = lines.count(b"\n")
                     read += count
                     if leave_out and _block_graph(name) in leave_out:
                         continue
-                    if not merged:
-                        sink.write(lines.replace(b" .\n", b" " + name + b" .\n"))
-                        written += count
-                        continue
-                    parts = lines.split(b"\n")[:-1]
-                    keys = list(map(hash, parts))
-                    distinct = set(keys)
-                    if len(distinct) == len(keys) and seen.isdisjoint(distinct):
-                        seen |= distinct
-                        sink.write(lines)
-                        written += count
-                        continue
-                    fresh = []
-                    for line, key in zip(parts, keys, strict=True):
-                        if key not in seen:
-                            remember(key)
-                            fresh.append(line + b"\n")
-                    sink.write(b"".join(fresh))
-                    written += len(fresh)
+                    sink.write(lines.replace(b" .\n", b" " + name + b" .\n"))
+                    written += count
         finally:
             self.read, self.written = read, written
 
-    def _runs(self) -> Iterator[tuple[bytes, bytes]]:
-        """(graph name as written, lines) for runs of whole lines of a dump in graph blocks,
-        in file order, about :data:`_RUN` bytes each."""
+    def _write_merge(self, sink: BinaryIO) -> tuple[int, int]:
+        """Write the RDF merge of the dump's graphs to ``sink`` (unbuffered); how many lines
+        were read and written.
+
+        The engine writes a triple as one line, always the same, and a graph's lines are
+        distinct, so the merge is every line but the repeats of a line written before: of
+        the lines that share a hash, the first is kept. The dump is read twice. First each
+        line's hash is kept (8 bytes a line: a set of the hashes held about 80, which
+        500,000 films would not fit in 4 GB), and the hashes met more than once are found
+        by sorting them. Then a run of lines that repeats none written before (almost
+        every run: repeats are the few triples two sources both state) is copied from file
+        to file by the kernel, and only the other runs are split into lines. Two different
+        lines that shared a hash would leave one out; the count against the store's merge
+        (:func:`_write`) finds that.
+        """
+        leave_out, read = self._leave_out, 0
+        runs: list[tuple[int, int, np.ndarray]] = []
+        for name, at, lines in self._runs():
+            if leave_out and _block_graph(name) in leave_out:
+                read += lines.count(b"\n")
+                continue
+            keys = np.fromiter(map(hash, lines.split(b"\n")), np.int64)[:-1]
+            read += len(keys)
+            runs.append((at, len(lines), keys))
+        repeated = _repeated([keys for _, _, keys in runs])
+        written = 0
+        met: set[int] = set()
+        with self._path.open("rb", buffering=0) as text:
+            for at, size, keys in runs:
+                at_hits = _hits(repeated, keys)
+                hits = keys[at_hits].tolist()
+                dropped = [i for i, key in zip(at_hits.tolist(), hits, strict=True) if key in met]
+                met.update(hits)
+                written += len(keys) - len(dropped)
+                if not dropped:
+                    _copy(text, sink, at, size)
+                    continue
+                text.seek(at)
+                parts = text.read(size).split(b"\n")
+                for index in reversed(dropped):
+                    del parts[index]
+                sink.write(b"\n".join(parts))
+        return read, written
+
+    def _runs(self) -> Iterator[tuple[bytes, int, bytes]]:
+        """(graph name as written, offset in the file, lines) for runs of whole lines of a
+        dump in graph blocks, in file order, about :data:`_RUN` bytes each."""
         name: bytes | None = None
         with self._path.open("rb") as text:
             text.readline()  # the header
+            start = text.tell()
             for data in line_blocks(text, None, _RUN):
                 if not data.endswith(b"\n"):
                     # Cut inside a line: the line is left out, so the count falls short
@@ -397,16 +463,14 @@ class _Dump:
                         name = data[at : end - len(b" {")]
                         at = end + 1
                         continue
-                    close = data.find(b"}\n", at)
-                    # a closing line starts a line; a triple's line never starts with "}"
-                    while close > at and data[close - 1] != ord("\n"):
-                        close = data.find(b"}\n", close + 1)
+                    close = _closing_line(data, at)
                     stop = len(data) if close < 0 else close
                     if stop > at:
-                        yield name, data[at:stop]
+                        yield name, start + at, data[at:stop]
                     if close < 0:
                         break
                     name, at = None, close + len(b"}\n")
+                start += len(data)
 
     def _parsed(self) -> Iterator[ox.Quad]:
         return ox.parse(path=str(self._path), format=ox.RdfFormat.TRIG)
@@ -441,6 +505,52 @@ class _Dump:
                 yield triple
         finally:
             self.read, self.written = read, written
+
+
+def _closing_line(data: bytes, at: int) -> int:
+    """Where the first line of ``data`` from ``at`` (a line's start) that is ``}`` begins,
+    or -1. Such a line closes a graph block: a triple's line never starts with ``}``, and
+    the engine writes a line break inside a literal as an escape, never as the byte."""
+    close = data.find(b"}", at)  # one byte: a memchr, where a longer needle scans slower
+    while close >= 0 and not (
+        (close == at or data[close - 1] == _NEWLINE) and data.startswith(b"\n", close + 1)
+    ):
+        close = data.find(b"}", close + 1)
+    return close
+
+
+def _copy(source: BinaryIO, sink: BinaryIO, at: int, size: int) -> None:
+    """Append ``size`` bytes of ``source`` from offset ``at`` to ``sink`` (both unbuffered):
+    in the kernel where it can (a tenth of the CPU of reading and writing them), else
+    through a buffer."""
+    try:
+        while size > 0:
+            done = os.copy_file_range(source.fileno(), sink.fileno(), size, at)
+            if not done:
+                break
+            at, size = at + done, size - done
+    except (AttributeError, OSError):  # not Linux, or not between these two files
+        pass
+    if size > 0:
+        source.seek(at)
+        sink.write(source.read(size))
+
+
+def _repeated(keys: list[np.ndarray]) -> np.ndarray:
+    """The values found more than once in ``keys`` together, sorted."""
+    if not keys:
+        return np.empty(0, np.int64)
+    every = np.concatenate(keys)
+    every.sort()
+    return np.unique(every[1:][every[1:] == every[:-1]])
+
+
+def _hits(repeated: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """The positions in ``keys`` of the values in ``repeated`` (sorted)."""
+    if not len(repeated) or not len(keys):
+        return np.empty(0, np.intp)
+    at = np.minimum(np.searchsorted(repeated, keys), len(repeated) - 1)
+    return np.flatnonzero(repeated[at] == keys)
 
 
 def _block_graph(name: bytes) -> str:

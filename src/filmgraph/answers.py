@@ -64,15 +64,22 @@ def flagged_summary(graph: nx.DiGraph, *, included: bool) -> dict[str, Any]:
 
 def describe(graph: nx.DiGraph, node: str) -> dict[str, Any]:
     """A node as the answers show it: id, short id, label, year, kind."""
-    data = graph.nodes[node] if node in graph else {}
-    label = str(data["label"]) if "label" in data else shorten_iri(node)
-    year = data.get("year")
+    short = shorten_iri(node)
+    mapped = graph.mapped if isinstance(graph, LazyInfluenceGraph) else None
+    i = mapped.number(node) if mapped is not None else None
+    kind: str | None
+    if mapped is not None and i is not None:  # a lineage may list tens of thousands
+        label, year, kind = mapped.label_year_kind(i)
+    else:
+        data = graph.nodes[node] if node in graph else {}
+        label = str(data["label"]) if "label" in data else short
+        year, kind = data.get("year"), data.get("kind")
     return {
         "iri": node,
-        "id": shorten_iri(node),
+        "id": short,
         "label": label,
         "year": year,
-        "kind": data.get("kind"),
+        "kind": kind,
         "title": f"{label} ({year})" if year is not None else label,
     }
 

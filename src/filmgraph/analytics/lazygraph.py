@@ -146,6 +146,19 @@ class LazyInfluenceGraph(nx.DiGraph):  # type: ignore[misc]
             include_flagged=self.include_flagged, decade=decade, movement=movement, top=top
         )
 
+    def generations(self, node: str, depth: int, *, forward: bool) -> list[list[str]]:
+        """:func:`~filmgraph.analytics.lineage.lineage` of ``node`` (descendants when
+        ``forward``), found on the projection's numbers: a hub's lineage names tens of
+        thousands of works, which the graph's rows would decode, edge by edge."""
+        if self.mapped is None:
+            raise ValueError("only a graph over a mapped projection finds generations so")
+        mapped = self.mapped
+        i = mapped.number(node)
+        if i is None:
+            return []
+        layers = mapped.layers(i, depth, forward=forward, flagged=self.include_flagged)
+        return [[mapped.node(j) for j in sorted(layer, key=mapped.sort_key)] for layer in layers]
+
 
 def lazy_graph(mapped: MappedProjection, *, include_flagged: bool) -> LazyInfluenceGraph:
     """The projection in ``mapped`` as a read-only graph: the whole graph when

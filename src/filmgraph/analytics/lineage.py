@@ -10,6 +10,8 @@ from typing import Literal
 
 import networkx as nx
 
+from filmgraph.analytics.lazygraph import LazyInfluenceGraph
+
 __all__ = ["Direction", "lineage"]
 
 #: ``"up"``: what a node drew on (ancestors); ``"down"``: what drew on it (descendants).
@@ -62,6 +64,8 @@ def lineage(
         raise ValueError("direction must be 'up' or 'down'")
     if node not in graph:
         return []
+    if isinstance(graph, LazyInfluenceGraph) and graph.mapped is not None:
+        return graph.generations(node, depth, forward=direction == "down")
     view = graph if direction == "down" else graph.reverse(copy=False)
     generations: list[list[str]] = []
     for number, layer in enumerate(nx.bfs_layers(view, [node])):

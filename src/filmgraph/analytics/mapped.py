@@ -377,6 +377,17 @@ class MappedProjection:
             else (),
         }
 
+    def label_year_kind(self, i: int) -> tuple[str, int | None, str]:
+        """Node ``i``'s label, year and kind: what a list of works shows of each (its
+        years and movements are left encoded)."""
+        year = self._year[i]
+        return self.labels[i], None if year == _NO_YEAR else year, self.kinds[self._kind[i]]
+
+    def sort_key(self, i: int) -> tuple[int, str, str]:
+        """Node ``i``'s place in a list of works: by year (undated last), label, then id."""
+        year = self._year[i]
+        return (10**6 if year == _NO_YEAR else year, self.labels[i].casefold(), self.node(i))
+
     def _movement(self, m: int) -> str:
         found = self._movement_names.get(m)
         if found is None:
@@ -405,6 +416,31 @@ class MappedProjection:
             return list(found)
         codes = self._flags
         return [(u, e) for u, e in found if not codes[e]]
+
+    def layers(self, i: int, depth: int, *, forward: bool, flagged: bool) -> list[list[int]]:
+        """The nodes 1 to ``depth`` steps from node ``i``, a list for each step, a node in
+        the list of its shortest chain: along out-edges when ``forward``, else along
+        in-edges; flagged edges only when ``flagged``. Shorter when they run out."""
+        offsets, ends = self._out if forward else self._in[:2]
+        codes = self._flags
+        seen, layer, found = {i}, [i], []
+        for _ in range(depth):
+            following = []
+            for u in layer:
+                start, end = offsets[u], offsets[u + 1]
+                reached = ends[start:end].tolist()
+                if not flagged:
+                    numbers = range(start, end) if forward else self._in[2][start:end].tolist()
+                    reached = [v for v, e in zip(reached, numbers, strict=True) if not codes[e]]
+                for v in reached:
+                    if v not in seen:
+                        seen.add(v)
+                        following.append(v)
+            if not following:
+                break
+            found.append(following)
+            layer = following
+        return found
 
     def edge_flags(self, edge: int) -> tuple[str, ...]:
         """The flags of edge ``edge``."""

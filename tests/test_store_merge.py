@@ -4,6 +4,7 @@ store answers it and whether the library, the command line or the running endpoi
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -24,7 +25,12 @@ from filmgraph.store import open_store
 from filmgraph.store import oxigraph as oxigraph_module
 from filmgraph.store.base import SelectResult, Store
 from filmgraph.store.memory import MemoryStore
-from filmgraph.store.oxigraph import OxigraphStore, dump_with_merge, write_merge
+from filmgraph.store.oxigraph import (
+    OxigraphStore,
+    dump_with_merge,
+    has_dataset_clause,
+    write_merge,
+)
 
 #: The count the README shows (``filmgraph query --sparql …``).
 README_COUNT = "SELECT (COUNT(*) AS ?n) { ?f a fg:Film }"
@@ -77,6 +83,60 @@ def test_the_merge_is_not_dumped_or_counted_as_quads(tmp_path: Path) -> None:
     lines = (tmp_path / "all.nq").read_text(encoding="utf-8").splitlines()
     assert store.quad_count() == len(lines) == 5
     assert all(line.rstrip(" .").endswith(">") and "/graph/" in line for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("SELECT * FROM <urn:g> WHERE { ?s ?p ?o }", True),
+        ("SELECT * FROM NAMED <urn:g> WHERE { GRAPH ?g { ?s ?p ?o } }", True),
+        ("CONSTRUCT { ?s ?p ?o }FROM <urn:g> WHERE { ?s ?p ?o }", True),
+        ("# films from 1937\nSELECT * WHERE { ?s ?p ?o }", False),
+        ("SELECT * WHERE { ?s ?p \"from\" , '''from\nFROM <urn:g>''' }", False),
+        ("PREFIX from: <urn:from#> SELECT ?from WHERE { ?from from:from <urn:from> }", False),
+        ('SELECT * WHERE { _:from ?p "x"@from }', False),
+    ],
+)
+def test_only_a_from_clause_names_the_dataset_not_the_word_elsewhere(
+    text: str, named: bool
+) -> None:
+    assert has_dataset_clause(text) is named
+
+
+def test_an_engine_result_is_freed_by_reference_counting_after_a_query_mentioning_from() -> None:
+    """No reference cycle is left holding the frames of a query's callers, so an engine
+    result one of them keeps is freed when it returns, on its own thread: pyo3 refuses to
+    free a result on another thread (where the cyclic collector may run), and it leaks."""
+    engine = ox.Store()  # no merge in its default graph: the query reads the union
+    engine.add(
+        ox.Quad(
+            ox.NamedNode(str(FILM)),
+            ox.NamedNode(str(RDF.type)),
+            ox.NamedNode(str(FG.Film)),
+            ox.NamedNode(str(ID["graph/first"])),
+        )
+    )
+    store = OxigraphStore.of(engine)
+    assert not store.merged
+
+    def results() -> int:
+        return sum(type(o) is ox.QuerySolutions for o in gc.get_objects())
+
+    def rows(text: str) -> int:
+        answer = store.query_native(text)
+        assert isinstance(answer, ox.QuerySolutions)
+        return sum(1 for _ in answer)
+
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        before = results()
+        assert rows(f"SELECT ?s FROM <{ID['graph/first']}> WHERE {{ ?s ?p ?o }}") == 1
+        assert rows("# the films, from every graph\nSELECT ?s WHERE { ?s ?p ?o }") == 1
+        assert results() == before
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def test_the_readme_count_is_the_number_of_films(bundled_build: BuildResult) -> None:

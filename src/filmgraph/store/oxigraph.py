@@ -10,7 +10,6 @@ import ctypes
 import ctypes.util
 import io
 import re
-import sys
 from collections.abc import Iterable, Iterator, Mapping
 from itertools import islice
 from pathlib import Path
@@ -45,27 +44,41 @@ __all__ = [
 ]
 
 _FROM = re.compile(r"(?i)\bfrom\b")
+#: What a query's text is read as to find its FROM keyword: IRIs, strings and comments,
+#: which may hold the word, read whole; then words, a variable, a prefixed name, a blank
+#: node or a language tag read as one (``?from``, ``ex:from``, ``_:from``, ``@from``).
+_TOKENS = re.compile(
+    "|".join(
+        (
+            r"<[^<>\"{}|^`\\\x00-\x20]*>",
+            r"'''(?:[^'\\]|\\.|'(?!''))*'''",
+            r'"""(?:[^"\\]|\\.|"(?!""))*"""',
+            r"'(?:[^'\\\n\r]|\\.)*'",
+            r'"(?:[^"\\\n\r]|\\.)*"',
+            r"#[^\n\r]*",
+            r"[?$@]?[\w\-.:%\\\u00b7\u0300-\u036f\u203f\u2040]+",
+        )
+    )
+)
 
 
 def has_dataset_clause(sparql: str) -> bool:
     """True when a query names its own dataset (``FROM`` / ``FROM NAMED``).
 
     Such a query is run over the graphs it names; any other over the union of every graph.
-    Only a text that mentions FROM is parsed (by rdflib) to tell.
+    FROM is a keyword of the dataset clause alone, so the clause is there when the word is
+    one of the text's tokens (:data:`_TOKENS`), not part of an IRI, a string, a comment or
+    a name.
+
+    Why not rdflib's parser: its pyparsing grammar leaves reference cycles of exceptions and
+    frames behind, and those frames keep the frames of every caller up the stack, with their
+    variables once they return. An engine result a caller held was then freed by the cyclic
+    collector, on whichever thread ran it, and pyo3 refuses to free a result (a pyoxigraph
+    ``QuerySolutions``) on another thread than its own: it leaked, with a warning.
     """
     if not _FROM.search(sparql):
         return False
-    from rdflib.plugins.sparql.parser import parseQuery
-
-    limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(limit, 20_000))  # rdflib's parser recurses per group
-    try:
-        parsed = parseQuery(sparql)
-    except Exception:  # not a query rdflib reads: the engine will report what is wrong
-        return False
-    finally:
-        sys.setrecursionlimit(limit)
-    return "datasetClause" in parsed[1] and bool(parsed[1]["datasetClause"])
+    return any(token.group().upper() == "FROM" for token in _TOKENS.finditer(sparql))
 
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"

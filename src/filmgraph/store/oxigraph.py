@@ -11,11 +11,14 @@ import ctypes.util
 import io
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from functools import lru_cache
 from itertools import islice
 from pathlib import Path
 from typing import IO, cast
 
 import pyoxigraph as ox
+from pygments.lexers import SparqlLexer
+from pygments.token import Keyword, Punctuation
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Identifier, Node
 
@@ -44,31 +47,16 @@ __all__ = [
 ]
 
 _FROM = re.compile(r"(?i)\bfrom\b")
-#: What a query's text is read as to find its FROM keyword: IRIs, strings and comments,
-#: which may hold the word, read whole; then words, a variable, a prefixed name, a blank
-#: node or a language tag read as one (``?from``, ``ex:from``, ``_:from``, ``@from``).
-_TOKENS = re.compile(
-    "|".join(
-        (
-            r"<[^<>\"{}|^`\\\x00-\x20]*>",
-            r"'''(?:[^'\\]|\\.|'(?!''))*'''",
-            r'"""(?:[^"\\]|\\.|"(?!""))*"""',
-            r"'(?:[^'\\\n\r]|\\.)*'",
-            r'"(?:[^"\\\n\r]|\\.)*"',
-            r"#[^\n\r]*",
-            r"[?$@]?[\w\-.:%\\\u00b7\u0300-\u036f\u203f\u2040]+",
-        )
-    )
-)
 
 
+@lru_cache(maxsize=256)
 def has_dataset_clause(sparql: str) -> bool:
     """True when a query names its own dataset (``FROM`` / ``FROM NAMED``).
 
     Such a query is run over the graphs it names; any other over the union of every graph.
-    FROM is a keyword of the dataset clause alone, so the clause is there when the word is
-    one of the text's tokens (:data:`_TOKENS`), not part of an IRI, a string, a comment or
-    a name.
+    FROM is a keyword of the dataset clause alone, so the clause is there when Pygments'
+    SPARQL lexer (as :mod:`filmgraph.store.binding` reads queries) finds it as a keyword,
+    not inside an IRI, a string, a comment or a name; kept per text.
 
     Why not rdflib's parser: its pyparsing grammar leaves reference cycles of exceptions and
     frames behind, and those frames keep the frames of every caller up the stack, with their
@@ -78,7 +66,13 @@ def has_dataset_clause(sparql: str) -> bool:
     """
     if not _FROM.search(sparql):
         return False
-    return any(token.group().upper() == "FROM" for token in _TOKENS.finditer(sparql))
+    tokens = [(kind, text) for _, kind, text in SparqlLexer().get_tokens_unprocessed(sparql)]
+    return any(
+        kind in Keyword
+        and text.split()[0].upper() == "FROM"
+        and tokens[i + 1 : i + 2] != [(Punctuation, ":")]  # a prefix named "from"
+        for i, (kind, text) in enumerate(tokens)
+    )
 
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"

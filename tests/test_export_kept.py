@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import shutil
 from collections import Counter, defaultdict
+from multiprocessing import get_context
+from multiprocessing.synchronize import Barrier
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -403,3 +405,36 @@ def test_the_merge_read_as_text_holds_each_triple_of_the_dump_once(
     assert len(lines) == len(set(lines)) == dump.written == len(triples)
     assert set(lines) == expected
     assert dump.read == len(store)
+
+
+def _export_after(barrier: Barrier, generation: str, fmt: str, out: str) -> None:
+    """One process's export of ``generation``, started when the other's starts."""
+    barrier.wait()
+    done = write(Generation(Path(generation)), fmt, Path(out))
+    Path(out + ".done").write_text(f"{done.count} {done.route}", encoding="utf-8")
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("fmt", ["ntriples", "turtle"])
+def test_two_processes_exporting_one_generation_at_once_each_get_the_whole_graph(
+    fmt: str, generation: Generation, tmp_path: Path
+) -> None:
+    context = get_context("spawn")
+    barrier = context.Barrier(2)
+    outs = [tmp_path / f"out-{i}" for i in range(2)]
+    processes = [
+        context.Process(target=_export_after, args=(barrier, str(generation.path), fmt, str(out)))
+        for out in outs
+    ]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(120)
+        assert process.exitcode == 0
+    counts = {Path(f"{out}.done").read_text(encoding="utf-8").split()[0] for out in outs}
+    assert len(counts) == 1
+    for out in outs:
+        assert_holds_the_store(out, fmt, int(*counts), generation)
+    kept = sorted(p.name for p in (generation.path / KEPT_DIR).iterdir())
+    assert not [name for name in kept if name.endswith(".tmp")]  # no half-written file left
+    assert len(kept) == (2 if fmt == "ntriples" else 4)  # each file and its record

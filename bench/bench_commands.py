@@ -30,7 +30,8 @@ Results: ``bench/results/commands.md`` and ``bench/results/commands.json``.
    RSS of each run; the one-time cost of keeping the arrays (the first reader, and the
    write alone); with ``--fast-path`` also the first reader of a fast-path generation
    (base and delta, no pickle) before and after. Only this runs then; results in
-   ``bench/results/commands-kept-projection.md`` and ``.json``. The generation gets
+   ``bench/results/commands-kept-projection.md`` and ``.json`` (``--out`` names others,
+   ``--before-is`` says what the ``--before`` code does). The generation gets
    ``projection.arrays``; a pickle the runs rewrite is put back as it was.
 
     .venv/bin/python bench/bench_commands.py --before /work/main/src --repeat 3 \\
@@ -327,8 +328,17 @@ def machine() -> dict[str, Any]:
     }
 
 
+#: What ``--before`` did when the arrays came (item 5's first comparison).
+_PICKLED = "the projection unpickled (main's code, `projection.pickle`)"
+
+
 def kept_projection(
-    graphs: list[tuple[str, Path, Path]], before: Path | None, repeat: int, fast_path: bool
+    graphs: list[tuple[str, Path, Path]],
+    before: Path | None,
+    repeat: int,
+    fast_path: bool,
+    out: str = "commands-kept-projection",
+    before_is: str = _PICKLED,
 ) -> int:
     """Commands reading the pickled projection against the mapped arrays (see item 5)."""
     after_src = ROOT / "src"
@@ -367,12 +377,11 @@ def kept_projection(
         if saved.is_file():
             saved.replace(pickled)
         report["graphs"][label] = entry
+    report["before is"] = before_is
     lines = kept_report(report)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "commands-kept-projection.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    (RESULTS / "commands-kept-projection.json").write_text(
-        json.dumps(report, indent=2) + "\n", encoding="utf-8"
-    )
+    (RESULTS / f"{out}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (RESULTS / f"{out}.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print("\n".join(lines))
     return 0
 
@@ -383,10 +392,10 @@ def kept_report(report: dict[str, Any]) -> list[str]:
         "# path, lineage and rank from the mapped projection",
         "",
         "Whole commands in a fresh process, start-up included, one at a time; median of "
-        f"{report['repeat']} runs (wall, CPU = user + system, peak RSS). *Before*: the "
-        "projection unpickled (main's code, `projection.pickle`); *after*: the mapped "
-        "arrays read through the lazy graph (`projection.arrays`). Load: the 1-minute load "
-        "average when each command's runs began. Produced by `bench/bench_commands.py --kept`.",
+        f"{report['repeat']} runs (wall, CPU = user + system, peak RSS). *Before*: "
+        f"{report.get('before is', _PICKLED)}; *after*: this checkout, the mapped arrays read "
+        "through the lazy graph (`projection.arrays`). Load: the 1-minute load average when "
+        "each command's runs began. Produced by `bench/bench_commands.py --kept`.",
         "",
         f"Machine: {machine['platform']}, Python {machine['python']}, {machine['cpus']} CPUs, "
         f"load {', '.join(f'{x:.2f}' for x in machine['load'])} at the start.",
@@ -468,6 +477,17 @@ def main() -> int:
         help="time path, lineage and rank on the pickled and the mapped projection (item 5)",
     )
     parser.add_argument("--fast-path", action="store_true")
+    parser.add_argument(
+        "--out",
+        default="commands-kept-projection",
+        help="with --kept: the name of the results (.md and .json in bench/results)",
+    )
+    parser.add_argument(
+        "--before-is",
+        default=_PICKLED,
+        metavar="TEXT",
+        help="with --kept: what the --before code does, for the report",
+    )
     args = parser.parse_args()
     if args.kept:
         specs = [tuple(spec.split("=")) for spec in args.kept]
@@ -476,6 +496,8 @@ def main() -> int:
             args.before,
             args.repeat,
             args.fast_path,
+            args.out,
+            args.before_is,
         )
 
     report: dict[str, Any] = {

@@ -407,6 +407,33 @@ def test_the_merge_read_as_text_holds_each_triple_of_the_dump_once(
     assert dump.read == len(store)
 
 
+class _Trickle:
+    """A sink that takes at most a few bytes a write, as a raw file may."""
+
+    def __init__(self) -> None:
+        self.taken = bytearray()
+
+    def write(self, data: bytes | memoryview) -> int:
+        part = bytes(memoryview(data)[:7])
+        self.taken += part
+        return len(part)
+
+
+def test_a_sink_that_takes_part_of_each_write_still_gets_the_whole_merge(tmp_path: Path) -> None:
+    node, said = ox.NamedNode("https://example.org/film"), ox.NamedNode("https://example.org/p")
+    store = ox.Store()
+    for graph, numbers in (("g0", range(30)), ("g1", range(25, 40))):  # 25-29 in both
+        for i in numbers:
+            store.add(ox.Quad(node, said, ox.Literal(str(i)), ox.NamedNode(f"urn:{graph}")))
+    write_graph_blocks(store, tmp_path / "graph.trig")
+    dump = kept_module._Dump(tmp_path / "graph.trig", frozenset())
+    dump.write_text(tmp_path / "merge.nt", merged=True)
+    sink = _Trickle()
+    dump._write_merge(sink)  # type: ignore[arg-type]
+    assert bytes(sink.taken) == (tmp_path / "merge.nt").read_bytes()
+    assert dump.written == 40
+
+
 def _export_after(barrier: Barrier, generation: str, fmt: str, out: str) -> None:
     """One process's export of ``generation``, started when the other's starts."""
     barrier.wait()

@@ -395,7 +395,7 @@ class _Dump:
                     read += count
                     if leave_out and _block_graph(name) in leave_out:
                         continue
-                    sink.write(lines.replace(b" .\n", b" " + name + b" .\n"))
+                    _write_all(sink, lines.replace(b" .\n", b" " + name + b" .\n"))
                     written += count
         finally:
             self.read, self.written = read, written
@@ -427,7 +427,7 @@ class _Dump:
         repeated = _repeated([keys for _, _, keys in runs])
         written = 0
         met: set[int] = set()
-        with self._path.open("rb", buffering=0) as text:
+        with self._path.open("rb") as text:  # buffered: an unbuffered read may come short
             for at, size, keys in runs:
                 at_hits = _hits(repeated, keys)
                 hits = keys[at_hits].tolist()
@@ -441,7 +441,7 @@ class _Dump:
                 parts = text.read(size).split(b"\n")
                 for index in reversed(dropped):
                     del parts[index]
-                sink.write(b"\n".join(parts))
+                _write_all(sink, b"\n".join(parts))
         return read, written
 
     def _runs(self) -> Iterator[tuple[bytes, int, bytes]]:
@@ -520,9 +520,9 @@ def _closing_line(data: bytes, at: int) -> int:
 
 
 def _copy(source: BinaryIO, sink: BinaryIO, at: int, size: int) -> None:
-    """Append ``size`` bytes of ``source`` from offset ``at`` to ``sink`` (both unbuffered):
-    in the kernel where it can (a tenth of the CPU of reading and writing them), else
-    through a buffer."""
+    """Append ``size`` bytes of ``source`` from offset ``at`` to ``sink`` (unbuffered): in
+    the kernel where it can (a tenth of the CPU of reading and writing them), else through
+    memory."""
     try:
         while size > 0:
             done = os.copy_file_range(source.fileno(), sink.fileno(), size, at)
@@ -533,7 +533,17 @@ def _copy(source: BinaryIO, sink: BinaryIO, at: int, size: int) -> None:
         pass
     if size > 0:
         source.seek(at)
-        sink.write(source.read(size))
+        _write_all(sink, source.read(size))
+
+
+def _write_all(sink: BinaryIO, data: bytes) -> None:
+    """Write all of ``data`` to an unbuffered ``sink``, which may take part of it a call."""
+    view = memoryview(data)
+    while view:
+        done = sink.write(view)
+        if not done:
+            raise OSError(f"nothing could be written to {getattr(sink, 'name', sink)}")
+        view = view[done:]
 
 
 def _repeated(keys: list[np.ndarray]) -> np.ndarray:

@@ -24,7 +24,7 @@ from rdflib.term import Identifier, Node
 
 from filmgraph.errors import QueryError
 from filmgraph.store.base import QueryResult, SelectResult, Store
-from filmgraph.store.binding import bind_values
+from filmgraph.store.binding import bind_constants, bind_values
 
 __all__ = [
     "GRAPH_BLOCKS_HEADER",
@@ -445,9 +445,10 @@ class OxigraphStore(Store):
         :class:`QueryError` for a syntax error or a refused evaluation; an error found only
         while the result is read comes as ``RuntimeError`` from the reader.
         """
-        # Bound both ways: the VALUES block lets the planner start property paths from the
-        # constants, the substitutions carry them into subqueries (see store.binding).
-        text = bind_values(sparql, bindings) if bindings else sparql
+        # Bound three ways: the constants written into the patterns and expressions let the
+        # planner use them, the VALUES block binds what they cannot replace (the projection),
+        # the substitutions carry them into subqueries (see store.binding).
+        text = bind_values(bind_constants(sparql, bindings), bindings) if bindings else sparql
         union = not self._merged and not has_dataset_clause(sparql)
         substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
             ox.Variable(k): to_oxigraph(v) for k, v in (bindings or {}).items()

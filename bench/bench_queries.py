@@ -1,10 +1,13 @@
 """Time named queries on a built store: median of a few runs each, engine and conversion apart.
 
-Two uses:
+Three uses:
 
 * every named query (checks included)::
 
     python bench/bench_queries.py STORE MANIFEST [--runs 3] [--cap 120] [--only a,b]
+
+* each competency query with parameters bound by a VALUES block and as constants
+  (``--binding``), to choose which queries ask for ``binding: constants``;
 
 * the competency queries of the README's CQ table, written as a table (``--competency``),
   optionally beside the same queries as another revision has them (``--before REV``: its
@@ -109,11 +112,13 @@ def _child(store: str, name: str, params: str, runs: int, directory: str | None)
     given = {k: v for k, v in json.loads(params).items() if k in known}
     with open_store(store) as opened:
         text, bindings = query.prepare(given)
+        # as run_named asks: older revisions (--before) have no constants to ask for
+        asks = {"constants": True} if getattr(query, "constants", False) else {}
         wall, cpu, engine = [], [], []
         size: object = None
         for _ in range(runs):
             started, used = time.perf_counter(), time.process_time()
-            result = opened.query(text, bindings)
+            result = opened.query(text, bindings, **asks)
             wall.append(time.perf_counter() - started)
             cpu.append(time.process_time() - used)
             rows = getattr(result, "rows", None)
@@ -121,7 +126,7 @@ def _child(store: str, name: str, params: str, runs: int, directory: str | None)
         if isinstance(opened, OxigraphStore):  # once: a warm run, for the conversion's share
             for _ in range(1):
                 started = time.perf_counter()
-                for _row in opened.query_native(text, bindings):
+                for _row in opened.query_native(text, bindings, **asks):
                     pass
                 engine.append(time.perf_counter() - started)
     print(
@@ -284,6 +289,63 @@ def run_competency(args: argparse.Namespace, picks: dict[str, Any]) -> None:
         )
 
 
+def run_binding(args: argparse.Namespace, picks: dict[str, Any]) -> None:
+    """Every competency query with parameters, bound by a VALUES block alone and with the
+    values also written in as constants, alternately in one process (so that the load
+    moves both alike): which queries should ask for ``binding: constants``."""
+    from bench_exports import machine
+
+    from filmgraph.queries import get_query
+    from filmgraph.store import open_store
+
+    lines = [
+        "| query | parameters | asks | rows | VALUES (CPU) | constants (CPU) | ratio |",
+        "|---|---|---|---:|---:|---:|---:|",
+    ]
+    with open_store(args.store) as store:
+        for _question, name, params in competency(picks):
+            query = get_query(name)
+            text, bindings = query.prepare(params)
+            if not bindings:
+                continue
+            cpu: dict[bool, list[float]] = {False: [], True: []}
+            rows = 0
+            for _ in range(args.runs):
+                for constants in (False, True):
+                    used = time.process_time()
+                    result = store.query(text, bindings, constants=constants)
+                    cpu[constants].append(time.process_time() - used)
+                    rows = len(getattr(result, "rows", ()))
+            plain, written = (statistics.median(cpu[c]) * 1000 for c in (False, True))
+            lines.append(
+                f"| {name} | `{json.dumps(params)}` | {'yes' if query.constants else 'no'} | "
+                f"{rows:,} | {plain:,.1f} ms | {written:,.1f} ms | {plain / written:.2f}x |"
+            )
+            print(lines[-1], flush=True)
+    described = machine()
+    text = "\n".join(
+        [
+            f"# Parameters as a VALUES block or as constants, on {args.label}",
+            "",
+            f"Store: `{args.store}`. Median CPU of {args.runs} runs each way, alternating in "
+            f"one process (`store.query(text, bindings, constants=...)`). Machine: "
+            f"{described['cpu_model']}, {described['cores']} cores, pyoxigraph "
+            f"{described['libraries'].get('pyoxigraph')}. *asks*: the query's header says "
+            "`binding: constants`.",
+            "",
+            *lines,
+            "",
+            "```sh",
+            " ".join(["python bench/bench_queries.py", *sys.argv[1:]]),
+            "```",
+            "",
+        ]
+    )
+    print(text)
+    if args.write:
+        Path(args.write).write_text(text, encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("store")
@@ -292,6 +354,9 @@ def main() -> None:
     parser.add_argument("--cap", type=float, default=120.0)
     parser.add_argument("--only", default="")
     parser.add_argument("--competency", action="store_true", help="the CQ table only")
+    parser.add_argument(
+        "--binding", action="store_true", help="each CQ bound by VALUES and as constants"
+    )
     parser.add_argument("--before", help="also run the queries of this git revision")
     parser.add_argument("--before-runs", type=int, default=1)
     parser.add_argument("--label", default="a built graph", help="what the store holds")
@@ -303,6 +368,9 @@ def main() -> None:
         _child(args.store, args.child[0], args.child[1], args.runs, args.queries)
         return
     picks = json.loads(Path(args.manifest).read_text())["picks"]
+    if args.binding:
+        run_binding(args, picks)
+        return
     if args.competency:
         run_competency(args, picks)
         return

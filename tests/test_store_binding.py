@@ -16,10 +16,10 @@ import pytest
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
-from filmgraph.queries import catalogue, run_named
+from filmgraph.errors import SourceError
+from filmgraph.queries import catalogue, get_query, parse_query_file
 from filmgraph.results import render
-from filmgraph.store import binding
-from filmgraph.store import oxigraph as oxigraph_module
+from filmgraph.store import Store, binding
 from filmgraph.store.binding import bind_constants
 
 from .test_queries import CASES, open_case_store
@@ -120,21 +120,46 @@ _CASES_WITH_PARAMETERS = sorted(
 )
 
 
+def test_the_queries_checked_include_those_bound_as_constants() -> None:
+    chosen = {name for name, query in catalogue().items() if query.constants}
+    assert chosen >= {"film-descendants", "shared-themes"}
+    assert chosen <= set(_CASES_WITH_PARAMETERS)
+
+
 @pytest.mark.parametrize("name", _CASES_WITH_PARAMETERS)
-def test_every_named_query_answers_the_same_with_its_parameters_as_constants(
-    name: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_every_named_query_answers_the_same_with_its_parameters_as_constants(name: str) -> None:
+    """Whether or not the query asks for it: the rewrite must hold for any of them."""
     params = json.loads((CASES / name / "params.json").read_text(encoding="utf-8"))
+    text, bindings = get_query(name).prepare(params)
 
-    def answer() -> list[list[str]]:
-        with open_case_store(name, "oxigraph") as store:
-            return list(csv.reader(render(run_named(store, name, params), "csv").splitlines()))
+    def answer(store: Store, constants: bool) -> list[list[str]]:
+        result = store.query(text, bindings, constants=constants)
+        return list(csv.reader(render(result, "csv").splitlines()))
 
-    with_constants = answer()
-    monkeypatch.setattr(oxigraph_module, "bind_constants", lambda text, _: text)
-    assert with_constants == answer()
+    with open_case_store(name, "oxigraph") as store:
+        assert answer(store, True) == answer(store, False)
 
 
-def test_the_case_queries_are_the_ones_checked() -> None:
-    assert len(_CASES_WITH_PARAMETERS) >= 10
-    assert Path(CASES / "film-descendants" / "params.json").exists()
+def _header(tmp_path: Path, binding: str) -> Path:
+    path = tmp_path / "bound.rq"
+    path.write_text(
+        f"# name: bound\n# summary: s\n# question: q\n# param: x iri required -- x\n"
+        f"{binding}SELECT ?x WHERE {{ ?x ?p ?o }}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_a_query_asks_for_constants_in_its_header(tmp_path: Path) -> None:
+    assert parse_query_file(_header(tmp_path, "# binding: constants\n")).constants
+
+
+def test_a_query_is_bound_by_values_alone_unless_it_asks(tmp_path: Path) -> None:
+    assert not parse_query_file(_header(tmp_path, "")).constants
+    assert not parse_query_file(_header(tmp_path, "# binding: values\n")).constants
+
+
+def test_an_unknown_binding_names_the_line_and_field(tmp_path: Path) -> None:
+    with pytest.raises(SourceError) as caught:
+        parse_query_file(_header(tmp_path, "# binding: templates\n"))
+    assert (caught.value.line, caught.value.field) == (5, "binding")

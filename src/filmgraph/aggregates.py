@@ -57,7 +57,8 @@ def _select(store: Store, name: str, bound: dict[str, str] | None = None) -> lis
         bindings = {k: URIRef(v) for k, v in bound.items()}
         query = get_query(name)
         paged = any(p.name == "limit" for p in query.parameters)
-        result = store.query(query.prepare({"limit": "0"})[0] if paged else query.text, bindings)
+        text = query.prepare({"limit": "0"})[0] if paged else query.text
+        result = store.query(text, bindings, constants=query.constants)
     if not isinstance(result, SelectResult):
         raise TypeError(f"{name} is not a SELECT query")
     return [

@@ -62,7 +62,10 @@ __all__ = [
 #: Parameters that page a ranked list: they set the query's LIMIT and OFFSET clause.
 PAGING = ("limit", "offset")
 PARAMETER_TYPES = ("iri", "string", "integer", "decimal", "year", "date", "boolean")
-_HEADER = re.compile(r"^#\s*(name|summary|question|param)\s*:\s*(.*)$")
+#: How a query's parameters reach an engine (the ``binding`` header line): a ``VALUES``
+#: block and the engine's own substitution, or also as constants in the text.
+BINDINGS = ("values", "constants")
+_HEADER = re.compile(r"^#\s*(name|summary|question|param|binding)\s*:\s*(.*)$")
 _PARAM = re.compile(
     r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<type>\w+)"
     r"(?:\s+(?P<required>required)|\s+default=(?P<default>\S+))?"
@@ -116,6 +119,9 @@ class NamedQuery:
     parameters: tuple[Parameter, ...]
     text: str
     path: Path
+    #: ``binding: constants`` in the header: planned better with the parameters written in
+    #: as constants (see :meth:`filmgraph.store.base.Store.query`)
+    constants: bool = False
 
     @property
     def reads_statistics(self) -> bool:
@@ -257,6 +263,13 @@ def parse_query_file(path: Path) -> NamedQuery:
                     p["default"],
                 )
             )
+        elif key == "binding" and value.strip() not in BINDINGS:
+            raise SourceError(
+                path,
+                f"expected one of {', '.join(BINDINGS)}, got {value.strip()!r}",
+                line=number,
+                field="binding",
+            )
         else:
             fields[key] = value.strip()
     for key in ("name", "summary", "question"):
@@ -279,7 +292,13 @@ def parse_query_file(path: Path) -> NamedQuery:
     if fields["name"] != path.stem:
         raise SourceError(path, f"name {fields['name']!r} differs from the file name", field="name")
     return NamedQuery(
-        fields["name"], fields["summary"], fields["question"], tuple(params), text, path
+        fields["name"],
+        fields["summary"],
+        fields["question"],
+        tuple(params),
+        text,
+        path,
+        constants=fields.get("binding") == "constants",
     )
 
 
@@ -361,7 +380,7 @@ def run_named(
         text = bind_rows(text, *among)
     if query.reads_statistics:
         require_statistics(store, query.name)
-    return store.query(text, bindings)
+    return store.query(text, bindings, constants=query.constants)
 
 
 #: The statistics a build keeps (:mod:`filmgraph.statistics`); a query naming this

@@ -53,6 +53,7 @@ def run_query(args: argparse.Namespace) -> int:
         query = get_query(args.name)
         text, bindings = query.prepare(params)
         statistics = query.reads_statistics
+        constants = query.constants
     else:
         if params:
             raise ParameterError("--param only applies to named queries")
@@ -60,10 +61,11 @@ def run_query(args: argparse.Namespace) -> int:
         text = sparql_prologue() + typed
         bindings = {}
         statistics = False
+        constants = False
     with open_store_from(args) as store:
         if statistics:
             require_statistics(store, args.name)
-        result = store.query(text, bindings)
+        result = store.query(text, bindings, constants=constants)
     if args.columns and isinstance(result, SelectResult):
         try:
             result = result.project([c.strip() for c in args.columns.split(",") if c.strip()])

@@ -203,6 +203,7 @@ def answer(store: Store, job: Job, result_limit: int, allow_service: bool) -> Re
         if job.kind == "named":
             query = _named(job.name)
             text, bindings = query.prepare(job.params)  # paging written into LIMIT/OFFSET
+            constants = query.constants
             _check_iris(bindings)
             if query.reads_statistics:
                 require_statistics(store, query.name)
@@ -210,13 +211,13 @@ def answer(store: Store, job: Job, result_limit: int, allow_service: bool) -> Re
             refused = check_query(job.text, allow_service)
             if refused is not None:
                 return refused
-            text, bindings = job.text, {}
+            text, bindings, constants = job.text, {}, False
         try:
             if job.has_dataset:
                 return _over_dataset(store, job, result_limit)
             if isinstance(store, OxigraphStore):
-                return _native(store, job, text, bindings, result_limit)
-            result = store.query(text, bindings)
+                return _native(store, job, text, bindings, result_limit, constants=constants)
+            result = store.query(text, bindings, constants=constants)
         except FilmgraphError:
             if job.kind == "sparql" and _is_update(text):
                 return Reply.error(403, "this endpoint is read-only: SPARQL Update is refused")
@@ -289,11 +290,17 @@ def _over_dataset(store: Store, job: Job, limit: int) -> Reply:
 
 
 def _native(
-    store: OxigraphStore, job: Job, text: str, bindings: dict[str, Any], limit: int
+    store: OxigraphStore,
+    job: Job,
+    text: str,
+    bindings: dict[str, Any],
+    limit: int,
+    *,
+    constants: bool = False,
 ) -> Reply:
     """The embedded engine's result written by its own writers, with no rdflib terms between
     (a cut answer, or a graph, takes the general route)."""
-    return _written(job, lambda: store.query_native(text, bindings), limit)
+    return _written(job, lambda: store.query_native(text, bindings, constants=constants), limit)
 
 
 def _written(

@@ -186,7 +186,7 @@ def _query(name: str) -> NamedQuery:
 
 def _select(store: Store, name: str, params: Mapping[str, str]) -> list[dict[str, Identifier]]:
     query = _query(name)
-    result = store.query(*query.prepare(params))
+    result = store.query(*query.prepare(params), constants=query.constants)
     if not isinstance(result, SelectResult):  # every film-* query is a SELECT
         raise TypeError(f"named query {name} did not give rows")
     return result.dicts()

@@ -80,7 +80,13 @@ class Store(ABC):
     name: str = ""
 
     @abstractmethod
-    def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> QueryResult:
+    def query(
+        self,
+        sparql: str,
+        bindings: Mapping[str, Node] | None = None,
+        *,
+        constants: bool = False,
+    ) -> QueryResult:
         """Run a SPARQL 1.1 query over the RDF merge of all graphs: each triple once.
 
         A triple two sources state is matched once by a pattern outside ``GRAPH``, and
@@ -92,6 +98,10 @@ class Store(ABC):
         and Fuseki's ``unionDefaultGraph`` is a merge too (documented, not measured here).
 
         ``bindings`` pre-binds variables at run time (the query text is never templated).
+        ``constants`` says the query is planned better with the bound values written into
+        its patterns (a named query's ``binding: constants``); an engine that substitutes the
+        bindings everywhere itself (``oxigraph``) does so
+        (:func:`~filmgraph.store.binding.bind_constants`), the others ignore it.
         """
 
     @abstractmethod

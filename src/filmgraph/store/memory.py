@@ -26,7 +26,13 @@ class MemoryStore(Store):
         if dataset is not None:
             self.add_dataset(dataset)
 
-    def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> QueryResult:
+    def query(
+        self,
+        sparql: str,
+        bindings: Mapping[str, Node] | None = None,
+        *,
+        constants: bool = False,  # rdflib joins its bindings: constants are for Oxigraph
+    ) -> QueryResult:
         try:
             parseQuery(sparql)
             result: Result = self.dataset.query(

@@ -201,7 +201,13 @@ class SparqlStore(Store):
 
     # -- reading ------------------------------------------------------------------------
 
-    def query(self, sparql: str, bindings: Mapping[str, Node] | None = None) -> QueryResult:
+    def query(
+        self,
+        sparql: str,
+        bindings: Mapping[str, Node] | None = None,
+        *,
+        constants: bool = False,  # a VALUES block is all a server gets: no substitution
+    ) -> QueryResult:
         form = query_form(sparql)
         text = bind_values(sparql, bindings) if bindings else sparql
         dataset = self._dataset()

@@ -235,6 +235,11 @@ def table(
     return lines
 
 
+def _this_command() -> list[str]:
+    """The command that made a results file, as a Markdown block closing it."""
+    return ["```sh", " ".join(["python bench/bench_queries.py", *sys.argv[1:]]), "```", ""]
+
+
 def run_competency(args: argparse.Namespace, picks: dict[str, Any]) -> None:
     from bench_exports import machine
 
@@ -274,10 +279,7 @@ def run_competency(args: argparse.Namespace, picks: dict[str, Any]) -> None:
         "",
         *table(results, args.before, args.runs, args.before_runs),
         "",
-        "```sh",
-        " ".join(["python bench/bench_queries.py", *sys.argv[1:]]),
-        "```",
-        "",
+        *_this_command(),
     ]
     text = "\n".join(lines)
     print(text)
@@ -335,10 +337,7 @@ def run_binding(args: argparse.Namespace, picks: dict[str, Any]) -> None:
             "",
             *lines,
             "",
-            "```sh",
-            " ".join(["python bench/bench_queries.py", *sys.argv[1:]]),
-            "```",
-            "",
+            *_this_command(),
         ]
     )
     print(text)

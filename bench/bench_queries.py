@@ -291,10 +291,30 @@ def run_competency(args: argparse.Namespace, picks: dict[str, Any]) -> None:
         )
 
 
+def _both_ways(
+    store: Any, text: str, bindings: dict[str, Any], runs: int
+) -> tuple[float, float, int]:
+    """Median CPU (ms) of ``text`` bound by VALUES alone and with constants, and its rows."""
+    cpu: dict[bool, list[float]] = {False: [], True: []}
+    rows = 0
+    for _ in range(runs):
+        for constants in (False, True):
+            used = time.process_time()
+            result = store.query(text, bindings, constants=constants)
+            cpu[constants].append(time.process_time() - used)
+            rows = len(getattr(result, "rows", ()))
+    plain, written = (statistics.median(cpu[c]) * 1000 for c in (False, True))
+    return plain, written, rows
+
+
 def run_binding(args: argparse.Namespace, picks: dict[str, Any]) -> None:
     """Every competency query with parameters, bound by a VALUES block alone and with the
     values also written in as constants, alternately in one process (so that the load
-    moves both alike): which queries should ask for ``binding: constants``."""
+    moves both alike): which queries should ask for ``binding: constants``. A query with a
+    film parameter also runs for ``--sample`` films drawn at random (seeded): the picks are
+    hubs or well-linked films, and a plan that suits them may not suit a common film."""
+    import random
+
     from bench_exports import machine
 
     from filmgraph.queries import get_query
@@ -304,26 +324,42 @@ def run_binding(args: argparse.Namespace, picks: dict[str, Any]) -> None:
         "| query | parameters | asks | rows | VALUES (CPU) | constants (CPU) | ratio |",
         "|---|---|---|---:|---:|---:|---:|",
     ]
+    sampled = [
+        "| query | films | VALUES, median (CPU) | constants, median (CPU) "
+        "| ratio: least / median / most |",
+        "|---|---:|---:|---:|---|",
+    ]
     with open_store(args.store) as store:
+        films = sorted(
+            str(row[0])
+            for row in store.query(
+                "SELECT ?f WHERE { ?f a <https://w3id.org/filmgraph/ontology#Film> }"
+            ).rows  # type: ignore[union-attr]
+        )
+        sample = random.Random(1).sample(films, min(args.sample, len(films)))
         for _question, name, params in competency(picks):
             query = get_query(name)
             text, bindings = query.prepare(params)
             if not bindings:
                 continue
-            cpu: dict[bool, list[float]] = {False: [], True: []}
-            rows = 0
-            for _ in range(args.runs):
-                for constants in (False, True):
-                    used = time.process_time()
-                    result = store.query(text, bindings, constants=constants)
-                    cpu[constants].append(time.process_time() - used)
-                    rows = len(getattr(result, "rows", ()))
-            plain, written = (statistics.median(cpu[c]) * 1000 for c in (False, True))
+            plain, written, rows = _both_ways(store, text, bindings, args.runs)
+            asks = "yes" if query.constants else "no"
             lines.append(
-                f"| {name} | `{json.dumps(params)}` | {'yes' if query.constants else 'no'} | "
+                f"| {name} | `{json.dumps(params)}` | {asks} | "
                 f"{rows:,} | {plain:,.1f} ms | {written:,.1f} ms | {plain / written:.2f}x |"
             )
             print(lines[-1], flush=True)
+            if set(params) != {"film"} or not sample:
+                continue
+            each = [_both_ways(store, *query.prepare({"film": f}), args.runs) for f in sample]
+            ratios = sorted(a / b for a, b, _ in each)
+            sampled.append(
+                f"| {name} (asks: {asks}) | {len(sample)} | "
+                f"{statistics.median(a for a, _, _ in each):,.1f} ms | "
+                f"{statistics.median(b for _, b, _ in each):,.1f} ms | "
+                f"{ratios[0]:.2f}x / {statistics.median(ratios):.2f}x / {ratios[-1]:.2f}x |"
+            )
+            print(sampled[-1], flush=True)
     described = machine()
     text = "\n".join(
         [
@@ -336,6 +372,11 @@ def run_binding(args: argparse.Namespace, picks: dict[str, Any]) -> None:
             "`binding: constants`.",
             "",
             *lines,
+            "",
+            f"The same, for {args.sample} films drawn at random (a ratio under 1: constants "
+            "are slower):",
+            "",
+            *sampled,
             "",
             *_this_command(),
         ]
@@ -355,6 +396,9 @@ def main() -> None:
     parser.add_argument("--competency", action="store_true", help="the CQ table only")
     parser.add_argument(
         "--binding", action="store_true", help="each CQ bound by VALUES and as constants"
+    )
+    parser.add_argument(
+        "--sample", type=int, default=8, help="with --binding: random films also asked about"
     )
     parser.add_argument("--before", help="also run the queries of this git revision")
     parser.add_argument("--before-runs", type=int, default=1)

@@ -8,9 +8,10 @@ slower (``fg:drewOn/fg:drewOn`` to a hub of 10,000 films: 0.41 s against 0.01 s)
 block alone does not reach into subqueries. Since Oxigraph substitutes the variables
 everywhere anyway, a query can also ask (``binding: constants`` in its header) for the
 values written where the variables can stand for nothing else (:func:`bind_constants`):
-film-descendants and shared-themes are planned 1.7-2.6x better so, film-influences 50x worse
-(the block no longer leads the plan), hence a choice per query, measured. The terms are
-written from rdflib's nodes, never from the text a user typed.
+shared-themes is planned 1.3-3.1x better so, film-influences 100x worse (the block no longer
+leads the plan), film-descendants better for a hub and 100x worse for a common film; hence a
+choice per query, measured on a sample of films (``bench/bench_queries.py --binding``).
+The terms are written from rdflib's nodes, never from the text a user typed.
 (A trailing ``VALUES`` after the query is standard too, but Virtuoso 7.2 joins it
 wrongly with ``UNION`` and ``BIND`` and rejects it after some ``ORDER BY`` clauses.) The
 opening brace is found with Pygments' SPARQL lexer, so comments, strings and IRIs holding
@@ -109,8 +110,9 @@ def bind_constants(sparql: str, bindings: Mapping[str, Node]) -> str:
     For an engine that also substitutes ``bindings`` itself (Oxigraph's ``substitutions``):
     there the variable stands for its value everywhere, so the text asks the same question,
     and the engine plans it knowing the constants (film-descendants of a hub of 10,000 films:
-    0.35 s of CPU with the variable, 0.13 s with the constants; for other queries worse, so
-    a query asks for it, see the module's docstring). The variable is kept in the
+    0.35 s of CPU with the variable, 0.13 s with the constants; but 1 ms against 0.6 s for
+    a film with no descendants at 100,000 films, so a query asks for it, see the module's
+    docstring). The variable is kept in the
     projection and in the query's modifiers, and never replaced where it would stand for
     something else or could not be a constant: inside ``MINUS``, ``SERVICE`` and ``VALUES``
     blocks, inside a subquery that does not project it, in a subquery's own clauses, as the

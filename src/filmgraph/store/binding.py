@@ -27,7 +27,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from pygments.lexers import SparqlLexer
-from pygments.token import Comment, Error, Keyword, Name, Punctuation
+from pygments.token import Comment, Error, Keyword, Name, Punctuation, _TokenType
 from rdflib.term import Literal, Node, URIRef
 
 from filmgraph.errors import QueryError
@@ -50,10 +50,21 @@ def query_form(sparql: str) -> str:
 
 
 @lru_cache(maxsize=256)
+def _tokens(sparql: str) -> tuple[tuple[int, _TokenType, str], ...]:
+    """The lexer's tokens of ``sparql`` with their offsets, blanks left out: lexed once for
+    the WHERE brace and the variables' places."""
+    return tuple(
+        (position, kind, text)
+        for position, kind, text in SparqlLexer().get_tokens_unprocessed(sparql)
+        if text.strip()
+    )
+
+
+@lru_cache(maxsize=256)
 def _where_brace(sparql: str) -> int:
     """The offset of the ``{`` that opens the query's WHERE pattern (not a CONSTRUCT template)."""
     depth, template = 0, False
-    for position, kind, text in SparqlLexer().get_tokens_unprocessed(sparql):
+    for position, kind, text in _tokens(sparql):
         if kind in Keyword and text.upper() == "CONSTRUCT" and depth == 0:
             template = True
         elif kind in Keyword and text.upper() == "WHERE" and depth == 0:
@@ -67,11 +78,12 @@ def _where_brace(sparql: str) -> int:
     raise QueryError("cannot find the WHERE pattern of the query to bind its parameters")
 
 
-def bind_values(sparql: str, bindings: Mapping[str, Node]) -> str:
+def bind_values(sparql: str, bindings: Mapping[str, Node], *, constants: bool = False) -> str:
     """``sparql`` with a ``VALUES`` block opening its WHERE pattern, binding ``bindings``.
 
     The values are data handed to the engine (as ``initBindings`` are to rdflib), not text
-    spliced into the query: the query's own text is unchanged around the block.
+    spliced into the query: the query's own text is unchanged around the block, unless
+    ``constants`` asks for them written in where they can stand (:func:`bind_constants`).
 
     >>> from rdflib import URIRef
     >>> bind_values("SELECT ?x WHERE { ?x ?p ?o }", {"x": URIRef("urn:a")})
@@ -79,7 +91,9 @@ def bind_values(sparql: str, bindings: Mapping[str, Node]) -> str:
     """
     names = " ".join(f"?{name}" for name in bindings)
     terms = " ".join(term.n3() for term in bindings.values())
-    return _open_where(sparql, f"VALUES ({names}) {{ ({terms}) }}")
+    # bind_constants writes only after the WHERE brace, so the text keeps its offset
+    written = bind_constants(sparql, bindings) if constants else sparql
+    return _open_where(sparql, f"VALUES ({names}) {{ ({terms}) }}", written)
 
 
 def bind_rows(sparql: str, name: str, terms: Iterable[Node]) -> str:
@@ -97,10 +111,12 @@ def bind_rows(sparql: str, name: str, terms: Iterable[Node]) -> str:
     return _open_where(sparql, f"VALUES ?{name} {{ {values} }}")
 
 
-def _open_where(sparql: str, block: str) -> str:
-    """``sparql`` with ``block`` first inside its WHERE pattern."""
+def _open_where(sparql: str, block: str, written: str | None = None) -> str:
+    """``sparql`` (or ``written``, the same text up to its WHERE brace) with ``block`` first
+    inside its WHERE pattern."""
+    text = sparql if written is None else written
     at = _where_brace(sparql) + 1
-    return f"{sparql[:at]} {block}{sparql[at:]}"
+    return f"{text[:at]} {block}{text[at:]}"
 
 
 def bind_constants(sparql: str, bindings: Mapping[str, Node]) -> str:
@@ -192,11 +208,7 @@ def _variable_sites(sparql: str) -> _Sites | None:
         start = _where_brace(sparql)
     except QueryError:
         return None
-    tokens = [
-        (at, kind, text)
-        for at, kind, text in SparqlLexer().get_tokens_unprocessed(sparql)
-        if text.strip() and kind not in Comment
-    ]
+    tokens = [token for token in _tokens(sparql) if token[1] not in Comment]
     if any(kind in Error for _, kind, _ in tokens):
         return None
     assigned = frozenset(

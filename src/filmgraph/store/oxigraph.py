@@ -24,7 +24,7 @@ from rdflib.term import Identifier, Node
 
 from filmgraph.errors import QueryError
 from filmgraph.store.base import QueryResult, SelectResult, Store
-from filmgraph.store.binding import bind_constants, bind_values
+from filmgraph.store.binding import bind_values
 
 __all__ = [
     "GRAPH_BLOCKS_HEADER",
@@ -459,9 +459,7 @@ class OxigraphStore(Store):
         # constants, the substitutions carry them into subqueries (see store.binding). Some
         # queries are planned better still with the values written in (``constants``);
         # others worse (film-influences: 1 ms -> 0.2 s), so the query says which it is.
-        if bindings and constants:
-            sparql = bind_constants(sparql, bindings)
-        text = bind_values(sparql, bindings) if bindings else sparql
+        text = bind_values(sparql, bindings, constants=constants) if bindings else sparql
         union = not self._merged and not has_dataset_clause(sparql)
         substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
             ox.Variable(k): to_oxigraph(v) for k, v in (bindings or {}).items()

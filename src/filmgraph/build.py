@@ -84,11 +84,12 @@ from filmgraph.store import mirrored_endpoint
 from filmgraph.store.base import SelectResult
 from filmgraph.store.oxigraph import (
     OxigraphStore,
-    bulk_extend_in_batches,
+    add_ntriples,
     dump_for_loading,
     dump_with_merge,
     graph_size,
     load_dumped,
+    ntriples,
     release_memory,
     to_oxigraph,
 )
@@ -472,7 +473,7 @@ class _Build:
             # Repeats were dropped within each hand-over only: the store holds the count.
             triples = graph_size(self.store, str(source.iri))
         else:
-            ox.serialize(_ox_triples(buffer), output=str(path), format=ox.RdfFormat.N_TRIPLES)
+            path.write_bytes(ntriples(buffer))
             self._load_file(path, source.iri)
             triples = len(buffer)
         entry = _Cached(
@@ -512,19 +513,18 @@ class _Build:
         graph = ox.NamedNode(str(iri))
 
         def append(triples: Iterable[Triple]) -> None:
-            chunk = list(_ox_triples(triples))
+            data = ntriples(triples)
             with path.open("ab") as out:
-                ox.serialize(chunk, output=out, format=ox.RdfFormat.N_TRIPLES)
-            bulk_extend_in_batches(
-                self.store, (ox.Quad(t.subject, t.predicate, t.object, graph) for t in chunk)
-            )
+                out.write(data)
+            add_ntriples(self.store, data, graph, bulk=self.on_disk)
 
         return append
 
     def _load_file(self, path: Path, graph: URIRef) -> None:
-        self.store.bulk_load(
-            path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(graph))
-        )
+        """Adds a document's N-Triples file to its graph (blank nodes named afresh, once per
+        file, as when the previous generation's file is replayed)."""
+        load = self.store.bulk_load if self.on_disk else self.store.load
+        load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(graph)))
 
     def _reuse(self, path: Path, chained: bool) -> bool:
         """Replay ``path`` from the previous generation when its key is unchanged."""

@@ -76,5 +76,7 @@ def hashed_iri(kind: str, *parts: str) -> URIRef:
     The slug is a hash of the parts, so the same statement from the same source always gets
     the same node, and a different source gets a different one.
     """
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind of resource {kind!r}")
     digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:20]
-    return mint(kind, digest)
+    return ID[f"{kind}/{digest}"]  # a hex digest is a slug: no need to check it

@@ -17,6 +17,9 @@ class KnownIds:
 
     def __init__(self) -> None:
         self._ids: dict[str, set[str]] = {}
+        #: (kind, id) -> its IRI, for ids referred to: a table refers to each film and
+        #: person many times, and minting checks the id and the IRI every time
+        self._iris: dict[tuple[str, str], URIRef] = {}
         self.country_iris: dict[str, URIRef] = {}
         #: file -> kind -> ids it defined, in order (what an incremental build replays)
         self._by_file: dict[Path, dict[str, list[str]]] = {}
@@ -49,6 +52,7 @@ class KnownIds:
         that refer to them are skipped too, naming it, instead of loading and dangling."""
         for kind, identifier in self._by_row.pop((row.path, row.line), []):
             self._ids.get(kind, set()).discard(identifier)
+            self._iris.pop((kind, identifier), None)
             by_kind = self._by_file.get(self._file(row.path), {}).get(kind, [])
             if identifier in by_kind:
                 by_kind.remove(identifier)
@@ -89,6 +93,11 @@ class KnownIds:
         return frozenset(self._ids.get(kind, set()))
 
     def ref(self, row: Row, kind: str, identifier: str, field: str) -> URIRef:
+        """The IRI of the ``kind`` id ``identifier`` that ``row`` refers to in ``field``;
+        an id no row defined (or whose row was skipped) is an error naming the row."""
+        found = self._iris.get((kind, identifier))
+        if found is not None:
+            return found
         if identifier not in self._ids.get(kind, set()):
             skipped = self._skipped.get((kind, identifier))
             if skipped is not None:
@@ -98,7 +107,8 @@ class KnownIds:
                     f"({skipped}) was skipped: left dangling, so skipped too",
                 )
             raise row.error(field, f"refers to unknown {kind} id {identifier!r}")
-        return mint(kind, identifier)
+        found = self._iris[(kind, identifier)] = mint(kind, identifier)
+        return found
 
     def country(self, row: Row, code: str, field: str) -> URIRef:
         try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import io
 import os
 import signal
 import subprocess
@@ -11,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from filmgraph.build import build
+from filmgraph.build import FULL_COLLECTION_EVERY, build
 from filmgraph.builddir import BuildDir
 from filmgraph.errors import SourceError, StoreNotFound
+from filmgraph.progress import Progress
 from filmgraph.queries import run_named
 from filmgraph.store import SelectResult, open_store
 
@@ -145,3 +148,32 @@ def test_a_build_killed_half_way_leaves_the_previous_graph(small_build: Path) ->
 def test_reading_before_any_build_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(StoreNotFound, match="filmgraph build"):
         open_store(tmp_path / "nothing-here")
+
+
+class _CollectorWatch(Progress):
+    """Progress lines dropped; the collector's thresholds noted at every line."""
+
+    def __init__(self) -> None:
+        super().__init__(io.StringIO())
+        self.thresholds: list[tuple[int, int, int]] = []
+
+    def note(self, message: str) -> None:
+        self.thresholds.append(gc.get_threshold())
+
+
+def test_a_build_runs_with_rare_full_collections_and_restores_the_collector(
+    tmp_path: Path,
+) -> None:
+    before = gc.get_threshold()
+    watch = _CollectorWatch()
+    build(tmp_path / "build", sources=[SMALL], bundled=False, progress=watch)
+    assert watch.thresholds
+    assert {t[2] for t in watch.thresholds} == {FULL_COLLECTION_EVERY}
+    assert gc.get_threshold() == before
+
+
+def test_a_failed_build_restores_the_collector(small_build: Path) -> None:
+    before = gc.get_threshold()
+    with pytest.raises(SourceError):
+        build(small_build, sources=[BROKEN], bundled=False)
+    assert gc.get_threshold() == before

@@ -35,6 +35,7 @@ query sees each triple once (see :func:`filmgraph.store.oxigraph.write_merge` an
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import json
 import os
@@ -171,6 +172,42 @@ def build(
     ``working_store`` (one of :data:`WORKING_STORES`) says where a full build keeps its
     working graph; ``auto`` decides by :func:`working_store_on_disk`.
     """
+    with _rare_full_collections():
+        return _build(store_dir, sources, bundled, strict, full, working_store, progress)
+
+
+#: How many collections of the middle generation Python lets pass before a full collection
+#: while a build runs (its default is 10).
+FULL_COLLECTION_EVERY = 1000
+
+
+@contextmanager
+def _rare_full_collections() -> Iterator[None]:
+    """Python's full cyclic collections made a hundred times rarer while a build runs.
+
+    A build holds millions of tuples and terms until its stage ends, and every full
+    collection walks all of them: a build of 10,000 films ran 36 full collections that took
+    7.6 s of its 65-75 s of CPU (none with this setting, and the same peak memory). The
+    younger generations are still collected as often as before, so the short-lived cycles
+    libraries leave are freed as they were.
+    """
+    before = gc.get_threshold()
+    gc.set_threshold(before[0], before[1], FULL_COLLECTION_EVERY)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
+def _build(
+    store_dir: Path | None,
+    sources: Sequence[Path],
+    bundled: bool,
+    strict: bool,
+    full: bool,
+    working_store: str,
+    progress: Progress,
+) -> BuildResult:
     if working_store not in WORKING_STORES:
         raise BuildError(
             f"unknown working store {working_store!r}: choose one of {', '.join(WORKING_STORES)}"

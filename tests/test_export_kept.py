@@ -27,6 +27,7 @@ from filmgraph.export.kept import KEPT_DIR, KeptExport, kept_path, write_whole
 from filmgraph.namespaces import PREFIXES
 from filmgraph.provenance import PROVENANCE_GRAPH
 from filmgraph.reasoning import INFERRED_GRAPH
+from filmgraph.store import graphblocks
 from filmgraph.store.oxigraph import (
     GRAPH_BLOCKS_HEADER,
     OxigraphStore,
@@ -397,7 +398,7 @@ def test_the_merge_read_as_text_holds_each_triple_of_the_dump_once(
     write_graph_blocks(store, folder / "graph.trig")
     dump = kept_module._Dump(folder / "graph.trig", frozenset())
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(kept_module, "_RUN", run)  # runs cut inside a graph's lines
+        patch.setattr(graphblocks, "RUN", run)  # runs cut inside a graph's lines
         dump.write_text(folder / "merge.nt", merged=True)
     lines = (folder / "merge.nt").read_bytes().splitlines(keepends=True)
     triples = {q.triple for q in store}

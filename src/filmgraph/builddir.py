@@ -6,7 +6,9 @@ A build directory holds generations; ``current`` is a symbolic link to the one i
         current -> generations/20261127T101500-4242
         generations/20261127T101500-4242/
             oxigraph/       the embedded store
-            graph.trig      every quad, for other tools
+            graph.trig      every quad, for other tools (a fast-path build keeps instead
+                            graph-base.trig, the dump it started from, and the quads
+                            added and removed since: graph-added.nq, graph-removed.nq)
             summary.json    counts and the validation outcome
             validation.txt  the validation report
         .build.lock         held (flock) by the one build writing here, with its pid
@@ -67,14 +69,16 @@ class Generation:
         return self.path / "graph.trig"
 
     def dump(self) -> Path:
-        """``graph.trig``, written from the store first when the build did not write it.
+        """``graph.trig``, written first when the build did not write it.
 
         A full build writes the dump; the incremental fast path does not (rewriting every
         quad would cost more than the build), so whoever needs the file (publishing to a
-        remote store, a tool reading TriG) asks for it here. Written atomically.
+        remote store, a tool reading TriG, a whole-graph export) asks for it here. It is
+        written from the dump the fast path started from and its change
+        (:meth:`dump_from_delta`), else from the store. Written atomically.
         """
         path = self.trig_path
-        if path.is_file():
+        if self.dump_from_delta():
             return path
         from filmgraph.store.oxigraph import OxigraphStore, write_graph_blocks
 
@@ -86,6 +90,32 @@ class Generation:
             store.close()
         tmp.replace(path)
         return path
+
+    def dump_from_delta(self) -> bool:
+        """Whether ``graph.trig`` is there, written now if need be from the previous dump and
+        the change the fast path kept (:mod:`filmgraph.dumpdelta`): at the disk's speed,
+        where dumping the store decodes every quad. ``False`` when the generation keeps no
+        such change, the result fails its check, or the folder cannot be written to."""
+        path = self.trig_path
+        if path.is_file():
+            return True
+        from filmgraph.dumpdelta import DUMP_BASE, compose_dump
+
+        if not (self.path / DUMP_BASE).is_file():
+            return False
+        try:
+            expected = self.summary()["counts"]["triples"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return False
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            if compose_dump(self, tmp, expected):
+                tmp.replace(path)
+                return True
+        except OSError:
+            pass
+        tmp.unlink(missing_ok=True)
+        return False
 
     @property
     def summary_path(self) -> Path:

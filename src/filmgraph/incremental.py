@@ -22,11 +22,12 @@ Whatever a precondition refuses (:class:`~filmgraph.errors.FastPathRefused`: a c
 removed document, a possible merge, an axiom, a removed triple that entailed something,
 a change touching too many nodes) sends the build down the full path, which says why.
 The result is the graph, the findings, the summary and the derived artefacts a full
-rebuild gives (``tests/test_build_incremental.py`` compares them); ``graph.trig`` is
-written by full builds only (:meth:`~filmgraph.builddir.Generation.dump` writes it for
-a reader that needs it), and the influence projection is left for its first reader to
-bring up to date from the previous one and keep
-(:func:`filmgraph.analytics.cache.cached_influence_graph`).
+rebuild gives (``tests/test_build_incremental.py`` compares them). ``graph.trig`` is
+written by full builds only: the fast path keeps the dump it started from and the quads it
+changed (:mod:`filmgraph.dumpdelta`), from which
+:meth:`~filmgraph.builddir.Generation.dump` writes the file for a reader that needs it.
+Likewise the influence projection is left for its first reader to bring up to date from
+the previous one and keep (:func:`filmgraph.analytics.cache.cached_influence_graph`).
 """
 
 from __future__ import annotations
@@ -43,11 +44,12 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph as ox
 from rdflib.namespace import RDF, RDFS
 
+from filmgraph.dumpdelta import keep_delta
 from filmgraph.errors import FastPathRefused
 from filmgraph.linkdelta import link_delta, previous_report
 from filmgraph.linking import LINK_INDEX
 from filmgraph.provenance import PROVENANCE_GRAPH
-from filmgraph.reasoning import materialise_delta, rules_dir
+from filmgraph.reasoning import INFERRED_GRAPH, materialise_delta, rules_dir
 from filmgraph.statistics import has_statistics, statistics_dir, update_statistics
 
 if TYPE_CHECKING:
@@ -89,6 +91,10 @@ def check_ready(previous: Generation, inputs: str) -> None:
     state = json.loads((previous.path / STATE_FILE).read_text(encoding="utf-8"))
     if state.get("inputs") != inputs:
         raise FastPathRefused("the ontology, the shapes, the rules or the version changed")
+
+
+def _spo(t: ox.Triple) -> tuple[Any, Any, Any]:
+    return t.subject, t.predicate, t.object
 
 
 def _triples(quads: Iterable[ox.Quad | ox.Triple]) -> list[ox.Triple]:
@@ -217,8 +223,10 @@ def finish(build: _Build) -> Any:
             for t in gone:
                 store.remove(ox.Quad(t.subject, t.predicate, t.object, default))
             delta = [*stated, *gone, *inferred, *left]
-            kept = update_statistics(before, store, delta)
-            named = len(writer.added) + len(inferred) - len(writer.removed) - len(left) + kept
+            statistics = update_statistics(before, store, delta)
+            named = (
+                len(writer.added) + len(inferred) - len(writer.removed) - len(left) + statistics.net
+            )
             counts = _counts(
                 before,
                 store,
@@ -239,6 +247,21 @@ def finish(build: _Build) -> Any:
             done(f"{looked:,} resources looked up again")
         _keep_projection(previous, generation, store, delta)
         store.flush()
+        with progress.step("keeping the change to the previous dump") as done:
+            in_inferred = ox.NamedNode(str(INFERRED_GRAPH))
+            touched = [
+                *writer.added,
+                *writer.removed,
+                *(ox.Quad(*_spo(t), in_inferred) for t in [*inferred, *left]),
+                *statistics.added,
+                *statistics.removed,
+            ]
+            kept_delta = keep_delta(previous, generation, before, store, touched)
+            done(
+                "graph.trig is written from it when asked for"
+                if kept_delta
+                else "none kept (a blank node changed, or no dump to start from)"
+            )
     finally:
         # pyoxigraph closes the database when the last reference goes
         del writer

@@ -52,6 +52,7 @@ __all__ = [
     "FORMAT",
     "STATISTICS_GRAPH",
     "Statistic",
+    "StatisticsChange",
     "add_statistics",
     "has_statistics",
     "load_statistics",
@@ -149,18 +150,35 @@ def _graphs(store: ox.Store) -> list[ox.NamedNode | ox.DefaultGraph]:
     return [_GRAPH, ox.DefaultGraph()] if _merged(store) else [_GRAPH]
 
 
-def _apply(store: ox.Store, removed: Iterable[ox.Triple], added: Iterable[ox.Triple]) -> int:
-    """Remove and add statistics' triples in every graph they are kept in; net change."""
+@dataclass(frozen=True)
+class StatisticsChange:
+    """The quads of :data:`STATISTICS_GRAPH` an update removed and added (those of the
+    merged default graph left out)."""
+
+    removed: list[ox.Quad]
+    added: list[ox.Quad]
+
+    @property
+    def net(self) -> int:
+        """How many triples the statistics graph gained (negative: lost)."""
+        return len(self.added) - len(self.removed)
+
+
+def _apply(
+    store: ox.Store, removed: Iterable[ox.Triple], added: Iterable[ox.Triple]
+) -> StatisticsChange:
+    """Remove and add statistics' triples in every graph they are kept in."""
     from filmgraph.store.oxigraph import extend_in_batches
 
     graphs = _graphs(store)
-    change = 0
+    gone: list[ox.Quad] = []
     for t in removed:
         for g in graphs:
             quad = ox.Quad(t.subject, t.predicate, t.object, g)
             if quad in store:
                 store.remove(quad)
-                change -= g == _GRAPH
+                if g == _GRAPH:
+                    gone.append(quad)
     fresh = [
         ox.Quad(t.subject, t.predicate, t.object, g)
         for t in dict.fromkeys(added)
@@ -168,7 +186,7 @@ def _apply(store: ox.Store, removed: Iterable[ox.Triple], added: Iterable[ox.Tri
         if ox.Quad(t.subject, t.predicate, t.object, g) not in store
     ]
     extend_in_batches(store, fresh)
-    return change + sum(q.graph_name == _GRAPH for q in fresh)
+    return StatisticsChange(gone, [q for q in fresh if q.graph_name == _GRAPH])
 
 
 def _marker() -> ox.Triple:
@@ -192,7 +210,7 @@ def materialise_statistics(store: ox.Store) -> int:
     triples: dict[ox.Triple, None] = {_marker(): None}
     for statistic in load_statistics():
         triples.update(dict.fromkeys(_construct(store, statistic, None, union)))
-    return _apply(store, [], triples)
+    return _apply(store, [], triples).net
 
 
 def _holds(store: ox.Store, s: object, p: ox.NamedNode, o: object) -> bool:
@@ -259,14 +277,16 @@ def _touched(store: ox.Store, changed: Iterable[ox.Triple]) -> dict[str, set[Any
     return {"film": films, "movement": movements, "source": sources, "claim": claims}
 
 
-def update_statistics(before: ox.Store, after: ox.Store, changed: Iterable[ox.Triple]) -> int:
+def update_statistics(
+    before: ox.Store, after: ox.Store, changed: Iterable[ox.Triple]
+) -> StatisticsChange:
     """Bring the statistics of ``after`` up to date with the ``changed`` triples.
 
     ``after`` is a copy of ``before`` (the previous generation's store, which keeps
     statistics of the current format) with ``changed`` added or removed, its merged
     default graph already updated. Each statistic is recomputed for the resources the
     change touches only, on both stores, and the difference applied.
-    Returns the net number of triples added to :data:`STATISTICS_GRAPH`.
+    Returns the quads of :data:`STATISTICS_GRAPH` removed and added.
     """
     changed = list(changed)
     touched = _touched(after, changed)

@@ -14,8 +14,10 @@ parses that at about a million quads a second. So the whole graph is exported:
   the parsed quads into pyoxigraph's serialiser. Each is checked against the store before
   it is kept: as many quads as the build counted, as many distinct triples as the store's
   default graph holds (the merge the build wrote; counted by the engine on another thread
-  meanwhile). A generation without ``graph.trig``, or one that fails a check, is dumped
-  from the store instead (the route every export took before);
+  meanwhile). A fast-path generation writes its ``graph.trig`` first from the dump it
+  started from and the change it kept (:mod:`filmgraph.dumpdelta`). A generation without
+  either, or one that fails a check, is dumped from the store instead (the route every
+  export took before);
 * a triple format other than N-Triples is parsed from the kept N-Triples of the merge,
   which its first export keeps first when the dump is in graph blocks (a dump in the
   older layout is parsed, and its repeats dropped by a set of the triples' hashes);
@@ -49,7 +51,7 @@ import numpy as np
 import pyoxigraph as ox
 
 from filmgraph.builddir import Generation
-from filmgraph.store.oxigraph import GRAPH_BLOCKS_HEADER, line_blocks
+from filmgraph.store.graphblocks import block_runs, copy_range, in_blocks, write_all
 
 __all__ = [
     "KEPT_DIR",
@@ -64,11 +66,8 @@ __all__ = [
 
 _T = TypeVar("_T")
 
-#: Bytes of a dump in graph blocks read at a time when it is exported as text.
-_RUN = 16 * 1024 * 1024
 #: Formats written from a dump in graph blocks as text, without parsing it.
 _TEXT_FORMATS = frozenset({ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS})
-_NEWLINE = ord("\n")
 
 #: The folder of a generation where its whole-graph exports are kept.
 KEPT_DIR = "exports"
@@ -242,7 +241,9 @@ def _write(
 ) -> tuple[int, str] | None:
     """Write ``out`` from ``graph.trig`` when it holds what the store holds, else from the
     store (``None`` if graphs are left out: see :func:`write_whole`); the count and the
-    route taken."""
+    route taken. A fast-path generation's ``graph.trig`` is written first from the dump it
+    started from (:meth:`~filmgraph.builddir.Generation.dump_from_delta`)."""
+    generation.dump_from_delta()
     prefix_map = dict(prefixes) if prefixes else None
     if fmt in TRIPLE_FORMATS and fmt != ox.RdfFormat.N_TRIPLES:
         merge = kept_path(generation, ox.RdfFormat.N_TRIPLES, None, leave_out)
@@ -375,11 +376,7 @@ class _Dump:
     def in_blocks(self) -> bool:
         """Whether the dump is in graph blocks: each line a triple of the engine's N-Triples
         (:func:`filmgraph.store.oxigraph.write_graph_blocks`), so it can be read as text."""
-        try:
-            with self._path.open("rb") as text:
-                return text.readline() == GRAPH_BLOCKS_HEADER
-        except OSError:
-            return False
+        return in_blocks(self._path)
 
     def write_text(self, out: Path, *, merged: bool) -> None:
         """Write ``out`` from a dump in graph blocks as text: N-Quads (each line given its
@@ -390,12 +387,12 @@ class _Dump:
                 if merged:
                     read, written = self._write_merge(sink)
                     return
-                for name, _, lines in self._runs():
+                for name, _, lines in block_runs(self._path):
                     count = lines.count(b"\n")
                     read += count
                     if leave_out and _block_graph(name) in leave_out:
                         continue
-                    _write_all(sink, lines.replace(b" .\n", b" " + name + b" .\n"))
+                    write_all(sink, lines.replace(b" .\n", b" " + name + b" .\n"))
                     written += count
         finally:
             self.read, self.written = read, written
@@ -417,7 +414,7 @@ class _Dump:
         """
         leave_out, read = self._leave_out, 0
         runs: list[tuple[int, int, np.ndarray]] = []
-        for name, at, lines in self._runs():
+        for name, at, lines in block_runs(self._path):
             if leave_out and _block_graph(name) in leave_out:
                 read += lines.count(b"\n")
                 continue
@@ -435,42 +432,14 @@ class _Dump:
                 met.update(hits)
                 written += len(keys) - len(dropped)
                 if not dropped:
-                    _copy(text, sink, at, size)
+                    copy_range(text, sink, at, size)
                     continue
                 text.seek(at)
                 parts = text.read(size).split(b"\n")
                 for index in reversed(dropped):
                     del parts[index]
-                _write_all(sink, b"\n".join(parts))
+                write_all(sink, b"\n".join(parts))
         return read, written
-
-    def _runs(self) -> Iterator[tuple[bytes, int, bytes]]:
-        """(graph name as written, offset in the file, lines) for runs of whole lines of a
-        dump in graph blocks, in file order, about :data:`_RUN` bytes each."""
-        name: bytes | None = None
-        with self._path.open("rb") as text:
-            text.readline()  # the header
-            start = text.tell()
-            for data in line_blocks(text, None, _RUN):
-                if not data.endswith(b"\n"):
-                    # Cut inside a line: the line is left out, so the count falls short
-                    # of the store's and the export is read from the store.
-                    break
-                at = 0
-                while at < len(data):
-                    if name is None:  # a block opens: "<graph> {"
-                        end = data.index(b"\n", at)
-                        name = data[at : end - len(b" {")]
-                        at = end + 1
-                        continue
-                    close = _closing_line(data, at)
-                    stop = len(data) if close < 0 else close
-                    if stop > at:
-                        yield name, start + at, data[at:stop]
-                    if close < 0:
-                        break
-                    name, at = None, close + len(b"}\n")
-                start += len(data)
 
     def _parsed(self) -> Iterator[ox.Quad]:
         return ox.parse(path=str(self._path), format=ox.RdfFormat.TRIG)
@@ -505,45 +474,6 @@ class _Dump:
                 yield triple
         finally:
             self.read, self.written = read, written
-
-
-def _closing_line(data: bytes, at: int) -> int:
-    """Where the first line of ``data`` from ``at`` (a line's start) that is ``}`` begins,
-    or -1. Such a line closes a graph block: a triple's line never starts with ``}``, and
-    the engine writes a line break inside a literal as an escape, never as the byte."""
-    close = data.find(b"}", at)  # one byte: a memchr, where a longer needle scans slower
-    while close >= 0 and not (
-        (close == at or data[close - 1] == _NEWLINE) and data.startswith(b"\n", close + 1)
-    ):
-        close = data.find(b"}", close + 1)
-    return close
-
-
-def _copy(source: BinaryIO, sink: BinaryIO, at: int, size: int) -> None:
-    """Append ``size`` bytes of ``source`` from offset ``at`` to ``sink`` (unbuffered): in
-    the kernel where it can (a tenth of the CPU of reading and writing them), else through
-    memory."""
-    try:
-        while size > 0:
-            done = os.copy_file_range(source.fileno(), sink.fileno(), size, at)
-            if not done:
-                break
-            at, size = at + done, size - done
-    except (AttributeError, OSError):  # not Linux, or not between these two files
-        pass
-    if size > 0:
-        source.seek(at)
-        _write_all(sink, source.read(size))
-
-
-def _write_all(sink: BinaryIO, data: bytes) -> None:
-    """Write all of ``data`` to an unbuffered ``sink``, which may take part of it a call."""
-    view = memoryview(data)
-    while view:
-        done = sink.write(view)
-        if not done:
-            raise OSError(f"nothing could be written to {getattr(sink, 'name', sink)}")
-        view = view[done:]
 
 
 def _repeated(keys: list[np.ndarray]) -> np.ndarray:

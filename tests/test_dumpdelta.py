@@ -160,12 +160,19 @@ def test_a_change_touching_a_blank_node_keeps_no_delta(tmp_path: Path) -> None:
 
 
 _P = ox.NamedNode("https://example.org/p")
+_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+_DATE_TIME = ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
 _GRAPHS = [ox.NamedNode(f"https://example.org/graph/{name}") for name in "bdf"]
 _NEW_GRAPHS = [ox.NamedNode(f"https://example.org/graph/{name}") for name in "acg"]
 _OBJECTS = st.one_of(
     st.sampled_from([ox.NamedNode(f"https://example.org/o{i}") for i in range(4)]),
     st.text(max_size=6).map(ox.Literal),
     st.sampled_from(["}", "a\nb", 'q"', "é", "_:x", " . "]).map(ox.Literal),
+    # values the engine keeps in another form than the text given
+    st.sampled_from(["01", "+1", "1"]).map(lambda v: ox.Literal(v, datatype=_INTEGER)),
+    st.sampled_from(["2026-12-02T10:00:00+00:00", "2026-12-02T10:00:00Z"]).map(
+        lambda v: ox.Literal(v, datatype=_DATE_TIME)
+    ),
 )
 _QUADS = st.builds(
     ox.Quad,

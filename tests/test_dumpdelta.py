@@ -19,7 +19,8 @@ from filmgraph.builddir import BuildDir, Generation
 from filmgraph.dumpdelta import DUMP_ADDED, DUMP_BASE, DUMP_REMOVED, compose_dump, keep_delta
 from filmgraph.export.kept import write_whole
 from filmgraph.store import graphblocks
-from filmgraph.store.oxigraph import OxigraphStore, write_graph_blocks
+from filmgraph.store.graphblocks import write_graph_blocks
+from filmgraph.store.oxigraph import OxigraphStore
 
 from .conftest import REPO, separate_sources
 

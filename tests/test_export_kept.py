@@ -28,12 +28,8 @@ from filmgraph.namespaces import PREFIXES
 from filmgraph.provenance import PROVENANCE_GRAPH
 from filmgraph.reasoning import INFERRED_GRAPH
 from filmgraph.store import graphblocks
-from filmgraph.store.oxigraph import (
-    GRAPH_BLOCKS_HEADER,
-    OxigraphStore,
-    from_oxigraph,
-    write_graph_blocks,
-)
+from filmgraph.store.graphblocks import GRAPH_BLOCKS_HEADER, write_graph_blocks
+from filmgraph.store.oxigraph import OxigraphStore, from_oxigraph
 
 from .conftest import FIXTURES
 from .publish_support import plain, quads_by_graph, rapper_ntriples, same_graph

@@ -80,7 +80,8 @@ class Generation:
         path = self.trig_path
         if self.dump_from_delta():
             return path
-        from filmgraph.store.oxigraph import OxigraphStore, write_graph_blocks
+        from filmgraph.store.graphblocks import write_graph_blocks
+        from filmgraph.store.oxigraph import OxigraphStore
 
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         store = OxigraphStore(self.store_path, read_only=True)

@@ -1,7 +1,7 @@
 """The dump of a fast-path generation, kept as the dump it started from and a change to it.
 
 A full build writes every quad of the named graphs to ``graph.trig``
-(:func:`filmgraph.store.oxigraph.write_graph_blocks`); the incremental fast path
+(:func:`filmgraph.store.graphblocks.write_graph_blocks`); the incremental fast path
 (:mod:`filmgraph.incremental`) changes a few thousand quads of millions, and rewriting the
 file would cost more than the build. Before this module, a fast-path generation kept no dump,
 and the first reader that wanted one (a whole-graph export, publishing to a remote store)
@@ -36,8 +36,13 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from filmgraph.store.graphblocks import block_runs, copy_range, in_blocks, write_all
-from filmgraph.store.oxigraph import GRAPH_BLOCKS_HEADER
+from filmgraph.store.graphblocks import (
+    GRAPH_BLOCKS_HEADER,
+    block_runs,
+    copy_range,
+    in_blocks,
+    write_all,
+)
 
 if TYPE_CHECKING:
     from filmgraph.builddir import Generation

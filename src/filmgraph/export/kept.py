@@ -375,7 +375,7 @@ class _Dump:
 
     def in_blocks(self) -> bool:
         """Whether the dump is in graph blocks: each line a triple of the engine's N-Triples
-        (:func:`filmgraph.store.oxigraph.write_graph_blocks`), so it can be read as text."""
+        (:func:`filmgraph.store.graphblocks.write_graph_blocks`), so it can be read as text."""
         return in_blocks(self._path)
 
     def write_text(self, out: Path, *, merged: bool) -> None:

@@ -1,27 +1,109 @@
-"""Reading a dump in graph blocks as text, and copying it from file to file.
+"""A dump in graph blocks: written by the engine, read and copied as text.
 
-A build writes ``graph.trig`` with :func:`filmgraph.store.oxigraph.write_graph_blocks`: after
-its header, one block a named graph, opened by the graph's name and ``{``, closed by ``}``,
-every line between a triple as the engine writes it. Readers that take such a file as text
-(whole-graph exports, :mod:`filmgraph.export.kept`; the dump of a fast-path generation,
-:mod:`filmgraph.dumpdelta`) find the blocks with :func:`block_runs` and move bytes with
-:func:`copy_range` and :func:`write_all`, never parsing a line.
+A build writes ``graph.trig`` with :func:`write_graph_blocks`: after its header
+(:data:`GRAPH_BLOCKS_HEADER`), one block a named graph, opened by the graph's name and
+``{``, closed by ``}``, every line between a triple as the engine writes it. The file is
+TriG for any other tool; readers that take it as text (the on-disk store's load file,
+:func:`filmgraph.store.oxigraph.dump_for_loading`; whole-graph exports,
+:mod:`filmgraph.export.kept`; the dump of a fast-path generation, :mod:`filmgraph.dumpdelta`)
+find the blocks with :func:`block_runs` and move bytes with :func:`copy_range` and
+:func:`write_all`, never parsing a line.
 """
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO, cast
 
-from filmgraph.store.oxigraph import GRAPH_BLOCKS_HEADER, line_blocks
+import pyoxigraph as ox
 
-__all__ = ["RUN", "block_runs", "copy_range", "in_blocks", "write_all"]
+__all__ = [
+    "GRAPH_BLOCKS_HEADER",
+    "RUN",
+    "block_runs",
+    "copy_range",
+    "in_blocks",
+    "line_blocks",
+    "write_all",
+    "write_graph_blocks",
+]
 
 #: Bytes of a dump read at a time.
 RUN = 16 * 1024 * 1024
 _NEWLINE = ord("\n")
+
+
+#: The first line of a ``graph.trig`` written by :func:`write_graph_blocks`. A reader that
+#: finds it may take the file as text: one block a named graph, opened by the graph's name
+#: and `` {`` on a line, closed by ``}`` on a line, holding the engine's N-Triples lines.
+GRAPH_BLOCKS_HEADER = b"# filmgraph graph blocks: one block a named graph, N-Triples lines\n"
+
+
+def write_graph_blocks(
+    engine: ox.Store, trig: Path
+) -> list[tuple[ox.NamedNode | ox.BlankNode, int, int, bool]]:
+    """Write every named graph of ``engine`` to ``trig`` as TriG whose graph blocks hold the
+    engine's own N-Triples lines (:data:`GRAPH_BLOCKS_HEADER`); graphs in IRI order.
+
+    Every line is one triple, so readers may copy, filter or dedupe the file as text
+    (:mod:`filmgraph.export.kept`) instead of parsing it. Returns, per graph, where its
+    lines start and end in the file and whether they may hold a blank node label.
+    """
+    blocks = []
+    with trig.open("wb") as out:
+        out.write(GRAPH_BLOCKS_HEADER)
+        for graph in sorted(engine.named_graphs(), key=str):
+            out.write(f"{graph} {{\n".encode())
+            start = out.tell()
+            body = _BlankWatch(out)
+            # pyoxigraph calls only write() and flush() on the object it is given.
+            engine.dump(cast(IO[bytes], body), format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
+            blocks.append((graph, start, out.tell(), body.blank))
+            out.write(b"}\n")
+    return blocks
+
+
+class _BlankWatch:
+    """A binary sink passing what the engine writes on to ``out``, noting whether ``_:``
+    (a blank node label, or the same two characters in a literal or an IRI) went through."""
+
+    def __init__(self, out: io.BufferedWriter) -> None:
+        self._out = out
+        self._last = b""
+        self.blank = False
+
+    def write(self, data: bytes) -> int:
+        chunk = bytes(data)
+        if not self.blank and (b"_:" in chunk or (self._last == b"_" and chunk[:1] == b":")):
+            self.blank = True
+        self._last = chunk[-1:]
+        return self._out.write(chunk)
+
+    def flush(self) -> None:
+        self._out.flush()
+
+
+def line_blocks(text: IO[bytes], size: int | None, block: int) -> Iterator[bytes]:
+    """The next ``size`` bytes of ``text`` (``None``: up to its end) in blocks of about
+    ``block`` bytes, each cut after a line's end; a last line without its end comes last,
+    alone."""
+    rest = b""
+    while size is None or size > 0:
+        data = text.read(block if size is None else min(block, size))
+        if not data:
+            break
+        if size is not None:
+            size -= len(data)
+        data = rest + data
+        cut = data.rfind(b"\n") + 1
+        if cut:
+            yield data[:cut]
+        rest = data[cut:]
+    if rest:
+        yield rest
 
 
 def in_blocks(path: Path) -> bool:

@@ -14,7 +14,6 @@ from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 from itertools import islice
 from pathlib import Path
-from typing import IO, cast
 
 import pyoxigraph as ox
 from pygments.lexers import SparqlLexer
@@ -26,9 +25,9 @@ from rdflib.term import Identifier, Node
 from filmgraph.errors import QueryError
 from filmgraph.store.base import QueryResult, SelectResult, Store
 from filmgraph.store.binding import bind_values
+from filmgraph.store.graphblocks import copy_range, line_blocks, write_all, write_graph_blocks
 
 __all__ = [
-    "GRAPH_BLOCKS_HEADER",
     "OxigraphStore",
     "add_ntriples",
     "bulk_extend_in_batches",
@@ -40,12 +39,10 @@ __all__ = [
     "graph_size",
     "has_dataset_clause",
     "holds_merge",
-    "line_blocks",
     "load_dumped",
     "ntriples",
     "release_memory",
     "to_oxigraph",
-    "write_graph_blocks",
     "write_merge",
 ]
 
@@ -271,76 +268,6 @@ def dump_with_merge(engine: ox.Store, trig: Path) -> None:
                 )
 
 
-#: The first line of a ``graph.trig`` written by :func:`write_graph_blocks`. A reader that
-#: finds it may take the file as text: one block a named graph, opened by the graph's name
-#: and `` {`` on a line, closed by ``}`` on a line, holding the engine's N-Triples lines.
-GRAPH_BLOCKS_HEADER = b"# filmgraph graph blocks: one block a named graph, N-Triples lines\n"
-
-
-def write_graph_blocks(
-    engine: ox.Store, trig: Path
-) -> list[tuple[ox.NamedNode | ox.BlankNode, int, int, bool]]:
-    """Write every named graph of ``engine`` to ``trig`` as TriG whose graph blocks hold the
-    engine's own N-Triples lines (:data:`GRAPH_BLOCKS_HEADER`); graphs in IRI order.
-
-    Every line is one triple, so readers may copy, filter or dedupe the file as text
-    (:mod:`filmgraph.export.kept`) instead of parsing it. Returns, per graph, where its
-    lines start and end in the file and whether they may hold a blank node label.
-    """
-    blocks = []
-    with trig.open("wb") as out:
-        out.write(GRAPH_BLOCKS_HEADER)
-        for graph in sorted(engine.named_graphs(), key=str):
-            out.write(f"{graph} {{\n".encode())
-            start = out.tell()
-            body = _BlankWatch(out)
-            # pyoxigraph calls only write() and flush() on the object it is given.
-            engine.dump(cast(IO[bytes], body), format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
-            blocks.append((graph, start, out.tell(), body.blank))
-            out.write(b"}\n")
-    return blocks
-
-
-class _BlankWatch:
-    """A binary sink passing what the engine writes on to ``out``, noting whether ``_:``
-    (a blank node label, or the same two characters in a literal or an IRI) went through."""
-
-    def __init__(self, out: io.BufferedWriter) -> None:
-        self._out = out
-        self._last = b""
-        self.blank = False
-
-    def write(self, data: bytes) -> int:
-        chunk = bytes(data)
-        if not self.blank and (b"_:" in chunk or (self._last == b"_" and chunk[:1] == b":")):
-            self.blank = True
-        self._last = chunk[-1:]
-        return self._out.write(chunk)
-
-    def flush(self) -> None:
-        self._out.flush()
-
-
-def line_blocks(text: IO[bytes], size: int | None, block: int) -> Iterator[bytes]:
-    """The next ``size`` bytes of ``text`` (``None``: up to its end) in blocks of about
-    ``block`` bytes, each cut after a line's end; a last line without its end comes last,
-    alone."""
-    rest = b""
-    while size is None or size > 0:
-        data = text.read(block if size is None else min(block, size))
-        if not data:
-            break
-        if size is not None:
-            size -= len(data)
-        data = rest + data
-        cut = data.rfind(b"\n") + 1
-        if cut:
-            yield data[:cut]
-        rest = data[cut:]
-    if rest:
-        yield rest
-
-
 def _merge_graph(engine: ox.Store, graph: ox.NamedNode | ox.BlankNode) -> None:
     """The triples of one named graph written into the default graph through Python."""
     default = ox.DefaultGraph()
@@ -355,23 +282,28 @@ def _merge_graph(engine: ox.Store, graph: ox.NamedNode | ox.BlankNode) -> None:
 
 def dump_for_loading(engine: ox.Store, trig: Path, load: Path) -> None:
     """Write every named graph of ``engine`` to ``trig`` (for exports and other tools; see
-    :func:`write_graph_blocks`), and to ``load`` the file :func:`load_dumped` builds the
-    on-disk store from.
+    :func:`~filmgraph.store.graphblocks.write_graph_blocks`), and to ``load`` the file
+    :func:`load_dumped` builds the on-disk store from.
 
     ``load`` is N-Quads: every quad of the named graphs, then the triples of each named
     graph in turn as default-graph lines (N-Triples, a triple stated by two graphs twice:
     loaded, the repeats fall together into the RDF merge, see :func:`write_merge`). One
     file, because the bulk loader gives each blank node of a file a fresh name: loaded
-    from one file, a blank node of the merge stays the one of its named graph. Everything
-    is written by the engine itself, graph by graph, without a Python object per quad (at
-    30,000 films the triples took 20 s this way, 28 s through Python, 86 s through a
-    ``CONSTRUCT``; ``bench/results/scale-100k.md``).
+    from one file, a blank node of the merge stays the one of its named graph. The engine
+    writes each graph once, into ``trig``; ``load`` is made from that text (each line
+    given its graph's name, then the blocks copied by the kernel), which at 100,000 films
+    took 13 s where the engine's two more dumps took about 50 s
+    (``bench/results/scale-100k.md``).
     """
-    write_graph_blocks(engine, trig)
-    with load.open("wb") as out:
-        engine.dump(out, format=ox.RdfFormat.N_QUADS)
-        for graph in engine.named_graphs():
-            engine.dump(out, format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
+    blocks = write_graph_blocks(engine, trig)
+    with trig.open("rb") as text, load.open("wb", buffering=0) as out:
+        for graph, start, end, _ in blocks:
+            name = b" " + str(graph).encode() + b" .\n"
+            text.seek(start)
+            for lines in line_blocks(text, end - start, MERGE_BLOCK):
+                write_all(out, lines.replace(b" .\n", name))
+        for _, start, end, _ in blocks:
+            copy_range(text, out, start, end - start)
 
 
 def load_dumped(path: Path, load: Path) -> None:

@@ -55,19 +55,28 @@ def quads_of_dump(path: Path, fmt: ox.RdfFormat = ox.RdfFormat.TRIG) -> Counter[
     return Counter(_BLANK.sub("_:", str(q)) for q in ox.parse(path=str(path), format=fmt))
 
 
-def add_page(sources: list[Path], name: str, as_name: str | None = None) -> None:
-    shutil.copy(PAGES / name, sources[2] / (as_name or name))
+GREAT_CITIZEN = ("the-great-citizen-1938.txt", "the-great-citizen-1938.txt")
+#: a second source on a known film: statistics and provenance lose triples as well
+CHAPAEV_AGAIN = ("chapaev-1934.txt", "chapaev-again-1934.txt")
+
+
+def after_fast_builds(
+    sources: list[Path], store: Path, *pages: tuple[str, str]
+) -> tuple[int, Generation]:
+    """Build ``sources`` in full, then add each page in turn by the fast path: the inode of
+    the full build's dump, and the last generation."""
+    run(store, sources)
+    dumped = BuildDir(store).current().trig_path.stat().st_ino
+    for page, as_name in pages:
+        shutil.copy(PAGES / page, sources[2] / as_name)
+        assert run(store, sources).fast
+    return dumped, BuildDir(store).current()
 
 
 def test_a_fast_path_build_keeps_the_previous_dump_and_its_change(
     sources: list[Path], tmp_path: Path
 ) -> None:
-    store = tmp_path / "inc"
-    run(store, sources)
-    dumped = BuildDir(store).current().trig_path.stat().st_ino
-    add_page(sources, "the-great-citizen-1938.txt")
-    assert run(store, sources).fast
-    fast = BuildDir(store).current()
+    dumped, fast = after_fast_builds(sources, tmp_path / "inc", GREAT_CITIZEN)
     assert not fast.trig_path.exists()
     assert (fast.path / DUMP_BASE).stat().st_ino == dumped  # a link: the earlier one may go
     assert (fast.path / DUMP_ADDED).stat().st_size > 0
@@ -76,11 +85,7 @@ def test_a_fast_path_build_keeps_the_previous_dump_and_its_change(
 def test_the_dump_of_an_added_page_holds_what_the_store_holds(
     sources: list[Path], tmp_path: Path
 ) -> None:
-    store = tmp_path / "inc"
-    run(store, sources)
-    add_page(sources, "the-great-citizen-1938.txt")
-    assert run(store, sources).fast
-    fast = BuildDir(store).current()
+    _, fast = after_fast_builds(sources, tmp_path / "inc", GREAT_CITIZEN)
     assert fast.dump_from_delta()
     assert quads_of_dump(fast.trig_path) == named_quads_of_store(fast)
 
@@ -88,12 +93,7 @@ def test_the_dump_of_an_added_page_holds_what_the_store_holds(
 def test_the_dump_of_a_page_that_rewrites_statistics_and_provenance_holds_what_the_store_holds(
     sources: list[Path], tmp_path: Path
 ) -> None:
-    # a second source on a known film: statistics and provenance lose triples as well
-    store = tmp_path / "inc"
-    run(store, sources)
-    add_page(sources, "chapaev-1934.txt", "chapaev-again-1934.txt")
-    assert run(store, sources).fast
-    fast = BuildDir(store).current()
+    _, fast = after_fast_builds(sources, tmp_path / "inc", CHAPAEV_AGAIN)
     assert (fast.path / DUMP_REMOVED).stat().st_size > 0
     assert fast.dump_from_delta()
     assert quads_of_dump(fast.trig_path) == named_quads_of_store(fast)
@@ -102,14 +102,7 @@ def test_the_dump_of_a_page_that_rewrites_statistics_and_provenance_holds_what_t
 def test_two_fast_builds_in_a_row_carry_the_first_dump_on(
     sources: list[Path], tmp_path: Path
 ) -> None:
-    store = tmp_path / "inc"
-    run(store, sources)
-    dumped = BuildDir(store).current().trig_path.stat().st_ino
-    add_page(sources, "the-great-citizen-1938.txt")
-    assert run(store, sources).fast
-    add_page(sources, "chapaev-1934.txt", "chapaev-again-1934.txt")
-    assert run(store, sources).fast
-    second = BuildDir(store).current()
+    dumped, second = after_fast_builds(sources, tmp_path / "inc", GREAT_CITIZEN, CHAPAEV_AGAIN)
     assert (second.path / DUMP_BASE).stat().st_ino == dumped
     assert second.dump_from_delta()
     assert quads_of_dump(second.trig_path) == named_quads_of_store(second)
@@ -118,11 +111,7 @@ def test_two_fast_builds_in_a_row_carry_the_first_dump_on(
 def test_an_export_after_a_fast_path_build_reads_the_composed_dump(
     sources: list[Path], tmp_path: Path
 ) -> None:
-    store = tmp_path / "inc"
-    run(store, sources)
-    add_page(sources, "the-great-citizen-1938.txt")
-    assert run(store, sources).fast
-    fast = BuildDir(store).current()
+    _, fast = after_fast_builds(sources, tmp_path / "inc", GREAT_CITIZEN)
     opened = OxigraphStore(fast.store_path, read_only=True)
     try:
         done = write_whole(fast, opened.engine, tmp_path / "all.nq", ox.RdfFormat.N_QUADS)
@@ -136,11 +125,7 @@ def test_an_export_after_a_fast_path_build_reads_the_composed_dump(
 def test_a_delta_the_base_does_not_bear_out_is_dumped_from_the_store(
     sources: list[Path], tmp_path: Path
 ) -> None:
-    store = tmp_path / "inc"
-    run(store, sources)
-    add_page(sources, "the-great-citizen-1938.txt")
-    assert run(store, sources).fast
-    fast = BuildDir(store).current()
+    _, fast = after_fast_builds(sources, tmp_path / "inc", GREAT_CITIZEN)
     (fast.path / DUMP_REMOVED).write_text(
         "<https://example.org/s> <https://example.org/p> <https://example.org/o> "
         "<https://example.org/g> .\n",

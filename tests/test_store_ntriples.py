@@ -13,6 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
+from rdflib.plugins.serializers.nt import _nt_row
+from rdflib.term import Node
 
 from filmgraph.store.oxigraph import add_ntriples, ntriples, to_oxigraph
 
@@ -37,6 +39,21 @@ def test_a_literal_is_read_back_as_the_term_it_stands_for(literal: Literal) -> N
     triple = (URIRef(f"{EX}s"), URIRef(f"{EX}p"), literal)
     [quad] = ox.parse(ntriples([triple]), format=ox.RdfFormat.N_TRIPLES)
     assert (quad.subject, quad.predicate, quad.object) == tuple(map(to_oxigraph, triple))
+
+
+resources = st.one_of(
+    st.sampled_from([URIRef(f"{EX}a"), URIRef(f"{EX}b"), URIRef(f"{EX}p")]),
+    st.sampled_from([BNode("a"), BNode("b")]),
+)
+predicates = st.sampled_from([URIRef(f"{EX}p"), URIRef(f"{EX}q")])
+triple_lists = st.lists(st.tuples(resources, predicates, literals | resources))
+
+
+@given(triple_lists)
+def test_the_text_is_the_one_rdflib_writes(triples: list[tuple[Node, Node, Node]]) -> None:
+    # a term written once a call is reused: an IRI and a blank node of the same name, or a
+    # resource met again, must still come out as rdflib's N-Triples writer writes them
+    assert ntriples(triples) == "".join(map(_nt_row, triples)).encode("utf-8")
 
 
 @pytest.mark.parametrize("bulk", [False, True], ids=["in memory", "bulk on disk"])

@@ -93,10 +93,6 @@ def check_ready(previous: Generation, inputs: str) -> None:
         raise FastPathRefused("the ontology, the shapes, the rules or the version changed")
 
 
-def _spo(t: ox.Triple) -> tuple[Any, Any, Any]:
-    return t.subject, t.predicate, t.object
-
-
 def _triples(quads: Iterable[ox.Quad | ox.Triple]) -> list[ox.Triple]:
     return [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
 
@@ -252,7 +248,8 @@ def finish(build: _Build) -> Any:
             touched = [
                 *writer.added,
                 *writer.removed,
-                *(ox.Quad(*_spo(t), in_inferred) for t in [*inferred, *left]),
+                *(ox.Quad(t.subject, t.predicate, t.object, in_inferred) for t in inferred),
+                *(ox.Quad(t.subject, t.predicate, t.object, in_inferred) for t in left),
                 *statistics.added,
                 *statistics.removed,
             ]

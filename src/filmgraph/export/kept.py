@@ -51,7 +51,13 @@ import numpy as np
 import pyoxigraph as ox
 
 from filmgraph.builddir import Generation
-from filmgraph.store.graphblocks import block_runs, copy_range, in_blocks, write_all
+from filmgraph.store.graphblocks import (
+    as_nquads,
+    block_runs,
+    copy_range,
+    in_blocks,
+    write_all,
+)
 
 __all__ = [
     "KEPT_DIR",
@@ -392,7 +398,7 @@ class _Dump:
                     read += count
                     if leave_out and _block_graph(name) in leave_out:
                         continue
-                    write_all(sink, lines.replace(b" .\n", b" " + name + b" .\n"))
+                    write_all(sink, as_nquads(lines, name))
                     written += count
         finally:
             self.read, self.written = read, written

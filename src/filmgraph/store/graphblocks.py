@@ -23,6 +23,7 @@ import pyoxigraph as ox
 __all__ = [
     "GRAPH_BLOCKS_HEADER",
     "RUN",
+    "as_nquads",
     "block_runs",
     "copy_range",
     "in_blocks",
@@ -146,6 +147,12 @@ def block_runs(path: Path, run: int | None = None) -> Iterator[tuple[bytes, int,
                     break
                 name, at = None, close + len(b"}\n")
             start += len(data)
+
+
+def as_nquads(lines: bytes, name: bytes) -> bytes:
+    """Whole lines of the block of the graph ``name`` (as written) as N-Quads lines: each
+    line's ``.`` comes after the graph's name."""
+    return lines.replace(b" .\n", b" " + name + b" .\n")
 
 
 def _closing_line(data: bytes, at: int) -> int:

@@ -25,7 +25,13 @@ from rdflib.term import Identifier, Node
 from filmgraph.errors import QueryError
 from filmgraph.store.base import QueryResult, SelectResult, Store
 from filmgraph.store.binding import bind_values
-from filmgraph.store.graphblocks import copy_range, line_blocks, write_all, write_graph_blocks
+from filmgraph.store.graphblocks import (
+    as_nquads,
+    copy_range,
+    line_blocks,
+    write_all,
+    write_graph_blocks,
+)
 
 __all__ = [
     "OxigraphStore",
@@ -311,10 +317,10 @@ def dump_for_loading(engine: ox.Store, trig: Path, load: Path) -> None:
     blocks = write_graph_blocks(engine, trig)
     with trig.open("rb") as text, load.open("wb", buffering=0) as out:
         for graph, start, end, _ in blocks:
-            name = b" " + str(graph).encode() + b" .\n"
+            name = str(graph).encode()
             text.seek(start)
             for lines in line_blocks(text, end - start, MERGE_BLOCK):
-                write_all(out, lines.replace(b" .\n", name))
+                write_all(out, as_nquads(lines, name))
         for _, start, end, _ in blocks:
             copy_range(text, out, start, end - start)
 

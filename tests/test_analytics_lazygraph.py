@@ -1,9 +1,9 @@
 """The projection kept as mapped arrays answers as the pickled NetworkX graph does.
 
-``path``, ``lineage`` and ``rank`` read the mapped form through a lazy graph
-(:mod:`filmgraph.analytics.lazygraph`); every answer must equal the one the plain graph
-gives: same nodes, edges and attributes in the same order, same paths, generations,
-rankings and flagged claims.
+``path`` reads the mapped form through a lazy graph (:mod:`filmgraph.analytics.lazygraph`),
+``lineage`` and ``rank`` through :class:`~filmgraph.analytics.mapped.KeptInfluence`; every
+answer must equal the one the plain graph gives: same nodes, edges and attributes in the
+same order, same paths, generations, rankings and flagged claims.
 """
 
 from __future__ import annotations
@@ -25,12 +25,19 @@ from filmgraph.analytics.cache import (
     ARRAYS_NAME,
     CACHE_NAME,
     cached_influence_graph,
+    kept_influence,
     lazy_influence_graph,
 )
 from filmgraph.analytics.flags import flag_edges, flagged_edges, unflagged, whole
 from filmgraph.analytics.lazygraph import LazyInfluenceGraph, lazy_graph
 from filmgraph.analytics.lineage import lineage
-from filmgraph.analytics.mapped import FORMAT_VERSION, MappedProjection, open_mapped, write_mapped
+from filmgraph.analytics.mapped import (
+    FORMAT_VERSION,
+    KeptInfluence,
+    MappedProjection,
+    open_mapped,
+    write_mapped,
+)
 from filmgraph.analytics.paths import influence_paths
 from filmgraph.analytics.projection import influence_graph
 from filmgraph.analytics.ranking import centrality, rank_films
@@ -202,6 +209,7 @@ def test_a_node_outside_the_graph_is_not_found(folder: Path) -> None:
 def plain_route(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make the answers read the pickled graph, as they did before the mapped form."""
     monkeypatch.setattr("filmgraph.answers.lazy_influence_graph", cached_influence_graph)
+    monkeypatch.setattr("filmgraph.answers.kept_influence", cached_influence_graph)
 
 
 AnswerOf = Callable[[Any], dict[str, Any]]
@@ -214,6 +222,7 @@ def both_routes(
     with open_store(store_dir) as store:
         lazy = answer(store)
         assert isinstance(lazy_influence_graph(store), LazyInfluenceGraph)
+        assert isinstance(kept_influence(store), KeptInfluence)
     with monkeypatch.context() as patched:
         plain_route(patched)
         with open_store(store_dir) as store:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from filmgraph.cli import COMMANDS, parser
+
+from .conftest import small_build
 
 #: Libraries no command needs before it runs: validation, analytics, maps, figures, reasoning.
 HEAVY = ("pyshacl", "networkx", "pyvis", "matplotlib", "owlrl", "scipy")
@@ -81,3 +84,15 @@ def test_a_query_on_the_embedded_store_builds_no_sparql_grammar_of_rdflib() -> N
     )
     probe = f"import sys\n{code}"
     subprocess.run([sys.executable, "-c", probe], check=True)
+
+
+def test_a_lineage_and_a_rank_on_a_build_load_no_networkx(tmp_path: Path) -> None:
+    store_dir = small_build(tmp_path / "build")
+    code = (
+        "from filmgraph.answers import lineage_answer, rank_answer\n"
+        "from filmgraph.store import open_store\n"
+        f"with open_store({str(store_dir)!r}) as store:\n"
+        "    assert lineage_answer(store, 'film:intolerance-1916')['generations']\n"
+        "    assert rank_answer(store)['films']\n"
+    )
+    assert loaded_after(code) == set()

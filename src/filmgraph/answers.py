@@ -4,29 +4,27 @@ Each function resolves the names it is given (:mod:`filmgraph.resolve`), takes t
 influence graph of the store's generation (projected once per build and cached,
 :mod:`filmgraph.analytics.cache`), calls one pure analytics
 function and labels what it found. The command line prints these answers; a notebook can
-use them as they are.
+use them as they are. ``lineage`` and ``rank`` on a build read the kept projection
+without NetworkX; the other answers import their analytics when they run.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 from rdflib import URIRef
 
-from filmgraph.analytics.bridges import movement_bridges, movement_flows
-from filmgraph.analytics.cache import cached_influence_graph, lazy_influence_graph
-from filmgraph.analytics.communities import influence_communities, movement_spread
-from filmgraph.analytics.contested import contested_claims
+from filmgraph.analytics.cache import cached_influence_graph, kept_influence, lazy_influence_graph
 from filmgraph.analytics.flags import FLAGS, whole
-from filmgraph.analytics.lazygraph import LazyInfluenceGraph, flagged_edges, without_flagged
 from filmgraph.analytics.lineage import Direction, lineage
-from filmgraph.analytics.paths import influence_paths, path_steps
-from filmgraph.analytics.ranking import rank_films
+from filmgraph.analytics.mapped import KeptInfluence
 from filmgraph.namespaces import PREFIXES
 from filmgraph.resolve import candidates, resolve_name
 from filmgraph.results import shorten
 from filmgraph.store.base import Store
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = [
     "bridges_answer",
@@ -43,10 +41,15 @@ __all__ = [
 _NAMED = ("film", "person")
 
 
-def flagged_summary(graph: nx.DiGraph, *, included: bool) -> dict[str, Any]:
+def flagged_summary(graph: nx.DiGraph | KeptInfluence, *, included: bool) -> dict[str, Any]:
     """The claims the checks flag in ``graph`` (the whole projection), and whether they were
     used: ``{"included": ..., "claims": count, "edges": [{from, to, kinds, claims}]}``."""
-    edges = flagged_edges(graph)
+    if isinstance(graph, KeptInfluence):
+        edges = graph.flagged()
+    else:
+        from filmgraph.analytics.lazygraph import flagged_edges
+
+        edges = flagged_edges(graph)
     return {
         "included": included,
         "claims": sum(len(e.claims) for e in edges),
@@ -62,16 +65,19 @@ def flagged_summary(graph: nx.DiGraph, *, included: bool) -> dict[str, Any]:
     }
 
 
-def describe(graph: nx.DiGraph, node: str) -> dict[str, Any]:
+def describe(graph: nx.DiGraph | KeptInfluence, node: str) -> dict[str, Any]:
     """A node as the answers show it: id, short id, label, year, kind."""
     short = shorten_iri(node)
-    mapped = graph.mapped if isinstance(graph, LazyInfluenceGraph) else None
+    # a KeptInfluence or a LazyInfluenceGraph names its projection; a plain graph does not
+    mapped = getattr(graph, "mapped", None)
     i = mapped.number(node) if mapped is not None else None
     kind: str | None
     if mapped is not None and i is not None:  # a lineage may list tens of thousands
         label, year, kind = mapped.label_year_kind(i)
     else:
-        data = graph.nodes[node] if node in graph else {}
+        data: dict[str, Any] = {}
+        if not isinstance(graph, KeptInfluence) and node in graph:
+            data = graph.nodes[node]
         label = str(data["label"]) if "label" in data else short
         year, kind = data.get("year"), data.get("kind")
     return {
@@ -82,6 +88,20 @@ def describe(graph: nx.DiGraph, node: str) -> dict[str, Any]:
         "kind": kind,
         "title": f"{label} ({year})" if year is not None else label,
     }
+
+
+def _whole(graph: nx.DiGraph | KeptInfluence) -> nx.DiGraph | KeptInfluence:
+    """The graph with its flagged claims (:func:`~filmgraph.analytics.flags.whole`)."""
+    return graph.whole() if isinstance(graph, KeptInfluence) else whole(graph)
+
+
+def _without_flagged(graph: nx.DiGraph | KeptInfluence) -> nx.DiGraph | KeptInfluence:
+    """The graph without its flagged claims."""
+    if isinstance(graph, KeptInfluence):
+        return graph.without_flagged()
+    from filmgraph.analytics.lazygraph import without_flagged
+
+    return without_flagged(graph)
 
 
 def shorten_iri(iri: str) -> str:
@@ -138,6 +158,8 @@ def path_answer(
     Claims the checks flag are left out unless ``include_flagged``; a step resting on one is
     then marked with its ``flags``.
     """
+    from filmgraph.analytics.paths import influence_paths, path_steps
+
     a, b = str(resolve_name(store, source, _NAMED)), str(resolve_name(store, target, _NAMED))
     graph = lazy_influence_graph(store, include_flagged=include_flagged)
     paths = influence_paths(graph, a, b, max_length=max_length, limit=limit)
@@ -168,7 +190,7 @@ def path_answer(
             }
             for path in paths
         ],
-        "flagged": flagged_summary(whole(graph), included=include_flagged),
+        "flagged": flagged_summary(_whole(graph), included=include_flagged),
     }
 
 
@@ -186,12 +208,12 @@ def lineage_answer(
     found in a generation only through a flagged claim is marked ``"flagged": true``.
     """
     node = str(resolve_name(store, name, _NAMED))
-    graph = lazy_influence_graph(store, include_flagged=include_flagged)
+    graph = kept_influence(store, include_flagged=include_flagged)
     generations = lineage(graph, node, depth=depth, direction=direction)
     sound: list[set[str]] = []
     if include_flagged and node in graph:
         sound = [
-            set(g) for g in lineage(without_flagged(graph), node, depth=depth, direction=direction)
+            set(g) for g in lineage(_without_flagged(graph), node, depth=depth, direction=direction)
         ]
     return {
         "of": describe(graph, node) if node in graph else _outside(store, node),
@@ -211,7 +233,7 @@ def lineage_answer(
             ]
             for number, g in enumerate(generations)
         ],
-        "flagged": flagged_summary(whole(graph), included=include_flagged),
+        "flagged": flagged_summary(_whole(graph), included=include_flagged),
     }
 
 
@@ -233,12 +255,14 @@ def rank_answer(
     movement_iri = (
         str(resolve_name(store, movement, ("movement",))) if movement is not None else None
     )
-    graph = lazy_influence_graph(store, include_flagged=include_flagged)
-    if isinstance(graph, LazyInfluenceGraph) and betweenness_samples is None:
+    graph: nx.DiGraph | KeptInfluence = kept_influence(store, include_flagged=include_flagged)
+    if isinstance(graph, KeptInfluence) and betweenness_samples is None:
         # the kept ranking: the same films rank_films finds, without walking the graph
         ranked = graph.ranked(decade=decade, movement=movement_iri, top=top)
     else:
-        if isinstance(graph, LazyInfluenceGraph):  # estimating betweenness walks it all
+        from filmgraph.analytics.ranking import rank_films
+
+        if isinstance(graph, KeptInfluence):  # estimating betweenness walks it all
             graph = cached_influence_graph(
                 store, with_centrality=True, include_flagged=include_flagged
             )
@@ -261,7 +285,7 @@ def rank_answer(
             }
             for r in ranked
         ],
-        "flagged": flagged_summary(whole(graph), included=include_flagged),
+        "flagged": flagged_summary(_whole(graph), included=include_flagged),
     }
 
 
@@ -270,6 +294,8 @@ def bridges_answer(store: Store, *, top: int = 20, include_flagged: bool = False
 
     Claims the checks flag are left out unless ``include_flagged``.
     """
+    from filmgraph.analytics.bridges import movement_bridges, movement_flows
+
     graph = cached_influence_graph(store, include_flagged=include_flagged)
     return {
         "bridges": [
@@ -285,7 +311,7 @@ def bridges_answer(store: Store, *, top: int = 20, include_flagged: bool = False
             {"from": shorten_iri(a), "to": shorten_iri(b), "edges": n}
             for (a, b), n in sorted(movement_flows(graph).items(), key=lambda kv: (-kv[1], kv[0]))
         ],
-        "flagged": flagged_summary(whole(graph), included=include_flagged),
+        "flagged": flagged_summary(_whole(graph), included=include_flagged),
     }
 
 
@@ -296,6 +322,8 @@ def communities_answer(
 
     Claims the checks flag are left out unless ``include_flagged``.
     """
+    from filmgraph.analytics.communities import influence_communities, movement_spread
+
     graph = cached_influence_graph(store, include_flagged=include_flagged)
     communities = influence_communities(graph, min_size=min_size)
     return {
@@ -311,13 +339,15 @@ def communities_answer(
         ],
         "found": len(communities),
         "movement_spread": {shorten_iri(m): n for m, n in movement_spread(communities).items()},
-        "flagged": flagged_summary(whole(graph), included=include_flagged),
+        "flagged": flagged_summary(_whole(graph), included=include_flagged),
     }
 
 
 def contested_answer(store: Store, *, max_cycle_length: int = 6) -> dict[str, Any]:
     """Contested claims: self-influence, forward in time, contradicted, in a cycle, or on a
     year conflict."""
+    from filmgraph.analytics.contested import contested_claims
+
     graph = cached_influence_graph(store, include_flagged=True)
     return {
         "contested": [

@@ -18,8 +18,9 @@ memory, a remote endpoint) are projected every time.
 Unpickling the whole graph costs as much as the graph is large (4.4 s for 300,000 films),
 so the same projection is also kept as memory-mapped arrays, ``projection.arrays``
 (:mod:`filmgraph.analytics.mapped`, with the ranking of both graphs and the list of flagged
-edges): ``path``, ``lineage`` and ``rank`` read it through :func:`lazy_influence_graph`, a
-read-only graph that decodes only what they visit. The pickle stays for the analytics that
+edges): ``path`` reads it through :func:`lazy_influence_graph`, a read-only NetworkX graph
+that decodes only what it visits, and ``lineage`` and ``rank`` through
+:func:`kept_influence`, which loads no NetworkX. The pickle stays for the analytics that
 walk the whole graph and as the next fast-path build's base. The arrays carry the same
 fingerprint and a format version of their own.
 
@@ -37,13 +38,10 @@ import contextlib
 import json
 import pickle
 from pathlib import Path
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from filmgraph.analytics.flags import FLAGS, unflagged
-from filmgraph.analytics.lazygraph import lazy_graph
-from filmgraph.analytics.mapped import open_mapped, write_mapped
+from filmgraph.analytics.mapped import KeptInfluence, MappedProjection, open_mapped, write_mapped
 from filmgraph.analytics.projection import influence_graph, update_projection
 from filmgraph.analytics.ranking import CENTRALITY, centrality
 from filmgraph.derived import (
@@ -58,12 +56,16 @@ from filmgraph.derived import (
 )
 from filmgraph.store.base import Store
 
+if TYPE_CHECKING:
+    import networkx as nx
+
 __all__ = [
     "ARRAYS_NAME",
     "CACHE_NAME",
     "FORMAT_VERSION",
     "UNFLAGGED_CENTRALITY",
     "cached_influence_graph",
+    "kept_influence",
     "lazy_influence_graph",
     "write_projection_cache",
 ]
@@ -84,6 +86,8 @@ def _save(path: Path, generation_fingerprint: str, graph: nx.DiGraph) -> None:
 
 
 def _load(path: Path, generation_fingerprint: str) -> nx.DiGraph | None:
+    import networkx as nx
+
     try:
         with path.open("rb") as handle:
             payload: Any = pickle.load(handle)
@@ -151,18 +155,39 @@ def cached_influence_graph(
 
 
 def lazy_influence_graph(store: Store, *, include_flagged: bool = False) -> nx.DiGraph:
-    """The influence graph of ``store`` for commands that visit a part of it.
+    """The influence graph of ``store`` for NetworkX's algorithms that visit a part of it.
 
     For a build generation: a :class:`~filmgraph.analytics.lazygraph.LazyInfluenceGraph`
     over the generation's mapped projection, which opens in milliseconds and decodes only
-    what is visited, and which keeps the ranking (its
-    :meth:`~filmgraph.analytics.lazygraph.LazyInfluenceGraph.ranked`). Without a mapped
-    projection (a generation built before it was kept, the first reader after a fast-path
-    build) the whole graph is read as :func:`cached_influence_graph` reads it and the
-    mapped form written beside it. Otherwise, and where nothing can be written, the answer
-    is :func:`cached_influence_graph`'s. Without ``include_flagged`` flagged claims are
-    left out, as there.
+    what is visited. Without a mapped projection (a generation built before it was kept,
+    the first reader after a fast-path build) the whole graph is read as
+    :func:`cached_influence_graph` reads it and the mapped form written beside it.
+    Otherwise, and where nothing can be written, the answer is
+    :func:`cached_influence_graph`'s. Without ``include_flagged`` flagged claims are left
+    out, as there.
     """
+    found = _mapped(store, include_flagged)
+    if isinstance(found, MappedProjection):
+        from filmgraph.analytics.lazygraph import lazy_graph
+
+        return lazy_graph(found, include_flagged=include_flagged)
+    return found
+
+
+def kept_influence(store: Store, *, include_flagged: bool = False) -> KeptInfluence | nx.DiGraph:
+    """The influence graph of ``store`` for the lookups that read no more of it than they
+    show (``lineage``, ``rank``): as :func:`lazy_influence_graph`, but a build generation's
+    graph is a :class:`~filmgraph.analytics.mapped.KeptInfluence`, which needs no NetworkX
+    (nor its 0.1 s of import)."""
+    found = _mapped(store, include_flagged)
+    if isinstance(found, MappedProjection):
+        return KeptInfluence(found, include_flagged=include_flagged)
+    return found
+
+
+def _mapped(store: Store, include_flagged: bool) -> MappedProjection | nx.DiGraph:
+    """The mapped projection of the store's generation, written first when missing; the
+    graph :func:`cached_influence_graph` gives where there is none and none can be kept."""
     generation = generation_of(store)
     if generation is None:
         return cached_influence_graph(store, include_flagged=include_flagged)
@@ -179,7 +204,7 @@ def lazy_influence_graph(store: Store, *, include_flagged: bool = False) -> nx.D
         mapped = open_mapped(path, generation_fingerprint)
         if mapped is None:
             raise OSError(f"{path}: the mapped projection just written cannot be read")
-    return lazy_graph(mapped, include_flagged=include_flagged)
+    return mapped
 
 
 def _whole_graph(store: Store, generation: Path, centralities: tuple[str, ...]) -> nx.DiGraph:

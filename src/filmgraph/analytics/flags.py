@@ -23,8 +23,10 @@ The kinds, found from the edge's ends alone (as :mod:`filmgraph.analytics.contes
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import networkx as nx
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = [
     "FLAGS",
@@ -103,6 +105,8 @@ def unflagged(graph: nx.DiGraph) -> nx.DiGraph:
     The view has its own ``graph.graph`` dict, so what is kept there for the whole graph
     (centrality) is not mistaken for the view's; :func:`whole` gives the graph back.
     """
+    import networkx as nx  # here: lookups read the kept projection's flags without NetworkX
+
     view: nx.DiGraph = nx.subgraph_view(graph, filter_edge=lambda u, v: not _flags(graph, u, v))
     view.graph = {WHOLE: graph}
     return view

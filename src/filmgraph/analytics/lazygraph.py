@@ -24,7 +24,7 @@ import networkx as nx
 
 from filmgraph.analytics.flags import FLAGS, WHOLE, FlaggedEdge, unflagged
 from filmgraph.analytics.flags import flagged_edges as flagged_edges_of_graph
-from filmgraph.analytics.mapped import MappedProjection
+from filmgraph.analytics.mapped import KeptInfluence, MappedProjection
 
 __all__ = ["LazyInfluenceGraph", "flagged_edges", "lazy_graph", "without_flagged"]
 
@@ -135,29 +135,13 @@ class LazyInfluenceGraph(nx.DiGraph):  # type: ignore[misc]
     mapped: MappedProjection | None = None
     include_flagged: bool = True
 
-    def ranked(
-        self, *, decade: int | None = None, movement: str | None = None, top: int | None = 10
-    ) -> list[Any]:
-        """The kept ranking of this graph
-        (:meth:`~filmgraph.analytics.mapped.MappedProjection.ranked`)."""
+    def kept(self) -> KeptInfluence:
+        """The same graph without NetworkX, which finds a lineage and the kept ranking on
+        the projection's numbers (a hub's lineage names tens of thousands of works, which
+        the graph's rows would decode, edge by edge)."""
         if self.mapped is None:
             raise ValueError("only a graph over a mapped projection keeps its ranking")
-        return self.mapped.ranked(
-            include_flagged=self.include_flagged, decade=decade, movement=movement, top=top
-        )
-
-    def generations(self, node: str, depth: int, *, forward: bool) -> list[list[str]]:
-        """:func:`~filmgraph.analytics.lineage.lineage` of ``node`` (descendants when
-        ``forward``), found on the projection's numbers: a hub's lineage names tens of
-        thousands of works, which the graph's rows would decode, edge by edge."""
-        if self.mapped is None:
-            raise ValueError("only a graph over a mapped projection finds generations so")
-        mapped = self.mapped
-        i = mapped.number(node)
-        if i is None:
-            return []
-        layers = mapped.layers(i, depth, forward=forward, flagged=self.include_flagged)
-        return [[mapped.node(j) for j in sorted(layer, key=mapped.sort_key)] for layer in layers]
+        return KeptInfluence(self.mapped, include_flagged=self.include_flagged)
 
 
 def lazy_graph(mapped: MappedProjection, *, include_flagged: bool) -> LazyInfluenceGraph:

@@ -1,16 +1,19 @@
 """Ancestors and descendants of a work or person, generation by generation.
 
 Edges of the projected graph follow influence (from the influencer to the work that drew
-on it), so descendants are reached forward and ancestors backward.
+on it), so descendants are reached forward and ancestors backward. On a build's kept
+projection (:class:`~filmgraph.analytics.mapped.KeptInfluence`) the generations are found
+without NetworkX.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import networkx as nx
+from filmgraph.analytics.mapped import KeptInfluence, list_key
 
-from filmgraph.analytics.lazygraph import LazyInfluenceGraph
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["Direction", "lineage"]
 
@@ -18,20 +21,18 @@ __all__ = ["Direction", "lineage"]
 Direction = Literal["up", "down"]
 
 
-def _order(graph: nx.DiGraph, node: str) -> tuple[int, str, str]:
-    data = graph.nodes[node]
-    year = data.get("year")
-    return (year if year is not None else 10**6, str(data.get("label", node)).casefold(), node)
-
-
 def lineage(
-    graph: nx.DiGraph, node: str, *, depth: int = 3, direction: Direction = "down"
+    graph: nx.DiGraph | KeptInfluence,
+    node: str,
+    *,
+    depth: int = 3,
+    direction: Direction = "down",
 ) -> list[list[str]]:
     """The generations of influence around ``node``, nearest first.
 
     Parameters
     ----------
-    graph : nx.DiGraph
+    graph : nx.DiGraph or KeptInfluence
         An influence graph (edges from influencer to influencee).
     node : str
         The work or person to start from.
@@ -64,14 +65,20 @@ def lineage(
         raise ValueError("direction must be 'up' or 'down'")
     if node not in graph:
         return []
-    if isinstance(graph, LazyInfluenceGraph) and graph.mapped is not None:
+    if isinstance(graph, KeptInfluence):
         return graph.generations(node, depth, forward=direction == "down")
+    import networkx as nx
+
+    from filmgraph.analytics.lazygraph import LazyInfluenceGraph
+
+    if isinstance(graph, LazyInfluenceGraph) and graph.mapped is not None:
+        return graph.kept().generations(node, depth, forward=direction == "down")
     view = graph if direction == "down" else graph.reverse(copy=False)
     generations: list[list[str]] = []
     for number, layer in enumerate(nx.bfs_layers(view, [node])):
         if number == 0:
             continue
-        generations.append(sorted(layer, key=lambda n: _order(graph, n)))
+        generations.append(sorted(layer, key=lambda n: list_key(n, graph.nodes[n])))
         if number == depth:
             break  # before the next layer is found: it would visit every edge out of this one
     return generations

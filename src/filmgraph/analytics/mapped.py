@@ -30,26 +30,29 @@ import mmap
 import struct
 import sys
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 from pathlib import Path
-from typing import IO, Any
-
-import networkx as nx
+from typing import IO, TYPE_CHECKING, Any
 
 from filmgraph.analytics.flags import FLAGS, FlaggedEdge, flagged_edges
 from filmgraph.analytics.ranking import RankedNode
 
+if TYPE_CHECKING:
+    import networkx as nx
+
 __all__ = [
     "FORMAT_VERSION",
+    "KeptInfluence",
     "MappedProjection",
+    "list_key",
     "open_mapped",
     "write_mapped",
 ]
 
 #: Raised whenever the layout or the projection's attributes change.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _MAGIC = b"filmgraph-arrays"  # 16 bytes
 _LENGTH = struct.Struct("<Q")
 _NO_YEAR = -(2**31)
@@ -119,6 +122,11 @@ def write_mapped(
     encoded = [n.encode() for n in nodes]
     s.add("sorted", "i", sorted(range(len(nodes)), key=encoded.__getitem__))
     s.strings("labels", (str(d["label"]) for d in data))
+    listed = sorted(range(len(nodes)), key=lambda i: list_key(nodes[i], data[i]))
+    place = [0] * len(nodes)
+    for at, i in enumerate(listed):
+        place[i] = at
+    s.add("listed", "i", place)
     s.add("year", "i", (_NO_YEAR if d["year"] is None else d["year"] for d in data))
     years = [tuple(d["years"]) for d in data]
     s.add("years.offsets", "i", accumulate((len(y) for y in years), initial=0))
@@ -250,6 +258,14 @@ def write_mapped(
         out.write(b"\0" * ((-len(blob)) % 8))
 
 
+def list_key(node: str, data: Mapping[str, Any]) -> tuple[int, str, str]:
+    """Where a work or person stands in a list of them (a lineage's generation): by year,
+    undated last, then label (the id when it has none), then id. The mapped form keeps
+    every node's place."""
+    year = data.get("year")
+    return (10**6 if year is None else year, str(data.get("label", node)).casefold(), node)
+
+
 def _interned_flags(table: dict[tuple[str, ...], int], flags: tuple[str, ...]) -> int:
     found = table.get(flags)
     if found is None:
@@ -303,6 +319,7 @@ class MappedProjection:
         self.sources = self._strings("sources")
         self.movements = self._strings("movement_names")
         self._sorted = self._array("sorted")
+        self._listed = self._array("listed")
         self._year = self._array("year")
         self._years = (self._array("years.offsets"), self._array("years.values"))
         self._kind = self._array("kind")
@@ -383,10 +400,10 @@ class MappedProjection:
         year = self._year[i]
         return self.labels[i], None if year == _NO_YEAR else year, self.kinds[self._kind[i]]
 
-    def sort_key(self, i: int) -> tuple[int, str, str]:
-        """Node ``i``'s place in a list of works: by year (undated last), label, then id."""
-        year = self._year[i]
-        return (10**6 if year == _NO_YEAR else year, self.labels[i].casefold(), self.node(i))
+    def sort_key(self, i: int) -> int:
+        """Node ``i``'s place in a list of works: by year (undated last), label, then id
+        (kept with the projection: a lineage sorts tens of thousands of works)."""
+        return int(self._listed[i])
 
     def _movement(self, m: int) -> str:
         found = self._movement_names.get(m)
@@ -536,6 +553,56 @@ class MappedProjection:
             )
             for i in found
         ]
+
+
+class KeptInfluence:
+    """The influence graph of a mapped projection, whole or without flagged claims, for the
+    lookups that read no more of it than they show (``lineage``, ``rank``).
+
+    It needs no NetworkX, whose import alone costs such a command 0.1 s;
+    :class:`~filmgraph.analytics.lazygraph.LazyInfluenceGraph` is the same graph for
+    NetworkX's algorithms.
+    """
+
+    def __init__(self, mapped: MappedProjection, *, include_flagged: bool) -> None:
+        self.mapped = mapped
+        self.include_flagged = include_flagged
+
+    def __contains__(self, node: object) -> bool:
+        return self.mapped.number(node) is not None
+
+    def whole(self) -> KeptInfluence:
+        """The graph with its flagged claims (as :func:`~filmgraph.analytics.flags.whole`)."""
+        return self if self.include_flagged else KeptInfluence(self.mapped, include_flagged=True)
+
+    def without_flagged(self) -> KeptInfluence:
+        """The graph without its flagged claims."""
+        if not self.include_flagged:
+            return self
+        return KeptInfluence(self.mapped, include_flagged=False)
+
+    def flagged(self) -> list[FlaggedEdge]:
+        """The flagged edges of the whole graph (:meth:`MappedProjection.flagged`)."""
+        return self.mapped.flagged()
+
+    def ranked(
+        self, *, decade: int | None = None, movement: str | None = None, top: int | None = 10
+    ) -> list[RankedNode]:
+        """The kept ranking of this graph (:meth:`MappedProjection.ranked`)."""
+        return self.mapped.ranked(
+            include_flagged=self.include_flagged, decade=decade, movement=movement, top=top
+        )
+
+    def generations(self, node: str, depth: int, *, forward: bool) -> list[list[str]]:
+        """:func:`~filmgraph.analytics.lineage.lineage` of ``node`` (descendants when
+        ``forward``), found on the projection's numbers and listed in the kept order: a
+        hub's lineage names tens of thousands of works."""
+        mapped = self.mapped
+        i = mapped.number(node)
+        if i is None:
+            return []
+        layers = mapped.layers(i, depth, forward=forward, flagged=self.include_flagged)
+        return [[mapped.node(j) for j in sorted(layer, key=mapped.sort_key)] for layer in layers]
 
 
 def open_mapped(path: Path, generation_fingerprint: str) -> MappedProjection | None:

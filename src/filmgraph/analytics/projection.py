@@ -9,15 +9,15 @@ Each edge carries every claim behind it (``claims``: a list of dicts with ``clai
 ``type``, ``aspect``, ``source``, ``weight``), the set of claim ``types``, the number of
 distinct ``sources``, ``weight``: the strongest claim's confidence weight, and ``flags``:
 the kinds of trouble the checks find with it (:mod:`filmgraph.analytics.flags`; empty when
-sound), so analytics can leave flagged claims out.
+sound), so analytics can leave flagged claims out. NetworkX is imported where a graph is
+made: a lookup on a build reads the kept projection without it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 from rdflib import Literal, URIRef
 from rdflib.term import Identifier
 
@@ -25,6 +25,9 @@ from filmgraph.analytics.flags import FLAGS, edge_flags, flag_edges
 from filmgraph.errors import QueryError
 from filmgraph.queries import get_query, select_named
 from filmgraph.store.base import SelectResult, Store
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["from_rows", "influence_graph", "update_projection"]
 
@@ -56,6 +59,8 @@ def from_rows(rows: Iterable[Mapping[str, object]]) -> nx.DiGraph:
 
     ``rows`` may be an iterator: each row is read once and not kept.
     """
+    import networkx as nx
+
     graph = nx.DiGraph()
     _add_rows(graph, rows)
     # Flags depend on every year of both ends, known only once every row is read.
@@ -240,6 +245,8 @@ def update_projection(
     described = get_query("influence-node").text
     for node in set(nodes) & set(graph):
         _describe(graph, node, _rows(store, described, "node", node))
+    import networkx as nx
+
     graph.remove_nodes_from(list(nx.isolates(graph)))
     for node in (set(nodes) | ends) & set(graph):
         for u, v, data in [*graph.in_edges(node, data=True), *graph.out_edges(node, data=True)]:
@@ -272,6 +279,8 @@ def _canonical(graph: nx.DiGraph) -> nx.DiGraph:
 
     The query's rows come sorted by influencer, influencee and claim.
     """
+    import networkx as nx
+
     out = nx.DiGraph()
     for u, v in sorted(graph.edges):
         for node in (u, v):

@@ -2,15 +2,17 @@
 
 Edges point from the influencer to the work that drew on it, so PageRank is computed on the
 reversed graph: a work ranks high when much (and much that is itself influential) drew on it.
+NetworkX and rustworkx are imported where an algorithm runs: ``rank`` on a build reads the
+ranking kept with the projection (as :class:`RankedNode`) and needs neither.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
-import rustworkx as rx
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["CENTRALITY", "RankedNode", "betweenness", "centrality", "pagerank", "rank_films"]
 
@@ -46,6 +48,8 @@ def pagerank(
     """
     if graph.number_of_nodes() == 0:
         return {}
+    import networkx as nx
+
     scores: dict[str, float] = nx.pagerank(graph.reverse(copy=False), alpha=alpha, weight=weight)
     return scores
 
@@ -60,6 +64,8 @@ def betweenness(graph: nx.DiGraph) -> dict[str, float]:
     [('a', 0.0), ('b', 0.5), ('c', 0.0)]
     """
     nodes = list(graph)
+    import rustworkx as rx
+
     native = rx.PyDiGraph()
     index = dict(zip(nodes, native.add_nodes_from(nodes), strict=True))
     native.add_edges_from_no_data([(index[u], index[v]) for u, v in graph.edges])
@@ -164,6 +170,8 @@ def rank_films(
     between: dict[str, float] | None = None
     if betweenness_samples is not None:
         samples = min(betweenness_samples, graph.number_of_nodes())
+        import networkx as nx
+
         between = nx.betweenness_centrality(graph, k=samples, seed=0) if samples else {}
     elif "betweenness" in kept:
         between = kept["betweenness"]

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -208,3 +210,28 @@ def test_a_composed_dump_holds_the_base_with_the_change(
         patch.setattr(graphblocks, "RUN", run)  # runs cut inside a graph's lines
         assert compose_dump(generation, generation.trig_path, len(after))
     assert set(ox.parse(path=str(generation.trig_path), format=ox.RdfFormat.TRIG)) == set(after)
+
+
+def test_two_processes_exporting_a_fast_path_generation_at_once_write_the_same_graph(
+    sources: list[Path], tmp_path: Path
+) -> None:
+    _, fast = after_fast_builds(sources, tmp_path / "inc", GREAT_CITIZEN)
+    outs = [tmp_path / f"export-{i}.nq" for i in range(2)]
+    exports = [
+        subprocess.Popen(
+            [sys.executable, "-m", "filmgraph", "export", "--format", "nquads"]
+            + ["--out", str(out), "--store", str(tmp_path / "inc")],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for out in outs
+    ]
+    for process in exports:
+        _, errors = process.communicate(timeout=300)
+        assert process.returncode == 0, errors
+    expected = named_quads_of_store(fast)
+    for out in outs:
+        assert quads_of_dump(out, ox.RdfFormat.N_QUADS) == expected
+    assert quads_of_dump(fast.trig_path) == expected
+    assert not [p.name for p in fast.path.rglob("*.tmp")]

@@ -27,7 +27,7 @@ from filmgraph.statistics import FGSTAT, STATISTICS_GRAPH
 from filmgraph.store import open_store
 from filmgraph.store.oxigraph import OxigraphStore
 
-from .conftest import REPO, separate_sources
+from .conftest import FIXTURES, REPO, separate_sources
 
 PAGES = REPO / "graph" / "sources" / "pages"
 _BLANK = re.compile(r"_:[0-9a-zA-Z]+")
@@ -184,6 +184,87 @@ def test_a_changed_table_is_read_again_with_everything_that_depends_on_it(
     ]
     assert again.reused == len(before)
     assert again.full_because == "curated/people.csv changed"
+    same_as_full_rebuild(store, sources, tmp_path)
+
+
+def with_archive_table(sources: list[Path]) -> list[Path]:
+    """``sources`` after a CSVW table of another archive (its metadata beside it), read first
+    so that a page added later changes nothing upstream of it."""
+    tables = sources[0].parent / "tables"
+    tables.mkdir()
+    for name in ("archive-films.tsv", "archive-films.tsv-metadata.json"):
+        shutil.copy(FIXTURES / "tables" / name, tables / name)
+    return [tables / "archive-films.tsv", *sources]
+
+
+def test_an_unchanged_csvw_table_is_replayed_and_a_page_added_after_it_takes_the_fast_path(
+    sources: list[Path], tmp_path: Path
+) -> None:
+    sources = with_archive_table(sources)
+    store = tmp_path / "inc"
+    first = run(store, sources)
+    shutil.copy(PAGES / "the-great-citizen-1938.txt", sources[3])
+    again = run(store, sources)
+    assert again.fast
+    assert again.reused == first.counts["sources"]
+    same_as_full_rebuild(store, sources, tmp_path)
+
+
+def test_a_csvw_table_whose_metadata_changed_is_read_again(
+    sources: list[Path], tmp_path: Path
+) -> None:
+    sources = with_archive_table(sources)
+    store = tmp_path / "inc"
+    run(store, sources)
+    metadata = sources[0].with_name("archive-films.tsv-metadata.json")
+    metadata.write_text(
+        metadata.read_text(encoding="utf-8").replace(
+            '"propertyUrl": "https://schema.org/sameAs", ', '"suppressOutput": true, '
+        ),
+        encoding="utf-8",
+    )
+    again = run(store, sources)
+    assert again.full_because == "archive-films.tsv changed"
+    assert again.reused == 0  # the sources after the table may depend on it
+    assert not any("wikidata.org/entity/Q1056791" in q for q in quads(store))
+    same_as_full_rebuild(store, sources, tmp_path)
+
+
+def two_archives_of_the_same_films(root: Path, films: int) -> list[Path]:
+    """Two CSVW tables of two archives listing the same ``films`` films (title and year):
+    linking merges each pair."""
+    metadata = (FIXTURES / "tables" / "archive-films.tsv-metadata.json").read_text("utf-8")
+    rows = "".join(f"f-{i}\tArchive Test Film {i}\t{1900 + i % 100}\t\t\t\n" for i in range(films))
+    tables = []
+    for archive in ("first", "second"):
+        folder = root / archive
+        folder.mkdir(parents=True)
+        table = folder / f"{archive}-films.tsv"
+        table.write_text(
+            "film_id\tname\treleased\tmade_in\tdirected_by\tqid\n" + rows, encoding="utf-8"
+        )
+        table.with_name(f"{table.name}-metadata.json").write_text(
+            metadata.replace("archive.example.org", f"{archive}.example.org").replace(
+                "archive-films.tsv", table.name
+            ),
+            encoding="utf-8",
+        )
+        tables.append(table)
+    return tables
+
+
+def test_a_page_added_to_a_graph_of_many_merges_validates_only_what_it_touches(
+    sources: list[Path], tmp_path: Path
+) -> None:
+    # the merges both builds make change no finding: only the page's nodes are checked
+    sources = [*two_archives_of_the_same_films(tmp_path / "archives", 300), *sources]
+    store = tmp_path / "inc"
+    first = run(store, sources)
+    assert len(first.linking.merged) >= 300
+    shutil.copy(PAGES / "the-great-citizen-1938.txt", sources[4])
+    again = run(store, sources)
+    assert again.fast
+    assert again.validated is not None and again.validated < 300
     same_as_full_rebuild(store, sources, tmp_path)
 
 

@@ -482,9 +482,11 @@ class _Build:
                 target.parent.mkdir(exist_ok=True)
                 link_or_copy(old / target.name, target)
 
-    def _key(self, loader: str, checksum: str, chained: bool) -> str:
+    def _key(self, loader: str, checksum: str, chained: bool, read_with: tuple[Path, ...]) -> str:
         upstream = self.spec_upstream if chained else self.upstream
-        return hashlib.sha256(f"{loader} {checksum} {upstream.hexdigest()}".encode()).hexdigest()
+        # A document read with no other file keeps the key it had before read_with existed.
+        content = " ".join([checksum, *(file_checksum(path) for path in read_with)])
+        return hashlib.sha256(f"{loader} {content} {upstream.hexdigest()}".encode()).hexdigest()
 
     def _claim(self, iri: URIRef) -> None:
         if iri in self.order:
@@ -499,7 +501,7 @@ class _Build:
         shown = _display(source.path, spec.root)
         checksum = file_checksum(source.path)
         chained = self.chained.get(source.path, False)
-        key = self._key(spec.loader.name, checksum, chained)
+        key = self._key(spec.loader.name, checksum, chained, source.read_with)
         self.spec_upstream.update(key.encode())
         notes = self.context.notes[self.mark[0] :]
         skipped = [str(e) for e in self.context.skipped[self.mark[1] :]]
@@ -563,7 +565,7 @@ class _Build:
         load = self.store.bulk_load if self.on_disk else self.store.load
         load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(graph)))
 
-    def _reuse(self, path: Path, chained: bool) -> bool:
+    def _reuse(self, path: Path, chained: bool, read_with: tuple[Path, ...]) -> bool:
         """Replay ``path`` from the previous generation when its key is unchanged."""
         spec = self.spec
         self.chained[path] = chained
@@ -576,7 +578,7 @@ class _Build:
         if old is None or old.loader != spec.loader.name:
             return False
         checksum = file_checksum(path)
-        key = self._key(spec.loader.name, checksum, chained)
+        key = self._key(spec.loader.name, checksum, chained, read_with)
         if key != old.key:
             return False
         self._claim(iri)
@@ -884,8 +886,10 @@ def _touched(
     The shapes judge a node by what is stated about it and, through ``sh:class``, by the
     types of its values. So: every node a changed document states something about or
     points to, now and in its previous version (mapped through the previous build's
-    merges); every node either build merged; and every node pointing to a node whose types
-    a changed document states. ``provenance_change`` (quads added, quads removed) spares
+    merges); every node whose merge differs between the two builds (a merge both builds
+    made changes nothing the shapes see: a corpus with thousands of merges would otherwise
+    never be validated apart); and every node pointing to a node whose types a changed
+    document states. ``provenance_change`` (quads added, quads removed) spares
     comparing the provenance graph with the previous build's when the caller knows it.
     """
     nodes: set[str] = set()
@@ -931,10 +935,11 @@ def _touched(
         return None
     if not note((q for q in then if _unstamped(q) not in now_keys), {}):
         return None
-    nodes.update(merged)
-    nodes.update(merged.values())
-    nodes.update(str(k) for k in linking.merged)
-    nodes.update(str(v) for v in linking.merged.values())
+    now_merged = {str(k): str(v) for k, v in linking.merged.items()}
+    for node in merged.keys() | now_merged.keys():
+        then_into, now_into = merged.get(node), now_merged.get(node)
+        if then_into != now_into:
+            nodes.update(n for n in (node, then_into, now_into) if n is not None)
     for node in typed:
         for q in store.quads_for_pattern(None, None, ox.NamedNode(node), None):
             if q.graph_name in _UNCHECKED:

@@ -186,6 +186,9 @@ class SourceGraph:
     graph: Triples = field(default_factory=Triples)
     #: How many records (rows, items, pages) the document held.
     records: int = 0
+    #: Other files that decide what the document says (a table's CSVW metadata): a change
+    #: to one of them changes the document's output as a change to the file itself does.
+    read_with: tuple[Path, ...] = ()
 
 
 @dataclass
@@ -209,21 +212,25 @@ class LoadContext:
     #: build; ``None`` outside one).
     names: Callable[[], Gazetteer] | None = None
     #: Asked by :meth:`reuse` (set by an incremental build; ``None``: read everything).
-    reuser: Callable[[Path, bool], bool] | None = None
+    reuser: Callable[[Path, bool, tuple[Path, ...]], bool] | None = None
     #: Where :meth:`source` buffers hand their triples, by graph (set by a build; ``None``:
     #: every buffer holds its whole document).
     sinks: Callable[[URIRef], TripleSink] | None = None
 
-    def source(self, iri: URIRef, path: Path, loader: str) -> SourceGraph:
+    def source(
+        self, iri: URIRef, path: Path, loader: str, *, read_with: tuple[Path, ...] = ()
+    ) -> SourceGraph:
         """An empty :class:`SourceGraph` whose buffer a build may empty as it fills.
 
         For loaders that only add to their document: the build writes every
         :data:`SPILL_AT` triples to its store, so memory stays bounded by that, not by the
         document. A loader that looks its own triples up makes its ``SourceGraph`` itself.
+        ``read_with``: as :attr:`SourceGraph.read_with`.
         """
         if self.sinks is None:
-            return SourceGraph(iri, path, loader)
-        return SourceGraph(iri, path, loader, Triples(sink=self.sinks(iri), spill_at=SPILL_AT))
+            return SourceGraph(iri, path, loader, read_with=read_with)
+        buffer = Triples(sink=self.sinks(iri), spill_at=SPILL_AT)
+        return SourceGraph(iri, path, loader, buffer, read_with=read_with)
 
     def reject(self, error: SourceError) -> None:
         """Raise ``error`` in strict mode; record it and carry on in lenient mode."""
@@ -240,15 +247,17 @@ class LoadContext:
             gazetteer.add_graph(graph)
         return gazetteer
 
-    def reuse(self, path: Path, *, chained: bool = False) -> bool:
+    def reuse(self, path: Path, *, chained: bool = False, read_with: tuple[Path, ...] = ()) -> bool:
         """True when the build can replay ``path``'s output from the previous build.
 
         A loader calls this before reading a document and skips it on ``True`` (the build
         has then also restored the ids the document defined). ``chained`` says that the
         document depends on the documents of the same source read before it (the curated
-        tables do), not only on earlier sources and its own content.
+        tables do), not only on earlier sources and its own content; ``read_with`` names
+        the other files its output depends on (:attr:`SourceGraph.read_with`, which the
+        loader gives the same files when it reads the document).
         """
-        return self.reuser is not None and self.reuser(path, chained)
+        return self.reuser is not None and self.reuser(path, chained, read_with)
 
 
 @runtime_checkable

@@ -116,10 +116,16 @@ class TableLoader:
     def load(self, path: Path, context: LoadContext, root: Path) -> Iterator[SourceGraph]:
         metadata = path if _METADATA.search(path.name) else _metadata_for(path)
         tables = _read_metadata(metadata)
-        gazetteer = context.gazetteer()
+        gazetteer = None
         for table in tables:
             data = Path(str(table.url.resolve(table.base)))
-            source = context.source(graph_iri(data, root), data, self.name)
+            # What a table says depends on its metadata as much as on its cells; a table of
+            # a group may name rows of the tables before it (hence chained).
+            if context.reuse(data, chained=True, read_with=(metadata,)):
+                continue
+            if gazetteer is None:
+                gazetteer = context.gazetteer()
+            source = context.source(graph_iri(data, root), data, self.name, read_with=(metadata,))
             _TableReader(table, data, source, gazetteer, context).read()
             yield source
 

@@ -268,6 +268,30 @@ def test_a_page_added_to_a_graph_of_many_merges_validates_only_what_it_touches(
     same_as_full_rebuild(store, sources, tmp_path)
 
 
+def test_a_page_restating_the_type_of_a_node_many_films_point_to_validates_apart(
+    tmp_path: Path,
+) -> None:
+    # an archive's table of 600 Soviet films, and a page: each says the Soviet Union is a
+    # country, as the page added says again; the findings of the 600 films cannot change,
+    # so they are not checked again
+    table = two_archives_of_the_same_films(tmp_path / "archives", 600)[0]
+    table.write_text(
+        table.read_text(encoding="utf-8").replace("\t\t\t\n", "\tSoviet Union\t\t\n"),
+        encoding="utf-8",
+    )
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    shutil.copy(PAGES / "turksib-1929.txt", pages)
+    sources = [table, pages]
+    store = tmp_path / "inc"
+    run(store, sources)
+    shutil.copy(PAGES / "the-great-citizen-1938.txt", pages)
+    again = run(store, sources)
+    assert again.fast
+    assert again.validated is not None and again.validated < 600
+    same_as_full_rebuild(store, sources, tmp_path)
+
+
 def test_a_removed_page_leaves_no_trace(sources: list[Path], tmp_path: Path) -> None:
     store = tmp_path / "inc"
     run(store, sources)

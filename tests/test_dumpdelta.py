@@ -217,10 +217,10 @@ def test_two_processes_exporting_a_fast_path_generation_at_once_write_the_same_g
 ) -> None:
     _, fast = after_fast_builds(sources, tmp_path / "inc", GREAT_CITIZEN)
     outs = [tmp_path / f"export-{i}.nq" for i in range(2)]
+    command = [sys.executable, "-m", "filmgraph", "export", "--format", "nquads"]
     exports = [
         subprocess.Popen(
-            [sys.executable, "-m", "filmgraph", "export", "--format", "nquads"]
-            + ["--out", str(out), "--store", str(tmp_path / "inc")],
+            [*command, "--out", str(out), "--store", str(tmp_path / "inc")],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

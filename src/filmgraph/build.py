@@ -889,7 +889,9 @@ def _touched(
     merges); every node whose merge differs between the two builds (a merge both builds
     made changes nothing the shapes see: a corpus with thousands of merges would otherwise
     never be validated apart); and every node pointing to a node whose types a changed
-    document states. ``provenance_change`` (quads added, quads removed) spares
+    document states, when those types differ between the two builds (a page restating
+    that the Soviet Union is a country changes no finding of the thousands of films made
+    there). ``provenance_change`` (quads added, quads removed) spares
     comparing the provenance graph with the previous build's when the caller knows it.
     """
     nodes: set[str] = set()
@@ -940,6 +942,12 @@ def _touched(
         then_into, now_into = merged.get(node), now_merged.get(node)
         if then_into != now_into:
             nodes.update(n for n in (node, then_into, now_into) if n is not None)
+    if typed:
+        before = ox.Store.read_only(str(previous.store_path))
+        try:
+            typed = {node for node in typed if _types(store, node) != _types(before, node)}
+        finally:
+            del before
     for node in typed:
         for q in store.quads_for_pattern(None, None, ox.NamedNode(node), None):
             if q.graph_name in _UNCHECKED:
@@ -949,6 +957,15 @@ def _touched(
             if isinstance(q.subject, ox.NamedNode):
                 nodes.add(q.subject.value)
     return nodes
+
+
+def _types(store: ox.Store, node: str) -> set[ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]:
+    """The types of ``node`` the shapes see: those the checked graphs state."""
+    return {
+        q.object
+        for q in store.quads_for_pattern(ox.NamedNode(node), _TYPE, None, None)
+        if q.graph_name not in _UNCHECKED
+    }
 
 
 _ACTIVITY = str(ID["activity/build-"])

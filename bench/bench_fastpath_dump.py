@@ -21,8 +21,9 @@ remake list and the Wikidata historical events (as ``bench_scale.py --cmu`` read
 page added is the one on *The Great Citizen* (1938), a film the corpus holds: the page names
 it by its title, so its statements land on the corpus's film. (The page on *Ivan's
 Childhood* takes the full path, by design: it names *Andrei Rublev*, which the corpus holds
-under another IRI, and a merge the delta could decide is left to a full build.) Run by ``make bench``; writes
-``bench/results/fastpath-dump.md`` and ``.json`` (``--cmu``: ``fastpath-dump-cmu``).
+under another IRI, and a merge the delta could decide is left to a full build.) Run by
+``make bench``; writes ``bench/results/fastpath-dump.md`` and ``.json`` (``--cmu``:
+``fastpath-dump-cmu``).
 """
 
 from __future__ import annotations

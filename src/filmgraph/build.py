@@ -160,6 +160,7 @@ def build(
     strict: bool = True,
     full: bool = False,
     working_store: str = "auto",
+    wait: bool = False,
     progress: Progress = silent,
 ) -> BuildResult:
     """Build the graph from the bundled sources (unless ``bundled`` is false) and ``sources``.
@@ -170,10 +171,17 @@ def build(
     records are skipped and listed in the result. Documents unchanged since the current
     generation are replayed from it, unless ``full`` asks to read everything again.
     ``working_store`` (one of :data:`WORKING_STORES`) says where a full build keeps its
-    working graph; ``auto`` decides by :func:`working_store_on_disk`.
+    working graph; ``auto`` decides by :func:`working_store_on_disk`. Another build writing
+    into ``store_dir`` is a :class:`~filmgraph.errors.BuildError`, or with ``wait`` a wait
+    until it is done: this build then starts from the graph that one published.
     """
     with _rare_full_collections():
-        return _build(store_dir, sources, bundled, strict, full, working_store, progress)
+        return _build(store_dir, sources, bundled, strict, full, working_store, wait, progress)
+
+
+def _waiting(progress: Progress) -> Callable[[str], None]:
+    """What a build says while it waits for another to finish."""
+    return lambda pid: progress.note(f"waiting for another build (pid {pid}) to finish")
 
 
 #: How many collections of the middle generation Python lets pass before a full collection
@@ -206,6 +214,7 @@ def _build(
     strict: bool,
     full: bool,
     working_store: str,
+    wait: bool,
     progress: Progress,
 ) -> BuildResult:
     if working_store not in WORKING_STORES:
@@ -219,8 +228,8 @@ def _build(
     ]
     if not specs:
         raise BuildError("nothing to build: no bundled sources and no --source given")
+    generation = build_dir.new_generation(wait=_waiting(progress) if wait else None)
     previous = None if full or not build_dir.has_current() else build_dir.current()
-    generation = build_dir.new_generation()
     try:
         result = None
         why = _no_fast_path(build_dir, previous)

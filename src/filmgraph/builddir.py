@@ -35,6 +35,7 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -240,16 +241,18 @@ class BuildDir:
 
     # -- building ---------------------------------------------------------------------------
 
-    def new_generation(self) -> Generation:
+    def new_generation(self, *, wait: Callable[[str], None] | None = None) -> Generation:
         """A fresh, empty generation directory, not yet in use.
 
-        Takes the build lock for this directory until :meth:`publish` or :meth:`discard`;
-        :class:`~filmgraph.errors.BuildError` if another build holds it, or if the directory
-        cannot be written (read-only, full).
+        Takes the build lock for this directory until :meth:`publish` or :meth:`discard`.
+        If another build holds it: with ``wait``, calls it once with the other build's pid
+        and blocks until that build lets go; without, raises
+        :class:`~filmgraph.errors.BuildError`. Also raises it if the directory cannot be
+        written (read-only, full).
         """
         try:
             self._generations.mkdir(parents=True, exist_ok=True)
-            self._lock_build()
+            self._lock_build(wait)
             if shutil.disk_usage(self.root).free < MIN_FREE_BYTES:
                 raise OSError(errno.ENOSPC, "no space left on device")
             stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
@@ -357,7 +360,7 @@ class BuildDir:
         finally:
             os.close(fd)
 
-    def _lock_build(self) -> None:
+    def _lock_build(self, wait: Callable[[str], None] | None = None) -> None:
         if self._build_fd is not None:
             return
         path = self.root / ".build.lock"
@@ -366,12 +369,19 @@ class BuildDir:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "unknown"
-            os.close(fd)
-            raise BuildError(
-                f"another build (pid {holder}) is writing into {self.root}; wait for it to "
-                "finish, or stop it, then build again (its work and the current graph are "
-                "left as they are)"
-            ) from None
+            if wait is None:
+                os.close(fd)
+                raise BuildError(
+                    f"another build (pid {holder}) is writing into {self.root}; wait for it "
+                    "to finish (or build with --wait), or stop it, then build again (its work "
+                    "and the current graph are left as they are)"
+                ) from None
+            wait(holder)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            except BaseException:
+                os.close(fd)
+                raise
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         self._build_fd = fd

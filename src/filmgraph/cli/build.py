@@ -57,6 +57,12 @@ def register(sub: Any) -> None:
         help="where a full build keeps its working graph: in memory (fastest), on disk (for "
         "graphs larger than the memory), or auto: on disk when the sources would not fit",
     )
+    p.add_argument(
+        "--wait",
+        action="store_true",
+        help="if another build is writing into the store, wait for it, then build on its "
+        "graph (without: stop with an error naming it)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     add_format(p, ("text", "json"), "text")
     p.set_defaults(run=run_build)
@@ -120,6 +126,7 @@ def run_build(args: argparse.Namespace) -> int:
         strict=args.strict,
         full=args.full,
         working_store=args.working_store,
+        wait=args.wait,
         progress=progress,
     )
     if args.format == "json":

@@ -17,7 +17,8 @@ from filmgraph.build import build
 from filmgraph.builddir import BuildDir, Generation
 from filmgraph.errors import BuildError
 from filmgraph.progress import SAMPLE_EVERY, Progress, peak_rss
-from filmgraph.store.oxigraph import load_dumped
+from filmgraph.store import oxigraph
+from filmgraph.store.oxigraph import dump_for_loading, load_dumped
 
 from .conftest import FIXTURES
 
@@ -32,9 +33,10 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Generation:
     return BuildDir(store_dir).current()
 
 
-def stored(generation: Generation) -> tuple[set[ox.Quad], set[ox.Triple]]:
+def stored(generation: Generation | Path) -> tuple[set[ox.Quad], set[ox.Triple]]:
     """The quads of the store's named graphs, and the triples of its default graph."""
-    store = ox.Store.read_only(str(generation.store_path))
+    path = generation if isinstance(generation, Path) else generation.store_path
+    store = ox.Store.read_only(str(path))
     try:
         named = {q for q in store if not isinstance(q.graph_name, ox.DefaultGraph)}
         default = {q.triple for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
@@ -62,6 +64,21 @@ def test_the_default_graph_holds_the_merge_of_the_named_graphs(built: Generation
     # blank nodes included: the merge names each blank node as its named graph does
     named, default = stored(built)
     assert default == {q.triple for q in named}
+
+
+def test_a_load_cut_into_small_blocks_keeps_each_blank_node_one_node(
+    built: Generation, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every block is a call of the bulk loader, which names blank nodes afresh per call.
+    load = tmp_path / "load.nq"
+    store = ox.Store()
+    store.bulk_load(path=str(built.trig_path), format=ox.RdfFormat.TRIG)
+    dump_for_loading(store, tmp_path / "graph.trig", load)
+    monkeypatch.setattr(oxigraph, "LOAD_BLOCK", 512)
+    load_dumped(tmp_path / "store", load)
+    named, default = stored(tmp_path / "store")
+    assert default == {q.triple for q in named}
+    assert _canonical(named) == _canonical(stored(built)[0])
 
 
 def test_no_file_of_the_loading_is_left_in_the_generation(built: Generation) -> None:

@@ -86,6 +86,7 @@ from filmgraph.store.base import SelectResult
 from filmgraph.store.oxigraph import (
     OxigraphStore,
     add_ntriples,
+    bulk_load_in_blocks,
     dump_for_loading,
     dump_with_merge,
     graph_size,
@@ -571,8 +572,11 @@ class _Build:
     def _load_file(self, path: Path, graph: URIRef) -> None:
         """Adds a document's N-Triples file to its graph (blank nodes named afresh, once per
         file, as when the previous generation's file is replayed)."""
-        load = self.store.bulk_load if self.on_disk else self.store.load
-        load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(graph)))
+        to_graph = ox.NamedNode(str(graph))
+        if self.on_disk:
+            bulk_load_in_blocks(self.store, path, ox.RdfFormat.N_TRIPLES, to_graph)
+        else:
+            self.store.load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=to_graph)
 
     def _reuse(self, path: Path, chained: bool, read_with: tuple[Path, ...]) -> bool:
         """Replay ``path`` from the previous generation when its key is unchanged."""

@@ -365,11 +365,11 @@ class _Entailment:
     def templates(self, s: _Term, p: _Term, o: _Term) -> tuple[_Template, ...]:
         """The templates of what ``s p o`` entails (see the class docstring)."""
         literal = isinstance(o, ox.Literal)
+        # A slot's value matters only as a class with super-classes: every other value
+        # gives the same templates, so the key names the value only then.
+        classes = self.super_classes
         while True:
             level = self._needs.get(p, 0)
-            # A slot's value matters only as a class with super-classes: every other value
-            # gives the same templates, so the key names the value only then.
-            classes = self.super_classes
             key = (
                 (p, literal)
                 if level == 0
